@@ -1,0 +1,172 @@
+/**
+ * The backend interface: the small set of primitive kernels every backend implements.
+ *
+ * Every op in `@dendrite/core` is composed from these kernels, so a backend that implements them
+ * runs every op and every gradient. Kernels take {@link TensorInfo} handles and return the
+ * {@link DataId} of a new, contiguous, row-major buffer; they never mutate their inputs. Shapes
+ * and attributes arrive already validated and resolved by the op, so a kernel never has to
+ * re-derive broadcasting or padding rules.
+ */
+
+export type DType = 'float32' | 'int32';
+export type TypedArray = Float32Array | Int32Array;
+
+/** Opaque handle of a buffer owned by one backend. Only that backend looks inside it. */
+export type DataId = object;
+
+/** What a kernel sees of a tensor: its buffer and its (contiguous, row-major) layout. */
+export interface TensorInfo {
+  readonly dataId: DataId;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export const UNARY_OPS = [
+  'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'sigmoid', 'tanh', 'relu', 'erf', 'floor', 'sin', 'cos',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+export const BINARY_OPS = [
+  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
+  'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual',
+] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+export type ReduceOp = 'sum' | 'max' | 'min';
+export type ArgReduceOp = 'argmax' | 'argmin';
+export type PoolMode = 'max' | 'avg';
+/** Activations a backend may fuse into matmul (see {@link Kernels.fusedMatmul}). */
+export type FusedActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
+
+/**
+ * Geometry of a 2-D convolution, NHWC input and [filterHeight, filterWidth, inChannels, outChannels]
+ * filter. Padding is explicit (the op resolves 'same'/'valid'); bottom/right padding is implied by
+ * the output size.
+ */
+export interface Conv2DInfo {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  inChannels: number;
+  outHeight: number;
+  outWidth: number;
+  outChannels: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/** Geometry of a 2-D pooling window over an NHWC input (channels are pooled independently). */
+export interface Pool2DInfo {
+  batch: number;
+  inHeight: number;
+  inWidth: number;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+  filterHeight: number;
+  filterWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+}
+
+/** The primitive kernels. Adding one here makes the compiler point at every backend that lacks it. */
+export interface Kernels {
+  /** Elementwise unary math on a float32 (or int32 for neg/abs/sign) tensor. Output has x's dtype. */
+  unary(op: UnaryOp, x: TensorInfo): DataId;
+  /**
+   * Elementwise binary op with NumPy broadcasting. `outShape` is the broadcast shape; `outDtype` is
+   * int32 only when both inputs are int32 and the op is arithmetic; comparisons give float32 0/1.
+   */
+  binary(op: BinaryOp, a: TensorInfo, b: TensorInfo, outShape: readonly number[], outDtype: DType): DataId;
+  /** `condition != 0 ? a : b`, all three broadcast to `outShape`. */
+  where(condition: TensorInfo, a: TensorInfo, b: TensorInfo, outShape: readonly number[]): DataId;
+  /** Reduce over `axes` (sorted, unique, non-empty). Output shape is x's shape without those axes. */
+  reduce(op: ReduceOp, x: TensorInfo, axes: readonly number[]): DataId;
+  /** Index (int32) of the max/min along `axis`; the first one on ties. Output drops `axis`. */
+  argReduce(op: ArgReduceOp, x: TensorInfo, axis: number): DataId;
+  /**
+   * Batched matrix product. a: [...batchA, M, K] (or [..., K, M] when transposeA), b: [...batchB, K, N]
+   * (or [..., N, K] when transposeB); both have rank >= 2 and the same rank (the op pads ranks), and
+   * batch dims broadcast to `outShape`'s leading dims.
+   */
+  matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): DataId;
+  /** Permute axes: output dim i is input dim perm[i]. */
+  transpose(x: TensorInfo, perm: readonly number[]): DataId;
+  /** Copy the box starting at `begin` with extent `size` (all in range). */
+  slice(x: TensorInfo, begin: readonly number[], size: readonly number[]): DataId;
+  /** Constant padding: paddings[i] = [before, after] for dim i (non-negative). */
+  pad(x: TensorInfo, paddings: ReadonlyArray<readonly [number, number]>, value: number): DataId;
+  /** Join along `axis`; all inputs share dtype and every other dim. */
+  concat(xs: readonly TensorInfo[], axis: number): DataId;
+  /**
+   * Pick `indices` (int32, flat, each in [0, x.shape[axis])) along `axis`. Output shape is x's with
+   * dim `axis` replaced by indices.length.
+   */
+  gather(x: TensorInfo, indices: TensorInfo, axis: number): DataId;
+  /**
+   * The adjoint of gather: a zero tensor of `outShape`, then out[.., indices[j], ..] += updates[.., j, ..]
+   * along `axis` (updates has outShape with dim `axis` replaced by indices.length).
+   */
+  scatterAdd(updates: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): DataId;
+  /** Convert between float32 and int32 (int32 truncates toward zero). */
+  cast(x: TensorInfo, dtype: DType): DataId;
+  /** A new tensor of `shape` filled with `value`. */
+  fill(shape: readonly number[], value: number, dtype: DType): DataId;
+  /** NHWC convolution; x: [N, H, W, Cin], filter: [kh, kw, Cin, Cout] -> [N, outH, outW, Cout]. */
+  conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId;
+  /** Gradient of conv2d with respect to its input (also the transposed convolution): dy -> [N, H, W, Cin]. */
+  conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId;
+  /** Gradient of conv2d with respect to its filter: -> [kh, kw, Cin, Cout]. */
+  conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId;
+  /** Max or average pooling (average counts only in-bounds cells). */
+  pool2d(x: TensorInfo, info: Pool2DInfo, mode: PoolMode): DataId;
+  /** Gradient of pool2d with respect to x (max routes to the first maximal cell of each window). */
+  pool2dBackward(dy: TensorInfo, x: TensorInfo, info: Pool2DInfo, mode: PoolMode): DataId;
+
+  // ---- optional fused kernels: speed only, never a behaviour the composed ops lack ----
+
+  /** activation(matmul(a, b) + bias) for rank-2 a, b and a rank-1 bias (or null). */
+  fusedMatmul?(
+    a: TensorInfo, b: TensorInfo, bias: TensorInfo | null, activation: FusedActivation,
+    transposeA: boolean, transposeB: boolean, outShape: readonly number[],
+  ): DataId;
+}
+
+/** Facts a backend reports about itself, for `getBackendInfo()`. */
+export interface BackendInfo {
+  /** Registered name, e.g. 'cpu' or 'gpu'. */
+  name: string;
+  /** What actually runs the kernels, e.g. 'typescript', 'wasm-simd', 'webgpu', 'webgl2'. */
+  implementation: string;
+  /** Worker threads in use (1 when single-threaded). */
+  threads?: number;
+  /** Why a faster path was not used, when it was not. */
+  notes?: string[];
+  [key: string]: unknown;
+}
+
+/** A backend is a plain object: buffer management plus the primitive kernels. */
+export interface Backend extends Kernels {
+  readonly name: string;
+  /** Optional async start-up (compiling WebAssembly, asking for a GPU adapter). */
+  init?(): Promise<void>;
+  /** Copy host values into a new buffer. The backend may keep `values` (callers hand over ownership). */
+  upload(values: TypedArray, shape: readonly number[], dtype: DType): DataId;
+  /** Read a buffer back to the host. */
+  read(dataId: DataId, dtype: DType): Promise<TypedArray>;
+  /** Synchronous read, for backends whose memory is host memory. */
+  readSync?(dataId: DataId, dtype: DType): TypedArray;
+  /** Free a buffer. Called once, when the last tensor viewing it is disposed. */
+  dispose(dataId: DataId): void;
+  /** Buffers and bytes this backend holds now. */
+  memory(): { buffers: number; bytes: number };
+  info(): BackendInfo;
+}
