@@ -1,1 +1,18 @@
+// @dendrite/core: tensors, ops with their gradients, autograd, the backend interface and the CPU backend.
+
 export * from './backend/backend.js';
+export { Tensor, type GradNode, type NestedArray } from './tensor.js';
+export {
+  Engine, engine, tidy, keep, noGrad, memory, setBackend, registerBackend, getBackend, getBackendInfo, ready,
+  type BackendFactory, type OpSpec,
+} from './engine.js';
+export { DendriteError } from './errors.js';
+export { sizeOf, stridesOf, broadcastShapes, formatShape, type Shape } from './shape.js';
+export { RandomGenerator, setSeed } from './random.js';
+export { createCpuBackend } from './backends/cpu/cpu-backend.js';
+export type { CpuAccelerator } from './backends/cpu/accelerator.js';
+
+export { backward, gradients } from './autograd/backward.js';
+export { grad, valueAndGrad, variable, variableGrads } from './autograd/grad.js';
+
+export * from './ops/index.js';

@@ -1,0 +1,9 @@
+import type { Tensor } from '../tensor.js';
+import { greater } from './comparisons.js';
+import { mul } from './mul.js';
+import { where } from './where.js';
+
+/** x for x > 0, else alpha * x. */
+export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
+  return where(greater(x, 0), x, mul(x, alpha));
+}

@@ -1,0 +1,20 @@
+import { normalizeAxes } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { add } from './add.js';
+import { exp } from './exp.js';
+import { log } from './log.js';
+import { max } from './max.js';
+import { reshape } from './reshape.js';
+import { reducedShape } from './reduce-op.js';
+import { sub } from './sub.js';
+import { sum } from './sum.js';
+import { noGrad } from '../engine.js';
+
+/** log(sum(exp(x))) over `axis`, shifted by the max so it never overflows. */
+export function logSumExp(x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor {
+  const axes = normalizeAxes('logSumExp', axis, x.rank);
+  // The shift is a constant for the gradient: d/dx is softmax either way.
+  const shift = noGrad(() => max(x, axes, true));
+  const result = add(log(sum(exp(sub(x, shift)), axes, true)), shift);
+  return reshape(result, reducedShape(x.shape, axes, keepDims));
+}

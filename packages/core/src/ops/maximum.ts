@@ -1,0 +1,14 @@
+import type { Tensor } from '../tensor.js';
+import { binaryOp } from './binary-op.js';
+import { greaterEqual } from './comparisons.js';
+import { mul } from './mul.js';
+import { sub } from './sub.js';
+import { unbroadcast, type TensorLike } from './util.js';
+
+/** Elementwise max of a and b; on ties the gradient goes to a. */
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp('maximum', a, b, (dy, x, y) => {
+    const pickX = greaterEqual(x, y);
+    return [unbroadcast(mul(dy, pickX), x.shape), unbroadcast(mul(dy, sub(1, pickX)), y.shape)];
+  });
+}

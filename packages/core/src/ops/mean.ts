@@ -1,0 +1,11 @@
+import { normalizeAxes } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { div } from './div.js';
+import { sum } from './sum.js';
+
+/** Mean over `axis` (all when omitted). */
+export function mean(x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor {
+  const axes = normalizeAxes('mean', axis, x.rank);
+  const count = axes.reduce((product, a) => product * x.shape[a], 1);
+  return div(sum(x, axes, keepDims), count);
+}

@@ -1,0 +1,59 @@
+import { assertValidShape, sizeOf } from '../shape.js';
+import { generatorFor } from '../random.js';
+import type { Tensor } from '../tensor.js';
+import { check } from '../errors.js';
+import { tensor } from './creation.js';
+
+// Random values are drawn on the host from one seeded generator and uploaded, so a seed gives the
+// same numbers on every backend.
+
+/** Uniform values in [min, max). */
+export function randomUniform(shape: readonly number[], min = 0, max = 1, seed?: number): Tensor {
+  assertValidShape('randomUniform', shape);
+  const generator = generatorFor(seed);
+  const values = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < values.length; i++) values[i] = min + (max - min) * generator.nextFloat();
+  return tensor(values, shape);
+}
+
+/** Normal values with the given mean and standard deviation. */
+export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, seed?: number): Tensor {
+  assertValidShape('randomNormal', shape);
+  const generator = generatorFor(seed);
+  const values = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < values.length; i++) values[i] = mean + stddev * generator.nextNormal();
+  return tensor(values, shape);
+}
+
+/** Normal values redrawn until within two standard deviations (Keras' truncated normal). */
+export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, seed?: number): Tensor {
+  const generator = generatorFor(seed);
+  const values = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < values.length; i++) {
+    let value: number;
+    do value = generator.nextNormal(); while (Math.abs(value) > 2);
+    values[i] = mean + stddev * value;
+  }
+  return tensor(values, shape);
+}
+
+/** 1 with probability p, else 0. */
+export function bernoulli(shape: readonly number[], p: number, seed?: number): Tensor {
+  check(p >= 0 && p <= 1, 'bernoulli', () => `p must be in [0, 1], got ${p}`);
+  const generator = generatorFor(seed);
+  const values = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < values.length; i++) values[i] = generator.nextFloat() < p ? 1 : 0;
+  return tensor(values, shape);
+}
+
+/** A random permutation of 0..n-1 (Fisher–Yates), as int32. */
+export function randomPermutation(n: number, seed?: number): Tensor {
+  const generator = generatorFor(seed);
+  const values = new Int32Array(n);
+  for (let i = 0; i < n; i++) values[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = generator.nextInt(i + 1);
+    [values[i], values[j]] = [values[j], values[i]];
+  }
+  return tensor(values, [n], 'int32');
+}

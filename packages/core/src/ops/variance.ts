@@ -1,0 +1,16 @@
+import type { Tensor } from '../tensor.js';
+import { mean } from './mean.js';
+import { square } from './square.js';
+import { sub } from './sub.js';
+
+/** Population variance over `axis` (all when omitted), as batch norm uses it. */
+export function variance(x: Tensor, axis?: number | readonly number[], keepDims = false): Tensor {
+  return mean(square(sub(x, mean(x, axis, true))), axis, keepDims);
+}
+
+/** Mean and variance over `axis` in one call. */
+export function moments(x: Tensor, axis?: number | readonly number[], keepDims = false): { mean: Tensor; variance: Tensor } {
+  const center = mean(x, axis, true);
+  const result = { mean: mean(x, axis, keepDims), variance: mean(square(sub(x, center)), axis, keepDims) };
+  return result;
+}
