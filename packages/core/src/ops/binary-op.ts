@@ -15,8 +15,7 @@ export function binaryOp(
   const [x, y] = toTensors(op, a, b);
   const shape = broadcastShapes(op, x.shape, y.shape);
   const dtype = outputDtype(op, x.dtype, y.dtype);
-  let output: Tensor;
-  output = engine.runOp({
+  const output: Tensor = engine.runOp({
     name: op, inputs: [x, y], shape, dtype,
     kernel: (backend, [xInfo, yInfo]) => backend.binary(op, xInfo, yInfo, shape, dtype),
     backward: backward && ((dy) => backward(dy, x, y, output)),

@@ -42,9 +42,8 @@ export function linear(x: Tensor, weight: Tensor, options: LinearOptions = {}): 
   const backend = engine.backend;
   if (!backend.fusedMatmul) return composed(x, weight, bias, activation, transposeWeight);
   const shape = [x.shape[0], outFeatures];
-  let output: Tensor;
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  output = engine.runOp({
+  const output: Tensor = engine.runOp({
     name: 'linear', inputs, shape, dtype: 'float32',
     kernel: (kernels, [xInfo, wInfo, bInfo]) =>
       kernels.fusedMatmul!(xInfo, wInfo, bInfo ?? null, activation, false, transposeWeight, shape),

@@ -22,9 +22,8 @@ export function reduceOp(
   const keptShape = reducedShape(x.shape, axes, true);
   const outShape = reducedShape(x.shape, axes, keepDims);
   if (axes.length === 0) return reshape(x, outShape);
-  let output: Tensor;
   const gradRule: GradNode['backward'] | undefined = backward && ((dy) => [backward(reshape(dy, keptShape), reshape(output, keptShape))]);
-  output = engine.runOp({
+  const output: Tensor = engine.runOp({
     name, inputs: [x], shape: outShape, dtype: x.dtype,
     kernel: (backend, [xInfo]) => backend.reduce(op, xInfo, axes),
     backward: gradRule,

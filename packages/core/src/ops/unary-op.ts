@@ -8,8 +8,7 @@ const INT_SAFE = new Set<UnaryOp>(['neg', 'abs', 'sign']);
 /** Run an elementwise unary kernel; `backward` gets (dy, x, output) and returns dx. */
 export function unaryOp(op: UnaryOp, x: Tensor, backward?: (dy: Tensor, x: Tensor, output: Tensor) => Tensor): Tensor {
   check(x.dtype === 'float32' || INT_SAFE.has(op), op, () => `expects a float32 tensor, got ${x.dtype}; cast it first`);
-  let output: Tensor;
-  output = engine.runOp({
+  const output: Tensor = engine.runOp({
     name: op, inputs: [x], shape: x.shape, dtype: x.dtype,
     kernel: (backend, [xInfo]) => backend.unary(op, xInfo),
     backward: backward && ((dy) => [backward(dy, x, output)]),

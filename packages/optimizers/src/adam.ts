@@ -1,0 +1,55 @@
+import { add, div, keep, mul, sqrt, square, sub, zerosLike, type Tensor } from '@dendrite/core';
+import { Optimizer } from './optimizer.js';
+
+export interface AdamOptions {
+  learningRate?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/**
+ * Adam (Kingma & Ba, 2015) with bias correction; defaults as in PyTorch and Keras.
+ *
+ * @example
+ * ```ts
+ * const optimizer = new Adam(parameters, { learningRate: 1e-3 });
+ * const { value, grads } = variableGrads(() => loss(), parameters);
+ * optimizer.step(grads);
+ * ```
+ */
+export class Adam extends Optimizer {
+  readonly learningRate: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  private readonly firstMoment = new Map<Tensor, Tensor>();
+  private readonly secondMoment = new Map<Tensor, Tensor>();
+
+  constructor(parameters: readonly Tensor[], options: AdamOptions = {}) {
+    super(parameters);
+    this.learningRate = options.learningRate ?? 1e-3;
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.epsilon = options.epsilon ?? 1e-8;
+  }
+
+  protected update(parameter: Tensor, gradient: Tensor): void {
+    const m = this.firstMoment.get(parameter) ?? zerosLike(parameter);
+    const v = this.secondMoment.get(parameter) ?? zerosLike(parameter);
+    const nextM = keep(add(mul(m, this.beta1), mul(gradient, 1 - this.beta1)));
+    const nextV = keep(add(mul(v, this.beta2), mul(square(gradient), 1 - this.beta2)));
+    m.dispose();
+    v.dispose();
+    this.firstMoment.set(parameter, nextM);
+    this.secondMoment.set(parameter, nextV);
+    // Bias correction folded into the step size, as in the paper's efficient form.
+    const t = this.iterations;
+    const stepSize = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
+    parameter.assign(sub(parameter, mul(div(nextM, add(sqrt(nextV), this.epsilon)), stepSize)));
+  }
+
+  protected stateTensors(): Tensor[] {
+    return [...this.firstMoment.values(), ...this.secondMoment.values()];
+  }
+}
