@@ -1,0 +1,104 @@
+import {
+  add, conv2d, getBackendInfo, grad, linear, matmul, maxPool2d, noGrad, randomNormal, ready, relu, reshape,
+  softmaxCrossEntropy, sum, tensor, tidy, variable, variableGrads, type Tensor,
+} from '@dendrite/core';
+import { Adam } from '@dendrite/optimizers';
+import type { Classifier, Implementation, ParameterValues, Runner } from '../implementation.js';
+
+/** Dendrite's CPU backend, with its WebAssembly SIMD kernels when `ready()` installs them. */
+export async function createDendriteImplementation(): Promise<Implementation> {
+  await ready();
+  return {
+    name: 'dendrite-cpu',
+    describe: describeBackend,
+    matmul: matmulRunner,
+    conv2dForwardBackward: convRunner,
+    mlp: (parameters, learningRate) => classifier(parameters, learningRate, mlpLogits),
+    cnn: (parameters, learningRate) => classifier(parameters, learningRate, cnnLogits),
+  };
+}
+
+function describeBackend(): string {
+  const info = getBackendInfo();
+  const notes = info.notes && info.notes.length > 0 ? ` (${info.notes.join('; ')})` : '';
+  return `@dendrite/core backend ${info.name}, ${info.implementation} kernels, ${info.threads ?? 1} thread(s)${notes}`;
+}
+
+function matmulRunner(size: number): Runner {
+  const a = randomNormal([size, size], 0, 1, 1);
+  const b = randomNormal([size, size], 0, 1, 2);
+  return {
+    async run() {
+      const product = matmul(a, b);
+      await product.data();
+      product.dispose();
+    },
+    dispose() {
+      a.dispose();
+      b.dispose();
+    },
+  };
+}
+
+function convRunner(inputShape: readonly number[], filterShape: readonly number[]): Runner {
+  const input = randomNormal(inputShape, 0, 1, 3);
+  const filter = randomNormal(filterShape, 0, 0.1, 4);
+  const gradients = grad((x: Tensor, f: Tensor) => sum(conv2d(x, f, { padding: 'same' })));
+  return {
+    async run() {
+      const [inputGradient, filterGradient] = gradients(input, filter);
+      await Promise.all([inputGradient.data(), filterGradient.data()]);
+      inputGradient.dispose();
+      filterGradient.dispose();
+    },
+    dispose() {
+      input.dispose();
+      filter.dispose();
+    },
+  };
+}
+
+/** Logits of a batch of flat images, given the variables in the order their ParameterValues came. */
+type Forward = (images: Tensor, batchSize: number, parameters: readonly Tensor[]) => Tensor;
+
+const mlpLogits: Forward = (images, _batchSize, [w1, b1, w2, b2, w3, b3]) => {
+  const hidden1 = linear(images, w1, { bias: b1, activation: 'relu' });
+  const hidden2 = linear(hidden1, w2, { bias: b2, activation: 'relu' });
+  return linear(hidden2, w3, { bias: b3 });
+};
+
+const cnnLogits: Forward = (images, batchSize, [conv1Filter, conv1Bias, conv2Filter, conv2Bias, denseWeight, denseBias]) => {
+  const pixels = reshape(images, [batchSize, 28, 28, 1]);
+  const conv1 = maxPool2d(relu(add(conv2d(pixels, conv1Filter, { padding: 'same' }), conv1Bias)), 2);
+  const conv2 = maxPool2d(relu(add(conv2d(conv1, conv2Filter, { padding: 'same' }), conv2Bias)), 2);
+  return linear(reshape(conv2, [batchSize, 7 * 7 * 16]), denseWeight, { bias: denseBias });
+};
+
+function classifier(initial: readonly ParameterValues[], learningRate: number, forward: Forward): Classifier {
+  const parameters = initial.map((parameter) => variable(tensor(parameter.values, parameter.shape, 'float32'), parameter.name));
+  const optimizer = new Adam(parameters, { learningRate });
+  return {
+    async trainStep(images, labels, batchSize) {
+      const loss = tidy(() => {
+        const x = tensor(images, [batchSize, images.length / batchSize], 'float32');
+        const y = tensor(labels, [batchSize], 'int32');
+        const { value, grads } = variableGrads(() => softmaxCrossEntropy(forward(x, batchSize, parameters), y), parameters);
+        optimizer.step(grads);
+        return value;
+      });
+      const [lossValue] = await loss.data();
+      loss.dispose();
+      return lossValue;
+    },
+    async predict(images, batchSize) {
+      const logits = noGrad(() => tidy(() => forward(tensor(images, [batchSize, images.length / batchSize], 'float32'), batchSize, parameters)));
+      const values = (await logits.data()) as Float32Array;
+      logits.dispose();
+      return values;
+    },
+    dispose() {
+      optimizer.dispose();
+      for (const parameter of parameters) parameter.dispose();
+    },
+  };
+}

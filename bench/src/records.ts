@@ -1,0 +1,85 @@
+// The shapes a benchmark run produces: measured records, rows an implementation could not run, and
+// the file written to results/.
+
+/** The implementations compared, ours first. */
+export const IMPLEMENTATIONS = ['dendrite-cpu', 'tfjs-cpu', 'tfjs-wasm'] as const;
+export type ImplementationName = (typeof IMPLEMENTATIONS)[number];
+
+/** Our implementation: the one every ratio is computed for. */
+export const OURS: ImplementationName = 'dendrite-cpu';
+
+export type Unit = 'GFLOP/s' | 'ms' | 's' | 'images/s';
+
+/** Units where a bigger number is better; for the others (times) smaller is better. */
+const HIGHER_IS_BETTER: ReadonlySet<Unit> = new Set<Unit>(['GFLOP/s', 'images/s']);
+
+export function higherIsBetter(unit: Unit): boolean {
+  return HIGHER_IS_BETTER.has(unit);
+}
+
+/** Facts about a record beyond its value: training quality, or how it was obtained. */
+export interface RecordDetails {
+  /** Mean training loss over the batches that ran. */
+  loss?: number;
+  /** Accuracy on the 10,000 test images after training. */
+  testAccuracy?: number;
+  /** True when the value was scaled up from a slice of the work (quick runs). */
+  extrapolated?: boolean;
+  /** Batches actually run, and how many a full epoch has. */
+  batchesRun?: number;
+  batchesPerEpoch?: number;
+  /** Timed runs the median was taken over. */
+  runs?: number;
+}
+
+/** One measurement: `name` is the workload and its size, e.g. `matmul 512`. */
+export interface BenchRecord {
+  name: string;
+  impl: ImplementationName;
+  value: number;
+  unit: Unit;
+  details?: RecordDetails;
+}
+
+/** A workload an implementation did not run, and why (shown in the table instead of a number). */
+export interface SkippedRow {
+  name: string;
+  impl: ImplementationName;
+  reason: string;
+}
+
+/** What one child process reports back for its implementation. */
+export interface ImplementationReport {
+  impl: ImplementationName;
+  /** One line describing the backend as it ran (threads, SIMD, kernels). */
+  backend: string;
+  records: BenchRecord[];
+  skipped: SkippedRow[];
+  /** Set when the child failed part-way; the records before the failure are kept. */
+  error?: string;
+}
+
+/** The whole run, as written to results/*.json. */
+export interface BenchResults {
+  date: string;
+  quick: boolean;
+  only: string | null;
+  machine: { cpus: number; cpuModel: string; node: string; platform: string };
+  backends: Partial<Record<ImplementationName, string>>;
+  records: BenchRecord[];
+  skipped: SkippedRow[];
+  errors: Partial<Record<ImplementationName, string>>;
+}
+
+/** Every workload, in the order the table lists them. */
+export const WORKLOAD_NAMES = [
+  'matmul 256',
+  'matmul 512',
+  'matmul 1024',
+  'conv2d fwd+bwd 64x28x28x8',
+  'mlp train step',
+  'mlp epoch',
+  'mlp inference 256',
+  'cnn epoch',
+] as const;
+export type WorkloadName = (typeof WORKLOAD_NAMES)[number];

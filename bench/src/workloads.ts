@@ -1,0 +1,166 @@
+import { PIXELS_PER_IMAGE, type FashionMnist } from './fashion-mnist.js';
+import { isUnsupported, type Classifier, type Implementation } from './implementation.js';
+import { cnnParameters, mlpParameters } from './parameters.js';
+import type { BenchRecord, ImplementationName, SkippedRow, Unit, WorkloadName } from './records.js';
+import { measureMedianMilliseconds, type RepetitionPlan } from './statistics.js';
+import { testAccuracy, trainEpoch } from './training.js';
+
+/** What a workload gets besides the implementation. */
+export interface WorkloadContext {
+  quick: boolean;
+  /** Fashion-MNIST, loaded on first use. */
+  data(): Promise<FashionMnist>;
+  log(message: string): void;
+}
+
+export interface Workload {
+  name: WorkloadName;
+  unit: Unit;
+  /** Implementations this workload is not run for at all, and why (decided before starting them). */
+  skip?: Partial<Record<ImplementationName, string>>;
+  run(implementation: Implementation, context: WorkloadContext): Promise<BenchRecord | SkippedRow>;
+}
+
+const LEARNING_RATE = 1e-3;
+const MLP_BATCH = 128;
+const CNN_BATCH = 64;
+const INFERENCE_BATCH = 256;
+const CONV_INPUT = [64, 28, 28, 8];
+const CONV_FILTER = [5, 5, 8, 16];
+const WEIGHT_SEED = 42;
+const SHUFFLE_SEED = 7;
+
+function plan(quick: boolean, full: RepetitionPlan): RepetitionPlan {
+  return quick ? { warmup: 1, minRuns: 3, minMilliseconds: 0, maxRuns: 3 } : full;
+}
+
+function matmulWorkload(size: number): Workload {
+  return {
+    name: `matmul ${size}` as WorkloadName,
+    unit: 'GFLOP/s',
+    async run(implementation, context) {
+      const runner = implementation.matmul(size);
+      try {
+        const { milliseconds, runs } = await measureMedianMilliseconds(() => runner.run(),
+          plan(context.quick, { warmup: 2, minRuns: 5, minMilliseconds: 1000, maxRuns: 50 }));
+        const gigaflops = (2 * size ** 3) / (milliseconds * 1e6);
+        return { name: this.name, impl: implementation.name, value: gigaflops, unit: this.unit, details: { runs } };
+      } finally {
+        runner.dispose();
+      }
+    },
+  };
+}
+
+const convWorkload: Workload = {
+  name: 'conv2d fwd+bwd 64x28x28x8',
+  unit: 'ms',
+  async run(implementation, context) {
+    const runner = implementation.conv2dForwardBackward(CONV_INPUT, CONV_FILTER);
+    if (isUnsupported(runner)) return { name: this.name, impl: implementation.name, reason: runner.unsupported };
+    try {
+      const { milliseconds, runs } = await measureMedianMilliseconds(() => runner.run(),
+        plan(context.quick, { warmup: 2, minRuns: 5, minMilliseconds: 2000, maxRuns: 20 }));
+      return { name: this.name, impl: implementation.name, value: milliseconds, unit: this.unit, details: { runs } };
+    } finally {
+      runner.dispose();
+    }
+  },
+};
+
+async function withModel<T>(model: Classifier, use: (model: Classifier) => Promise<T>): Promise<T> {
+  try {
+    return await use(model);
+  } finally {
+    model.dispose();
+  }
+}
+
+const mlpStepWorkload: Workload = {
+  name: 'mlp train step',
+  unit: 'ms',
+  async run(implementation, context) {
+    const data = await context.data();
+    const images = data.trainImages.subarray(0, MLP_BATCH * PIXELS_PER_IMAGE);
+    const labels = data.trainLabels.subarray(0, MLP_BATCH);
+    return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), async (model) => {
+      const { milliseconds, runs } = await measureMedianMilliseconds(async () => { await model.trainStep(images, labels, MLP_BATCH); },
+        context.quick ? { warmup: 2, minRuns: 5, minMilliseconds: 0, maxRuns: 5 } : { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 200 });
+      return { name: this.name, impl: implementation.name, value: milliseconds, unit: this.unit, details: { runs } };
+    });
+  },
+};
+
+const mlpInferenceWorkload: Workload = {
+  name: 'mlp inference 256',
+  unit: 'images/s',
+  async run(implementation, context) {
+    const data = await context.data();
+    const images = data.testImages.subarray(0, INFERENCE_BATCH * PIXELS_PER_IMAGE);
+    return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), async (model) => {
+      const { milliseconds, runs } = await measureMedianMilliseconds(async () => { await model.predict(images, INFERENCE_BATCH); },
+        context.quick ? { warmup: 2, minRuns: 5, minMilliseconds: 0, maxRuns: 5 } : { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 1000 });
+      return { name: this.name, impl: implementation.name, value: INFERENCE_BATCH / (milliseconds / 1000), unit: this.unit, details: { runs } };
+    });
+  },
+};
+
+/** One epoch (or, in quick runs, a slice of it scaled up), then test accuracy. */
+async function epochRecord(
+  workload: Workload,
+  implementation: Implementation,
+  context: WorkloadContext,
+  model: Classifier,
+  batchSize: number,
+  quickBatches: number,
+): Promise<BenchRecord> {
+  const data = await context.data();
+  const epoch = await trainEpoch(model, data, batchSize, { seed: SHUFFLE_SEED, batchLimit: context.quick ? quickBatches : undefined });
+  const extrapolated = epoch.batchesRun < epoch.batchesPerEpoch;
+  const seconds = epoch.seconds * (epoch.batchesPerEpoch / epoch.batchesRun);
+  // Quick runs check accuracy on a fifth of the test set to stay quick.
+  const accuracy = await testAccuracy(model, data, { batchSize: 1000, imageLimit: context.quick ? 2000 : undefined });
+  context.log(`${workload.name}: ${epoch.batchesRun}/${epoch.batchesPerEpoch} batches in ${epoch.seconds.toFixed(2)} s, mean loss ${epoch.meanLoss.toFixed(4)}, test accuracy ${accuracy.toFixed(4)}`);
+  return {
+    name: workload.name, impl: implementation.name, value: seconds, unit: workload.unit,
+    details: {
+      loss: epoch.meanLoss, testAccuracy: accuracy, extrapolated,
+      batchesRun: epoch.batchesRun, batchesPerEpoch: epoch.batchesPerEpoch,
+    },
+  };
+}
+
+const mlpEpochWorkload: Workload = {
+  name: 'mlp epoch',
+  unit: 's',
+  async run(implementation, context) {
+    return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), (model) =>
+      epochRecord(this, implementation, context, model, MLP_BATCH, 50));
+  },
+};
+
+const cnnEpochWorkload: Workload = {
+  name: 'cnn epoch',
+  unit: 's',
+  skip: {
+    'tfjs-cpu': 'not run: one epoch takes about 71 minutes on tfjs-backend-cpu on this machine',
+    'tfjs-wasm': 'cannot train it: tfjs-backend-wasm has no Conv2DBackpropFilter kernel',
+  },
+  async run(implementation, context) {
+    const model = implementation.cnn(cnnParameters(WEIGHT_SEED), LEARNING_RATE);
+    if (isUnsupported(model)) return { name: this.name, impl: implementation.name, reason: model.unsupported };
+    return withModel(model, (trained) => epochRecord(this, implementation, context, trained, CNN_BATCH, 100));
+  },
+};
+
+/** Every workload, in table order. */
+export const WORKLOADS: readonly Workload[] = [
+  matmulWorkload(256),
+  matmulWorkload(512),
+  matmulWorkload(1024),
+  convWorkload,
+  mlpStepWorkload,
+  mlpEpochWorkload,
+  mlpInferenceWorkload,
+  cnnEpochWorkload,
+];

@@ -1,0 +1,172 @@
+/**
+ * The browser side of the Chromium test: the same kernel checks as the Node tests, on the real
+ * WebGL2 path, plus residency (GL readPixels counted), lifetime (live GL textures counted) and
+ * context-loss checks. Bundled by esbuild and driven by chromium.test.ts.
+ */
+import type { TensorInfo } from '@dendrite/core';
+import { createGpuBackend, type GpuBackend, type GpuBackendMode } from '../src/index.js';
+import { kernelCases, randomValues, runKernelCase } from '../src/test-support/kernel-checks.js';
+
+/** GL calls counted on every context of the page. */
+const glCounters = { readPixels: 0, liveTextures: 0 };
+const contexts: WebGL2RenderingContext[] = [];
+
+function instrument(prototype: WebGL2RenderingContext | WebGLRenderingContext): void {
+  const readPixels = prototype.readPixels;
+  prototype.readPixels = function (this: WebGL2RenderingContext, ...args: unknown[]) {
+    glCounters.readPixels++;
+    return (readPixels as (...values: unknown[]) => void).apply(this, args);
+  } as typeof readPixels;
+  const createTexture = prototype.createTexture;
+  prototype.createTexture = function (this: WebGL2RenderingContext) {
+    glCounters.liveTextures++;
+    return createTexture.call(this);
+  };
+  const deleteTexture = prototype.deleteTexture;
+  prototype.deleteTexture = function (this: WebGL2RenderingContext, texture: WebGLTexture | null) {
+    if (texture) glCounters.liveTextures--;
+    return deleteTexture.call(this, texture);
+  };
+}
+instrument(WebGL2RenderingContext.prototype);
+instrument(WebGLRenderingContext.prototype);
+const getContext = HTMLCanvasElement.prototype.getContext;
+HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, ...args: unknown[]) {
+  const context = (getContext as (...values: unknown[]) => unknown).apply(this, args);
+  if (context instanceof WebGL2RenderingContext) contexts.push(context);
+  return context;
+} as typeof getContext;
+
+interface CheckReport {
+  mode: string;
+  info: unknown;
+  failures: string[];
+  passed: number;
+}
+
+async function runChecks(mode: GpuBackendMode): Promise<CheckReport> {
+  const backend = await createGpuBackend({ mode });
+  const failures: string[] = [];
+  let passed = 0;
+  for (const kernelCase of kernelCases()) {
+    const failure = await runKernelCase(backend, kernelCase);
+    if (failure) failures.push(`${kernelCase.name}: ${failure}`);
+    else passed++;
+  }
+  const memory = backend.memory();
+  if (memory.buffers !== 0) failures.push(`leaked ${memory.buffers} buffers`);
+  const info = backend.info();
+  await backend.destroy();
+  return { mode, info, failures, passed };
+}
+
+function tensor(dataId: object, shape: number[]): TensorInfo {
+  return { dataId, shape, dtype: 'float32' };
+}
+
+/** One small training-like step: relu(x @ w + b), summed; every intermediate disposed. */
+function step(backend: GpuBackend, x: TensorInfo, w: TensorInfo, b: TensorInfo): object {
+  const product = backend.matmul(x, w, false, false, [8, 16]);
+  const shifted = backend.binary('add', tensor(product, [8, 16]), b, [8, 16], 'float32');
+  const activated = backend.unary('relu', tensor(shifted, [8, 16]));
+  const total = backend.reduce('sum', tensor(activated, [8, 16]), [0, 1]);
+  backend.dispose(product);
+  backend.dispose(shifted);
+  backend.dispose(activated);
+  return total;
+}
+
+async function runResidencyAndLifetime(): Promise<Record<string, unknown>> {
+  const backend = await createGpuBackend({ mode: 'webgl2' });
+  const x = tensor(backend.upload(randomValues(8 * 32, 1), [8, 32], 'float32'), [8, 32]);
+  const w = tensor(backend.upload(randomValues(32 * 16, 2), [32, 16], 'float32'), [32, 16]);
+  const b = tensor(backend.upload(randomValues(16, 3), [16], 'float32'), [16]);
+  // Residency: a chain of kernels reads nothing back until asked.
+  const readPixelsBefore = glCounters.readPixels;
+  const readbacksBefore = backend.stats().readbacks;
+  let total = step(backend, x, w, b);
+  for (let index = 0; index < 10; index++) {
+    backend.dispose(total);
+    total = step(backend, x, w, b);
+  }
+  const readPixelsDuringChain = glCounters.readPixels - readPixelsBefore;
+  const readbacksDuringChain = backend.stats().readbacks - readbacksBefore;
+  const value = (await backend.read(total, 'float32'))[0];
+  const readPixelsAfterRead = glCounters.readPixels - readPixelsBefore;
+  backend.dispose(total);
+  // Lifetime: 1,000 steps leave the live buffer and GL texture counts where they were.
+  const compilesBefore = backend.stats().compiles;
+  const buffersBefore = backend.memory().buffers;
+  const texturesBefore = glCounters.liveTextures;
+  for (let index = 0; index < 1000; index++) backend.dispose(step(backend, x, w, b));
+  const result = {
+    readPixelsDuringChain,
+    readbacksDuringChain,
+    readPixelsAfterRead,
+    value,
+    buffersBefore,
+    buffersAfter: backend.memory().buffers,
+    texturesBefore,
+    texturesAfter: glCounters.liveTextures,
+    newCompiles: backend.stats().compiles - compilesBefore,
+  };
+  for (const input of [x, w, b]) backend.dispose(input.dataId);
+  await backend.destroy();
+  return result;
+}
+
+async function runContextLoss(): Promise<Record<string, unknown>> {
+  const backend = await createGpuBackend({ mode: 'webgl2' });
+  const a = backend.upload(new Float32Array([1, 2, 3]), [3], 'float32');
+  const context = contexts[contexts.length - 1];
+  context.getExtension('WEBGL_lose_context')!.loseContext();
+  let kernelError = '';
+  try {
+    backend.unary('exp', tensor(a, [3]));
+  } catch (error) {
+    kernelError = (error as Error).message;
+  }
+  let readError = '';
+  await backend.read(a, 'float32').catch((error: Error) => { readError = error.message; });
+  return { kernelError, readError };
+}
+
+async function runOversize(): Promise<string> {
+  const backend = await createGpuBackend({ mode: 'webgl2' });
+  try {
+    backend.fill([5000, 5000], 1, 'float32');
+    return 'no error';
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await backend.destroy();
+  }
+}
+
+async function webGpuAvailable(): Promise<boolean> {
+  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) !== null;
+  } catch {
+    return false;
+  }
+}
+
+async function runAll(): Promise<Record<string, unknown>> {
+  const auto = await createGpuBackend();
+  const autoInfo = auto.info();
+  await auto.destroy();
+  const webgpu = (await webGpuAvailable()) ? await runChecks('webgpu') : null;
+  return {
+    autoInfo,
+    webgl2: await runChecks('webgl2'),
+    webgl: await runChecks('webgl'),
+    webgpu,
+    residency: await runResidencyAndLifetime(),
+    oversize: await runOversize(),
+    contextLoss: await runContextLoss(),
+  };
+}
+
+(window as unknown as { runAll: typeof runAll }).runAll = runAll;

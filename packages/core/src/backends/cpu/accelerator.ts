@@ -1,0 +1,38 @@
+import type { FusedActivation, UnaryOp, BinaryOp } from '../../backend/backend.js';
+
+/**
+ * Optional fast paths for the CPU backend (the WebAssembly SIMD kernels implement this).
+ *
+ * The plain-TypeScript kernels stay the reference; each method here either computes the exact
+ * same result into `out` and returns true, or returns false (size too small to be worth it,
+ * unsupported case) so the reference kernel runs instead. Arrays are plain row-major Float32Arrays.
+ */
+export interface CpuAccelerator {
+  /** 'wasm-simd', for getBackendInfo(). */
+  readonly implementation: string;
+  /** Worker threads in use, 1 when single-threaded. */
+  readonly threads: number;
+  /** Why a faster configuration was not used (e.g. no SharedArrayBuffer in this browser). */
+  readonly notes: readonly string[];
+  /**
+   * Allocate a Float32Array the accelerated kernels can read without copying (a view into the
+   * WebAssembly memory). The backend uses it for every float32 buffer it creates and hands it back
+   * to {@link CpuAccelerator.free} on dispose.
+   */
+  allocate?(length: number): Float32Array;
+  free?(array: Float32Array): void;
+  /**
+   * out[M, N] = activation(op(a)[M, K] @ op(b)[K, N] + bias[N]); op transposes when asked.
+   * `a`, `b`, `out` may be subarrays (one matrix of a batch).
+   */
+  matmul(
+    a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number,
+    transposeA: boolean, transposeB: boolean, bias: Float32Array | null, activation: FusedActivation,
+  ): boolean;
+  /** Same-length elementwise unary op. */
+  unary?(op: UnaryOp, x: Float32Array, out: Float32Array): boolean;
+  /** Same-shape elementwise binary op, or `b` of length 1 (a scalar). */
+  binary?(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): boolean;
+  /** Sum over the last axis: x is [rows, cols] -> out [rows]. */
+  sumLastAxis?(x: Float32Array, out: Float32Array, rows: number, cols: number): boolean;
+}

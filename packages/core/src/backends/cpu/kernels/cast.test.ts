@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { createCpuBackend } from '../cpu-backend.js';
+import { readValues, tensorOf } from '../test-helpers.js';
+
+describe('cpu cast', () => {
+  const backend = createCpuBackend();
+
+  it('truncates float32 toward zero into int32', () => {
+    const x = tensorOf(backend, new Float32Array([1.9, -1.9, 0.5, -0.5, 7, NaN]), [2, 3]);
+    const out = readValues(backend, backend.cast(x, 'int32'), 'int32');
+    expect(out).toBeInstanceOf(Int32Array);
+    expect(Array.from(out)).toEqual([1, -1, 0, 0, 7, 0]);
+  });
+
+  it('widens int32 into float32 and copies same-dtype casts into a new buffer', () => {
+    const x = tensorOf(backend, new Int32Array([-3, 0, 16777216]), [3]);
+    const float = readValues(backend, backend.cast(x, 'float32'));
+    expect(float).toBeInstanceOf(Float32Array);
+    expect(Array.from(float)).toEqual([-3, 0, 16777216]);
+    const copy = backend.cast(x, 'int32');
+    expect(copy).not.toBe(x.dataId);
+    expect(Array.from(readValues(backend, copy, 'int32'))).toEqual([-3, 0, 16777216]);
+  });
+
+  it('casts a scalar', () => {
+    const x = tensorOf(backend, new Float32Array([-2.5]), []);
+    expect(Array.from(readValues(backend, backend.cast(x, 'int32'), 'int32'))).toEqual([-2]);
+  });
+});

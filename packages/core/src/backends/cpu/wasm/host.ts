@@ -1,0 +1,113 @@
+/**
+ * What the JavaScript host offers the kernels: Node worker_threads or Web Workers, shared
+ * memory, and whether this thread may block in Atomics.wait. Node modules are imported through a
+ * variable so browser bundlers do not try to resolve them.
+ */
+
+/** A started kernel worker, whatever kind of thread runs it. */
+export interface KernelWorker {
+  /** Resolves once the worker has instantiated the kernels, rejects if it fails to start. */
+  readonly ready: Promise<void>;
+  /** Lets the process exit while the worker sleeps (Node); a no-op in browsers. */
+  unref(): void;
+  terminate(): void;
+}
+
+/** What every worker receives: the compiled module, the shared memory, the control block, its scratch. */
+export interface KernelWorkerData {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: SharedArrayBuffer;
+  scratch: number;
+}
+
+interface NodeProcessLike {
+  versions?: { node?: string };
+}
+
+export function isNode(): boolean {
+  const process = (globalThis as { process?: NodeProcessLike }).process;
+  return typeof process?.versions?.node === 'string';
+}
+
+/** Whether SharedArrayBuffer (and so shared WebAssembly memory) is usable here. */
+export function hasSharedMemory(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  return isNode() || isolated !== false;
+}
+
+/**
+ * Whether Atomics.wait may block this thread: always in Node (main thread included), in browser
+ * workers, but never on a browser's main thread.
+ */
+export function canBlockThisThread(): boolean {
+  if (isNode()) return true;
+  const scope = globalThis as { WorkerGlobalScope?: unknown; document?: unknown };
+  return scope.WorkerGlobalScope !== undefined && scope.document === undefined;
+}
+
+async function importNodeBuiltin<T>(name: string): Promise<T> {
+  const specifier = `node:${name}`;
+  return (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as T;
+}
+
+/** Logical cores available to this process (or page). */
+export async function availableCores(): Promise<number> {
+  if (isNode()) {
+    const os = await importNodeBuiltin<{ availableParallelism?: () => number; cpus: () => unknown[] }>('os');
+    return os.availableParallelism?.() ?? os.cpus().length;
+  }
+  const navigatorLike = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return navigatorLike?.hardwareConcurrency ?? 1;
+}
+
+interface NodeWorker {
+  once(event: 'message', listener: (message: unknown) => void): void;
+  once(event: 'error', listener: (error: Error) => void): void;
+  once(event: 'exit', listener: (code: number) => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+  unref(): void;
+  terminate(): Promise<number>;
+}
+type NodeWorkerConstructor = new (source: string, options: { eval: true; workerData: unknown }) => NodeWorker;
+
+interface BrowserWorker {
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onerror: ((event: { message?: string }) => void) | null;
+  postMessage(message: unknown): void;
+  terminate(): void;
+}
+type BrowserWorkerConstructor = new (url: string) => BrowserWorker;
+
+/** Starts a worker running `source` (see worker-source.ts) in Node or a browser. */
+export async function startKernelWorker(source: string, data: KernelWorkerData): Promise<KernelWorker> {
+  if (isNode()) {
+    const { Worker } = await importNodeBuiltin<{ Worker: NodeWorkerConstructor }>('worker_threads');
+    const worker = new Worker(source, { eval: true, workerData: data });
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once('message', () => resolve());
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`kernel worker exited with code ${code} before it was ready`)));
+    });
+    // Later errors cannot happen in normal operation (the worker catches kernel errors); keep them from crashing.
+    worker.on('error', () => {});
+    return { ready, unref: () => worker.unref(), terminate: () => void worker.terminate() };
+  }
+  const scope = globalThis as unknown as {
+    Worker: BrowserWorkerConstructor;
+    Blob: new (parts: string[], options: { type: string }) => unknown;
+    URL: { createObjectURL(blob: unknown): string; revokeObjectURL(url: string): void };
+  };
+  const url = scope.URL.createObjectURL(new scope.Blob([source], { type: 'text/javascript' }));
+  const worker = new scope.Worker(url);
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.onmessage = () => {
+      worker.onmessage = null;
+      resolve();
+    };
+    worker.onerror = (event) => reject(new Error(`kernel worker failed to start: ${event.message ?? 'unknown error'}`));
+  }).finally(() => scope.URL.revokeObjectURL(url));
+  worker.postMessage(data);
+  return { ready, unref: () => {}, terminate: () => worker.terminate() };
+}

@@ -1,0 +1,90 @@
+/**
+ * The WebAssembly SIMD accelerator of the CPU backend: blocked, packed matmul with fused bias and
+ * activation, elementwise math and row sums, over a memory the backend allocates its buffers in,
+ * run on the calling thread plus worker threads.
+ */
+
+import { availableCores, canBlockThisThread, hasSharedMemory, isNode } from './host.js';
+import { KernelThreadPool, type ThreadPoolSetup } from './thread-pool.js';
+import { createAcceleratorObject, type WasmAccelerator } from './wasm-accelerator.js';
+import { PAGE_BYTES, WasmHeap } from './wasm-heap.js';
+import { loadKernels } from './wasm-module.js';
+
+export type { WasmAccelerator } from './wasm-accelerator.js';
+
+export interface WasmAcceleratorOptions {
+  /**
+   * Threads that share each large kernel, the calling thread included (default: the cores
+   * available, at most 8). 1 runs everything on the calling thread.
+   */
+  threads?: number;
+  /**
+   * false forces the build over an unshared memory, as on a browser page that is not
+   * cross-origin isolated: one thread, no `allocate`, arrays copied in and out per call. Default:
+   * shared whenever SharedArrayBuffer is available.
+   */
+  sharedMemory?: boolean;
+}
+
+/** Default cap on threads: beyond this the packing and hand-off costs outgrow the gain for NN-sized products. */
+const MAX_DEFAULT_THREADS = 8;
+/** Memory to start with; it grows on demand. */
+const INITIAL_HEAP_BYTES = 16 << 20;
+
+/**
+ * Creates the WebAssembly SIMD accelerator for the CPU backend. Throws when the host has no
+ * WebAssembly SIMD, so the caller can fall back to the TypeScript kernels.
+ *
+ * @example
+ * ```ts
+ * const accelerator = await createWasmAccelerator({ threads: 2 });
+ * const a = accelerator.allocate!(64 * 64).fill(1);
+ * const b = accelerator.allocate!(64 * 64).fill(2);
+ * const out = accelerator.allocate!(64 * 64);
+ * accelerator.matmul(a, b, out, 64, 64, 64, false, false, null, 'relu'); // out[i] === 128
+ * accelerator.dispose();
+ * ```
+ */
+export async function createWasmAccelerator(options: WasmAcceleratorOptions = {}): Promise<WasmAccelerator> {
+  const requested = options.threads;
+  if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) {
+    throw new RangeError(`createWasmAccelerator: threads must be a positive integer, got ${requested}`);
+  }
+  const notes: string[] = [];
+  const threads = requested ?? Math.max(1, Math.min(MAX_DEFAULT_THREADS, await availableCores()));
+  const sharedAvailable = hasSharedMemory() && options.sharedMemory !== false;
+  const initialPages = Math.ceil(INITIAL_HEAP_BYTES / PAGE_BYTES);
+  const loaded = await loadKernels(initialPages, sharedAvailable);
+  const sharedFailure = loaded.sharedFailure;
+  if (options.sharedMemory === false) {
+    notes.push('unshared memory requested: one thread, and buffers are copied into wasm memory per call');
+  } else if (!sharedAvailable) {
+    notes.push('no SharedArrayBuffer (in a browser the page must be cross-origin isolated): one thread, and buffers are copied into wasm memory per call');
+  } else if (sharedFailure !== undefined) {
+    notes.push(`shared WebAssembly memory failed (${sharedFailure}): one thread, and buffers are copied into wasm memory per call`);
+  }
+
+  const exports = loaded.instance.exports as { heapBase: () => number; scratchBytes: () => number };
+  const heap = new WasmHeap(loaded.memory, exports.heapBase(), loaded.shared);
+  const threadCount = loaded.shared ? threads : 1;
+  const scratch: number[] = [];
+  for (let index = 0; index < threadCount; index++) {
+    const pointer = heap.reserve(exports.scratchBytes());
+    if (pointer < 0) throw new Error('wasm accelerator: could not reserve kernel scratch memory');
+    scratch.push(pointer);
+  }
+  const setup: ThreadPoolSetup = { module: loaded.module, memory: loaded.memory, instance: loaded.instance, scratch };
+
+  let pool = KernelThreadPool.singleThreaded(setup);
+  if (threadCount > 1) {
+    try {
+      pool = await KernelThreadPool.withWorkers(setup);
+      if (!isNode() && !canBlockThisThread()) {
+        notes.push('browser main thread cannot block in Atomics.wait: it spins while workers finish their chunks');
+      }
+    } catch (error) {
+      notes.push(`worker threads unavailable (${error instanceof Error ? error.message : String(error)}): one thread`);
+    }
+  }
+  return createAcceleratorObject(heap, pool, notes);
+}

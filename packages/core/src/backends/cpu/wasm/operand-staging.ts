@@ -1,0 +1,64 @@
+import type { WasmHeap } from './wasm-heap.js';
+
+/**
+ * Gives a kernel call byte offsets for its arrays: arrays already in wasm memory are used in
+ * place, others are copied into temporary blocks (inputs) or computed into one and copied back
+ * (outputs). One staging object serves one kernel call.
+ */
+export class OperandStaging {
+  private readonly heap: WasmHeap;
+  private readonly temporaries: number[] = [];
+  private readonly pendingOutputs: Array<{ pointer: number; array: Float32Array; length: number }> = [];
+  /** Set when a temporary block could not be had: the call must decline (return false). */
+  exhausted = false;
+
+  constructor(heap: WasmHeap) {
+    this.heap = heap;
+  }
+
+  /** Byte offset of the first `length` floats of `array` as a kernel input. */
+  input(array: Float32Array, length: number): number {
+    if (this.heap.contains(array)) return array.byteOffset;
+    const pointer = this.temporary(length);
+    if (pointer >= 0) this.heap.floats.set(length === array.length ? array : array.subarray(0, length), pointer >> 2);
+    return pointer;
+  }
+
+  /** Byte offset where a kernel writes the first `length` floats of `array`. */
+  output(array: Float32Array, length: number): number {
+    if (this.heap.contains(array)) return array.byteOffset;
+    const pointer = this.temporary(length);
+    if (pointer >= 0) this.pendingOutputs.push({ pointer, array, length });
+    return pointer;
+  }
+
+  /** Copies outputs computed in temporaries back to their arrays and frees the temporaries. */
+  finish(): void {
+    const floats = this.heap.floats;
+    for (const { pointer, array, length } of this.pendingOutputs) {
+      array.set(floats.subarray(pointer >> 2, (pointer >> 2) + length));
+    }
+    this.release();
+  }
+
+  /** Frees the temporaries without copying anything back (the call declined or failed). */
+  release(): void {
+    for (const pointer of this.temporaries) this.heap.release(pointer);
+    this.temporaries.length = 0;
+    this.pendingOutputs.length = 0;
+  }
+
+  private temporary(length: number): number {
+    const pointer = this.heap.reserve(length * 4);
+    if (pointer < 0) this.exhausted = true;
+    else this.temporaries.push(pointer);
+    return pointer;
+  }
+}
+
+/** Whether two arrays share any bytes of wasm memory (both must be in it). */
+export function overlaps(first: Float32Array, firstLength: number, second: Float32Array, secondLength: number): boolean {
+  const firstEnd = first.byteOffset + firstLength * 4;
+  const secondEnd = second.byteOffset + secondLength * 4;
+  return first.byteOffset < secondEnd && second.byteOffset < firstEnd;
+}

@@ -1,0 +1,166 @@
+import {
+  ARGUMENT_SLOTS, CONTROL_BYTES, CONTROL_WORD_COUNT, CONTROL_WORDS, GENERATION_MASK, KERNEL_NAMES, MAX_CHUNKS,
+  type KernelName,
+} from './control-block.js';
+import { canBlockThisThread, startKernelWorker, type KernelWorker } from './host.js';
+import { kernelWorkerSource } from './worker-source.js';
+
+/** A parallel kernel as exported by the wasm module. */
+type ChunkKernel = (chunk: number, scratch: number, ...args: number[]) => void;
+
+/** How long to wait for workers to instantiate before running single-threaded instead. */
+const WORKER_START_TIMEOUT_MS = 15_000;
+/** Spins of the calling thread before it sleeps on the last chunks (they usually finish within µs). */
+const CALLER_SPIN_ITERATIONS = 2000;
+
+/** Everything a pool needs to start workers over the same module and memory. */
+export interface ThreadPoolSetup {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** The calling thread's own instance of the module. */
+  instance: WebAssembly.Instance;
+  /** Scratch byte offset for each thread; index 0 is the calling thread. */
+  scratch: readonly number[];
+}
+
+/**
+ * Runs the wasm kernels on the calling thread plus zero or more workers. `run` is synchronous:
+ * the caller publishes a call, claims chunks like any worker, and then waits (Atomics.wait, or a
+ * spin on a browser main thread) for the chunks the workers took.
+ */
+export class KernelThreadPool {
+  private readonly words: Int32Array;
+  private readonly argumentSlots: Float64Array;
+  private readonly kernels: ChunkKernel[];
+  private readonly callerScratch: number;
+  private callerCanBlock = canBlockThisThread();
+  private workers: KernelWorker[];
+  private generation = 0;
+
+  private constructor(setup: ThreadPoolSetup, control: SharedArrayBuffer | null, workers: KernelWorker[]) {
+    const buffer = control ?? new ArrayBuffer(CONTROL_BYTES);
+    this.words = new Int32Array(buffer, 0, CONTROL_WORD_COUNT);
+    this.argumentSlots = new Float64Array(buffer, CONTROL_WORD_COUNT * 4, ARGUMENT_SLOTS);
+    this.kernels = KERNEL_NAMES.map((name) => setup.instance.exports[name] as ChunkKernel);
+    this.callerScratch = setup.scratch[0];
+    this.workers = workers;
+  }
+
+  /** A pool that runs everything on the calling thread. */
+  static singleThreaded(setup: ThreadPoolSetup): KernelThreadPool {
+    return new KernelThreadPool(setup, null, []);
+  }
+
+  /**
+   * Starts `setup.scratch.length - 1` workers. Throws if they cannot start (the caller falls
+   * back to {@link KernelThreadPool.singleThreaded}).
+   */
+  static async withWorkers(setup: ThreadPoolSetup): Promise<KernelThreadPool> {
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const source = kernelWorkerSource();
+    const workers: KernelWorker[] = [];
+    try {
+      for (let index = 1; index < setup.scratch.length; index++) {
+        workers.push(await startKernelWorker(source, {
+          module: setup.module, memory: setup.memory, control, scratch: setup.scratch[index],
+        }));
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`kernel workers did not start within ${WORKER_START_TIMEOUT_MS} ms`)), WORKER_START_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([Promise.all(workers.map((worker) => worker.ready)), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    } catch (error) {
+      for (const worker of workers) worker.terminate();
+      throw error;
+    }
+    for (const worker of workers) worker.unref();
+    return new KernelThreadPool(setup, control, workers);
+  }
+
+  /** Threads that share each call: the workers plus the calling thread. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /**
+   * Runs chunks 0..chunkCount-1 of `kernel` with `args` and returns when all are done. Calls of
+   * one chunk, and every call of a single-threaded pool, stay on the calling thread.
+   */
+  run(kernel: KernelName, chunkCount: number, args: readonly number[]): void {
+    const kernelIndex = KERNEL_NAMES.indexOf(kernel);
+    const kernelFunction = this.kernels[kernelIndex];
+    if (chunkCount <= 1 || this.workers.length === 0) {
+      for (let chunk = 0; chunk < chunkCount; chunk++) kernelFunction(chunk, this.callerScratch, ...args);
+      return;
+    }
+    if (chunkCount > MAX_CHUNKS) throw new Error(`thread pool: ${chunkCount} chunks exceed the limit of ${MAX_CHUNKS}`);
+    const words = this.words;
+    Atomics.store(words, CONTROL_WORDS.done, 0);
+    Atomics.store(words, CONTROL_WORDS.failed, 0);
+    Atomics.store(words, CONTROL_WORDS.chunkCount, chunkCount);
+    Atomics.store(words, CONTROL_WORDS.kernel, kernelIndex);
+    this.argumentSlots.fill(0);
+    this.argumentSlots.set(args);
+    this.generation = (this.generation % GENERATION_MASK) + 1;
+    Atomics.store(words, CONTROL_WORDS.job, this.generation << 16);
+    Atomics.notify(words, CONTROL_WORDS.job);
+
+    let callerError: unknown = null;
+    for (;;) {
+      const job = Atomics.load(words, CONTROL_WORDS.job);
+      const chunk = job & 0xffff;
+      if (chunk >= chunkCount) break;
+      if (Atomics.compareExchange(words, CONTROL_WORDS.job, job, job + 1) !== job) continue;
+      try {
+        kernelFunction(chunk, this.callerScratch, ...args);
+      } catch (error) {
+        callerError ??= error;
+      }
+      Atomics.add(words, CONTROL_WORDS.done, 1);
+    }
+    // Even after a failure, wait for every claimed chunk so no worker still runs this call later.
+    this.waitForChunks(chunkCount);
+    if (callerError !== null) throw callerError;
+    if (Atomics.load(words, CONTROL_WORDS.failed) !== 0) {
+      throw new Error(`wasm kernel '${kernel}' failed in a worker thread`);
+    }
+  }
+
+  private waitForChunks(chunkCount: number): void {
+    const words = this.words;
+    let spins = 0;
+    for (;;) {
+      const done = Atomics.load(words, CONTROL_WORDS.done);
+      if (done >= chunkCount) return;
+      // A browser main thread may not block; it keeps spinning (the workers finish their last chunk).
+      if (spins < CALLER_SPIN_ITERATIONS || !this.callerCanBlock) {
+        spins++;
+        continue;
+      }
+      try {
+        Atomics.wait(words, CONTROL_WORDS.done, done);
+      } catch {
+        // Hosts that forbid blocking here (e.g. an Electron renderer) throw: spin from now on.
+        this.callerCanBlock = false;
+      }
+    }
+  }
+
+  /** Stops the workers; later calls run on the calling thread. */
+  dispose(): void {
+    if (this.workers.length === 0) return;
+    Atomics.store(this.words, CONTROL_WORDS.quit, 1);
+    // No chunks to claim: a worker that misses the quit flag must not rerun the previous call.
+    Atomics.store(this.words, CONTROL_WORDS.chunkCount, 0);
+    this.generation = (this.generation % GENERATION_MASK) + 1;
+    Atomics.store(this.words, CONTROL_WORDS.job, this.generation << 16);
+    Atomics.notify(this.words, CONTROL_WORDS.job);
+    for (const worker of this.workers) worker.terminate();
+    this.workers = [];
+  }
+}

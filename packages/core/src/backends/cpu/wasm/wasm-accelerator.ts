@@ -1,0 +1,162 @@
+import type { BinaryOp, FusedActivation, UnaryOp } from '../../../backend/backend.js';
+import type { CpuAccelerator } from '../accelerator.js';
+import { planElementwise, planMatmulGrid } from './chunk-plan.js';
+import { OperandStaging, overlaps } from './operand-staging.js';
+import type { KernelThreadPool } from './thread-pool.js';
+import type { WasmHeap } from './wasm-heap.js';
+
+/** The WebAssembly SIMD accelerator: the {@link CpuAccelerator} contract plus its own lifetime. */
+export interface WasmAccelerator extends CpuAccelerator {
+  /** Stops the worker threads (later calls run single-threaded). Memory handed out stays valid. */
+  dispose(): void;
+  /** Bytes of wasm memory in live blocks from allocate (and in-flight temporaries). */
+  readonly liveBytes: number;
+}
+
+/** Below this many multiply-adds the TypeScript kernel is as fast as a call into wasm. */
+const MATMUL_MIN_MACS = 4096;
+/** Elementwise arrays shorter than this stay on the TypeScript path (the call overhead dominates). */
+const ELEMENTWISE_MIN_LENGTH = 1 << 14;
+/** exp, tanh and sigmoid cost ~20x an add, so threads pay off on shorter arrays. */
+const TRANSCENDENTAL_PARALLEL_MIN_LENGTH = 1 << 15;
+
+// Codes shared with assembly/simd-math.ts and assembly/elementwise.ts.
+const ACTIVATION_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = { relu: 0, sigmoid: 1, tanh: 2, exp: 3, neg: 4, abs: 5, sqrt: 6 };
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
+const TRANSCENDENTAL_UNARY: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['sigmoid', 'tanh', 'exp']);
+const B_SCALAR = 1;
+const A_SCALAR = 2;
+
+/** Builds the accelerator object over a heap and a thread pool (see createWasmAccelerator). */
+export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, notes: readonly string[]): WasmAccelerator {
+  /** Whether out and an input share memory without being the very same elements. */
+  const partiallyOverlaps = (input: Float32Array, out: Float32Array, length: number): boolean =>
+    heap.contains(input) && heap.contains(out) && input.byteOffset !== out.byteOffset && overlaps(input, length, out, length);
+
+  const accelerator: WasmAccelerator = {
+    implementation: 'wasm-simd',
+    get threads() {
+      return pool.threads;
+    },
+    notes,
+    get liveBytes() {
+      return heap.liveBytes;
+    },
+
+    matmul(
+      a: Float32Array, b: Float32Array, out: Float32Array, m: number, n: number, k: number,
+      transposeA: boolean, transposeB: boolean, bias: Float32Array | null, activation: FusedActivation,
+    ): boolean {
+      const activationCode = ACTIVATION_CODES[activation];
+      if (activationCode === undefined || !(m > 0 && n > 0 && k > 0)) return false;
+      if (a.length < m * k || b.length < k * n || out.length < m * n || (bias !== null && bias.length < n)) return false;
+      if (m * n * k < MATMUL_MIN_MACS) return false;
+      // The kernel accumulates into out across depth blocks, so out must not alias an input.
+      const outLength = m * n;
+      for (const [input, length] of [[a, m * k], [b, k * n], [bias, n]] as const) {
+        if (input !== null && heap.contains(input) && heap.contains(out) && overlaps(input, length, out, outLength)) return false;
+      }
+      const staging = new OperandStaging(heap);
+      const aPointer = staging.input(a, m * k);
+      const bPointer = staging.input(b, k * n);
+      const biasPointer = bias === null ? 0 : staging.input(bias, n);
+      const outPointer = staging.output(out, outLength);
+      if (staging.exhausted) {
+        staging.release();
+        return false;
+      }
+      const flags = (transposeA ? 1 : 0) | (transposeB ? 2 : 0) | (activationCode << 2);
+      const grid = planMatmulGrid(m, n, k, pool.threads);
+      runStaged(staging, () => pool.run('matmulChunk', grid.chunkCount,
+        [aPointer, bPointer, outPointer, biasPointer, m, n, k, flags, grid.chunkRows, grid.chunkCols]));
+      return true;
+    },
+
+    unary(op: UnaryOp, x: Float32Array, out: Float32Array): boolean {
+      const code = UNARY_CODES[op];
+      const length = x.length;
+      if (code === undefined || length < ELEMENTWISE_MIN_LENGTH || out.length !== length) return false;
+      if (partiallyOverlaps(x, out, length)) return false;
+      const staging = new OperandStaging(heap);
+      const xPointer = staging.input(x, length);
+      const outPointer = staging.output(out, length);
+      if (staging.exhausted) {
+        staging.release();
+        return false;
+      }
+      const plan = planElementwise(length, pool.threads, TRANSCENDENTAL_UNARY.has(op) ? TRANSCENDENTAL_PARALLEL_MIN_LENGTH : undefined);
+      runStaged(staging, () => pool.run('unaryChunk', plan.chunkCount, [code, xPointer, outPointer, length, plan.chunkLength]));
+      return true;
+    },
+
+    binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): boolean {
+      const code = BINARY_CODES[op];
+      const length = out.length;
+      if (code === undefined || length < ELEMENTWISE_MIN_LENGTH) return false;
+      let scalarMode: number;
+      if (a.length === length && b.length === length) scalarMode = 0;
+      else if (a.length === length && b.length === 1) scalarMode = B_SCALAR;
+      else if (a.length === 1 && b.length === length) scalarMode = A_SCALAR;
+      else return false;
+      if (partiallyOverlaps(a, out, a.length) || partiallyOverlaps(b, out, b.length)) return false;
+      const staging = new OperandStaging(heap);
+      const aPointer = staging.input(a, a.length);
+      const bPointer = staging.input(b, b.length);
+      const outPointer = staging.output(out, length);
+      if (staging.exhausted) {
+        staging.release();
+        return false;
+      }
+      const plan = planElementwise(length, pool.threads);
+      runStaged(staging, () =>
+        pool.run('binaryChunk', plan.chunkCount, [code, aPointer, bPointer, outPointer, length, plan.chunkLength, scalarMode]));
+      return true;
+    },
+
+    sumLastAxis(x: Float32Array, out: Float32Array, rows: number, cols: number): boolean {
+      const length = rows * cols;
+      if (length < ELEMENTWISE_MIN_LENGTH || cols < 4 || x.length < length || out.length < rows) return false;
+      if (heap.contains(x) && heap.contains(out) && overlaps(x, length, out, rows)) return false;
+      const staging = new OperandStaging(heap);
+      const xPointer = staging.input(x, length);
+      const outPointer = staging.output(out, rows);
+      if (staging.exhausted) {
+        staging.release();
+        return false;
+      }
+      const plan = planElementwise(length, pool.threads);
+      const rowsPerChunk = Math.max(1, Math.ceil(plan.chunkLength / cols));
+      const chunkCount = Math.ceil(rows / rowsPerChunk);
+      runStaged(staging, () => pool.run('sumLastAxisChunk', chunkCount, [xPointer, outPointer, rows, cols, rowsPerChunk]));
+      return true;
+    },
+
+    dispose(): void {
+      pool.dispose();
+    },
+  };
+
+  if (heap.shared) {
+    // Views into a shared memory survive growth, so the backend may keep its buffers there.
+    // Contents are unspecified, as with the backend's own allocate (allocateZeroed fills).
+    accelerator.allocate = (length: number): Float32Array => {
+      if (!Number.isInteger(length) || length < 0) {
+        throw new RangeError(`wasm accelerator: allocate needs a non-negative integer length, got ${length}`);
+      }
+      return heap.allocateFloat32(length) ?? new Float32Array(length);
+    };
+    accelerator.free = (array: Float32Array): void => heap.freeFloat32(array);
+  }
+  return accelerator;
+}
+
+function runStaged(staging: OperandStaging, call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    staging.release();
+    throw error;
+  }
+  staging.finish();
+}

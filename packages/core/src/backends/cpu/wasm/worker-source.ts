@@ -1,0 +1,60 @@
+import {
+  ARGUMENT_SLOTS, CONTROL_WORD_COUNT, CONTROL_WORDS, KERNEL_NAMES, WORKER_SPIN_ITERATIONS,
+} from './control-block.js';
+
+/**
+ * The source of one kernel worker, as a string so that it runs unchanged from the TypeScript
+ * sources, from the ESM and CJS builds and inside a browser bundle: Node starts it with
+ * `new Worker(source, { eval: true, workerData })`, a browser from a Blob URL followed by one
+ * message. Either way it receives { module, memory, control, scratch }, instantiates the kernel
+ * module over the shared memory, reports 'ready' and then serves calls until told to quit.
+ */
+export function kernelWorkerSource(): string {
+  return `'use strict';
+const W = ${JSON.stringify(CONTROL_WORDS)};
+const KERNEL_NAMES = ${JSON.stringify(KERNEL_NAMES)};
+const SPIN = ${WORKER_SPIN_ITERATIONS};
+function serve(data, post) {
+  const instance = new WebAssembly.Instance(data.module, {
+    env: { memory: data.memory, abort() { throw new Error('wasm kernel aborted'); } },
+  });
+  const kernels = KERNEL_NAMES.map((name) => instance.exports[name]);
+  const words = new Int32Array(data.control, 0, ${CONTROL_WORD_COUNT});
+  const args = new Float64Array(data.control, ${CONTROL_WORD_COUNT * 4}, ${ARGUMENT_SLOTS});
+  const scratch = data.scratch;
+  post('ready');
+  for (;;) {
+    if (Atomics.load(words, W.quit) !== 0) return;
+    const job = Atomics.load(words, W.job);
+    const count = Atomics.load(words, W.chunkCount);
+    const chunk = job & 0xffff;
+    if (chunk < count) {
+      const kernel = kernels[Atomics.load(words, W.kernel)];
+      const a0 = args[0], a1 = args[1], a2 = args[2], a3 = args[3], a4 = args[4], a5 = args[5];
+      const a6 = args[6], a7 = args[7], a8 = args[8], a9 = args[9], a10 = args[10], a11 = args[11];
+      // The swap succeeds only while this call is still current, which also validates the reads above.
+      if (Atomics.compareExchange(words, W.job, job, job + 1) !== job) continue;
+      try {
+        kernel(chunk, scratch, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
+      } catch (error) {
+        Atomics.store(words, W.failed, 1);
+      }
+      if (Atomics.add(words, W.done, 1) + 1 === count) Atomics.notify(words, W.done);
+      continue;
+    }
+    let spins = 0;
+    while (spins < SPIN && Atomics.load(words, W.job) === job) spins++;
+    if (spins === SPIN) Atomics.wait(words, W.job, job);
+  }
+}
+if (typeof require === 'function' && typeof process === 'object' && process.versions && process.versions.node) {
+  const threads = require('node:worker_threads');
+  serve(threads.workerData, (message) => threads.parentPort.postMessage(message));
+} else {
+  self.onmessage = (event) => {
+    self.onmessage = null;
+    serve(event.data, (message) => self.postMessage(message));
+  };
+}
+`;
+}

@@ -1,0 +1,17 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The '.' entry must bundle for the browser: no module outside src/node/ may import Node built-ins.
+const sourceDirectory = dirname(fileURLToPath(import.meta.url));
+const NODE_BUILTINS = /from '(node:[^']+|fs|fs\/promises|path|os|zlib|http|https|crypto|stream|url)'/;
+
+describe('universal entry point', () => {
+  it('imports no Node built-in outside src/node/', () => {
+    const universal = readdirSync(sourceDirectory).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));
+    expect(universal).toContain('index.ts');
+    const offenders = universal.filter((name) => NODE_BUILTINS.test(readFileSync(join(sourceDirectory, name), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+});
