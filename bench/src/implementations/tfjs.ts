@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Classifier, Implementation, ParameterValues, Runner, Unsupported } from '../implementation.js';
+import { registerTfjsGradients } from './tfjs-gradients.js';
 
 export type TfjsBackendName = 'cpu' | 'wasm';
 
@@ -12,6 +13,7 @@ export type TfjsBackendName = 'cpu' | 'wasm';
 export async function createTfjsImplementation(backend: TfjsBackendName): Promise<Implementation> {
   // PROD silences tfjs' "install tfjs-node" banner; it changes no kernel.
   tf.env().set('PROD', true);
+  await registerTfjsGradients();
   if (backend === 'wasm') {
     // In Node the .wasm binaries are read from the package's dist folder.
     const require = createRequire(import.meta.url);
@@ -57,8 +59,8 @@ function convRunner(backend: TfjsBackendName, inputShape: readonly number[], fil
   if (!tf.getKernel('Conv2DBackpropFilter', backend)) {
     return { unsupported: `tfjs-backend-${backend} has no Conv2DBackpropFilter kernel, so conv2d cannot be differentiated with respect to its filter` };
   }
-  const input = tf.randomNormal(inputShape as number[], 0, 1, 'float32', 3) as tf.Tensor4D;
-  const filter = tf.randomNormal(filterShape as number[], 0, 0.1, 'float32', 4) as tf.Tensor4D;
+  const input = tf.randomNormal<tf.Rank.R4>(inputShape as [number, number, number, number], 0, 1, 'float32', 3);
+  const filter = tf.randomNormal<tf.Rank.R4>(filterShape as [number, number, number, number], 0, 0.1, 'float32', 4);
   const gradients = tf.grads((x: tf.Tensor, f: tf.Tensor) => tf.sum(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, 1, 'same')));
   return {
     async run() {
@@ -81,9 +83,9 @@ function mlpClassifier(initial: readonly ParameterValues[], learningRate: number
   const optimizer = tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
   // tf.fused.matMul is what tfjs-layers' Dense runs: matmul + bias + activation in one kernel.
   const logitsOf = (images: tf.Tensor2D): tf.Tensor2D => {
-    const hidden1 = tf.fused.matMul({ a: images, b: w1 as tf.Tensor2D, bias: b1, activation: 'relu' });
-    const hidden2 = tf.fused.matMul({ a: hidden1, b: w2 as tf.Tensor2D, bias: b2, activation: 'relu' });
-    return tf.fused.matMul({ a: hidden2, b: w3 as tf.Tensor2D, bias: b3 });
+    const hidden1 = tf.fused.matMul({ a: images, b: w1 as tf.Tensor2D, bias: b1, activation: 'relu' }) as tf.Tensor2D;
+    const hidden2 = tf.fused.matMul({ a: hidden1, b: w2 as tf.Tensor2D, bias: b2, activation: 'relu' }) as tf.Tensor2D;
+    return tf.fused.matMul({ a: hidden2, b: w3 as tf.Tensor2D, bias: b3 }) as tf.Tensor2D;
   };
   return {
     async trainStep(images, labels, batchSize) {

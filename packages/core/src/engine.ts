@@ -1,5 +1,5 @@
 import type { Backend, BackendInfo, DataId, DType, TensorInfo } from './backend/backend.js';
-import { createCpuBackend } from './backends/cpu/cpu-backend.js';
+import { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
 import { DendriteError } from './errors.js';
 import { Tensor, type GradNode } from './tensor.js';
 
@@ -34,7 +34,7 @@ export class Engine {
   get backend(): Backend {
     if (!this.active) {
       const registration = this.registry.get('cpu')!;
-      registration.instance ??= createCpuBackend();
+      registration.instance ??= createDefaultCpuBackend();
       this.active = registration.instance;
     }
     return this.active;
@@ -65,7 +65,7 @@ export class Engine {
     if (!registration.instance) {
       registration.instance = await registration.factory();
       await registration.instance.init?.();
-    } else if (registration.instance.name === 'cpu') {
+    } else {
       await registration.instance.init?.();
     }
     this.active = registration.instance;
@@ -226,6 +226,13 @@ export class Engine {
     return output;
   }
 
+  /** Like {@link Engine.runOp} for a kernel with several outputs and no gradient (fused updates). */
+  runMultiOp(spec: MultiOpSpec): Tensor[] {
+    const infos = spec.inputs.map((input) => this.info(spec.name, input));
+    const dataIds = spec.kernel(this.backend, infos);
+    return dataIds.map((dataId, i) => this.makeTensor(dataId, spec.outputs[i].shape, spec.outputs[i].dtype));
+  }
+
   /** @internal Record a gradient rule on an output made without a kernel (views). */
   recordGrad(output: Tensor, op: string, inputs: readonly Tensor[], backward: GradNode['backward']): Tensor {
     if (this.gradEnabled && inputs.some(needsGrad)) {
@@ -250,6 +257,14 @@ export interface OpSpec {
   backward?: GradNode['backward'];
 }
 
+/** What an op with several outputs hands to {@link Engine.runMultiOp}. */
+export interface MultiOpSpec {
+  name: string;
+  inputs: readonly Tensor[];
+  outputs: ReadonlyArray<{ shape: readonly number[]; dtype: DType }>;
+  kernel: (backend: Backend, inputs: readonly TensorInfo[]) => readonly DataId[];
+}
+
 export function needsGrad(tensor: Tensor): boolean {
   return tensor.requiresGrad || tensor.gradNode !== null;
 }
@@ -260,11 +275,6 @@ function collectTensors(value: unknown, into: Set<Tensor>): void {
   else if (value && typeof value === 'object' && !(ArrayBuffer.isView(value))) {
     for (const item of Object.values(value)) collectTensors(item, into);
   }
-}
-
-/** The CPU backend with the WebAssembly SIMD kernels attached when they load. */
-async function createDefaultCpuBackend(): Promise<Backend> {
-  return createCpuBackend();
 }
 
 /** The process-wide engine the ops use. */

@@ -9,7 +9,9 @@ export {
 export { DendriteError } from './errors.js';
 export { sizeOf, stridesOf, broadcastShapes, formatShape, type Shape } from './shape.js';
 export { RandomGenerator, setSeed } from './random.js';
-export { createCpuBackend } from './backends/cpu/cpu-backend.js';
+export { createCpuBackend, type CpuBackend, type CpuBackendOptions } from './backends/cpu/cpu-backend.js';
+export { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
+export { createWasmAccelerator, type WasmAcceleratorOptions } from './backends/cpu/wasm/index.js';
 export type { CpuAccelerator } from './backends/cpu/accelerator.js';
 
 export { backward, gradients } from './autograd/backward.js';

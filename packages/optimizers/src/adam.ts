@@ -1,4 +1,4 @@
-import { add, div, keep, mul, sqrt, square, sub, zerosLike, type Tensor } from '@dendrite/core';
+import { adamUpdate, keep, zerosLike, type Tensor } from '@dendrite/core';
 import { Optimizer } from './optimizer.js';
 
 export interface AdamOptions {
@@ -37,16 +37,15 @@ export class Adam extends Optimizer {
   protected update(parameter: Tensor, gradient: Tensor): void {
     const m = this.firstMoment.get(parameter) ?? zerosLike(parameter);
     const v = this.secondMoment.get(parameter) ?? zerosLike(parameter);
-    const nextM = keep(add(mul(m, this.beta1), mul(gradient, 1 - this.beta1)));
-    const nextV = keep(add(mul(v, this.beta2), mul(square(gradient), 1 - this.beta2)));
-    m.dispose();
-    v.dispose();
-    this.firstMoment.set(parameter, nextM);
-    this.secondMoment.set(parameter, nextV);
     // Bias correction folded into the step size, as in the paper's efficient form.
     const t = this.iterations;
     const stepSize = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    parameter.assign(sub(parameter, mul(div(nextM, add(sqrt(nextV), this.epsilon)), stepSize)));
+    const next = adamUpdate(parameter, gradient, m, v, { stepSize, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon });
+    m.dispose();
+    v.dispose();
+    this.firstMoment.set(parameter, keep(next.firstMoment));
+    this.secondMoment.set(parameter, keep(next.secondMoment));
+    parameter.assign(next.param);
   }
 
   protected stateTensors(): Tensor[] {

@@ -133,11 +133,27 @@ export interface Kernels {
 
   // ---- optional fused kernels: speed only, never a behaviour the composed ops lack ----
 
+  /**
+   * One Adam step over a parameter in a single pass: returns new [param, firstMoment, secondMoment]
+   * with m' = β1·m + (1-β1)·g, v' = β2·v + (1-β2)·g², p' = p - stepSize·m' / (√v' + ε).
+   */
+  adamUpdate?(
+    param: TensorInfo, gradient: TensorInfo, firstMoment: TensorInfo, secondMoment: TensorInfo, hyper: AdamHyperparameters,
+  ): [DataId, DataId, DataId];
+
   /** activation(matmul(a, b) + bias) for rank-2 a, b and a rank-1 bias (or null). */
   fusedMatmul?(
     a: TensorInfo, b: TensorInfo, bias: TensorInfo | null, activation: FusedActivation,
     transposeA: boolean, transposeB: boolean, outShape: readonly number[],
   ): DataId;
+}
+
+/** Constants of one fused Adam step; `stepSize` already holds the bias correction. */
+export interface AdamHyperparameters {
+  stepSize: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
 }
 
 /** Facts a backend reports about itself, for `getBackendInfo()`. */

@@ -1,5 +1,6 @@
 // Every op, one file each with its gradient beside it.
 export * from './abs.js';
+export * from './adam-update.js';
 export * from './add.js';
 export * from './argmax.js';
 export * from './broadcast-to.js';

@@ -121,5 +121,9 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
   { name: 'maxPool2d', inputs: [spread(2, 4, 4, 3)], fn: (x) => ops.maxPool2d(x, 2) },
   { name: 'maxPool2d same stride 1', inputs: [spread(1, 5, 5, 2)], fn: (x) => ops.maxPool2d(x, 3, { stride: 1, padding: 'same' }) },
   { name: 'avgPool2d', inputs: [f(2, 4, 6, 2)], fn: (x) => ops.avgPool2d(x, [2, 3]) },
+  {
+    name: 'adamUpdate', inputs: [f(3, 4), f(3, 4), f(3, 4), positive(3, 4)], grad: false,
+    fn: (p, g, m, v) => ops.concat(Object.values(ops.adamUpdate(p, g, m, v, { stepSize: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 })), 0),
+  },
   { name: 'avgPool2d same', inputs: [f(1, 5, 5, 1)], fn: (x) => ops.avgPool2d(x, 3, { stride: 2, padding: 'same' }) },
 ];

@@ -4,6 +4,7 @@ import type {
 import type { CpuAccelerator } from './accelerator.js';
 import type { CpuTensor, KernelContext } from './kernel-context.js';
 import { sizeOfShape } from './strides.js';
+import { adamUpdate } from './kernels/adam-update.js';
 import { argReduce } from './kernels/arg-reduce.js';
 import { binary } from './kernels/binary.js';
 import { cast } from './kernels/cast.js';
@@ -220,6 +221,12 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
     pool2d: (x, info, mode) => register(pool2d(context, tensor(x, 'pool2d'), info, mode)),
     pool2dBackward: (dy, x, info, mode) =>
       register(pool2dBackward(context, tensor(dy, 'pool2dBackward'), tensor(x, 'pool2dBackward'), info, mode)),
+    adamUpdate(param, gradient, firstMoment, secondMoment, hyper) {
+      const where = 'adamUpdate';
+      const float = (info: TensorInfo) => tensor(info, where) as CpuTensor & { values: Float32Array };
+      const outputs = adamUpdate(context, float(param), float(gradient), float(firstMoment), float(secondMoment), hyper);
+      return [register(outputs[0]), register(outputs[1]), register(outputs[2])];
+    },
     fusedMatmul: (a, b, bias, activation, transposeA, transposeB, outShape) =>
       register(fusedMatmul(
         context, tensor(a, 'fusedMatmul'), tensor(b, 'fusedMatmul'),

@@ -18,6 +18,8 @@ export const CONTROL_WORDS = {
   quit: 4,
   /** Set to 1 by a worker whose kernel threw; the caller reports it. */
   failed: 5,
+  /** Workers asleep in Atomics.wait (or about to be): waking one costs the caller ~15 µs. */
+  sleepers: 6,
 } as const;
 
 /** Int32 words before the arguments. */
@@ -34,5 +36,9 @@ export const GENERATION_MASK = 0x7fff;
 export const KERNEL_NAMES = ['matmulChunk', 'unaryChunk', 'binaryChunk', 'sumLastAxisChunk'] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
-/** Spins before sleeping: back-to-back kernel calls then find workers awake (a wake-up costs ~10-50 µs). */
-export const WORKER_SPIN_ITERATIONS = 20000;
+/**
+ * Spins (~300 µs) of an idle worker before it sleeps, so the kernel calls of a training step,
+ * separated by a little JS, find it awake: waking a sleeping worker costs the caller ~15 µs in
+ * Atomics.notify and the worker ~40 µs before it runs.
+ */
+export const WORKER_SPIN_ITERATIONS = 50_000;

@@ -10,8 +10,11 @@ type ChunkKernel = (chunk: number, scratch: number, ...args: number[]) => void;
 
 /** How long to wait for workers to instantiate before running single-threaded instead. */
 const WORKER_START_TIMEOUT_MS = 15_000;
-/** Spins of the calling thread before it sleeps on the last chunks (they usually finish within µs). */
-const CALLER_SPIN_ITERATIONS = 2000;
+/**
+ * Spins (~1 ms) of the calling thread before it sleeps on chunks that workers still run: it has
+ * nothing else to do, and sleeping would add a wake-up (~25 µs) to the end of the call.
+ */
+const CALLER_SPIN_ITERATIONS = 200_000;
 
 /** Everything a pool needs to start workers over the same module and memory. */
 export interface ThreadPoolSetup {
@@ -89,17 +92,20 @@ export class KernelThreadPool {
 
   /**
    * Runs chunks 0..chunkCount-1 of `kernel` with `args` and returns when all are done. Calls of
-   * one chunk, and every call of a single-threaded pool, stay on the calling thread.
+   * one chunk, and every call of a single-threaded pool, stay on the calling thread; so does a
+   * call that is not `worthWaking` sleeping workers when all of them sleep (the wake-up would
+   * cost more than it saves).
    */
-  run(kernel: KernelName, chunkCount: number, args: readonly number[]): void {
+  run(kernel: KernelName, chunkCount: number, args: readonly number[], worthWaking = true): void {
     const kernelIndex = KERNEL_NAMES.indexOf(kernel);
     const kernelFunction = this.kernels[kernelIndex];
-    if (chunkCount <= 1 || this.workers.length === 0) {
+    const words = this.words;
+    const workerCount = this.workers.length;
+    if (chunkCount <= 1 || workerCount === 0 || (!worthWaking && Atomics.load(words, CONTROL_WORDS.sleepers) >= workerCount)) {
       for (let chunk = 0; chunk < chunkCount; chunk++) kernelFunction(chunk, this.callerScratch, ...args);
       return;
     }
     if (chunkCount > MAX_CHUNKS) throw new Error(`thread pool: ${chunkCount} chunks exceed the limit of ${MAX_CHUNKS}`);
-    const words = this.words;
     Atomics.store(words, CONTROL_WORDS.done, 0);
     Atomics.store(words, CONTROL_WORDS.failed, 0);
     Atomics.store(words, CONTROL_WORDS.chunkCount, chunkCount);
@@ -108,7 +114,8 @@ export class KernelThreadPool {
     this.argumentSlots.set(args);
     this.generation = (this.generation % GENERATION_MASK) + 1;
     Atomics.store(words, CONTROL_WORDS.job, this.generation << 16);
-    Atomics.notify(words, CONTROL_WORDS.job);
+    // Awake workers see the new job by themselves; only sleepers need the (costly) notify.
+    if (worthWaking && Atomics.load(words, CONTROL_WORDS.sleepers) > 0) Atomics.notify(words, CONTROL_WORDS.job);
 
     let callerError: unknown = null;
     for (;;) {

@@ -19,6 +19,13 @@ const MATMUL_MIN_MACS = 4096;
 const ELEMENTWISE_MIN_LENGTH = 1 << 14;
 /** exp, tanh and sigmoid cost ~20x an add, so threads pay off on shorter arrays. */
 const TRANSCENDENTAL_PARALLEL_MIN_LENGTH = 1 << 15;
+/**
+ * Calls smaller than these (~100 µs on one thread) do not wake sleeping workers (a wake-up costs
+ * ~15 µs of the caller's time and ~40 µs before the worker helps); workers that are awake still help.
+ */
+const WAKE_MIN_MACS = 1 << 21;
+const WAKE_MIN_LENGTH = 1 << 18;
+const WAKE_MIN_LENGTH_TRANSCENDENTAL = 1 << 16;
 
 // Codes shared with assembly/simd-math.ts and assembly/elementwise.ts.
 const ACTIVATION_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
@@ -69,7 +76,7 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       const flags = (transposeA ? 1 : 0) | (transposeB ? 2 : 0) | (activationCode << 2);
       const grid = planMatmulGrid(m, n, k, pool.threads);
       runStaged(staging, () => pool.run('matmulChunk', grid.chunkCount,
-        [aPointer, bPointer, outPointer, biasPointer, m, n, k, flags, grid.chunkRows, grid.chunkCols]));
+        [aPointer, bPointer, outPointer, biasPointer, m, n, k, flags, grid.chunkRows, grid.chunkCols], m * n * k >= WAKE_MIN_MACS));
       return true;
     },
 
@@ -85,8 +92,10 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
         staging.release();
         return false;
       }
-      const plan = planElementwise(length, pool.threads, TRANSCENDENTAL_UNARY.has(op) ? TRANSCENDENTAL_PARALLEL_MIN_LENGTH : undefined);
-      runStaged(staging, () => pool.run('unaryChunk', plan.chunkCount, [code, xPointer, outPointer, length, plan.chunkLength]));
+      const transcendental = TRANSCENDENTAL_UNARY.has(op);
+      const plan = planElementwise(length, pool.threads, transcendental ? TRANSCENDENTAL_PARALLEL_MIN_LENGTH : undefined);
+      const worthWaking = length >= (transcendental ? WAKE_MIN_LENGTH_TRANSCENDENTAL : WAKE_MIN_LENGTH);
+      runStaged(staging, () => pool.run('unaryChunk', plan.chunkCount, [code, xPointer, outPointer, length, plan.chunkLength], worthWaking));
       return true;
     },
 
@@ -110,7 +119,8 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       }
       const plan = planElementwise(length, pool.threads);
       runStaged(staging, () =>
-        pool.run('binaryChunk', plan.chunkCount, [code, aPointer, bPointer, outPointer, length, plan.chunkLength, scalarMode]));
+        pool.run('binaryChunk', plan.chunkCount, [code, aPointer, bPointer, outPointer, length, plan.chunkLength, scalarMode],
+          length >= WAKE_MIN_LENGTH));
       return true;
     },
 
@@ -128,7 +138,8 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       const plan = planElementwise(length, pool.threads);
       const rowsPerChunk = Math.max(1, Math.ceil(plan.chunkLength / cols));
       const chunkCount = Math.ceil(rows / rowsPerChunk);
-      runStaged(staging, () => pool.run('sumLastAxisChunk', chunkCount, [xPointer, outPointer, rows, cols, rowsPerChunk]));
+      runStaged(staging, () =>
+        pool.run('sumLastAxisChunk', chunkCount, [xPointer, outPointer, rows, cols, rowsPerChunk], length >= WAKE_MIN_LENGTH));
       return true;
     },
 

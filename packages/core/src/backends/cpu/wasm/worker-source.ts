@@ -44,7 +44,11 @@ function serve(data, post) {
     }
     let spins = 0;
     while (spins < SPIN && Atomics.load(words, W.job) === job) spins++;
-    if (spins === SPIN) Atomics.wait(words, W.job, job);
+    if (spins === SPIN) {
+      Atomics.add(words, W.sleepers, 1);
+      Atomics.wait(words, W.job, job);
+      Atomics.sub(words, W.sleepers, 1);
+    }
   }
 }
 if (typeof require === 'function' && typeof process === 'object' && process.versions && process.versions.node) {

@@ -1,0 +1,87 @@
+// `pnpm bench`: runs each implementation's benchmarks in its own child process, one after
+// another (never two at once, so no two thread pools share the cores), then prints the
+// comparison table and writes results/.
+import { spawn } from 'node:child_process';
+import { cpus, tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseOptions, UsageError, type BenchOptions } from './options.js';
+import { IMPLEMENTATIONS, type BenchResults, type ImplementationName, type ImplementationReport } from './records.js';
+import { buildComparisonTable, renderMarkdown, renderText } from './table.js';
+import { writeFileAtomically } from './write-atomically.js';
+
+const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
+const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const resultsDirectory = join(packageDirectory, 'results');
+
+/** Run one implementation's worker and read what it reported (also after a crash part-way). */
+async function runImplementation(impl: ImplementationName, options: BenchOptions): Promise<ImplementationReport> {
+  const reportFile = join(tmpdir(), `dendrite-bench-${process.pid}-${impl}.json`);
+  const args = ['--import', 'tsx', workerPath, '--impl', impl];
+  if (options.quick) args.push('--quick');
+  if (options.only) args.push('--only', options.only.source);
+  const exitCode = await new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      cwd: packageDirectory,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, BENCH_REPORT_FILE: reportFile },
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+  const report: ImplementationReport = existsSync(reportFile)
+    ? JSON.parse(readFileSync(reportFile, 'utf8'))
+    : { impl, backend: 'did not start', records: [], skipped: [] };
+  rmSync(reportFile, { force: true });
+  if (exitCode !== 0) report.error = [report.error, `process exited with code ${exitCode} (see its output above)`].filter(Boolean).join('; ');
+  return report;
+}
+
+function localDate(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2), process.env);
+  const date = localDate(new Date());
+  const results: BenchResults = {
+    date,
+    quick: options.quick,
+    only: options.only?.source ?? null,
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU', node: process.versions.node, platform: `${process.platform}-${process.arch}` },
+    backends: {},
+    records: [],
+    skipped: [],
+    errors: {},
+  };
+  for (const impl of options.implementations) {
+    process.stderr.write(`\n=== ${impl} ===\n`);
+    const report = await runImplementation(impl, options);
+    results.backends[impl] = report.backend;
+    results.records.push(...report.records);
+    results.skipped.push(...report.skipped);
+    if (report.error) results.errors[impl] = report.error;
+  }
+
+  const table = buildComparisonTable(results);
+  process.stdout.write(`\n${renderText(table)}\n`);
+  // A full run is the one the README quotes; quick or filtered runs never overwrite it.
+  const full = !options.quick && !options.only && options.implementations.length === IMPLEMENTATIONS.length;
+  const json = `${JSON.stringify(results, null, 2)}\n`;
+  const written = full
+    ? [join(resultsDirectory, 'latest.json'), join(resultsDirectory, `${date}.json`), join(resultsDirectory, 'latest.md')]
+    : [join(resultsDirectory, 'latest-partial.json'), join(resultsDirectory, 'latest-partial.md')];
+  for (const path of written) writeFileAtomically(path, path.endsWith('.md') ? renderMarkdown(table) : json);
+  process.stdout.write(`\nWrote ${written.map((path) => path.slice(packageDirectory.length)).join(', ')}\n`);
+  return Object.keys(results.errors).length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stderr.write(error instanceof UsageError ? `${error.message}\n` : `${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(2);
+  },
+);

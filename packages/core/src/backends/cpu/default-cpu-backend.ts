@@ -1,0 +1,33 @@
+import type { BackendInfo } from '../../backend/backend.js';
+import { createCpuBackend, type CpuBackend } from './cpu-backend.js';
+import { createWasmAccelerator } from './wasm/index.js';
+
+/**
+ * The CPU backend the engine starts with: the TypeScript kernels at once, and the WebAssembly SIMD
+ * accelerator (on worker threads) attached by `init()` — which `await ready()` or
+ * `await setBackend('cpu')` calls. If WebAssembly SIMD cannot load, it stays on TypeScript and
+ * `info().notes` says why.
+ */
+export function createDefaultCpuBackend(options: { threads?: number } = {}): CpuBackend {
+  const backend = createCpuBackend();
+  let initialising: Promise<void> | null = null;
+  let failure: string | null = null;
+  const baseInfo = backend.info.bind(backend);
+  return Object.assign(backend, {
+    init(): Promise<void> {
+      initialising ??= createWasmAccelerator({ threads: options.threads }).then(
+        (accelerator) => backend.setAccelerator(accelerator),
+        (error: unknown) => {
+          failure = `WebAssembly SIMD kernels unavailable (${error instanceof Error ? error.message : String(error)}): plain TypeScript kernels`;
+        },
+      );
+      return initialising;
+    },
+    info(): BackendInfo {
+      const info = baseInfo();
+      if (failure) info.notes = [failure, ...(info.notes ?? [])];
+      else if (!initialising) info.notes = ['WebAssembly SIMD kernels not loaded yet: call await ready()', ...(info.notes ?? [])];
+      return info;
+    },
+  });
+}

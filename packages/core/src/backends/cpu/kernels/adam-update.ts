@@ -1,0 +1,29 @@
+import type { AdamHyperparameters } from '../../../backend/backend.js';
+import type { CpuFloatTensor, KernelContext } from '../kernel-context.js';
+
+/** The fused Adam step: one pass over the parameter, reading four arrays and writing three. */
+export function adamUpdate(
+  context: KernelContext, param: CpuFloatTensor, gradient: CpuFloatTensor, firstMoment: CpuFloatTensor,
+  secondMoment: CpuFloatTensor, hyper: AdamHyperparameters,
+): [Float32Array, Float32Array, Float32Array] {
+  const n = param.values.length;
+  const p = param.values;
+  const g = gradient.values;
+  const m = firstMoment.values;
+  const v = secondMoment.values;
+  const nextP = context.allocateFloat32(n);
+  const nextM = context.allocateFloat32(n);
+  const nextV = context.allocateFloat32(n);
+  const { stepSize, beta1, beta2, epsilon } = hyper;
+  const keep1 = 1 - beta1;
+  const keep2 = 1 - beta2;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i];
+    const mi = beta1 * m[i] + keep1 * gi;
+    const vi = beta2 * v[i] + keep2 * gi * gi;
+    nextM[i] = mi;
+    nextV[i] = vi;
+    nextP[i] = p[i] - (stepSize * mi) / (Math.sqrt(vi) + epsilon);
+  }
+  return [nextP, nextM, nextV];
+}

@@ -1,0 +1,45 @@
+import type { AdamHyperparameters } from '../backend/backend.js';
+import { engine } from '../engine.js';
+import { check } from '../errors.js';
+import { formatShape, shapesEqual } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { add } from './add.js';
+import { div } from './div.js';
+import { mul } from './mul.js';
+import { sqrt } from './sqrt.js';
+import { square } from './square.js';
+import { sub } from './sub.js';
+
+/**
+ * One Adam step for a parameter: new values for the parameter and both moments. One fused pass on
+ * backends with an `adamUpdate` kernel, the same arithmetic composed from ops elsewhere. Records no
+ * gradient (it is an update, not part of a model).
+ *
+ * @example
+ * ```ts
+ * const next = adamUpdate(w, dw, m, v, { stepSize: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+ * w.assign(next.param);
+ * ```
+ */
+export function adamUpdate(
+  param: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, hyper: AdamHyperparameters,
+): { param: Tensor; firstMoment: Tensor; secondMoment: Tensor } {
+  for (const [label, t] of [['gradient', gradient], ['first moment', firstMoment], ['second moment', secondMoment]] as const) {
+    check(shapesEqual(t.shape, param.shape) && t.dtype === 'float32', 'adamUpdate', () =>
+      `${label} ${t.dtype} ${formatShape(t.shape)} does not match the parameter's float32 ${formatShape(param.shape)}`);
+  }
+  return engine.noGrad(() => {
+    if (engine.backend.adamUpdate) {
+      const outputs = [param, firstMoment, secondMoment].map(() => ({ shape: param.shape, dtype: 'float32' as const }));
+      const [p, m, v] = engine.runMultiOp({
+        name: 'adamUpdate', inputs: [param, gradient, firstMoment, secondMoment], outputs,
+        kernel: (backend, [pInfo, gInfo, mInfo, vInfo]) => backend.adamUpdate!(pInfo, gInfo, mInfo, vInfo, hyper),
+      });
+      return { param: p, firstMoment: m, secondMoment: v };
+    }
+    const m = add(mul(firstMoment, hyper.beta1), mul(gradient, 1 - hyper.beta1));
+    const v = add(mul(secondMoment, hyper.beta2), mul(square(gradient), 1 - hyper.beta2));
+    const p = sub(param, mul(div(m, add(sqrt(v), hyper.epsilon)), hyper.stepSize));
+    return { param: p, firstMoment: m, secondMoment: v };
+  });
+}
