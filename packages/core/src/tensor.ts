@@ -7,8 +7,11 @@ import { formatShape, shapesEqual, sizeOf } from './shape.js';
 export interface GradNode {
   readonly op: string;
   readonly inputs: readonly Tensor[];
-  /** Given the gradient of the output, the gradient of each input (null where none flows). */
-  readonly backward: (dy: Tensor) => ReadonlyArray<Tensor | null>;
+  /**
+   * Given the gradient of the output, the gradient of each input (null where none flows).
+   * `wanted[i]` is false when input i needs no gradient, so costly rules (matmul, conv) can skip it.
+   */
+  readonly backward: (dy: Tensor, wanted: readonly boolean[]) => ReadonlyArray<Tensor | null>;
 }
 
 /** Nested arrays of numbers, as `Tensor.array()` returns them. */

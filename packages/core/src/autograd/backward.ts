@@ -49,7 +49,7 @@ export function gradients(root: Tensor, targets: readonly Tensor[], seed?: Tenso
       const dy = grads.get(tensor);
       if (!node || !dy) continue;
       for (const input of node.inputs) input.assertAlive(`backward through ${node.op}`);
-      const inputGrads = node.backward(dy);
+      const inputGrads = node.backward(dy, node.inputs.map(needsGrad));
       node.inputs.forEach((input, k) => {
         const g = inputGrads[k];
         if (!g || !needsGrad(input)) return;

@@ -31,7 +31,7 @@ export function conv2dWithInfo(x: Tensor, filter: Tensor, info: Conv2DInfo): Ten
   return engine.runOp({
     name: 'conv2d', inputs: [x, filter], shape: [info.batch, info.outHeight, info.outWidth, info.outChannels], dtype: 'float32',
     kernel: (backend, [xInfo, fInfo]) => backend.conv2d(xInfo, fInfo, info),
-    backward: (dy) => [conv2dBackpropInput(dy, filter, info), conv2dBackpropFilter(x, dy, info)],
+    backward: (dy, wanted) => [wanted[0] ? conv2dBackpropInput(dy, filter, info) : null, wanted[1] ? conv2dBackpropFilter(x, dy, info) : null],
   });
 }
 
@@ -40,7 +40,7 @@ export function conv2dBackpropInput(dy: Tensor, filter: Tensor, info: Conv2DInfo
   return engine.runOp({
     name: 'conv2dBackpropInput', inputs: [dy, filter], shape: [info.batch, info.inHeight, info.inWidth, info.inChannels], dtype: 'float32',
     kernel: (backend, [dyInfo, fInfo]) => backend.conv2dBackpropInput(dyInfo, fInfo, info),
-    backward: (ddx) => [conv2dWithInfo(ddx, filter, info), conv2dBackpropFilter(ddx, dy, info)],
+    backward: (ddx, wanted) => [wanted[0] ? conv2dWithInfo(ddx, filter, info) : null, wanted[1] ? conv2dBackpropFilter(ddx, dy, info) : null],
   });
 }
 
@@ -49,6 +49,6 @@ export function conv2dBackpropFilter(x: Tensor, dy: Tensor, info: Conv2DInfo): T
   return engine.runOp({
     name: 'conv2dBackpropFilter', inputs: [x, dy], shape: [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels], dtype: 'float32',
     kernel: (backend, [xInfo, dyInfo]) => backend.conv2dBackpropFilter(xInfo, dyInfo, info),
-    backward: (ddw) => [conv2dBackpropInput(dy, ddw, info), conv2dWithInfo(x, ddw, info)],
+    backward: (ddw, wanted) => [wanted[0] ? conv2dBackpropInput(dy, ddw, info) : null, wanted[1] ? conv2dWithInfo(x, ddw, info) : null],
   });
 }

@@ -47,10 +47,10 @@ export function linear(x: Tensor, weight: Tensor, options: LinearOptions = {}): 
     name: 'linear', inputs, shape, dtype: 'float32',
     kernel: (kernels, [xInfo, wInfo, bInfo]) =>
       kernels.fusedMatmul!(xInfo, wInfo, bInfo ?? null, activation, false, transposeWeight, shape),
-    backward: (dy) => {
+    backward: (dy, wanted) => {
       const dz = activationGrad(dy, output, activation);
-      const [dx, dw] = matmulGrads(x, weight, dz, false, transposeWeight);
-      return bias ? [dx, dw, sum(dz, 0)] : [dx, dw];
+      const [dx, dw] = matmulGrads(x, weight, dz, false, transposeWeight, wanted);
+      return bias ? [dx, dw, wanted[2] ? sum(dz, 0) : null] : [dx, dw];
     },
   });
   return output;

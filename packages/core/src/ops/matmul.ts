@@ -52,23 +52,27 @@ function batchedMatmul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: bo
   return engine.runOp({
     name: 'matmul', inputs: [a3, b3], shape, dtype: 'float32',
     kernel: (backend, [aInfo, bInfo]) => backend.matmul(aInfo, bInfo, transposeA, transposeB, shape),
-    backward: (dy) => {
-      const [dA, dB] = matmulGrads(a3, b3, dy, transposeA, transposeB);
-      return [unbroadcast(dA, a3.shape), unbroadcast(dB, b3.shape)];
+    backward: (dy, wanted) => {
+      const [dA, dB] = matmulGrads(a3, b3, dy, transposeA, transposeB, wanted);
+      return [dA && unbroadcast(dA, a3.shape), dB && unbroadcast(dB, b3.shape)];
     },
   });
 }
 
-/** Gradients of a matmul with respect to both operands, using transposed products (no copies). */
-export function matmulGrads(a: Tensor, b: Tensor, dy: Tensor, transposeA: boolean, transposeB: boolean): [Tensor, Tensor] {
-  if (!transposeA && !transposeB) {
-    return [matmul(dy, b, { transposeB: true }), matmul(a, dy, { transposeA: true })];
-  }
-  if (!transposeA && transposeB) {
-    return [matmul(dy, b), matmul(dy, a, { transposeA: true })];
-  }
-  if (transposeA && !transposeB) {
-    return [matmul(b, dy, { transposeB: true }), matmul(a, dy)];
-  }
-  return [matmul(b, dy, { transposeA: true, transposeB: true }), matmul(dy, a, { transposeA: true, transposeB: true })];
+/**
+ * Gradients of a matmul with respect to the operands `wanted` (default both), using transposed
+ * products (no copies); null for an operand not wanted.
+ */
+export function matmulGrads(
+  a: Tensor, b: Tensor, dy: Tensor, transposeA: boolean, transposeB: boolean, wanted: readonly boolean[] = [true, true],
+): [Tensor | null, Tensor | null] {
+  const gradA = (): Tensor => {
+    if (!transposeA) return matmul(dy, b, { transposeB: !transposeB });
+    return transposeB ? matmul(b, dy, { transposeA: true, transposeB: true }) : matmul(b, dy, { transposeB: true });
+  };
+  const gradB = (): Tensor => {
+    if (!transposeB) return transposeA ? matmul(a, dy) : matmul(a, dy, { transposeA: true });
+    return transposeA ? matmul(dy, a, { transposeA: true, transposeB: true }) : matmul(dy, a, { transposeA: true });
+  };
+  return [wanted[0] ? gradA() : null, wanted[1] ? gradB() : null];
 }
