@@ -20,6 +20,8 @@ export const CONTROL_WORDS = {
   failed: 5,
   /** Workers asleep in Atomics.wait (or about to be): waking one costs the caller ~15 µs. */
   sleepers: 6,
+  /** Chunks run by workers since the pool started (a diagnostic; wraps past 2^31). */
+  workerChunks: 7,
 } as const;
 
 /** Int32 words before the arguments. */

@@ -16,6 +16,14 @@ const WORKER_START_TIMEOUT_MS = 15_000;
  */
 const CALLER_SPIN_ITERATIONS = 200_000;
 
+/**
+ * Waking sleeping workers costs the caller ~15 µs (Atomics.notify) and ~40 µs pass before they
+ * help, so it pays once this much single-thread work is at hand, in one call or in a burst.
+ */
+const WAKE_MIN_MICROSECONDS = 100;
+/** Calls closer together than this count as one burst. */
+const BURST_GAP_MS = 1;
+
 /** Everything a pool needs to start workers over the same module and memory. */
 export interface ThreadPoolSetup {
   module: WebAssembly.Module;
@@ -39,6 +47,10 @@ export class KernelThreadPool {
   private callerCanBlock = canBlockThisThread();
   private workers: KernelWorker[];
   private generation = 0;
+  /** Start time (ms) of the last call that found every worker asleep. */
+  private lastCallStart = -Infinity;
+  /** Estimated single-thread time of the current burst of calls that ran without the sleeping workers. */
+  private burstMicroseconds = 0;
 
   private constructor(setup: ThreadPoolSetup, control: SharedArrayBuffer | null, workers: KernelWorker[]) {
     const buffer = control ?? new ArrayBuffer(CONTROL_BYTES);
@@ -90,18 +102,33 @@ export class KernelThreadPool {
     return this.workers.length + 1;
   }
 
+  /** Chunks the workers (not the calling thread) have run so far. */
+  get chunksRunByWorkers(): number {
+    return Atomics.load(this.words, CONTROL_WORDS.workerChunks);
+  }
+
+  /** Workers currently asleep (they sleep after ~300 µs without work). */
+  get sleepingWorkers(): number {
+    return Atomics.load(this.words, CONTROL_WORDS.sleepers);
+  }
+
   /**
-   * Runs chunks 0..chunkCount-1 of `kernel` with `args` and returns when all are done. Calls of
-   * one chunk, and every call of a single-threaded pool, stay on the calling thread; so does a
-   * call that is not `worthWaking` sleeping workers when all of them sleep (the wake-up would
-   * cost more than it saves).
+   * Runs chunks 0..chunkCount-1 of `kernel` with `args` and returns when all are done.
+   * `estimatedMicroseconds` (the call's cost on one thread) decides whether sleeping workers are
+   * worth waking: only for a long call, or once short calls keep coming (a burst, as in a training
+   * step). Calls of one chunk, and every call of a single-threaded pool, stay on the calling thread.
    */
-  run(kernel: KernelName, chunkCount: number, args: readonly number[], worthWaking = true): void {
+  run(kernel: KernelName, chunkCount: number, args: readonly number[], estimatedMicroseconds = Infinity): void {
     const kernelIndex = KERNEL_NAMES.indexOf(kernel);
     const kernelFunction = this.kernels[kernelIndex];
     const words = this.words;
     const workerCount = this.workers.length;
-    if (chunkCount <= 1 || workerCount === 0 || (!worthWaking && Atomics.load(words, CONTROL_WORDS.sleepers) >= workerCount)) {
+    if (chunkCount <= 1 || workerCount === 0) {
+      for (let chunk = 0; chunk < chunkCount; chunk++) kernelFunction(chunk, this.callerScratch, ...args);
+      return;
+    }
+    const allAsleep = Atomics.load(words, CONTROL_WORDS.sleepers) >= workerCount;
+    if (allAsleep && !this.burstWorthWaking(estimatedMicroseconds)) {
       for (let chunk = 0; chunk < chunkCount; chunk++) kernelFunction(chunk, this.callerScratch, ...args);
       return;
     }
@@ -115,7 +142,7 @@ export class KernelThreadPool {
     this.generation = (this.generation % GENERATION_MASK) + 1;
     Atomics.store(words, CONTROL_WORDS.job, this.generation << 16);
     // Awake workers see the new job by themselves; only sleepers need the (costly) notify.
-    if (worthWaking && Atomics.load(words, CONTROL_WORDS.sleepers) > 0) Atomics.notify(words, CONTROL_WORDS.job);
+    if (Atomics.load(words, CONTROL_WORDS.sleepers) > 0) Atomics.notify(words, CONTROL_WORDS.job);
 
     let callerError: unknown = null;
     for (;;) {
@@ -136,6 +163,20 @@ export class KernelThreadPool {
     if (Atomics.load(words, CONTROL_WORDS.failed) !== 0) {
       throw new Error(`wasm kernel '${kernel}' failed in a worker thread`);
     }
+  }
+
+  /**
+   * With every worker asleep: whether this call, together with the short calls just before it,
+   * is worth a wake-up. Short calls run alone until they add up to a burst.
+   */
+  private burstWorthWaking(estimatedMicroseconds: number): boolean {
+    const now = performance.now();
+    const inBurst = now - this.lastCallStart < BURST_GAP_MS;
+    this.lastCallStart = now;
+    this.burstMicroseconds = (inBurst ? this.burstMicroseconds : 0) + estimatedMicroseconds;
+    if (this.burstMicroseconds < WAKE_MIN_MICROSECONDS) return false;
+    this.burstMicroseconds = 0;
+    return true;
   }
 
   private waitForChunks(chunkCount: number): void {

@@ -20,12 +20,12 @@ const ELEMENTWISE_MIN_LENGTH = 1 << 14;
 /** exp, tanh and sigmoid cost ~20x an add, so threads pay off on shorter arrays. */
 const TRANSCENDENTAL_PARALLEL_MIN_LENGTH = 1 << 15;
 /**
- * Calls smaller than these (~100 µs on one thread) do not wake sleeping workers (a wake-up costs
- * ~15 µs of the caller's time and ~40 µs before the worker helps); workers that are awake still help.
+ * Rough single-thread throughputs (per µs) from which the pool estimates a call's cost when it
+ * decides whether sleeping workers are worth waking (see KernelThreadPool.run).
  */
-const WAKE_MIN_MACS = 1 << 21;
-const WAKE_MIN_LENGTH = 1 << 18;
-const WAKE_MIN_LENGTH_TRANSCENDENTAL = 1 << 16;
+const MACS_PER_MICROSECOND = 20_000;
+const CHEAP_ELEMENTS_PER_MICROSECOND = 2_500;
+const TRANSCENDENTAL_ELEMENTS_PER_MICROSECOND = 400;
 
 // Codes shared with assembly/simd-math.ts and assembly/elementwise.ts.
 const ACTIVATION_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
@@ -76,7 +76,7 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       const flags = (transposeA ? 1 : 0) | (transposeB ? 2 : 0) | (activationCode << 2);
       const grid = planMatmulGrid(m, n, k, pool.threads);
       runStaged(staging, () => pool.run('matmulChunk', grid.chunkCount,
-        [aPointer, bPointer, outPointer, biasPointer, m, n, k, flags, grid.chunkRows, grid.chunkCols], m * n * k >= WAKE_MIN_MACS));
+        [aPointer, bPointer, outPointer, biasPointer, m, n, k, flags, grid.chunkRows, grid.chunkCols], (m * n * k) / MACS_PER_MICROSECOND));
       return true;
     },
 
@@ -94,8 +94,8 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       }
       const transcendental = TRANSCENDENTAL_UNARY.has(op);
       const plan = planElementwise(length, pool.threads, transcendental ? TRANSCENDENTAL_PARALLEL_MIN_LENGTH : undefined);
-      const worthWaking = length >= (transcendental ? WAKE_MIN_LENGTH_TRANSCENDENTAL : WAKE_MIN_LENGTH);
-      runStaged(staging, () => pool.run('unaryChunk', plan.chunkCount, [code, xPointer, outPointer, length, plan.chunkLength], worthWaking));
+      const microseconds = length / (transcendental ? TRANSCENDENTAL_ELEMENTS_PER_MICROSECOND : CHEAP_ELEMENTS_PER_MICROSECOND);
+      runStaged(staging, () => pool.run('unaryChunk', plan.chunkCount, [code, xPointer, outPointer, length, plan.chunkLength], microseconds));
       return true;
     },
 
@@ -120,7 +120,7 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       const plan = planElementwise(length, pool.threads);
       runStaged(staging, () =>
         pool.run('binaryChunk', plan.chunkCount, [code, aPointer, bPointer, outPointer, length, plan.chunkLength, scalarMode],
-          length >= WAKE_MIN_LENGTH));
+          length / CHEAP_ELEMENTS_PER_MICROSECOND));
       return true;
     },
 
@@ -139,7 +139,7 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       const rowsPerChunk = Math.max(1, Math.ceil(plan.chunkLength / cols));
       const chunkCount = Math.ceil(rows / rowsPerChunk);
       runStaged(staging, () =>
-        pool.run('sumLastAxisChunk', chunkCount, [xPointer, outPointer, rows, cols, rowsPerChunk], length >= WAKE_MIN_LENGTH));
+        pool.run('sumLastAxisChunk', chunkCount, [xPointer, outPointer, rows, cols, rowsPerChunk], length / CHEAP_ELEMENTS_PER_MICROSECOND));
       return true;
     },
 

@@ -170,6 +170,27 @@ describe('wasm matmul', () => {
     expect(second.every((value, index) => value === first[index])).toBe(true);
   });
 
+  it('agrees with naive loops on three threads (more threads than this machine may have cores)', async () => {
+    const three = await createWasmAccelerator({ threads: 3 });
+    try {
+      expect(three.threads).toBe(3);
+      let variant = 0;
+      for (const [m, n, k] of [[257, 190, 300], [64, 1000, 40]] as const) {
+        for (const [transposeA, transposeB] of TRANSPOSES) {
+          variant++;
+          const a = randomValues(m * k, variant * 13 + 1);
+          const b = randomValues(k * n, variant * 13 + 2);
+          const bias = randomValues(n, variant * 13 + 3);
+          const out = three.allocate!(m * n);
+          expect(three.matmul(place(three, a, true), b, out, m, n, k, transposeA, transposeB, bias, 'sigmoid')).toBe(true);
+          expectMatchesNaive(out, a, b, m, n, k, transposeA, transposeB, bias, 'sigmoid');
+        }
+      }
+    } finally {
+      three.dispose();
+    }
+  });
+
   it('writes one matrix of a batch through subarrays without touching its neighbours', () => {
     const [m, n, k] = [20, 24, 30];
     const batch = threaded.allocate!(3 * m * n).fill(-5);

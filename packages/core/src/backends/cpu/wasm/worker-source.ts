@@ -39,6 +39,7 @@ function serve(data, post) {
       } catch (error) {
         Atomics.store(words, W.failed, 1);
       }
+      Atomics.add(words, W.workerChunks, 1);
       if (Atomics.add(words, W.done, 1) + 1 === count) Atomics.notify(words, W.done);
       continue;
     }
