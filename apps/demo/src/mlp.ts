@@ -1,4 +1,4 @@
-import { linear, mul, noGrad, randomNormal, tensor, variable, type Tensor } from '@dendrite/core';
+import { linear, mul, randomNormal, tensor, tidy, variable, type Tensor } from '@dendrite/core';
 
 /** A multilayer perceptron: ReLU hidden layers, linear output (logits). */
 export interface Mlp {
@@ -11,8 +11,9 @@ export interface Mlp {
 export function createMlp(sizes: readonly number[], seed = 1): Mlp {
   const layers = sizes.slice(1).map((outputs, i) => {
     const inputs = sizes[i];
-    const weight = noGrad(() => variable(mul(randomNormal([inputs, outputs], 0, 1, seed + i), Math.sqrt(2 / inputs)), `dense${i}.weight`));
-    const bias = variable(tensor(new Float32Array(outputs)), `dense${i}.bias`);
+    // tidy frees the initial values; variables are kept.
+    const weight = tidy(() => variable(mul(randomNormal([inputs, outputs], 0, 1, seed + i), Math.sqrt(2 / inputs)), `dense${i}.weight`));
+    const bias = tidy(() => variable(tensor(new Float32Array(outputs)), `dense${i}.bias`));
     return { weight, bias };
   });
   return {

@@ -1,57 +1,25 @@
-import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumAvailable, openPage, type OpenPage } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) console.warn(`Skipping the WebGL2 checks in Chromium: ${CHROMIUM} is absent (apt-get install -y chromium).`);
+const available = chromiumAvailable('the kernel checks in Chromium');
 
 /** Bundle the page, serve it on 127.0.0.1, run every check in headless Chromium (SwiftShader WebGL2). */
 describe.skipIf(!available)('gpu backend in headless Chromium (WebGL2 through SwiftShader)', () => {
-  let server: Server;
-  let browser: Browser;
+  let opened: OpenPage;
   // The page's report is plain JSON; its shape is what page.ts returns from runAll().
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   let results: Record<string, any>;
 
   beforeAll(async () => {
-    const bundle = await build({
-      entryPoints: [fileURLToPath(new URL('./page.ts', import.meta.url))],
-      bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'silent',
-    });
-    const script = bundle.outputFiles[0].text;
-    server = createServer((request, response) => {
-      if (request.url === '/page.js') {
-        response.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
-      } else {
-        response.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><meta charset="utf-8"><script src="/page.js"></script>');
-      }
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking',
-        // SwiftShader also gives headless Chromium a WebGPU adapter, so the webgpu mode is exercised too.
-        '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'],
-    });
-    const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`http://127.0.0.1:${port}/`);
-    results = await page.evaluate(async () => (window as unknown as { runAll(): Promise<Record<string, unknown>> }).runAll());
-    if (pageErrors.length > 0) console.warn(`page errors: ${pageErrors.join('; ')}`);
+    opened = await openPage(new URL('./page.ts', import.meta.url));
+    results = await opened.page.evaluate(async () => (window as unknown as { runAll(): Promise<Record<string, unknown>> }).runAll());
+    if (opened.pageErrors.length > 0) console.warn(`page errors: ${opened.pageErrors.join('; ')}`);
     const summary = ['webgl2', 'webgl', 'webgpu'].map((mode) => `${mode}: ${results[mode] ? `${results[mode].passed} passed, ${results[mode].failures.length} failed` : 'not run'}`);
     console.info(`kernel checks in Chromium: ${summary.join('; ')}; auto mode = ${results.autoInfo.implementation}`);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
+    await opened?.close();
   });
 
   it('auto mode picks WebGPU when an adapter answers, else WebGL2 saying why', () => {
@@ -63,9 +31,23 @@ describe.skipIf(!available)('gpu backend in headless Chromium (WebGL2 through Sw
     }
   });
 
+  it('useBestBackend activates the gpu backend on a graphics mode, and ordinary ops run on it', () => {
+    expect(results.bestBackend.info.name).toBe('gpu');
+    expect(['webgpu', 'webgl2']).toContain(results.bestBackend.info.implementation);
+    expect(results.bestBackend.values).toEqual([[19, 22], [43, 50]]);
+  });
+
   it('passes every kernel check on WebGL2', () => {
     expect(results.webgl2.failures).toEqual([]);
     expect(results.webgl2.passed).toBeGreaterThan(100);
+  });
+
+  it('runs big matmuls and convolutions four outputs per thread on WebGL2, WebGL and WebGPU', () => {
+    // GL: pack a, pack b, strips, unpack / pack filter, strips, unpack.
+    expect(results.webgl2.stripLaunches).toEqual({ matmul: 4, conv2d: 3 });
+    expect(results.webgl.stripLaunches).toEqual({ matmul: 4, conv2d: 3 });
+    // WebGPU: strips viewed as floats / strips and a slice dropping the padding channels (10 = 3 x 4 - 2).
+    if (results.webgpu !== null) expect(results.webgpu.stripLaunches).toEqual({ matmul: 1, conv2d: 2 });
   });
 
   it('passes every kernel check on WebGL 1', () => {

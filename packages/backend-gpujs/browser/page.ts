@@ -3,8 +3,8 @@
  * WebGL2 path, plus residency (GL readPixels counted), lifetime (live GL textures counted) and
  * context-loss checks. Bundled by esbuild and driven by chromium.test.ts.
  */
-import type { TensorInfo } from '@dendrite/core';
-import { createGpuBackend, type GpuBackend, type GpuBackendMode } from '../src/index.js';
+import { matmul, tensor as makeTensor, type TensorInfo } from '@dendrite/core';
+import { createGpuBackend, useBestBackend, type GpuBackend, type GpuBackendMode } from '../src/index.js';
 import { kernelCases, randomValues, runKernelCase } from '../src/test-support/kernel-checks.js';
 
 /** GL calls counted on every context of the page. */
@@ -42,6 +42,31 @@ interface CheckReport {
   info: unknown;
   failures: string[];
   passed: number;
+  /** Kernel launches of one big matmul and conv2d: more than one when they run in strips on GL. */
+  stripLaunches: { matmul: number; conv2d: number };
+}
+
+/** Launches of a matmul and a conv2d big enough for strips (GL: pack(s), strips, unpack; WebGPU: strips, a slice when needed). */
+async function countStripLaunches(backend: GpuBackend): Promise<{ matmul: number; conv2d: number }> {
+  const shape = [64, 64];
+  const a = backend.upload(randomValues(64 * 64, 5), shape, 'float32');
+  let before = backend.stats().kernelRuns;
+  const product = backend.matmul(tensor(a, shape), tensor(a, shape), false, false, shape);
+  const matmul = backend.stats().kernelRuns - before;
+  const xShape = [2, 12, 12, 6];
+  const filterShape = [3, 3, 6, 10];
+  const x = backend.upload(randomValues(2 * 12 * 12 * 6, 6), xShape, 'float32');
+  const filter = backend.upload(randomValues(3 * 3 * 6 * 10, 7), filterShape, 'float32');
+  const info = {
+    batch: 2, inHeight: 12, inWidth: 12, inChannels: 6, outHeight: 12, outWidth: 12, outChannels: 10, filterHeight: 3, filterWidth: 3,
+    strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1,
+  };
+  before = backend.stats().kernelRuns;
+  const convolved = backend.conv2d(tensor(x, xShape), tensor(filter, filterShape), info);
+  const conv2d = backend.stats().kernelRuns - before;
+  await backend.read(convolved, 'float32');
+  for (const dataId of [product, a, x, filter, convolved]) backend.dispose(dataId);
+  return { matmul, conv2d };
 }
 
 async function runChecks(mode: GpuBackendMode): Promise<CheckReport> {
@@ -56,20 +81,24 @@ async function runChecks(mode: GpuBackendMode): Promise<CheckReport> {
   const memory = backend.memory();
   if (memory.buffers !== 0) failures.push(`leaked ${memory.buffers} buffers`);
   const info = backend.info();
+  const stripLaunches = await countStripLaunches(backend);
   await backend.destroy();
-  return { mode, info, failures, passed };
+  return { mode, info, failures, passed, stripLaunches };
 }
 
 function tensor(dataId: object, shape: number[]): TensorInfo {
   return { dataId, shape, dtype: 'float32' };
 }
 
-/** One small training-like step: relu(x @ w + b), summed; every intermediate disposed. */
+/**
+ * One small training-like step: relu(x @ w + b), summed; every intermediate disposed. The
+ * [32, 64] x [64, 64] product is just big enough to run in strips (pack, strips, unpack on GL).
+ */
 function step(backend: GpuBackend, x: TensorInfo, w: TensorInfo, b: TensorInfo): object {
-  const product = backend.matmul(x, w, false, false, [8, 16]);
-  const shifted = backend.binary('add', tensor(product, [8, 16]), b, [8, 16], 'float32');
-  const activated = backend.unary('relu', tensor(shifted, [8, 16]));
-  const total = backend.reduce('sum', tensor(activated, [8, 16]), [0, 1]);
+  const product = backend.matmul(x, w, false, false, [32, 64]);
+  const shifted = backend.binary('add', tensor(product, [32, 64]), b, [32, 64], 'float32');
+  const activated = backend.unary('relu', tensor(shifted, [32, 64]));
+  const total = backend.reduce('sum', tensor(activated, [32, 64]), [0, 1]);
   backend.dispose(product);
   backend.dispose(shifted);
   backend.dispose(activated);
@@ -78,9 +107,9 @@ function step(backend: GpuBackend, x: TensorInfo, w: TensorInfo, b: TensorInfo):
 
 async function runResidencyAndLifetime(): Promise<Record<string, unknown>> {
   const backend = await createGpuBackend({ mode: 'webgl2' });
-  const x = tensor(backend.upload(randomValues(8 * 32, 1), [8, 32], 'float32'), [8, 32]);
-  const w = tensor(backend.upload(randomValues(32 * 16, 2), [32, 16], 'float32'), [32, 16]);
-  const b = tensor(backend.upload(randomValues(16, 3), [16], 'float32'), [16]);
+  const x = tensor(backend.upload(randomValues(32 * 64, 1), [32, 64], 'float32'), [32, 64]);
+  const w = tensor(backend.upload(randomValues(64 * 64, 2), [64, 64], 'float32'), [64, 64]);
+  const b = tensor(backend.upload(randomValues(64, 3), [64], 'float32'), [64]);
   // Residency: a chain of kernels reads nothing back until asked.
   const readPixelsBefore = glCounters.readPixels;
   const readbacksBefore = backend.stats().readbacks;
@@ -153,6 +182,15 @@ async function webGpuAvailable(): Promise<boolean> {
   }
 }
 
+/** useBestBackend with ordinary ops: a graphics mode answers here, so the gpu backend runs them. */
+async function runBestBackend(): Promise<Record<string, unknown>> {
+  const info = await useBestBackend();
+  const product = matmul(makeTensor([[1, 2], [3, 4]]), makeTensor([[5, 6], [7, 8]]));
+  const values = await product.array();
+  product.dispose();
+  return { info, values };
+}
+
 async function runAll(): Promise<Record<string, unknown>> {
   const auto = await createGpuBackend();
   const autoInfo = auto.info();
@@ -166,6 +204,7 @@ async function runAll(): Promise<Record<string, unknown>> {
     residency: await runResidencyAndLifetime(),
     oversize: await runOversize(),
     contextLoss: await runContextLoss(),
+    bestBackend: await runBestBackend(),
   };
 }
 

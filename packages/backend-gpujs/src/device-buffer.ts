@@ -22,6 +22,11 @@ export class DeviceBuffer {
    * readback. Only set for buffers made by `upload` (whose values the caller handed over).
    */
   hostValues: Int32Array | null = null;
+  /**
+   * GL only: the values sit four to an RGBA texel (a vector-output kernel's result), readable
+   * only by kernels that read vec4s. Such buffers stay inside one backend kernel, never reach core.
+   */
+  packed = false;
 
   constructor(
     readonly size: number,

@@ -4,7 +4,7 @@ import { DeviceBuffer, asDeviceBuffer, fromFloat32, toFloat32 } from './device-b
 import type { GpuJsInstance, GpuJsMode, GpuJsModule } from './gpujs-types.js';
 import { KernelRunner, type RunnerStats } from './kernel-runner.js';
 import { createKernels } from './kernels.js';
-import { chooseMode, type GpuBackendMode } from './mode-selection.js';
+import { chooseMode, type GpuBackendMode, type ModeChoice } from './mode-selection.js';
 
 /** Options of {@link createGpuBackend}. */
 export interface GpuBackendOptions {
@@ -15,6 +15,11 @@ export interface GpuBackendOptions {
    * run here rejects with the reason.
    */
   mode?: GpuBackendMode;
+  /**
+   * Compute big matmuls and convolutions in strips of four outputs per thread on WebGL2/WebGL/WebGPU
+   * (default true; see kernels/matmul-strips.ts). false keeps one output per thread, e.g. to compare.
+   */
+  strips?: boolean;
 }
 
 /** The gpu.js backend: a core {@link Backend} plus counters and teardown. */
@@ -30,6 +35,8 @@ export interface GpuBackend extends Backend {
 interface WebGpuContextModule {
   WebGPUContext?: { acquire(): Promise<{ device: { lost: Promise<{ message: string; reason?: string }> } }> };
 }
+
+const gpujs = gpujsNamespace as unknown as GpuJsModule & WebGpuContextModule;
 
 /**
  * Create the gpu.js backend ('gpu'). Tensors stay on the device (WebGL textures, WebGPU buffers)
@@ -50,8 +57,21 @@ interface WebGpuContextModule {
  * ```
  */
 export async function createGpuBackend(options: GpuBackendOptions = {}): Promise<GpuBackend> {
-  const gpujs = gpujsNamespace as unknown as GpuJsModule & WebGpuContextModule;
-  const { mode, notes } = await chooseMode(options.mode ?? 'auto', gpujs);
+  return openGpuBackend(await chooseMode(options.mode ?? 'auto', gpujs), options);
+}
+
+/**
+ * The gpu.js mode `createGpuBackend()` would pick here, and why each faster one was skipped,
+ * without creating a backend (probing WebGPU may install Node's `navigator.gpu` from Dawn).
+ */
+export function detectGpuMode(): Promise<ModeChoice> {
+  return chooseMode('auto', gpujs);
+}
+
+/** The backend on a mode already chosen (and probed) by {@link chooseMode}. */
+export async function openGpuBackend(choice: ModeChoice, options: Omit<GpuBackendOptions, 'mode'> = {}): Promise<GpuBackend> {
+  const { mode } = choice;
+  const notes = [...choice.notes];
   const gpu = new gpujs.GPU({ mode });
   const isGl = mode === 'webgl2' || mode === 'webgl' || mode === 'headlessgl';
   let precision: 'single' | 'unsigned' = 'single';
@@ -60,7 +80,7 @@ export async function createGpuBackend(options: GpuBackendOptions = {}): Promise
     notes.push('float textures unavailable: values travel packed in RGBA8 texels (gpu.js "unsigned" precision)');
   }
   const maxTextureSize = isGl ? (gpu.Kernel.features?.maxTextureSize ?? null) : null;
-  const runner = new KernelRunner(gpu, mode, precision, maxTextureSize);
+  const runner = new KernelRunner(gpu, mode, precision, maxTextureSize, options.strips ?? true);
   if (mode === 'webgpu') watchWebGpuLoss(gpujs, runner);
   return assembleBackend(gpu, runner, { mode, notes, precision, maxTextureSize });
 }
@@ -122,6 +142,9 @@ function assembleBackend(gpu: GpuJsInstance, runner: KernelRunner, facts: Backen
         precision: facts.precision,
         maxTextureSize: facts.maxTextureSize,
         maxElements: 16_777_216,
+        // How big matmuls and convolutions run: four outputs per thread as RGBA texels (GL) or viewed
+        // floats (WebGPU), or one output per thread ('off').
+        strips: runner.vectorOutputs ?? 'off',
         readbacks: stats.readbacks,
         compiledKernels: stats.compiles,
       };

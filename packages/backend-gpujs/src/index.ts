@@ -1,5 +1,6 @@
-export { createGpuBackend } from './gpujs-backend.js';
+export { createGpuBackend, detectGpuMode } from './gpujs-backend.js';
 export type { GpuBackend, GpuBackendOptions } from './gpujs-backend.js';
-export type { GpuBackendMode } from './mode-selection.js';
+export { useGpu, useBestBackend, registerGpuBackend, GPU_BACKEND_NAME, GPU_DEVICE_MODES } from './use-gpu.js';
+export type { GpuBackendMode, ModeChoice as GpuModeChoice } from './mode-selection.js';
 export type { RunnerStats as GpuBackendStats } from './kernel-runner.js';
 export type { GpuJsMode } from './gpujs-types.js';

@@ -14,6 +14,12 @@ export interface KernelProgram {
    * so a kernel whose inner reads follow thread.x vectorizes far better than one over a flat index.
    */
   readonly grid?: { rows: number; columns: number; source(): string };
+  /**
+   * The kernel returns four floats per thread (gpu.js `Array(4)`), so it launches outSize / 4
+   * threads. GL keeps the result as RGBA texels, which only kernels reading vec4s take; on WebGPU
+   * the runner views it as outSize plain floats (see kernels/matmul-strips.ts).
+   */
+  readonly vectorOutput?: boolean;
 }
 
 /**
@@ -40,13 +46,14 @@ export class KernelCache {
       return cached;
     }
     const settings: GpuJsKernelSettings = {
-      output: grid && program.grid ? [program.grid.columns, program.grid.rows] : [outSize],
+      output: grid && program.grid ? [program.grid.columns, program.grid.rows] : [program.vectorOutput ? outSize / 4 : outSize],
       pipeline: true,
       // immutable: every call gets its own output, so a result survives the next call of its kernel.
       immutable: true,
       precision: this.precision,
       tactic: 'precision',
       loopMaxIterations: Math.max(1, program.loopMax ?? 1),
+      ...(program.vectorOutput ? { returnType: 'Array(4)' } : {}),
     };
     const kernel = this.gpu.createKernel(grid && program.grid ? program.grid.source() : program.source(), settings);
     this.kernels.set(key, kernel);

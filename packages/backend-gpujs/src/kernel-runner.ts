@@ -45,8 +45,9 @@ export class KernelRunner {
   constructor(
     private readonly gpu: GpuJsInstance,
     readonly mode: GpuJsMode,
-    precision: 'single' | 'unsigned',
+    private readonly precision: 'single' | 'unsigned',
     private readonly maxTextureSize: number | null,
+    private readonly stripsAllowed = true,
   ) {
     this.cache = new KernelCache(gpu, precision);
     this.asynchronous = mode === 'webgpu';
@@ -55,6 +56,18 @@ export class KernelRunner {
   /** Host arrays are the storage on cpu/webasm, so uploads need no kernel there. */
   get hostResident(): boolean {
     return this.mode === 'cpu' || this.mode === 'webasm';
+  }
+
+  /**
+   * How vector-output (four floats per thread) kernels run here: 'packed' on WebGL2/WebGL with
+   * float textures (results stay RGBA texels), 'flat' on WebGPU (results viewed as plain floats),
+   * null elsewhere (headless-gl is untested with them; webasm/cpu gain nothing).
+   */
+  get vectorOutputs(): 'packed' | 'flat' | null {
+    if (!this.stripsAllowed) return null;
+    if (this.mode === 'webgpu') return 'flat';
+    if ((this.mode === 'webgl2' || this.mode === 'webgl') && this.precision === 'single') return 'packed';
+    return null;
   }
 
   /** A new buffer holding `values` (already float32). */
@@ -88,13 +101,16 @@ export class KernelRunner {
     }
     if (!this.asynchronous) {
       const result = kernel(...inputs.map((input) => input.storage), ...extra) as KernelResult;
-      return this.track(new DeviceBuffer(outSize, dtype, result));
+      const buffer = this.track(new DeviceBuffer(outSize, dtype, result));
+      buffer.packed = program.vectorOutput === true;
+      return buffer;
     }
     const output = this.track(new DeviceBuffer(outSize, dtype, null));
     const step = this.queue.then(async () => {
       for (const input of inputs) if (input.failure) throw input.failure;
+      const result = (await kernel(...inputs.map((input) => input.storage), ...extra)) as GpuJsHandle;
       // Set even when already disposed: the free queued behind this step deletes it.
-      output.storage = (await kernel(...inputs.map((input) => input.storage), ...extra)) as GpuJsHandle;
+      output.storage = program.vectorOutput ? flatView(result, outSize) : result;
     }).catch((error: unknown) => {
       output.failure = error instanceof Error ? error : new Error(String(error));
       output.failure.message = `gpu backend (webgpu): ${program.key} failed: ${output.failure.message}`;
@@ -107,6 +123,7 @@ export class KernelRunner {
   /** Download a buffer's values (the only place data leaves the device). */
   async download(buffer: DeviceBuffer): Promise<Float32Array> {
     this.checkDevice('read');
+    checkUnpacked(buffer);
     if (buffer.size === 0) return new Float32Array(0);
     if (!this.asynchronous) return this.downloadSync(buffer);
     this.readbacks++;
@@ -122,6 +139,7 @@ export class KernelRunner {
   downloadSync(buffer: DeviceBuffer): Float32Array {
     this.checkDevice('readSync');
     if (this.asynchronous) throw new Error('gpu backend (webgpu): readSync is not possible on WebGPU; use read()');
+    checkUnpacked(buffer);
     if (buffer.size === 0) return new Float32Array(0);
     this.readbacks++;
     const storage = buffer.storage!;
@@ -196,6 +214,32 @@ export class KernelRunner {
       }
     }
   }
+}
+
+/** Packed buffers are internal to one backend kernel; reading one is a bug in this package. */
+function checkUnpacked(buffer: DeviceBuffer): void {
+  if (buffer.packed) throw new Error('gpu backend: internal error: a packed (RGBA strip) buffer was read; it must be unpacked first');
+}
+
+/** What the WebGPU result handle carries besides the public surface (gpu.js WebGPUBufferResult). */
+interface WebGpuResultFields {
+  buffer: unknown;
+  context: unknown;
+  kernel: unknown;
+}
+
+/**
+ * A vec4 WebGPU result as `size` plain floats: gpu.js stores an Array(4) result as four
+ * consecutive f32 per thread, exactly the row-major layout of the strips it holds, but refuses it
+ * as a kernel argument. A second handle on the same (reference-counted) buffer with one component
+ * per element is accepted; the vec4 handle is released.
+ */
+function flatView(result: GpuJsHandle, size: number): GpuJsHandle {
+  const { buffer, context, kernel } = result as GpuJsHandle & WebGpuResultFields;
+  const Handle = result.constructor as new (settings: Record<string, unknown>) => GpuJsHandle;
+  const view = new Handle({ buffer, context, kernel, output: [size], componentCount: 1 });
+  result.delete();
+  return view;
 }
 
 /** gpu.js lays a 1-D output of `length` into a near-square texture; same formula (utils.js). */

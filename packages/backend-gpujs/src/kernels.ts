@@ -1,9 +1,10 @@
 import type {
-  ArgReduceOp, BinaryOp, Conv2DInfo, DataId, DType, FusedActivation, Kernels, Pool2DInfo, PoolMode, ReduceOp,
+  AdamHyperparameters, ArgReduceOp, BinaryOp, Conv2DInfo, DataId, DType, FusedActivation, Kernels, Pool2DInfo, PoolMode, ReduceOp,
   TensorInfo, UnaryOp,
 } from '@dendrite/core';
 import { DeviceBuffer, asDeviceBuffer } from './device-buffer.js';
 import type { KernelRunner } from './kernel-runner.js';
+import { adamProgram } from './kernels/adam.js';
 import { conv2dBackpropFilterProgram, conv2dBackpropInputProgram, conv2dProgram } from './kernels/conv.js';
 import { binaryProgram, castProgram, fillProgram, unaryProgram, whereProgram } from './kernels/elementwise.js';
 import {
@@ -14,6 +15,10 @@ import { fusedMatmulProgram, innerDimension, matmulProgram, type MatmulGeometry 
 import { pool2dBackwardProgram, pool2dProgram, poolArgmaxProgram } from './kernels/pool.js';
 import { argReduceProgram, chunkedReduceProgram, reduceProgram, reductionLayout } from './kernels/reduce.js';
 import { sizeOf } from './kernels/source.js';
+import {
+  stripConv2d, stripConv2dBackpropFilter, stripConv2dBackpropInput, stripMatmul, usesStrips,
+} from './strips.js';
+import type { StripGeometry } from './kernels/matmul-strips.js';
 
 /**
  * Inputs joined per concat pass: each is a texture unit on GL (16 guaranteed) and a storage buffer
@@ -53,6 +58,12 @@ export function createKernels(runner: KernelRunner): Kernels {
 
   const matmulGeometry = (a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): MatmulGeometry =>
     ({ aShape: a.shape, bShape: b.shape, outShape, transposeA, transposeB });
+  /** The sizes of a rank-2 matmul worth running in strips of four outputs per thread, else null. */
+  const stripGeometry = (geometry: MatmulGeometry): StripGeometry | null => {
+    if (geometry.outShape.length !== 2) return null;
+    const strips = { m: geometry.outShape[0], k: innerDimension(geometry), n: geometry.outShape[1], transposeA: geometry.transposeA, transposeB: geometry.transposeB };
+    return usesStrips(runner, strips.m * strips.k * strips.n) ? strips : null;
+  };
 
   return {
     unary(op: UnaryOp, x: TensorInfo): DataId {
@@ -86,6 +97,8 @@ export function createKernels(runner: KernelRunner): Kernels {
     matmul(a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): DataId {
       const geometry = matmulGeometry(a, b, transposeA, transposeB, outShape);
       if (innerDimension(geometry) === 0) return filled(outShape, 0, a.dtype);
+      const strips = stripGeometry(geometry);
+      if (strips) return stripMatmul(runner, input(a, 'matmul a'), input(b, 'matmul b'), null, 'linear', strips, a.dtype);
       return runner.run(matmulProgram(geometry), [input(a, 'matmul a'), input(b, 'matmul b')], sizeOf(outShape), a.dtype);
     },
 
@@ -107,6 +120,8 @@ export function createKernels(runner: KernelRunner): Kernels {
         free(zerosB);
         return result;
       }
+      const strips = stripGeometry(geometry);
+      if (strips) return stripMatmul(runner, inputs[0], inputs[1], inputs[2] ?? null, activation, strips, a.dtype);
       return runner.run(fusedMatmulProgram(geometry, bias !== null, activation), inputs, sizeOf(outShape), a.dtype);
     },
 
@@ -177,6 +192,23 @@ export function createKernels(runner: KernelRunner): Kernels {
       return runner.run(scatterAddScanProgram(outShape, indexCount, axis), [updateBuffer, indexBuffer], sizeOf(outShape), updates.dtype);
     },
 
+    adamUpdate(
+      param: TensorInfo, gradient: TensorInfo, firstMoment: TensorInfo, secondMoment: TensorInfo, hyper: AdamHyperparameters,
+    ): [DataId, DataId, DataId] {
+      const inputs = [
+        input(param, 'adamUpdate param'), input(gradient, 'adamUpdate gradient'),
+        input(firstMoment, 'adamUpdate first moment'), input(secondMoment, 'adamUpdate second moment'),
+      ];
+      const size = sizeOf(param.shape);
+      const scalars = [hyper.stepSize, hyper.beta1, hyper.beta2, hyper.epsilon];
+      if (size === 0) return [filled(param.shape, 0, 'float32'), filled(param.shape, 0, 'float32'), filled(param.shape, 0, 'float32')];
+      return [
+        runner.run(adamProgram('param'), inputs, size, 'float32', scalars),
+        runner.run(adamProgram('firstMoment'), inputs, size, 'float32', scalars),
+        runner.run(adamProgram('secondMoment'), inputs, size, 'float32', scalars),
+      ];
+    },
+
     cast(x: TensorInfo, dtype: DType): DataId {
       const truncate = x.dtype === 'float32' && dtype === 'int32';
       return runner.run(castProgram(truncate), [input(x, 'cast input')], sizeOf(x.shape), dtype);
@@ -189,22 +221,31 @@ export function createKernels(runner: KernelRunner): Kernels {
     conv2d(x: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
       const outSize = info.batch * info.outHeight * info.outWidth * info.outChannels;
       if (info.inChannels === 0 || info.filterHeight === 0 || info.filterWidth === 0) return filled([outSize], 0, x.dtype);
+      if (usesStrips(runner, outSize * info.filterHeight * info.filterWidth * info.inChannels)) {
+        return stripConv2d(runner, input(x, 'conv2d x'), input(filter, 'conv2d filter'), info, x.dtype);
+      }
       return runner.run(conv2dProgram(info), [input(x, 'conv2d x'), input(filter, 'conv2d filter')], outSize, x.dtype);
     },
 
     conv2dBackpropInput(dy: TensorInfo, filter: TensorInfo, info: Conv2DInfo): DataId {
       const outSize = info.batch * info.inHeight * info.inWidth * info.inChannels;
       if (info.outChannels === 0 || sizeOf(dy.shape) === 0) return filled([outSize], 0, dy.dtype);
+      if (usesStrips(runner, outSize * info.filterHeight * info.filterWidth * info.outChannels)) {
+        return stripConv2dBackpropInput(runner, input(dy, 'conv2dBackpropInput dy'), input(filter, 'conv2dBackpropInput filter'), info, dy.dtype);
+      }
       return runner.run(conv2dBackpropInputProgram(info), [input(dy, 'conv2dBackpropInput dy'), input(filter, 'conv2dBackpropInput filter')], outSize, dy.dtype);
     },
 
     conv2dBackpropFilter(x: TensorInfo, dy: TensorInfo, info: Conv2DInfo): DataId {
       const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
       if (info.batch === 0 || info.outHeight === 0 || info.outWidth === 0) return filled(filterShape, 0, x.dtype);
-      const perImage = runner.run(
-        conv2dBackpropFilterProgram(info), [input(x, 'conv2dBackpropFilter x'), input(dy, 'conv2dBackpropFilter dy')],
-        info.batch * sizeOf(filterShape), x.dtype,
-      );
+      const work = info.batch * sizeOf(filterShape) * info.outHeight * info.outWidth;
+      const perImage = usesStrips(runner, work)
+        ? stripConv2dBackpropFilter(runner, input(x, 'conv2dBackpropFilter x'), input(dy, 'conv2dBackpropFilter dy'), info, x.dtype)
+        : runner.run(
+          conv2dBackpropFilterProgram(info), [input(x, 'conv2dBackpropFilter x'), input(dy, 'conv2dBackpropFilter dy')],
+          info.batch * sizeOf(filterShape), x.dtype,
+        );
       if (info.batch === 1) return perImage;
       const summed = reduce('sum', [info.batch, ...filterShape], perImage, [0], x.dtype);
       free(perImage);

@@ -25,6 +25,8 @@ export class Engine {
   private readonly refCounts = new Map<DataId, number>();
   private gradDisabled = 0;
   private live = 0;
+  /** Why the active backend was chosen over others, reported by getBackendInfo(). */
+  private selectionNotes: string[] = [];
 
   constructor() {
     this.registry.set('cpu', { factory: createDefaultCpuBackend, priority: 1, instance: null });
@@ -49,8 +51,12 @@ export class Engine {
     return [...this.registry.entries()].sort((a, b) => b[1].priority - a[1].priority).map(([name]) => name);
   }
 
-  /** Make `name` (or the given backend object) the active backend, initialising it once. */
-  async setBackend(nameOrBackend: string | Backend): Promise<Backend> {
+  /**
+   * Make `name` (or the given backend object) the active backend, initialising it once. `notes`
+   * (e.g. why a faster backend was not chosen) are reported by `getBackendInfo()`.
+   */
+  async setBackend(nameOrBackend: string | Backend, options: { notes?: readonly string[] } = {}): Promise<Backend> {
+    this.selectionNotes = [...(options.notes ?? [])];
     if (typeof nameOrBackend !== 'string') {
       await nameOrBackend.init?.();
       const registration = this.registry.get(nameOrBackend.name);
@@ -243,7 +249,8 @@ export class Engine {
   }
 
   backendInfo(): BackendInfo {
-    return this.backend.info();
+    const info = this.backend.info();
+    return this.selectionNotes.length ? { ...info, notes: [...(info.notes ?? []), ...this.selectionNotes] } : info;
   }
 }
 
@@ -284,7 +291,7 @@ export const tidy = <T>(fn: () => T): T => engine.tidy(fn);
 export const keep = <T extends Tensor>(tensor: T): T => engine.keep(tensor);
 export const noGrad = <T>(fn: () => T): T => engine.noGrad(fn);
 export const memory = () => engine.memory();
-export const setBackend = (nameOrBackend: string | Backend) => engine.setBackend(nameOrBackend);
+export const setBackend = (nameOrBackend: string | Backend, options?: { notes?: readonly string[] }) => engine.setBackend(nameOrBackend, options);
 export const registerBackend = (name: string, factory: BackendFactory, priority?: number) => engine.registerBackend(name, factory, priority);
 export const getBackend = (): Backend => engine.backend;
 export const getBackendInfo = (): BackendInfo => engine.backendInfo();

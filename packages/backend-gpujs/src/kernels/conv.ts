@@ -2,7 +2,7 @@ import type { Conv2DInfo } from '@dendrite/core';
 import type { KernelProgram } from '../kernel-cache.js';
 import { decomposeIndex, FLAT_INDEX, kernelFunction } from './source.js';
 
-function infoKey(info: Conv2DInfo): string {
+export function infoKey(info: Conv2DInfo): string {
   return [
     info.batch, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth, info.outChannels,
     info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth,
@@ -11,7 +11,7 @@ function infoKey(info: Conv2DInfo): string {
 }
 
 /** `const name = ...` input position of output position `out` and filter tap `tap` on one axis. */
-function inputPosition(name: string, out: string, tap: string, stride: number, dilation: number, pad: number): string {
+export function inputPosition(name: string, out: string, tap: string, stride: number, dilation: number, pad: number): string {
   const outTerm = stride === 1 ? out : `${out} * ${stride}`;
   const tapTerm = dilation === 1 ? tap : `${tap} * ${dilation}`;
   return `const ${name} = ${outTerm} + ${tapTerm} - ${pad};`;
@@ -21,7 +21,7 @@ function inputPosition(name: string, out: string, tap: string, stride: number, d
  * Statements that find the output position `name` whose window puts tap `tap` on input position
  * `input`, with `${name}Valid` 1 when there is one (the position divides by the stride and is in range).
  */
-function outputPosition(name: string, input: string, tap: string, stride: number, dilation: number, pad: number, extent: number): string {
+export function outputPosition(name: string, input: string, tap: string, stride: number, dilation: number, pad: number, extent: number): string {
   const tapTerm = dilation === 1 ? tap : `${tap} * ${dilation}`;
   const lines = [`const ${name}Offset = ${input} + ${pad} - ${tapTerm};`];
   if (stride === 1) {

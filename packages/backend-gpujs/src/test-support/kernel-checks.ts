@@ -198,6 +198,13 @@ function matmulCases(): KernelCase[] {
     { a: [7, 5], b: [3, 7], ta: true, tb: true, out: [5, 3] },
     { a: [2, 4, 6], b: [1, 6, 5], ta: false, tb: false, out: [2, 4, 5] },
     { a: [33, 65], b: [65, 17], ta: false, tb: false, out: [33, 17] },
+    // At least STRIP_MIN_WORK multiply-adds: four outputs per thread on WebGL and WebGPU,
+    // with K and N off multiples of 4 (padding) and on them (WebGPU's unsliced view).
+    { a: [48, 70], b: [70, 45], ta: false, tb: false, out: [48, 45] },
+    { a: [70, 48], b: [70, 45], ta: true, tb: false, out: [48, 45] },
+    { a: [48, 70], b: [45, 70], ta: false, tb: true, out: [48, 45] },
+    { a: [70, 48], b: [45, 70], ta: true, tb: true, out: [48, 45] },
+    { a: [64, 64], b: [64, 64], ta: false, tb: false, out: [64, 64] },
   ];
   for (const { a, b, ta, tb, out } of geometries) {
     cases.push({
@@ -221,7 +228,26 @@ function matmulCases(): KernelCase[] {
         return activation === 'relu' ? Math.max(sum, 0) : activation === 'sigmoid' ? 1 / (1 + Math.exp(-sum)) : activation === 'tanh' ? Math.tanh(sum) : sum;
       }),
     });
+    cases.push({
+      name: `fusedMatmul ${activation} with bias, in strips`,
+      inputs: [floatTensor([50, 61], 34), floatTensor([61, 47], 35), floatTensor([47], 36)],
+      outDtype: 'float32',
+      absolute: 1e-4,
+      call: (backend, [x, y, bias]) => backend.fusedMatmul!(x, y, bias, activation, false, false, [50, 47]),
+      expected: ([x, y, bias]) => matmulReference(x.values, x.shape, y.values, y.shape, false, false, [50, 47]).map((value, index) => {
+        const sum = value + bias.values[index % 47];
+        return activation === 'relu' ? Math.max(sum, 0) : activation === 'sigmoid' ? 1 / (1 + Math.exp(-sum)) : activation === 'tanh' ? Math.tanh(sum) : sum;
+      }),
+    });
   }
+  cases.push({
+    name: 'fusedMatmul relu without bias, in strips, b transposed',
+    inputs: [floatTensor([40, 64], 37), floatTensor([52, 64], 38)],
+    outDtype: 'float32',
+    absolute: 1e-4,
+    call: (backend, [x, y]) => backend.fusedMatmul!(x, y, null, 'relu', false, true, [40, 52]),
+    expected: ([x, y]) => matmulReference(x.values, x.shape, y.values, y.shape, false, true, [40, 52]).map((value) => Math.max(value, 0)),
+  });
   return cases;
 }
 
@@ -397,6 +423,11 @@ function convCases(): KernelCase[] {
     ['padded', convInfo({})],
     ['strided', convInfo({ strideHeight: 2, strideWidth: 2, padTop: 1, padLeft: 1 })],
     ['dilated', convInfo({ dilationHeight: 2, dilationWidth: 2, padTop: 2, padLeft: 1 })],
+    // At least STRIP_MIN_WORK multiply-adds: four channels per thread on WebGL and WebGPU, with
+    // channel counts off multiples of 4 (padding lanes) and on them.
+    ['in strips', convInfo({ inHeight: 12, inWidth: 12, inChannels: 6, outChannels: 10, filterHeight: 3, filterWidth: 3, padTop: 1, padLeft: 1 })],
+    ['in strips, strided', convInfo({ batch: 8, inHeight: 12, inWidth: 11, inChannels: 5, outChannels: 12, filterHeight: 3, filterWidth: 3, strideHeight: 2, strideWidth: 2, padTop: 1, padLeft: 1 })],
+    ['in strips, dilated', convInfo({ inHeight: 12, inWidth: 12, inChannels: 8, outChannels: 8, filterHeight: 3, filterWidth: 3, dilationHeight: 2, dilationWidth: 2, padTop: 2, padLeft: 2 })],
   ];
   const cases: KernelCase[] = [];
   for (const [label, info] of infos) {
@@ -470,10 +501,31 @@ function poolCases(): KernelCase[] {
 }
 
 /** Every kernel check. */
+/** The fused Adam step, one case per output (the other two are disposed). */
+function adamCases(): KernelCase[] {
+  const hyper = { stepSize: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+  const outputs = ['param', 'first moment', 'second moment'] as const;
+  return outputs.map((output, position) => ({
+    name: `adamUpdate ${output}`,
+    inputs: [floatTensor([5, 7], 91), floatTensor([5, 7], 92), floatTensor([5, 7], 93), floatTensor([5, 7], 94, 0, 1)],
+    outDtype: 'float32' as const,
+    call: (backend: Backend, [p, g, m, v]: TensorInfo[]) => {
+      const results = backend.adamUpdate!(p, g, m, v, hyper);
+      results.forEach((result, index) => { if (index !== position) backend.dispose(result); });
+      return results[position];
+    },
+    expected: ([p, g, m, v]: HostTensor[]) => Float32Array.from(p.values, (value, index) => {
+      const nextM = hyper.beta1 * m.values[index] + (1 - hyper.beta1) * g.values[index];
+      const nextV = hyper.beta2 * v.values[index] + (1 - hyper.beta2) * g.values[index] ** 2;
+      return [value - (hyper.stepSize * nextM) / (Math.sqrt(nextV) + hyper.epsilon), nextM, nextV][position];
+    }),
+  }));
+}
+
 export function kernelCases(): KernelCase[] {
   return [
     ...unaryCases(), ...binaryCases(), whereCase(), ...reduceCases(), ...matmulCases(), ...layoutCases(),
-    ...gatherCases(), ...castAndFillCases(), ...convCases(), ...poolCases(),
+    ...gatherCases(), ...castAndFillCases(), ...convCases(), ...poolCases(), ...adamCases(),
   ];
 }
 
