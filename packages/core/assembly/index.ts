@@ -2,7 +2,10 @@
 // (chunk, scratch, ...arguments) so the JS thread pool can hand out chunks of one call to any thread.
 
 import { matmulBlock, MATMUL_SCRATCH_BYTES } from './matmul';
-export { unaryChunk, binaryChunk, sumLastAxisChunk } from './elementwise';
+export { unaryChunk, binaryChunk, binaryRowsChunk, sumLastAxisChunk, sumMiddleAxisChunk } from './elementwise';
+export { conv2dChunk, conv2dFilterGradChunk, sumPartialsChunk } from './conv';
+export { padImagesChunk, packConvFilterChunk } from './conv-layout';
+export { pool2dChunk, pool2dBackwardChunk } from './pool';
 
 /** Bytes of per-thread scratch memory the kernels need. */
 export function scratchBytes(): i32 {

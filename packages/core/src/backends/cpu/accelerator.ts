@@ -1,4 +1,6 @@
-import type { FusedActivation, UnaryOp, BinaryOp } from '../../backend/backend.js';
+import type {
+  BinaryOp, Conv2DInfo, FusedActivation, Pool2DInfo, PoolMode, UnaryOp,
+} from '../../backend/backend.js';
 
 /**
  * Optional fast paths for the CPU backend (the WebAssembly SIMD kernels implement this).
@@ -33,6 +35,20 @@ export interface CpuAccelerator {
   unary?(op: UnaryOp, x: Float32Array, out: Float32Array): boolean;
   /** Same-shape elementwise binary op, or `b` of length 1 (a scalar). */
   binary?(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): boolean;
+  /** out[r, c] = a[r, c] op b[c] for a [rows, cols] and a row vector b of length cols (a bias add). */
+  binaryRows?(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, rows: number, cols: number): boolean;
   /** Sum over the last axis: x is [rows, cols] -> out [rows]. */
   sumLastAxis?(x: Float32Array, out: Float32Array, rows: number, cols: number): boolean;
+  /** Sum over the middle axis: x is [outer, reduced, inner] -> out [outer, inner]. */
+  sumMiddleAxis?(x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): boolean;
+  /** NHWC convolution (see `Kernels.conv2d`): x [N, H, W, Cin] * filter [kh, kw, Cin, Cout] -> out. */
+  conv2d?(x: Float32Array, filter: Float32Array, out: Float32Array, info: Conv2DInfo): boolean;
+  /** Gradient of conv2d with respect to x: dy [N, outH, outW, Cout] -> dx [N, H, W, Cin]. */
+  conv2dBackpropInput?(dy: Float32Array, filter: Float32Array, dx: Float32Array, info: Conv2DInfo): boolean;
+  /** Gradient of conv2d with respect to the filter: -> dFilter [kh, kw, Cin, Cout]. */
+  conv2dBackpropFilter?(x: Float32Array, dy: Float32Array, dFilter: Float32Array, info: Conv2DInfo): boolean;
+  /** Max or average pooling of NHWC x (see `Kernels.pool2d`). */
+  pool2d?(x: Float32Array, out: Float32Array, info: Pool2DInfo, mode: PoolMode): boolean;
+  /** Gradient of pool2d with respect to x (see `Kernels.pool2dBackward`); dx is overwritten. */
+  pool2dBackward?(dy: Float32Array, x: Float32Array, dx: Float32Array, info: Pool2DInfo, mode: PoolMode): boolean;
 }

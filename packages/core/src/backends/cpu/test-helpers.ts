@@ -132,3 +132,14 @@ export function naiveMatmul(
   }
   return { values, shape: [...batchShape, m, n] };
 }
+
+/** The same float32 bits everywhere (NaN payloads aside: any NaN matches any NaN); reports the first difference. */
+export function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e))) continue;
+    expect.fail(`index ${i}: expected ${Object.is(e, -0) ? '-0' : e}, got ${Object.is(a, -0) ? '-0' : a}`);
+  }
+}

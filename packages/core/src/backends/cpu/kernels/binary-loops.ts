@@ -20,8 +20,8 @@ export interface ContiguousLoops {
   readonly rows: RowsLoop;
 }
 
-/** The contiguous loops of the ops that have them. */
-export const CONTIGUOUS_LOOPS: Partial<Record<BinaryOp, ContiguousLoops>> = {
+/** The contiguous loops of the arithmetic ops (comparison-loops.ts has the others). */
+export const ARITHMETIC_LOOPS: Partial<Record<BinaryOp, ContiguousLoops>> = {
   add: {
     whole(a, b, out, count) {
       let i = 0;

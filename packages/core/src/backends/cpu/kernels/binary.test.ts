@@ -84,6 +84,17 @@ describe('cpu binary', () => {
     expect(Array.from(add)).toEqual([9, -5, 5, -9, 131072, 5]);
   });
 
+  it('broadcasts a row vector over int32 rows (the bias-add path) with int32 arithmetic', () => {
+    const a = tensorOf(backend, new Int32Array([1, 2, 3, 4, 5, 6, 2147483647, -8]), [4, 2]);
+    const b = tensorOf(backend, new Int32Array([10, -3]), [2]);
+    expect(Array.from(readValues(backend, backend.binary('add', a, b, [4, 2], 'int32'), 'int32')))
+      .toEqual([11, -1, 13, 1, 15, 3, -2147483639, -11]);
+    expect(Array.from(readValues(backend, backend.binary('mul', a, b, [4, 2], 'int32'), 'int32')))
+      .toEqual([10, -6, 30, -12, 50, -18, -10, 24]);
+    expect(Array.from(readValues(backend, backend.binary('maximum', a, b, [4, 2], 'int32'), 'int32')))
+      .toEqual([10, 2, 10, 4, 10, 6, 2147483647, -3]);
+  });
+
   it('gives float32 0/1 for comparisons of int32 tensors', () => {
     const a = tensorOf(backend, new Int32Array([1, 2, 3]), [3]);
     const b = tensorOf(backend, new Int32Array([2]), [1]);

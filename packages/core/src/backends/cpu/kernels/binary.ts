@@ -1,7 +1,8 @@
 import type { BinaryOp, DType, TypedArray } from '../../../backend/backend.js';
 import { collapseBroadcast, forEachRow } from '../broadcast.js';
 import type { CpuTensor, KernelContext } from '../kernel-context.js';
-import { CONTIGUOUS_LOOPS } from './binary-loops.js';
+import { ARITHMETIC_LOOPS, type ContiguousLoops } from './binary-loops.js';
+import { COMPARISON_LOOPS } from './comparison-loops.js';
 import { sizeOfShape } from '../strides.js';
 import { DendriteError } from '../../../errors.js';
 
@@ -13,6 +14,9 @@ type RowLoop = (
   a: TypedArray, ai: number, aStride: number, b: TypedArray, bi: number, bStride: number,
   out: TypedArray, o: number, count: number,
 ) => void;
+
+/** The contiguous loops of every op that has them. */
+const CONTIGUOUS_LOOPS: Partial<Record<BinaryOp, ContiguousLoops>> = { ...ARITHMETIC_LOOPS, ...COMPARISON_LOOPS };
 
 /**
  * Elementwise binary op with NumPy broadcasting (see `Kernels.binary`). The shapes collapse to the
@@ -47,6 +51,17 @@ export function binary(
     }
     if (rank === 1 && bStride === 0) {
       contiguous.scalar(a.values, b.values[0], out, count);
+      return out;
+    }
+    if (rank === 2 && bStride === 1 && layout.strides[0][0] === count && layout.strides[1][0] === 0) {
+      // a [rows, count] with one row vector b (a bias add): no per-row callback.
+      const rows = layout.shape[0];
+      if (
+        accelerator?.binaryRows !== undefined && a.values instanceof Float32Array && b.values instanceof Float32Array &&
+        out instanceof Float32Array && accelerator.binaryRows(op, a.values, b.values, out, rows, count)
+      ) return out;
+      const rowLoop = contiguous.rows;
+      for (let row = 0, offset = 0; row < rows; row++, offset += count) rowLoop(a.values, offset, b.values, 0, out, offset, count);
       return out;
     }
     if (bStride === 1) {

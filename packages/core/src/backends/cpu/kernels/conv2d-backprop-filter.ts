@@ -10,7 +10,8 @@ const FILTER_CHUNK_BUDGET = 1 << 20;
 
 /**
  * Gradient of conv2d with respect to the filter: Σ over chunks of patch rows of
- * patchesᵀ [kh*kw*Cin, rows] @ dy [rows, Cout], which is the [kh, kw, Cin, Cout] filter layout.
+ * patchesᵀ [kh*kw*Cin, rows] @ dy [rows, Cout], which is the [kh, kw, Cin, Cout] filter layout
+ * (or the accelerator's direct kernel, which reads the patches from x in place).
  */
 export function conv2dBackpropFilter(
   context: KernelContext, x: CpuTensor, dy: CpuTensor, info: Conv2DInfo,
@@ -22,6 +23,7 @@ export function conv2dBackpropFilter(
   const outChannels = info.outChannels;
   const filterSize = patchSize * outChannels;
   const dFilter = context.allocateFloat32(filterSize);
+  if (context.accelerator?.conv2dBackpropFilter?.(xValues, dyValues, dFilter, info)) return dFilter;
   if (isPointwise(info)) {
     gemm(context.accelerator, xValues, 0, dyValues, 0, dFilter, 0, patchSize, outChannels, rows, true, false);
     return dFilter;

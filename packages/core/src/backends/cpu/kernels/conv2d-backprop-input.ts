@@ -9,6 +9,7 @@ import { requireFloat32 } from './require-float32.js';
  * Gradient of conv2d with respect to x (also the transposed convolution): the patch gradients
  * dy [rows, Cout] @ filterᵀ [Cout, kh*kw*Cin], added back onto the input positions by col2im.
  * The filter matrix [patch, Cout] already is the Bᵀ layout the product wants, so nothing is packed.
+ * The accelerator's direct kernel (stride 1: a convolution of the padded dy) is tried first.
  */
 export function conv2dBackpropInput(
   context: KernelContext, dy: CpuTensor, filter: CpuTensor, info: Conv2DInfo,
@@ -19,6 +20,12 @@ export function conv2dBackpropInput(
   const patchSize = info.filterHeight * info.filterWidth * info.inChannels;
   const outChannels = info.outChannels;
   const inputSize = info.batch * info.inHeight * info.inWidth * info.inChannels;
+  const accelerator = context.accelerator;
+  if (accelerator?.conv2dBackpropInput !== undefined) {
+    const dx = context.allocateFloat32(inputSize);
+    if (accelerator.conv2dBackpropInput(dyValues, filterValues, dx, info)) return dx;
+    context.release(dx);
+  }
   if (isPointwise(info)) {
     const dx = context.allocateFloat32(inputSize);
     gemm(context.accelerator, dyValues, 0, filterValues, 0, dx, 0, rows, patchSize, outChannels, false, true);

@@ -17,7 +17,8 @@ export function chunkRows(patchSize: number, budget: number): number {
  * NHWC convolution, x [N, H, W, Cin] * filter [kh, kw, Cin, Cout] -> [N, outH, outW, Cout], as
  * im2col + the blocked matrix product: the filter is already the [kh*kw*Cin, Cout] matrix, and the
  * product of the patch rows with it is the NHWC output. Patches are built a chunk of rows at a
- * time so the scratch stays small and hot.
+ * time so the scratch stays small and hot. The accelerator's direct convolution, when it takes the
+ * call, skips im2col altogether.
  */
 export function conv2d(context: KernelContext, x: CpuTensor, filter: CpuTensor, info: Conv2DInfo): Float32Array {
   const xValues = requireFloat32('conv2d', 'x', x);
@@ -26,6 +27,7 @@ export function conv2d(context: KernelContext, x: CpuTensor, filter: CpuTensor, 
   const patchSize = info.filterHeight * info.filterWidth * info.inChannels;
   const outChannels = info.outChannels;
   const out = context.allocateFloat32(rows * outChannels);
+  if (context.accelerator?.conv2d?.(xValues, filterValues, out, info)) return out;
   if (isPointwise(info)) {
     gemm(context.accelerator, xValues, 0, filterValues, 0, out, 0, rows, outChannels, patchSize, false, false);
     return out;

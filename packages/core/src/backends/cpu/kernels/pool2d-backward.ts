@@ -14,7 +14,9 @@ export function pool2dBackward(
   const dyValues = requireFloat32('pool2dBackward', 'dy', dy);
   const xValues = requireFloat32('pool2dBackward', 'x', x);
   const { batch, inHeight, inWidth, channels, outHeight, outWidth } = info;
-  const dx = context.allocateZeroed(batch * inHeight * inWidth * channels, 'float32') as Float32Array;
+  const dx = context.allocateFloat32(batch * inHeight * inWidth * channels);
+  if (context.accelerator?.pool2dBackward?.(dyValues, xValues, dx, info, mode)) return dx;
+  dx.fill(0);
   const bounds: WindowBounds = { yBegin: 0, yEnd: 0, xBegin: 0, xEnd: 0 };
   // Per channel: the best value so far and where it sits in x.
   const bestValue = new Float64Array(channels);

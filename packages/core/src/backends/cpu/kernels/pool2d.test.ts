@@ -1,60 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Pool2DInfo, PoolMode } from '../../../backend/backend.js';
+import type { Pool2DInfo } from '../../../backend/backend.js';
+import { describePoolInfo, naivePool, poolInfoOf as infoOf } from '../conv-test-helpers.js';
 import { createCpuBackend } from '../cpu-backend.js';
 import { expectClose, randomFloats, randomInts, readValues, seededRandom, tensorOf } from '../test-helpers.js';
-
-function infoOf(
-  batch: number, height: number, width: number, channels: number, filter: [number, number],
-  stride: [number, number], pad: [number, number, number, number],
-): Pool2DInfo {
-  const [padTop, padBottom, padLeft, padRight] = pad;
-  return {
-    batch, inHeight: height, inWidth: width, channels,
-    outHeight: Math.floor((height + padTop + padBottom - filter[0]) / stride[0]) + 1,
-    outWidth: Math.floor((width + padLeft + padRight - filter[1]) / stride[1]) + 1,
-    filterHeight: filter[0], filterWidth: filter[1], strideHeight: stride[0], strideWidth: stride[1], padTop, padLeft,
-  };
-}
-
-/** Naive pooling: for each output cell, the in-bounds input cells of its window in row-major order. */
-function windowCells(info: Pool2DInfo, n: number, oy: number, ox: number, c: number): number[] {
-  const cells: number[] = [];
-  for (let fy = 0; fy < info.filterHeight; fy++) {
-    for (let fx = 0; fx < info.filterWidth; fx++) {
-      const iy = oy * info.strideHeight - info.padTop + fy;
-      const ix = ox * info.strideWidth - info.padLeft + fx;
-      if (iy >= 0 && iy < info.inHeight && ix >= 0 && ix < info.inWidth) {
-        cells.push(((n * info.inHeight + iy) * info.inWidth + ix) * info.channels + c);
-      }
-    }
-  }
-  return cells;
-}
-
-function naivePool(x: ArrayLike<number>, dy: ArrayLike<number>, info: Pool2DInfo, mode: PoolMode) {
-  const out: number[] = [];
-  const dx = new Float64Array(x.length);
-  let outIndex = 0;
-  for (let n = 0; n < info.batch; n++) {
-    for (let oy = 0; oy < info.outHeight; oy++) {
-      for (let ox = 0; ox < info.outWidth; ox++) {
-        for (let c = 0; c < info.channels; c++, outIndex++) {
-          const cells = windowCells(info, n, oy, ox, c);
-          if (mode === 'avg') {
-            out.push(cells.reduce((sum, cell) => sum + x[cell], 0) / cells.length);
-            for (const cell of cells) dx[cell] += dy[outIndex] / cells.length;
-          } else {
-            let best = cells[0];
-            for (const cell of cells) if (x[cell] > x[best]) best = cell;
-            out.push(x[best]);
-            dx[best] += dy[outIndex];
-          }
-        }
-      }
-    }
-  }
-  return { out, dx };
-}
 
 describe('cpu pool2d', () => {
   const backend = createCpuBackend();
@@ -69,9 +17,7 @@ describe('cpu pool2d', () => {
 
   for (const mode of ['max', 'avg'] as const) {
     for (const info of cases) {
-      it(`${mode} pool and its gradient: ${info.batch}x${info.inHeight}x${info.inWidth}x${info.channels} ` +
-        `window ${info.filterHeight}x${info.filterWidth} stride ${info.strideHeight},${info.strideWidth} ` +
-        `pad ${info.padTop},${info.padLeft}`, () => {
+      it(`${mode} pool and its gradient: ${describePoolInfo(info)}`, () => {
         // Integer values make ties frequent, so the first-maximal-cell rule is exercised.
         const x = Float32Array.from(randomInts(info.batch * info.inHeight * info.inWidth * info.channels, random, 0, 4));
         const dy = randomFloats(info.batch * info.outHeight * info.outWidth * info.channels, random);

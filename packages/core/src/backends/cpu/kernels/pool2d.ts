@@ -23,12 +23,14 @@ export function windowBounds(info: Pool2DInfo, outY: number, outX: number, bound
 /**
  * Max or average pooling over NHWC x. Each output cell accumulates its window's input cells
  * channel-vectorised (C contiguous values at a time); the average divides by the number of
- * in-bounds cells, and a window entirely in the padding gives 0.
+ * in-bounds cells, and a window entirely in the padding gives 0. The accelerator's SIMD kernel,
+ * when present, gives the same bits.
  */
 export function pool2d(context: KernelContext, x: CpuTensor, info: Pool2DInfo, mode: PoolMode): Float32Array {
   const values = requireFloat32('pool2d', 'x', x);
   const { batch, inHeight, inWidth, channels, outHeight, outWidth } = info;
   const out = context.allocateFloat32(batch * outHeight * outWidth * channels);
+  if (context.accelerator?.pool2d?.(values, out, info, mode)) return out;
   const bounds: WindowBounds = { yBegin: 0, yEnd: 0, xBegin: 0, xEnd: 0 };
   const isMax = mode === 'max';
   let target = 0;

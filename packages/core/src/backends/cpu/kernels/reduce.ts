@@ -71,8 +71,16 @@ function reduceRun(
     }
     return;
   }
-  if (op === 'sum') sumMiddleAxis(x, out, outer, reducedSize, inner);
-  else extremeMiddleAxis(x, out, outer, reducedSize, inner, op === 'max');
+  if (op === 'sum') {
+    const accelerator = context.accelerator;
+    if (
+      accelerator?.sumMiddleAxis !== undefined && x instanceof Float32Array && out instanceof Float32Array &&
+      accelerator.sumMiddleAxis(x, out, outer, reducedSize, inner)
+    ) return;
+    sumMiddleAxis(x, out, outer, reducedSize, inner);
+  } else {
+    extremeMiddleAxis(x, out, outer, reducedSize, inner, op === 'max');
+  }
 }
 
 function sumLastAxis(x: TypedArray, out: TypedArray, rows: number, columns: number): void {

@@ -35,7 +35,11 @@ export const MAX_CHUNKS = 0xffff;
 export const GENERATION_MASK = 0x7fff;
 
 /** The parallel kernels the wasm module exports, each (chunk, scratch, ...arguments) => void. */
-export const KERNEL_NAMES = ['matmulChunk', 'unaryChunk', 'binaryChunk', 'sumLastAxisChunk'] as const;
+export const KERNEL_NAMES = [
+  'matmulChunk', 'unaryChunk', 'binaryChunk', 'binaryRowsChunk', 'sumLastAxisChunk', 'sumMiddleAxisChunk',
+  'conv2dChunk', 'conv2dFilterGradChunk', 'sumPartialsChunk', 'padImagesChunk', 'packConvFilterChunk',
+  'pool2dChunk', 'pool2dBackwardChunk',
+] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
 /**
@@ -44,3 +48,15 @@ export type KernelName = (typeof KERNEL_NAMES)[number];
  * Atomics.notify and the worker ~40 µs before it runs.
  */
 export const WORKER_SPIN_ITERATIONS = 50_000;
+
+/**
+ * Spins (~12 µs) of an idle worker before it sleeps while the cores are oversubscribed: there its
+ * spinning takes time from other threads, the caller's among them. With another process keeping
+ * one of two cores busy, a CNN training step took 15.1 ms on two threads with full spins, 12.8 ms
+ * with these, and 12.0 ms on one thread.
+ */
+export const WORKER_CONTENDED_SPIN_ITERATIONS = 2_000;
+/** A spinning worker that finds this much time gone between two clock checks was descheduled. */
+export const DESCHEDULED_MS = 1;
+/** How long after being descheduled a worker keeps its spins short. */
+export const CONTENDED_MS = 3000;

@@ -32,6 +32,18 @@ export class OperandStaging {
     return pointer;
   }
 
+  /** Byte offset of a temporary block of `length` floats (contents unspecified), freed with the others. */
+  scratch(length: number): number {
+    return this.temporary(Math.max(1, length));
+  }
+
+  /** Byte offset of a temporary block holding `words` as int32 (a kernel's parameter block). */
+  words(words: readonly number[]): number {
+    const pointer = this.temporary(words.length);
+    if (pointer >= 0) new Int32Array(this.heap.floats.buffer, pointer, words.length).set(words);
+    return pointer;
+  }
+
   /** Copies outputs computed in temporaries back to their arrays and frees the temporaries. */
   finish(): void {
     const floats = this.heap.floats;
@@ -61,4 +73,15 @@ export function overlaps(first: Float32Array, firstLength: number, second: Float
   const firstEnd = first.byteOffset + firstLength * 4;
   const secondEnd = second.byteOffset + secondLength * 4;
   return first.byteOffset < secondEnd && second.byteOffset < firstEnd;
+}
+
+/** Runs a kernel call over staged operands: copies outputs back after it, frees temporaries either way. */
+export function runStaged(staging: OperandStaging, call: () => void): void {
+  try {
+    call();
+  } catch (error) {
+    staging.release();
+    throw error;
+  }
+  staging.finish();
 }

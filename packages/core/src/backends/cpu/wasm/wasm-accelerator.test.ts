@@ -75,6 +75,25 @@ describe('createWasmAccelerator', () => {
       expect(out.every((value) => value === 2)).toBe(true);
       expect(accelerator.matmul(new Float32Array(64 * 64).fill(1), new Float32Array(64 * 64).fill(1), new Float32Array(64 * 64), 64, 64, 64, false, false, null, 'linear')).toBe(true);
       expect(accelerator.liveBytes).toBe(before);
+      // The convolutions' padded copies, packed filters, partial sums and parameter blocks, and pooling's.
+      const info = {
+        batch: 2, inHeight: 9, inWidth: 9, inChannels: 3, outHeight: 9, outWidth: 9, outChannels: 5, filterHeight: 3, filterWidth: 3,
+        strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 1, padLeft: 1,
+      };
+      const images = new Float32Array(2 * 9 * 9 * 3).fill(1);
+      const filter = new Float32Array(3 * 3 * 3 * 5).fill(1);
+      const convOut = new Float32Array(2 * 9 * 9 * 5);
+      expect(accelerator.conv2d!(images, filter, convOut, info)).toBe(true);
+      expect(convOut[(9 * 4 + 4) * 5]).toBe(27);
+      expect(accelerator.conv2dBackpropInput!(convOut, filter, new Float32Array(images.length), info)).toBe(true);
+      expect(accelerator.conv2dBackpropFilter!(images, convOut, new Float32Array(filter.length), info)).toBe(true);
+      const poolInfo = {
+        batch: 2, inHeight: 9, inWidth: 9, channels: 3, outHeight: 4, outWidth: 4, filterHeight: 2, filterWidth: 2,
+        strideHeight: 2, strideWidth: 2, padTop: 0, padLeft: 0,
+      };
+      expect(accelerator.pool2d!(images, new Float32Array(2 * 4 * 4 * 3), poolInfo, 'max')).toBe(true);
+      expect(accelerator.pool2dBackward!(new Float32Array(2 * 4 * 4 * 3), images, new Float32Array(images.length), poolInfo, 'avg')).toBe(true);
+      expect(accelerator.liveBytes).toBe(before);
     } finally {
       accelerator.dispose();
     }

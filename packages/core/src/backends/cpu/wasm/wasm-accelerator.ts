@@ -1,9 +1,11 @@
 import type { BinaryOp, FusedActivation, UnaryOp } from '../../../backend/backend.js';
 import type { CpuAccelerator } from '../accelerator.js';
 import { planElementwise, planMatmulGrid } from './chunk-plan.js';
-import { OperandStaging, overlaps } from './operand-staging.js';
+import { OperandStaging, overlaps, runStaged } from './operand-staging.js';
 import type { KernelThreadPool } from './thread-pool.js';
+import { createConvKernels } from './wasm-conv.js';
 import type { WasmHeap } from './wasm-heap.js';
+import { createPoolKernels } from './wasm-pool.js';
 
 /** The WebAssembly SIMD accelerator: the {@link CpuAccelerator} contract plus its own lifetime. */
 export interface WasmAccelerator extends CpuAccelerator {
@@ -30,7 +32,10 @@ const TRANSCENDENTAL_ELEMENTS_PER_MICROSECOND = 400;
 // Codes shared with assembly/simd-math.ts and assembly/elementwise.ts.
 const ACTIVATION_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = { relu: 0, sigmoid: 1, tanh: 2, exp: 3, neg: 4, abs: 5, sqrt: 6 };
-const BINARY_CODES: Partial<Record<BinaryOp, number>> = { add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5 };
+const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
+  add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5,
+  equal: 6, notEqual: 7, less: 8, lessEqual: 9, greater: 10, greaterEqual: 11,
+};
 const TRANSCENDENTAL_UNARY: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['sigmoid', 'tanh', 'exp']);
 const B_SCALAR = 1;
 const A_SCALAR = 2;
@@ -124,6 +129,49 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       return true;
     },
 
+    binaryRows(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, rows: number, cols: number): boolean {
+      const code = BINARY_CODES[op];
+      const length = rows * cols;
+      if (code === undefined || length < ELEMENTWISE_MIN_LENGTH || cols < 4) return false;
+      if (a.length < length || b.length < cols || out.length < length) return false;
+      if (partiallyOverlaps(a, out, length) || (heap.contains(b) && heap.contains(out) && overlaps(b, cols, out, length))) return false;
+      const staging = new OperandStaging(heap);
+      const aPointer = staging.input(a, length);
+      const bPointer = staging.input(b, cols);
+      const outPointer = staging.output(out, length);
+      if (staging.exhausted) {
+        staging.release();
+        return false;
+      }
+      const plan = planElementwise(length, pool.threads);
+      const rowsPerChunk = Math.max(1, Math.ceil(plan.chunkLength / cols));
+      runStaged(staging, () =>
+        pool.run('binaryRowsChunk', Math.ceil(rows / rowsPerChunk), [code, aPointer, bPointer, outPointer, rows, cols, rowsPerChunk],
+          length / CHEAP_ELEMENTS_PER_MICROSECOND));
+      return true;
+    },
+
+    sumMiddleAxis(x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): boolean {
+      const length = outer * reduced * inner;
+      const outLength = outer * inner;
+      if (length < ELEMENTWISE_MIN_LENGTH || reduced < 1 || inner < 1 || x.length < length || out.length < outLength) return false;
+      if (heap.contains(x) && heap.contains(out) && overlaps(x, length, out, outLength)) return false;
+      const staging = new OperandStaging(heap);
+      const xPointer = staging.input(x, length);
+      const outPointer = staging.output(out, outLength);
+      if (staging.exhausted) {
+        staging.release();
+        return false;
+      }
+      // A group is up to 8 columns of one outer index; each is summed in order, so chunking never changes bits.
+      const groups = outer * Math.ceil(inner / 8);
+      const groupsPerChunk = Math.max(1, Math.ceil(groups / Math.min(groups, pool.threads * 2)));
+      runStaged(staging, () =>
+        pool.run('sumMiddleAxisChunk', Math.ceil(groups / groupsPerChunk), [xPointer, outPointer, outer, reduced, inner, groupsPerChunk],
+          length / CHEAP_ELEMENTS_PER_MICROSECOND));
+      return true;
+    },
+
     sumLastAxis(x: Float32Array, out: Float32Array, rows: number, cols: number): boolean {
       const length = rows * cols;
       if (length < ELEMENTWISE_MIN_LENGTH || cols < 4 || x.length < length || out.length < rows) return false;
@@ -143,6 +191,9 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       return true;
     },
 
+    ...createConvKernels(heap, pool),
+    ...createPoolKernels(heap, pool),
+
     dispose(): void {
       pool.dispose();
     },
@@ -160,14 +211,4 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
     accelerator.free = (array: Float32Array): void => heap.freeFloat32(array);
   }
   return accelerator;
-}
-
-function runStaged(staging: OperandStaging, call: () => void): void {
-  try {
-    call();
-  } catch (error) {
-    staging.release();
-    throw error;
-  }
-  staging.finish();
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BinaryOp, UnaryOp } from '../../../backend/backend.js';
+import { expectSameBits } from '../test-helpers.js';
 import { createWasmAccelerator, type WasmAccelerator } from './index.js';
 
 /** Values across the interesting ranges: small, moderate, huge, subnormal-producing, and specials. */
@@ -35,6 +36,12 @@ const BINARY_REFERENCE: Partial<Record<BinaryOp, (a: number, b: number) => numbe
   div: (a, b) => a / b,
   maximum: Math.max,
   minimum: Math.min,
+  equal: (a, b) => Number(a === b),
+  notEqual: (a, b) => Number(a !== b),
+  less: (a, b) => Number(a < b),
+  lessEqual: (a, b) => Number(a <= b),
+  greater: (a, b) => Number(a > b),
+  greaterEqual: (a, b) => Number(a >= b),
 };
 
 /** Index of the first element that differs beyond tolerance, or -1. */
@@ -160,6 +167,53 @@ describe('wasm elementwise kernels', () => {
             expect.fail(`row ${row} of [${rows}, ${cols}]: ${out[row]} vs ${sum}`);
           }
         }
+      }
+    }
+  });
+
+  it('binaryRows applies a row vector down every row, exactly', () => {
+    const shapes: Array<[number, number]> = [[4096, 4], [2048, 8], [1111, 16], [999, 19], [300, 61]];
+    let variant = 0;
+    for (const op of Object.keys(BINARY_REFERENCE) as BinaryOp[]) {
+      const reference = BINARY_REFERENCE[op]!;
+      for (const [rows, cols] of shapes) {
+        const accelerator = variant % 2 === 0 ? threaded : single;
+        variant++;
+        const a = testValues(rows * cols, variant, 20);
+        const b = testValues(cols, variant + 1000, 3);
+        const aPlaced = variant % 3 === 0 ? accelerator.allocate!(a.length) : new Float32Array(a.length);
+        aPlaced.set(a);
+        const out = accelerator.allocate!(a.length);
+        expect(accelerator.binaryRows!(op, aPlaced, b, out, rows, cols)).toBe(true);
+        const mismatch = firstMismatch(out, (i) => reference(a[i], b[i % cols]), 0);
+        if (mismatch >= 0) expect.fail(`[${rows}, ${cols}] ${a[mismatch]} ${op} ${b[mismatch % cols]} = ${out[mismatch]}`);
+      }
+    }
+    expect(threaded.binaryRows!('add', threaded.allocate!(1 << 15), new Float32Array(2), threaded.allocate!(1 << 15), 1 << 14, 2)).toBe(false);
+    expect(threaded.binaryRows!('pow', threaded.allocate!(1 << 15), new Float32Array(8), threaded.allocate!(1 << 15), 1 << 12, 8)).toBe(false);
+  });
+
+  it('sumMiddleAxis adds each column in order in float64, like the reference, to the bit', () => {
+    const shapes: Array<[number, number, number]> = [[1, 50_176, 8], [1, 12_544, 16], [3, 4000, 5], [2, 700, 27], [40, 100, 9]];
+    let variant = 0;
+    for (const [outer, reduced, inner] of shapes) {
+      for (const accelerator of [single, threaded]) {
+        variant++;
+        const x = new Float32Array(outer * reduced * inner);
+        for (let i = 0; i < x.length; i++) x[i] = Math.sin(i * 12.9898 + variant) * 1000;
+        const xPlaced = variant % 2 === 0 ? accelerator.allocate!(x.length) : x;
+        xPlaced.set(x);
+        const out = new Float32Array(outer * inner);
+        expect(accelerator.sumMiddleAxis!(xPlaced, out, outer, reduced, inner)).toBe(true);
+        const expected = new Float32Array(outer * inner);
+        for (let o = 0; o < outer; o++) {
+          for (let column = 0; column < inner; column++) {
+            let sum = 0;
+            for (let r = 0; r < reduced; r++) sum += x[(o * reduced + r) * inner + column];
+            expected[o * inner + column] = sum;
+          }
+        }
+        expectSameBits(out, expected);
       }
     }
   });

@@ -1,5 +1,6 @@
 import {
-  ARGUMENT_SLOTS, CONTROL_WORD_COUNT, CONTROL_WORDS, KERNEL_NAMES, WORKER_SPIN_ITERATIONS,
+  ARGUMENT_SLOTS, CONTENDED_MS, CONTROL_WORD_COUNT, CONTROL_WORDS, DESCHEDULED_MS, KERNEL_NAMES,
+  WORKER_CONTENDED_SPIN_ITERATIONS, WORKER_SPIN_ITERATIONS,
 } from './control-block.js';
 
 /**
@@ -14,6 +15,9 @@ export function kernelWorkerSource(): string {
 const W = ${JSON.stringify(CONTROL_WORDS)};
 const KERNEL_NAMES = ${JSON.stringify(KERNEL_NAMES)};
 const SPIN = ${WORKER_SPIN_ITERATIONS};
+const CONTENDED_SPIN = ${WORKER_CONTENDED_SPIN_ITERATIONS};
+const DESCHEDULED_MS = ${DESCHEDULED_MS};
+const CONTENDED_MS = ${CONTENDED_MS};
 function serve(data, post) {
   const instance = new WebAssembly.Instance(data.module, {
     env: { memory: data.memory, abort() { throw new Error('wasm kernel aborted'); } },
@@ -22,6 +26,7 @@ function serve(data, post) {
   const words = new Int32Array(data.control, 0, ${CONTROL_WORD_COUNT});
   const args = new Float64Array(data.control, ${CONTROL_WORD_COUNT * 4}, ${ARGUMENT_SLOTS});
   const scratch = data.scratch;
+  let contendedUntil = -Infinity;
   post('ready');
   for (;;) {
     if (Atomics.load(words, W.quit) !== 0) return;
@@ -43,9 +48,29 @@ function serve(data, post) {
       if (Atomics.add(words, W.done, 1) + 1 === count) Atomics.notify(words, W.done);
       continue;
     }
+    // Spin a while for the next call, checking the clock every 1024 spins: a long gap means this
+    // thread was descheduled, so the cores are oversubscribed and spinning only takes time from
+    // other threads (the caller's among them): spin briefly for a while after that.
+    const limit = performance.now() < contendedUntil ? CONTENDED_SPIN : SPIN;
     let spins = 0;
-    while (spins < SPIN && Atomics.load(words, W.job) === job) spins++;
-    if (spins === SPIN) {
+    let idle = true;
+    let last = performance.now();
+    while (spins < limit) {
+      if (Atomics.load(words, W.job) !== job) {
+        idle = false;
+        break;
+      }
+      spins++;
+      if ((spins & 1023) === 0) {
+        const now = performance.now();
+        if (now - last > DESCHEDULED_MS) {
+          contendedUntil = now + CONTENDED_MS;
+          break;
+        }
+        last = now;
+      }
+    }
+    if (idle) {
       Atomics.add(words, W.sleepers, 1);
       Atomics.wait(words, W.job, job);
       Atomics.sub(words, W.sleepers, 1);

@@ -1,0 +1,297 @@
+// Direct NHWC convolution as an implicit matrix product: no im2col buffer. The forward tile is 4
+// neighbouring output pixels x 8 output channels (8 f32x4 accumulators, as in matmul's
+// micro-kernel): it streams one packed filter panel while splatting the 4 pixels' input values
+// straight from the (padded) image. The filter gradient's tile is 4 patch entries x 8 output
+// channels, accumulated over every output pixel of a block while it stays in registers.
+// Both read their geometry from a parameter block of i32 words (see CONV_* below), shared with
+// src/backends/cpu/wasm/wasm-conv.ts.
+
+import { PANEL_COLS } from './pack';
+
+// Words of the parameter block.
+const CONV_SOURCE = 0;
+const CONV_FILTER = 1;
+const CONV_OUT = 2;
+const CONV_BATCH = 3;
+const CONV_SOURCE_HEIGHT = 4;
+const CONV_SOURCE_WIDTH = 5;
+const CONV_IN_CHANNELS = 6;
+const CONV_OUT_HEIGHT = 7;
+const CONV_OUT_WIDTH = 8;
+const CONV_OUT_CHANNELS = 9;
+const CONV_FILTER_HEIGHT = 10;
+const CONV_FILTER_WIDTH = 11;
+const CONV_STRIDE_HEIGHT = 12;
+const CONV_STRIDE_WIDTH = 13;
+const CONV_DILATION_HEIGHT = 14;
+const CONV_DILATION_WIDTH = 15;
+const CONV_ROWS_PER_CHUNK = 16;
+
+/** Output pixels per forward tile. */
+const TILE_PIXELS: i32 = 4;
+/** Output pixels the filter gradient accumulates per block before moving to the next tile. */
+const GRADIENT_BLOCK_PIXELS: i32 = 256;
+/** Scratch layout: the tile for ragged edges first, then the offset table. */
+const TILE_BYTES: usize = <usize>(TILE_PIXELS * PANEL_COLS * 4);
+const TABLE_OFFSET: usize = TILE_BYTES;
+
+// @ts-ignore: decorator
+@inline function word(params: usize, index: i32): i32 {
+  return load<i32>(params + (<usize>index << 2));
+}
+
+/**
+ * The forward tile: out[pixel p][0..8) = Σ over the patch of window_p[entry] * panel[entry][0..8),
+ * where the patch is `runCount` runs of `runBytes` contiguous input bytes at the byte offsets in
+ * `runTable`, relative to each pixel's window origin w0..w3. Stores pixel p at dst + p * dstStride.
+ */
+function forwardTile(
+  w0: usize, w1: usize, w2: usize, w3: usize, panel: usize, runTable: usize, runCount: i32, runBytes: usize,
+  dst: usize, dstStride: usize,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let w = panel;
+  for (let run = 0; run < runCount; run++) {
+    const offset = <usize>load<i32>(runTable + (<usize>run << 2));
+    let a0 = w0 + offset, a1 = w1 + offset, a2 = w2 + offset, a3 = w3 + offset;
+    const end = a0 + runBytes;
+    while (a0 < end) {
+      const b0 = v128.load(w);
+      const b1 = v128.load(w, 16);
+      let a = v128.load32_splat(a0);
+      c00 = f32x4.add(c00, f32x4.mul(a, b0));
+      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      a = v128.load32_splat(a1);
+      c10 = f32x4.add(c10, f32x4.mul(a, b0));
+      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      a = v128.load32_splat(a2);
+      c20 = f32x4.add(c20, f32x4.mul(a, b0));
+      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      a = v128.load32_splat(a3);
+      c30 = f32x4.add(c30, f32x4.mul(a, b0));
+      c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      a0 += 4; a1 += 4; a2 += 4; a3 += 4;
+      w += 32;
+    }
+  }
+  v128.store(dst, c00);
+  v128.store(dst, c01, 16);
+  v128.store(dst + dstStride, c10);
+  v128.store(dst + dstStride, c11, 16);
+  v128.store(dst + 2 * dstStride, c20);
+  v128.store(dst + 2 * dstStride, c21, 16);
+  v128.store(dst + 3 * dstStride, c30);
+  v128.store(dst + 3 * dstStride, c31, 16);
+}
+
+/**
+ * Output rows (image, outY) [chunk * rowsPerChunk, ...) of a convolution with no padding: the
+ * source is already padded so every window lies inside it. The filter comes packed in 8-column
+ * panels (packConvFilterChunk); out is [N, outH, outW, outChannels].
+ */
+export function conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
+  const source = <usize>word(params, CONV_SOURCE);
+  const filter = <usize>word(params, CONV_FILTER);
+  const out = <usize>word(params, CONV_OUT);
+  const batch = word(params, CONV_BATCH);
+  const sourceHeight = word(params, CONV_SOURCE_HEIGHT);
+  const sourceWidth = word(params, CONV_SOURCE_WIDTH);
+  const channels = word(params, CONV_IN_CHANNELS);
+  const outHeight = word(params, CONV_OUT_HEIGHT);
+  const outWidth = word(params, CONV_OUT_WIDTH);
+  const outChannels = word(params, CONV_OUT_CHANNELS);
+  const filterHeight = word(params, CONV_FILTER_HEIGHT);
+  const filterWidth = word(params, CONV_FILTER_WIDTH);
+  const strideHeight = word(params, CONV_STRIDE_HEIGHT);
+  const strideWidth = word(params, CONV_STRIDE_WIDTH);
+  const dilationHeight = word(params, CONV_DILATION_HEIGHT);
+  const dilationWidth = word(params, CONV_DILATION_WIDTH);
+  const rowsPerChunk = word(params, CONV_ROWS_PER_CHUNK);
+
+  const sourceRowBytes = <usize>(sourceWidth * channels) << 2;
+  const pixelStep = <usize>(strideWidth * channels) << 2;
+  // With dilation 1 along x, each filter row reads one contiguous run of filterWidth * channels.
+  const runTable = scratch + TABLE_OFFSET;
+  let runCount: i32, runBytes: usize;
+  if (dilationWidth == 1) {
+    runCount = filterHeight;
+    runBytes = <usize>(filterWidth * channels) << 2;
+    for (let fy = 0; fy < filterHeight; fy++) store<i32>(runTable + (<usize>fy << 2), <i32>(<usize>(fy * dilationHeight) * sourceRowBytes));
+  } else {
+    runCount = filterHeight * filterWidth;
+    runBytes = <usize>channels << 2;
+    for (let fy = 0; fy < filterHeight; fy++) {
+      for (let fx = 0; fx < filterWidth; fx++) {
+        const offset = <usize>(fy * dilationHeight) * sourceRowBytes + (<usize>(fx * dilationWidth * channels) << 2);
+        store<i32>(runTable + (<usize>(fy * filterWidth + fx) << 2), <i32>offset);
+      }
+    }
+  }
+  const patchBytes = <usize>(filterHeight * filterWidth * channels) << 5;
+  const panels = (outChannels + PANEL_COLS - 1) / PANEL_COLS;
+  const outPixelBytes = <usize>outChannels << 2;
+  const tile = scratch;
+  const rowBegin = chunk * rowsPerChunk;
+  const rowEnd = min(batch * outHeight, rowBegin + rowsPerChunk);
+  for (let row = rowBegin; row < rowEnd; row++) {
+    const image = row / outHeight;
+    const outY = row - image * outHeight;
+    const windowRow = source + <usize>(image * sourceHeight + outY * strideHeight) * sourceRowBytes;
+    const outRow = out + <usize>(row * outWidth) * outPixelBytes;
+    for (let panelIndex = 0; panelIndex < panels; panelIndex++) {
+      const panel = filter + <usize>panelIndex * patchBytes;
+      const column0 = panelIndex * PANEL_COLS;
+      const validColumns = min(PANEL_COLS, outChannels - column0);
+      for (let outX = 0; outX < outWidth; outX += TILE_PIXELS) {
+        const validPixels = min(TILE_PIXELS, outWidth - outX);
+        const w0 = windowRow + <usize>outX * pixelStep;
+        // Pixels past the row's end repeat the first one (valid reads); their results are dropped.
+        const w1 = validPixels > 1 ? w0 + pixelStep : w0;
+        const w2 = validPixels > 2 ? w0 + 2 * pixelStep : w0;
+        const w3 = validPixels > 3 ? w0 + 3 * pixelStep : w0;
+        const dst = outRow + <usize>outX * outPixelBytes + (<usize>column0 << 2);
+        if (validPixels == TILE_PIXELS && validColumns == PANEL_COLS) {
+          forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, dst, outPixelBytes);
+          continue;
+        }
+        forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, tile, PANEL_COLS * 4);
+        for (let p = 0; p < validPixels; p++) {
+          memory.copy(dst + <usize>p * outPixelBytes, tile + <usize>(p * PANEL_COLS * 4), <usize>validColumns << 2);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Filter gradient of output rows [chunk * rowsPerChunk, ...): partial[entry][column] = Σ over this
+ * chunk's output pixels of window[entry] * dy[pixel][column], into this chunk's own slot of
+ * `out` ([chunks][patchRounded][outChannelsRounded], summed afterwards by sumPartialsChunk so the
+ * result does not depend on how chunks were spread over threads). dy must have outChannelsRounded
+ * (a multiple of 8) channels; entries past the patch repeat its last entry.
+ */
+export function conv2dFilterGradChunk(chunk: i32, scratch: usize, params: usize): void {
+  const source = <usize>word(params, CONV_SOURCE);
+  const dy = <usize>word(params, CONV_FILTER);
+  const partials = <usize>word(params, CONV_OUT);
+  const batch = word(params, CONV_BATCH);
+  const sourceHeight = word(params, CONV_SOURCE_HEIGHT);
+  const sourceWidth = word(params, CONV_SOURCE_WIDTH);
+  const channels = word(params, CONV_IN_CHANNELS);
+  const outHeight = word(params, CONV_OUT_HEIGHT);
+  const outWidth = word(params, CONV_OUT_WIDTH);
+  const outChannelsRounded = word(params, CONV_OUT_CHANNELS);
+  const filterHeight = word(params, CONV_FILTER_HEIGHT);
+  const filterWidth = word(params, CONV_FILTER_WIDTH);
+  const strideHeight = word(params, CONV_STRIDE_HEIGHT);
+  const strideWidth = word(params, CONV_STRIDE_WIDTH);
+  const dilationHeight = word(params, CONV_DILATION_HEIGHT);
+  const dilationWidth = word(params, CONV_DILATION_WIDTH);
+  const rowsPerChunk = word(params, CONV_ROWS_PER_CHUNK);
+
+  const sourceRowBytes = <usize>(sourceWidth * channels) << 2;
+  const pixelStep = <usize>(strideWidth * channels) << 2;
+  const patch = filterHeight * filterWidth * channels;
+  const patchRounded = (patch + 3) & ~3;
+  // Byte offset of each patch entry from its window's origin.
+  const table = scratch + TABLE_OFFSET;
+  for (let entry = 0; entry < patchRounded; entry++) {
+    const e = min(entry, patch - 1);
+    const fy = e / (filterWidth * channels);
+    const rest = e - fy * filterWidth * channels;
+    const fx = rest / channels;
+    const c = rest - fx * channels;
+    const offset = <usize>(fy * dilationHeight) * sourceRowBytes + (<usize>(fx * dilationWidth * channels + c) << 2);
+    store<i32>(table + (<usize>entry << 2), <i32>offset);
+  }
+  const panels = outChannelsRounded / PANEL_COLS;
+  const dyPixelBytes = <usize>outChannelsRounded << 2;
+  const partialRowBytes = dyPixelBytes;
+  const partial = partials + <usize>chunk * <usize>patchRounded * partialRowBytes;
+  const rowBegin = chunk * rowsPerChunk;
+  const rowEnd = min(batch * outHeight, rowBegin + rowsPerChunk);
+  if (rowEnd <= rowBegin) {
+    memory.fill(partial, 0, <usize>patchRounded * partialRowBytes);
+    return;
+  }
+  const blockRows = max(1, (GRADIENT_BLOCK_PIXELS + outWidth - 1) / outWidth);
+  for (let blockBegin = rowBegin; blockBegin < rowEnd; blockBegin += blockRows) {
+    const blockEnd = min(rowEnd, blockBegin + blockRows);
+    const first = blockBegin == rowBegin;
+    // Panels outside: one panel's columns of the block's dy stay in L1 while every entry reads them.
+    for (let panelIndex = 0; panelIndex < panels; panelIndex++) {
+      for (let entry0 = 0; entry0 < patchRounded; entry0 += 4) {
+        const o0 = <usize>load<i32>(table + (<usize>entry0 << 2));
+        const o1 = <usize>load<i32>(table + (<usize>entry0 << 2), 4);
+        const o2 = <usize>load<i32>(table + (<usize>entry0 << 2), 8);
+        const o3 = <usize>load<i32>(table + (<usize>entry0 << 2), 12);
+        const target = partial + <usize>entry0 * partialRowBytes + (<usize>panelIndex << 5);
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+        let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+        let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+        let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+        if (!first) {
+          c00 = v128.load(target); c01 = v128.load(target, 16);
+          c10 = v128.load(target + partialRowBytes); c11 = v128.load(target + partialRowBytes, 16);
+          c20 = v128.load(target + 2 * partialRowBytes); c21 = v128.load(target + 2 * partialRowBytes, 16);
+          c30 = v128.load(target + 3 * partialRowBytes); c31 = v128.load(target + 3 * partialRowBytes, 16);
+        }
+        for (let row = blockBegin; row < blockEnd; row++) {
+          const image = row / outHeight;
+          const outY = row - image * outHeight;
+          const window = source + <usize>(image * sourceHeight + outY * strideHeight) * sourceRowBytes;
+          let q0 = window + o0, q1 = window + o1, q2 = window + o2, q3 = window + o3;
+          let d = dy + <usize>(row * outWidth) * dyPixelBytes + (<usize>panelIndex << 5);
+          const dEnd = d + <usize>outWidth * dyPixelBytes;
+          while (d < dEnd) {
+            const b0 = v128.load(d);
+            const b1 = v128.load(d, 16);
+            let a = v128.load32_splat(q0);
+            c00 = f32x4.add(c00, f32x4.mul(a, b0));
+            c01 = f32x4.add(c01, f32x4.mul(a, b1));
+            a = v128.load32_splat(q1);
+            c10 = f32x4.add(c10, f32x4.mul(a, b0));
+            c11 = f32x4.add(c11, f32x4.mul(a, b1));
+            a = v128.load32_splat(q2);
+            c20 = f32x4.add(c20, f32x4.mul(a, b0));
+            c21 = f32x4.add(c21, f32x4.mul(a, b1));
+            a = v128.load32_splat(q3);
+            c30 = f32x4.add(c30, f32x4.mul(a, b0));
+            c31 = f32x4.add(c31, f32x4.mul(a, b1));
+            q0 += pixelStep; q1 += pixelStep; q2 += pixelStep; q3 += pixelStep;
+            d += dyPixelBytes;
+          }
+        }
+        v128.store(target, c00); v128.store(target, c01, 16);
+        v128.store(target + partialRowBytes, c10); v128.store(target + partialRowBytes, c11, 16);
+        v128.store(target + 2 * partialRowBytes, c20); v128.store(target + 2 * partialRowBytes, c21, 16);
+        v128.store(target + 3 * partialRowBytes, c30); v128.store(target + 3 * partialRowBytes, c31, 16);
+      }
+    }
+  }
+}
+
+/**
+ * out[entry][column] (a [patch, outChannels] filter) = Σ over `chunks` partial slots of
+ * partial[entry][column], the slots laid out [chunks][patchRounded][outChannelsRounded]: the
+ * slots are added onto the first one in order (whole vectors), then its valid part is copied out.
+ */
+export function sumPartialsChunk(
+  chunk: i32, scratch: usize, partials: usize, out: usize, chunks: i32, patch: i32, outChannels: i32,
+  patchRounded: i32, outChannelsRounded: i32,
+): void {
+  const slotBytes = <usize>(patchRounded * outChannelsRounded) << 2;
+  for (let slot = 1; slot < chunks; slot++) {
+    const from = partials + <usize>slot * slotBytes;
+    for (let offset: usize = 0; offset < slotBytes; offset += 16) {
+      v128.store(partials + offset, f32x4.add(v128.load(partials + offset), v128.load(from + offset)));
+    }
+  }
+  const rowBytes = <usize>outChannels << 2;
+  for (let entry = 0; entry < patch; entry++) {
+    memory.copy(out + <usize>entry * rowBytes, partials + (<usize>(entry * outChannelsRounded) << 2), rowBytes);
+  }
+}

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Conv2DInfo } from '../../../backend/backend.js';
+import { convInfoOf, describeConvGeometry, naiveConv2d, type ConvGeometry } from '../conv-test-helpers.js';
+import { createCpuBackend } from '../cpu-backend.js';
+import { expectClose, expectSameBits, randomFloats, readValues, seededRandom, tensorOf } from '../test-helpers.js';
+import { createWasmAccelerator, type WasmAccelerator } from './index.js';
+
+const geometry = (
+  batch: number, height: number, width: number, inChannels: number, outChannels: number, filter: [number, number],
+  stride: [number, number], dilation: [number, number], pad: [number, number, number, number],
+): ConvGeometry => ({
+  batch, height, width, inChannels, outChannels, filterHeight: filter[0], filterWidth: filter[1], stride, dilation, pad,
+});
+
+const GEOMETRIES: ConvGeometry[] = [
+  // The two layers of the issue-3 CNN (fewer images).
+  geometry(3, 28, 28, 1, 8, [5, 5], [1, 1], [1, 1], [2, 2, 2, 2]),
+  geometry(3, 14, 14, 8, 16, [5, 5], [1, 1], [1, 1], [2, 2, 2, 2]),
+  // Ragged tiles: widths that are not a multiple of 4, channel counts that are not a multiple of 8.
+  geometry(2, 7, 6, 3, 4, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]),
+  geometry(2, 9, 11, 5, 12, [3, 3], [1, 1], [1, 1], [0, 0, 0, 0]),
+  geometry(1, 5, 5, 1, 1, [3, 3], [1, 1], [1, 1], [0, 0, 0, 0]),
+  geometry(2, 6, 13, 9, 17, [2, 3], [1, 1], [1, 1], [1, 0, 2, 0]),
+  // Strides (the input gradient falls back to im2col there), dilation, uneven and oversized padding.
+  geometry(2, 9, 8, 2, 5, [3, 2], [2, 3], [1, 1], [1, 0, 0, 1]),
+  geometry(1, 10, 11, 3, 2, [3, 3], [1, 2], [2, 3], [2, 2, 3, 3]),
+  geometry(2, 8, 9, 4, 8, [3, 3], [1, 1], [2, 2], [2, 1, 0, 3]),
+  geometry(2, 5, 6, 3, 8, [3, 3], [1, 1], [1, 1], [3, 3, 4, 4]),
+  geometry(1, 12, 12, 2, 3, [3, 3], [2, 2], [2, 1], [1, 1, 1, 1]),
+  // Pointwise, and a filter larger than the image.
+  geometry(3, 4, 4, 5, 6, [1, 1], [1, 1], [1, 1], [0, 0, 0, 0]),
+  geometry(1, 4, 5, 2, 3, [5, 5], [1, 1], [1, 1], [2, 2, 2, 2]),
+];
+
+/** Copies `values` into wasm memory (when `inside`) or a plain array. */
+function place(accelerator: WasmAccelerator, values: Float32Array, inside: boolean): Float32Array {
+  const array = inside ? accelerator.allocate!(values.length) : new Float32Array(values.length);
+  array.set(values);
+  return array;
+}
+
+interface ConvCase {
+  info: Conv2DInfo;
+  x: Float32Array;
+  filter: Float32Array;
+  dy: Float32Array;
+  expected: ReturnType<typeof naiveConv2d>;
+}
+
+function convCase(g: ConvGeometry, seed: number): ConvCase {
+  const random = seededRandom(seed);
+  const info = convInfoOf(g);
+  const x = randomFloats(info.batch * info.inHeight * info.inWidth * info.inChannels, random);
+  const filter = randomFloats(info.filterHeight * info.filterWidth * info.inChannels * info.outChannels, random);
+  const dy = randomFloats(info.batch * info.outHeight * info.outWidth * info.outChannels, random);
+  return { info, x, filter, dy, expected: naiveConv2d(info, x, filter, dy) };
+}
+
+describe('wasm direct convolution', () => {
+  let single: WasmAccelerator;
+  let threaded: WasmAccelerator;
+  let unshared: WasmAccelerator;
+
+  beforeAll(async () => {
+    single = await createWasmAccelerator({ threads: 1 });
+    threaded = await createWasmAccelerator({ threads: 2 });
+    unshared = await createWasmAccelerator({ sharedMemory: false });
+  });
+  afterAll(() => {
+    single.dispose();
+    threaded.dispose();
+    unshared.dispose();
+  });
+
+  GEOMETRIES.forEach((g, index) => {
+    it(`matches the naive loops, threads on and off: ${describeConvGeometry(g)}`, () => {
+      const { info, x, filter, dy, expected } = convCase(g, 40 + index);
+      const results: Float32Array[][] = [];
+      for (const [variant, accelerator] of [single, threaded, unshared].entries()) {
+        // Operands in wasm memory and outside it, in both combinations (the unshared build has no allocate).
+        const inside = accelerator !== unshared && variant % 2 === 0;
+        const dyInside = accelerator !== unshared && !inside;
+        const out = new Float32Array(expected.out.length);
+        const dx = new Float32Array(expected.dx.length);
+        const dFilter = new Float32Array(expected.dFilter.length);
+        expect(accelerator.conv2d!(place(accelerator, x, inside), place(accelerator, filter, inside), out, info)).toBe(true);
+        expectClose(out, expected.out, 1e-4, 1e-4);
+        const strided = info.strideHeight !== 1 || info.strideWidth !== 1;
+        expect(accelerator.conv2dBackpropInput!(place(accelerator, dy, dyInside), place(accelerator, filter, inside), dx, info))
+          .toBe(!strided);
+        if (!strided) expectClose(dx, expected.dx, 1e-4, 1e-4);
+        expect(accelerator.conv2dBackpropFilter!(place(accelerator, x, inside), place(accelerator, dy, dyInside), dFilter, info)).toBe(true);
+        expectClose(dFilter, expected.dFilter, 1e-3, 1e-4);
+        results.push([out, dx, dFilter]);
+      }
+      // Chunks never change how a value is summed: one thread and two give the same bits.
+      for (const [output, single] of results[0].entries()) expectSameBits(results[1][output], single);
+    });
+  });
+
+  it('declines the shapes im2col does better, and empty geometries', () => {
+    const wide = convInfoOf(geometry(1, 6, 6, 200, 4, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]));
+    const x = new Float32Array(6 * 6 * 200);
+    const filter = new Float32Array(3 * 3 * 200 * 4);
+    expect(threaded.conv2d!(x, filter, new Float32Array(6 * 6 * 4), wide)).toBe(false);
+    expect(threaded.conv2dBackpropFilter!(x, new Float32Array(6 * 6 * 4), filter, wide)).toBe(false);
+    // A filter gradient this large, and an input gradient with few input but many output channels, go to im2col.
+    const bigFilter = convInfoOf(geometry(1, 6, 6, 64, 32, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]));
+    const bigX = new Float32Array(6 * 6 * 64);
+    const bigDy = new Float32Array(6 * 6 * 32);
+    expect(threaded.conv2d!(bigX, new Float32Array(3 * 3 * 64 * 32), bigDy, bigFilter)).toBe(true);
+    expect(threaded.conv2dBackpropFilter!(bigX, bigDy, new Float32Array(3 * 3 * 64 * 32), bigFilter)).toBe(false);
+    const narrow = convInfoOf(geometry(1, 6, 6, 2, 32, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]));
+    expect(threaded.conv2dBackpropInput!(new Float32Array(6 * 6 * 32), new Float32Array(3 * 3 * 2 * 32), new Float32Array(6 * 6 * 2), narrow))
+      .toBe(false);
+    const empty = { ...convInfoOf(geometry(1, 4, 4, 2, 3, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1])), batch: 0 };
+    expect(threaded.conv2d!(new Float32Array(0), new Float32Array(54), new Float32Array(0), empty)).toBe(false);
+  });
+
+  it('declines an output that overlaps an input', () => {
+    const info = convInfoOf(geometry(1, 6, 6, 2, 2, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]));
+    const shared = threaded.allocate!(6 * 6 * 2 + 36);
+    const x = shared.subarray(0, 72);
+    expect(threaded.conv2d!(x, new Float32Array(36), shared.subarray(36, 108), info)).toBe(false);
+  });
+
+  it('runs inside the CPU backend: direct where it applies, im2col elsewhere, same results', async () => {
+    const backend = createCpuBackend({ accelerator: await createWasmAccelerator({ threads: 2 }) });
+    const reference = createCpuBackend();
+    for (const [index, g] of [GEOMETRIES[1], GEOMETRIES[6], geometry(1, 6, 6, 200, 4, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1])].entries()) {
+      const { info, x, filter, dy, expected } = convCase(g, 90 + index);
+      const xShape = [info.batch, info.inHeight, info.inWidth, info.inChannels];
+      const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
+      const dyShape = [info.batch, info.outHeight, info.outWidth, info.outChannels];
+      for (const target of [backend, reference]) {
+        const xTensor = tensorOf(target, x, xShape);
+        const filterTensor = tensorOf(target, filter, filterShape);
+        const dyTensor = tensorOf(target, dy, dyShape);
+        expectClose(readValues(target, target.conv2d(xTensor, filterTensor, info)), expected.out, 1e-3, 1e-4);
+        expectClose(readValues(target, target.conv2dBackpropInput(dyTensor, filterTensor, info)), expected.dx, 1e-3, 1e-4);
+        expectClose(readValues(target, target.conv2dBackpropFilter(xTensor, dyTensor, info)), expected.dFilter, 1e-3, 1e-4);
+      }
+    }
+  });
+});

@@ -1,0 +1,214 @@
+import type { Conv2DInfo } from '../../../backend/backend.js';
+import { OperandStaging, overlaps, runStaged } from './operand-staging.js';
+import type { KernelThreadPool } from './thread-pool.js';
+import type { WasmHeap } from './wasm-heap.js';
+
+/*
+ * The direct convolution kernels (assembly/conv.ts) driven from JS: the input is zero-padded once
+ * into a temporary so the kernels never test bounds, the filter is packed into 8-column panels,
+ * and output rows are spread over the threads. The input gradient (stride 1) is the forward
+ * kernel run over the padded dy with the filter rotated by 180° and its channels swapped; the
+ * filter gradient sums per-chunk partials in a fixed order, so threads never change its bits.
+ */
+
+/** Output channels per filter panel (the tile width of the kernels). */
+const PANEL_COLUMNS = 8;
+/**
+ * Largest patch (filterHeight * filterWidth * inChannels) taken: a packed panel (patch x 8 floats)
+ * stays in L1/L2 up to here; wider patches go to im2col + the blocked matmul, which blocks the depth.
+ */
+const MAX_DIRECT_PATCH = 1152;
+/** Input gradients with fewer input channels than this and more output channels than the next go to im2col. */
+const MIN_NARROW_INPUT_CHANNELS = 4;
+const MAX_NARROW_OUTPUT_CHANNELS = 16;
+/**
+ * Largest filter (patch x output channels) whose gradient the direct kernel takes: beyond it each
+ * tile's pass over a block of pixels is too short to pay for reloading its partial sums, and the
+ * blocked matmul over im2col columns was faster (3x3x64x128: 36 ms against 25 ms).
+ */
+const MAX_DIRECT_FILTER_GRADIENT = 16_384;
+/** Filter-gradient chunks: fixed (not per thread count) so the partials add up the same way everywhere. */
+const FILTER_GRADIENT_CHUNKS = 16;
+/** Cap on the floats of all filter-gradient partials together (4 MiB). */
+const MAX_PARTIAL_FLOATS = 1 << 20;
+/** Rough single-thread throughputs, for the thread pool's decision to wake sleeping workers. */
+const MACS_PER_MICROSECOND = 15_000;
+const COPIED_FLOATS_PER_MICROSECOND = 2_000;
+
+/** The convolution methods of the accelerator. */
+export interface WasmConvKernels {
+  conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, info: Conv2DInfo): boolean;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, info: Conv2DInfo): boolean;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, info: Conv2DInfo): boolean;
+}
+
+const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
+
+function hasWork(info: Conv2DInfo): boolean {
+  return info.batch > 0 && info.inHeight > 0 && info.inWidth > 0 && info.inChannels > 0 && info.outHeight > 0 &&
+    info.outWidth > 0 && info.outChannels > 0 && info.filterHeight > 0 && info.filterWidth > 0;
+}
+
+/** An NHWC operand as the kernels read it: where it starts and its (possibly padded) height and width. */
+interface ImageSource {
+  pointer: number;
+  height: number;
+  width: number;
+}
+
+/** The convolution kernels over `heap`, run on `pool`. */
+export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmConvKernels {
+  /** Whether out shares memory with an input (the kernels read inputs while they write out). */
+  const aliases = (inputs: Array<[Float32Array, number]>, out: Float32Array, outLength: number): boolean =>
+    heap.contains(out) && inputs.some(([input, length]) => heap.contains(input) && overlaps(input, length, out, outLength));
+
+  /** Chunks of `units` (images, or output rows) for the threads: a few per thread to even out their speeds. */
+  const unitsPerChunk = (units: number, perThread: number): number =>
+    Math.max(1, Math.ceil(units / Math.max(1, Math.min(units, pool.threads === 1 ? 1 : pool.threads * perThread))));
+
+  /**
+   * The images at `pointer` ([batch, height, width, channels]) as a source whose rows cover
+   * `neededHeight` x `neededWidth` from (top, left) outside the image (negative: inside it): the
+   * images themselves when nothing needs padding, else a zero-padded copy (queued on `pending`).
+   */
+  function imageSource(
+    staging: OperandStaging, pending: Array<() => void>, pointer: number, batch: number, height: number, width: number,
+    channels: number, neededHeight: number, neededWidth: number, top: number, left: number,
+  ): ImageSource {
+    if (top === 0 && left === 0 && neededHeight <= height && neededWidth <= width) return { pointer, height, width };
+    const padded = staging.scratch(batch * neededHeight * neededWidth * channels);
+    const imagesPerChunk = unitsPerChunk(batch, 2);
+    pending.push(() => pool.run('padImagesChunk', Math.ceil(batch / imagesPerChunk), [
+      pointer, padded, batch, height, width, channels, neededHeight, neededWidth, channels, top, left, imagesPerChunk,
+    ], (batch * neededHeight * neededWidth * channels) / COPIED_FLOATS_PER_MICROSECOND));
+    return { pointer: padded, height: neededHeight, width: neededWidth };
+  }
+
+  /** Runs the queued steps and the final kernel, then releases (or copies back) the staged operands. */
+  function finish(staging: OperandStaging, steps: Array<() => void>): boolean {
+    if (staging.exhausted) {
+      staging.release();
+      return false;
+    }
+    runStaged(staging, () => {
+      for (const step of steps) step();
+    });
+    return true;
+  }
+
+  /** Queues the valid convolution of `source` with the packed filter at `packed` into `out`. */
+  function queueForward(
+    staging: OperandStaging, steps: Array<() => void>, source: ImageSource, packed: number, out: number,
+    batch: number, inChannels: number, outHeight: number, outWidth: number, outChannels: number, info: Conv2DInfo,
+    strideHeight: number, strideWidth: number,
+  ): void {
+    const rows = batch * outHeight;
+    const rowsPerChunk = unitsPerChunk(rows, 4);
+    const params = staging.words([
+      source.pointer, packed, out, batch, source.height, source.width, inChannels, outHeight, outWidth, outChannels,
+      info.filterHeight, info.filterWidth, strideHeight, strideWidth, info.dilationHeight, info.dilationWidth, rowsPerChunk,
+    ]);
+    const macs = rows * outWidth * roundUp(outChannels, PANEL_COLUMNS) * info.filterHeight * info.filterWidth * inChannels;
+    steps.push(() => pool.run('conv2dChunk', Math.ceil(rows / rowsPerChunk), [params], macs / MACS_PER_MICROSECOND));
+  }
+
+  return {
+    conv2d(x, filter, out, info) {
+      const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+      if (!hasWork(info) || filterHeight * filterWidth * inChannels > MAX_DIRECT_PATCH) return false;
+      const xLength = batch * inHeight * inWidth * inChannels;
+      const filterLength = filterHeight * filterWidth * inChannels * outChannels;
+      const outLength = batch * outHeight * outWidth * outChannels;
+      if (x.length < xLength || filter.length < filterLength || out.length < outLength) return false;
+      if (aliases([[x, xLength], [filter, filterLength]], out, outLength)) return false;
+      const staging = new OperandStaging(heap);
+      const steps: Array<() => void> = [];
+      const xPointer = staging.input(x, xLength);
+      const filterPointer = staging.input(filter, filterLength);
+      const outPointer = staging.output(out, outLength);
+      const neededHeight = (outHeight - 1) * info.strideHeight + (filterHeight - 1) * info.dilationHeight + 1;
+      const neededWidth = (outWidth - 1) * info.strideWidth + (filterWidth - 1) * info.dilationWidth + 1;
+      const source = imageSource(staging, steps, xPointer, batch, inHeight, inWidth, inChannels,
+        neededHeight, neededWidth, info.padTop, info.padLeft);
+      const packed = staging.scratch(roundUp(outChannels, PANEL_COLUMNS) * filterHeight * filterWidth * inChannels);
+      steps.push(() => pool.run('packConvFilterChunk', 1, [filterPointer, packed, filterHeight, filterWidth, inChannels, outChannels, 0]));
+      queueForward(staging, steps, source, packed, outPointer, batch, inChannels, outHeight, outWidth, outChannels, info,
+        info.strideHeight, info.strideWidth);
+      return finish(staging, steps);
+    },
+
+    conv2dBackpropInput(dy, filter, dx, info) {
+      const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+      // With stride 1 the input gradient is a plain convolution of dy; strided ones take im2col's col2im.
+      if (info.strideHeight !== 1 || info.strideWidth !== 1) return false;
+      if (!hasWork(info) || filterHeight * filterWidth * outChannels > MAX_DIRECT_PATCH) return false;
+      // Its tiles are 8 input channels wide: with 1-3 of them most of each tile is wasted, which
+      // im2col + col2im beats once there are many output channels to go through.
+      if (inChannels < MIN_NARROW_INPUT_CHANNELS && outChannels > MAX_NARROW_OUTPUT_CHANNELS) return false;
+      const dyLength = batch * outHeight * outWidth * outChannels;
+      const filterLength = filterHeight * filterWidth * inChannels * outChannels;
+      const dxLength = batch * inHeight * inWidth * inChannels;
+      if (dy.length < dyLength || filter.length < filterLength || dx.length < dxLength) return false;
+      if (aliases([[dy, dyLength], [filter, filterLength]], dx, dxLength)) return false;
+      const staging = new OperandStaging(heap);
+      const steps: Array<() => void> = [];
+      const dyPointer = staging.input(dy, dyLength);
+      const filterPointer = staging.input(filter, filterLength);
+      const dxPointer = staging.output(dx, dxLength);
+      // dx(y) = Σ_fy dy(y + padTop - fy * dilation) · W(fy): dy padded so that row y + fy' * dilation
+      // (fy' = filterHeight - 1 - fy) is that dy row, and likewise for x.
+      const reachHeight = (filterHeight - 1) * info.dilationHeight;
+      const reachWidth = (filterWidth - 1) * info.dilationWidth;
+      const source = imageSource(staging, steps, dyPointer, batch, outHeight, outWidth, outChannels,
+        inHeight + reachHeight, inWidth + reachWidth, reachHeight - info.padTop, reachWidth - info.padLeft);
+      const packed = staging.scratch(roundUp(inChannels, PANEL_COLUMNS) * filterHeight * filterWidth * outChannels);
+      steps.push(() => pool.run('packConvFilterChunk', 1, [filterPointer, packed, filterHeight, filterWidth, inChannels, outChannels, 1]));
+      queueForward(staging, steps, source, packed, dxPointer, batch, outChannels, inHeight, inWidth, inChannels, info, 1, 1);
+      return finish(staging, steps);
+    },
+
+    conv2dBackpropFilter(x, dy, dFilter, info) {
+      const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+      const patch = filterHeight * filterWidth * inChannels;
+      if (!hasWork(info) || patch > MAX_DIRECT_PATCH || patch * outChannels > MAX_DIRECT_FILTER_GRADIENT) return false;
+      const xLength = batch * inHeight * inWidth * inChannels;
+      const dyLength = batch * outHeight * outWidth * outChannels;
+      const filterLength = patch * outChannels;
+      if (x.length < xLength || dy.length < dyLength || dFilter.length < filterLength) return false;
+      if (aliases([[x, xLength], [dy, dyLength]], dFilter, filterLength)) return false;
+      const patchRounded = roundUp(patch, 4);
+      const channelsRounded = roundUp(outChannels, PANEL_COLUMNS);
+      const rows = batch * outHeight;
+      const chunks = Math.max(1, Math.min(rows, FILTER_GRADIENT_CHUNKS, Math.floor(MAX_PARTIAL_FLOATS / (patchRounded * channelsRounded))));
+      const rowsPerChunk = Math.ceil(rows / chunks);
+      const chunkCount = Math.ceil(rows / rowsPerChunk);
+      const staging = new OperandStaging(heap);
+      const steps: Array<() => void> = [];
+      const xPointer = staging.input(x, xLength);
+      const dyPointer = staging.input(dy, dyLength);
+      const dFilterPointer = staging.output(dFilter, filterLength);
+      const neededHeight = (outHeight - 1) * info.strideHeight + (filterHeight - 1) * info.dilationHeight + 1;
+      const neededWidth = (outWidth - 1) * info.strideWidth + (filterWidth - 1) * info.dilationWidth + 1;
+      const source = imageSource(staging, steps, xPointer, batch, inHeight, inWidth, inChannels,
+        neededHeight, neededWidth, info.padTop, info.padLeft);
+      // The kernel reads dy 8 channels at a time: pad its channels with zeros unless they already fit.
+      let dySource = dyPointer;
+      if (channelsRounded !== outChannels) {
+        dySource = staging.scratch(rows * outWidth * channelsRounded);
+        const imagesPerChunk = unitsPerChunk(batch, 2);
+        steps.push(() => pool.run('padImagesChunk', Math.ceil(batch / imagesPerChunk), [
+          dyPointer, dySource, batch, outHeight, outWidth, outChannels, outHeight, outWidth, channelsRounded, 0, 0, imagesPerChunk,
+        ], (rows * outWidth * channelsRounded) / COPIED_FLOATS_PER_MICROSECOND));
+      }
+      const partials = staging.scratch(chunkCount * patchRounded * channelsRounded);
+      const params = staging.words([
+        source.pointer, dySource, partials, batch, source.height, source.width, inChannels, outHeight, outWidth, channelsRounded,
+        filterHeight, filterWidth, info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, rowsPerChunk,
+      ]);
+      const macs = rows * outWidth * patchRounded * channelsRounded;
+      steps.push(() => pool.run('conv2dFilterGradChunk', chunkCount, [params], macs / MACS_PER_MICROSECOND));
+      steps.push(() => pool.run('sumPartialsChunk', 1, [partials, dFilterPointer, chunkCount, patch, outChannels, patchRounded, channelsRounded]));
+      return finish(staging, steps);
+    },
+  };
+}
