@@ -50,7 +50,7 @@ async function main(): Promise<number> {
     date,
     quick: options.quick,
     only: options.only?.source ?? null,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU', node: process.versions.node, platform: `${process.platform}-${process.arch}` },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model.trim() ?? 'unknown CPU', node: process.versions.node, platform: `${process.platform}-${process.arch}`, othersBusy: {} },
     backends: {},
     records: [],
     skipped: [],
@@ -63,6 +63,7 @@ async function main(): Promise<number> {
     results.records.push(...report.records);
     results.skipped.push(...report.skipped);
     if (report.error) results.errors[impl] = report.error;
+    if (report.othersBusy !== undefined) results.machine.othersBusy![impl] = report.othersBusy;
   }
 
   const table = buildComparisonTable(results);

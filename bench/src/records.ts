@@ -55,6 +55,8 @@ export interface ImplementationReport {
   backend: string;
   records: BenchRecord[];
   skipped: SkippedRow[];
+  /** Share of all cores other processes used while this implementation ran. */
+  othersBusy?: number;
   /** Set when the child failed part-way; the records before the failure are kept. */
   error?: string;
 }
@@ -64,22 +66,33 @@ export interface BenchResults {
   date: string;
   quick: boolean;
   only: string | null;
-  machine: { cpus: number; cpuModel: string; node: string; platform: string };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    node: string;
+    platform: string;
+    /**
+     * Share of all cores that other processes used while each implementation ran (0 = it had the
+     * machine to itself): well above 0 means they competed for the cores.
+     */
+    othersBusy?: Partial<Record<ImplementationName, number>>;
+  };
   backends: Partial<Record<ImplementationName, string>>;
   records: BenchRecord[];
   skipped: SkippedRow[];
   errors: Partial<Record<ImplementationName, string>>;
 }
 
-/** Every workload, in the order the table lists them. */
-export const WORKLOAD_NAMES = [
-  'matmul 256',
-  'matmul 512',
-  'matmul 1024',
-  'conv2d fwd+bwd 64x28x28x8',
-  'mlp train step',
-  'mlp epoch',
-  'mlp inference 256',
-  'cnn epoch',
-] as const;
-export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+/** Every workload with its unit, in the order the table lists them. */
+export const WORKLOAD_UNITS = {
+  'matmul 256': 'GFLOP/s',
+  'matmul 512': 'GFLOP/s',
+  'matmul 1024': 'GFLOP/s',
+  'conv2d fwd+bwd 64x28x28x8': 'ms',
+  'mlp train step': 'ms',
+  'mlp epoch': 's',
+  'mlp inference 256': 'images/s',
+  'cnn epoch': 's',
+} as const satisfies Record<string, Unit>;
+export type WorkloadName = keyof typeof WORKLOAD_UNITS;
+export const WORKLOAD_NAMES = Object.keys(WORKLOAD_UNITS) as WorkloadName[];

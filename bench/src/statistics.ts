@@ -18,12 +18,20 @@ export interface RepetitionPlan {
   maxRuns: number;
 }
 
+/** A warm-up run longer than this ends the warm-up. */
+const SLOW_RUN_MILLISECONDS = 1000;
+
 /** Median milliseconds of `run` (which must finish its work, reading results back, before resolving). */
 export async function measureMedianMilliseconds(
   run: () => Promise<void>,
   plan: RepetitionPlan,
 ): Promise<{ milliseconds: number; runs: number }> {
-  for (let index = 0; index < plan.warmup; index++) await run();
+  for (let index = 0; index < plan.warmup; index++) {
+    const start = performance.now();
+    await run();
+    // One run this slow has warmed everything up; more would only cost time.
+    if (performance.now() - start > SLOW_RUN_MILLISECONDS) break;
+  }
   const times: number[] = [];
   let total = 0;
   while (times.length < plan.maxRuns && (times.length < plan.minRuns || total < plan.minMilliseconds)) {

@@ -1,7 +1,10 @@
 import {
-  IMPLEMENTATIONS, OURS, WORKLOAD_NAMES, higherIsBetter,
+  IMPLEMENTATIONS, OURS, WORKLOAD_NAMES, WORKLOAD_UNITS, higherIsBetter,
   type BenchRecord, type BenchResults, type ImplementationName, type SkippedRow,
 } from './records.js';
+
+/** Other processes using more than this share of all cores during a run disturbed it. */
+const BUSY_SHARE = 0.1;
 
 /** The comparison table, before it is rendered as text or markdown. */
 export interface ComparisonTable {
@@ -47,13 +50,14 @@ export function buildComparisonTable(results: BenchResults): ComparisonTable {
     ...results.skipped.map((row) => row.impl),
   ]);
   const implementations = IMPLEMENTATIONS.filter((impl) => present.has(impl));
-  const peers = implementations.filter((impl) => impl !== OURS);
+  // Ratios need our number: without it there are no ratio columns.
+  const peers = present.has(OURS) ? implementations.filter((impl) => impl !== OURS) : [];
   const names = workloadsInOrder(results.records, results.skipped);
 
   const rows = names.map((name) => {
     const recordOf = (impl: ImplementationName) => results.records.find((record) => record.name === name && record.impl === impl);
     const skipOf = (impl: ImplementationName) => results.skipped.find((row) => row.name === name && row.impl === impl);
-    const unit = results.records.find((record) => record.name === name)?.unit ?? '';
+    const unit = results.records.find((record) => record.name === name)?.unit ?? WORKLOAD_UNITS[name as keyof typeof WORKLOAD_UNITS] ?? '';
     const cells = implementations.map((impl) => {
       const record = recordOf(impl);
       if (record) {
@@ -74,12 +78,13 @@ export function buildComparisonTable(results: BenchResults): ComparisonTable {
     return [name, unit, ...cells, ...ratios];
   });
 
-  const trainingChecks = results.records
+  const trainingChecks = [...results.records]
+    .sort((a, b) => names.indexOf(a.name) - names.indexOf(b.name) || IMPLEMENTATIONS.indexOf(a.impl) - IMPLEMENTATIONS.indexOf(b.impl))
     .filter((record) => record.details?.testAccuracy !== undefined || record.details?.loss !== undefined)
     .map((record) => {
       const details = record.details!;
       const parts = [`${record.name}, ${record.impl}:`];
-      if (details.loss !== undefined) parts.push(`mean training loss ${details.loss.toFixed(4)}`);
+      if (details.loss !== undefined) parts.push(`mean training loss ${details.loss.toFixed(4)},`);
       if (details.testAccuracy !== undefined) parts.push(`test accuracy ${details.testAccuracy.toFixed(4)}`);
       if (details.batchesRun !== undefined && details.batchesPerEpoch !== undefined && details.batchesRun < details.batchesPerEpoch) {
         parts.push(`(after ${details.batchesRun} of ${details.batchesPerEpoch} batches)`);
@@ -92,6 +97,11 @@ export function buildComparisonTable(results: BenchResults): ComparisonTable {
     `Machine: ${results.machine.cpuModel}, ${results.machine.cpus} cores, Node ${results.machine.node}, ${results.machine.platform}`,
     ...implementations.map((impl) => `${impl}: ${results.backends[impl] ?? 'did not start'}`),
   ];
+  const busy = Object.entries(results.machine.othersBusy ?? {}).filter(([, share]) => share > BUSY_SHARE);
+  if (busy.length > 0) {
+    const where = busy.map(([impl, share]) => `${Math.round(share * 100)}% of the cores during ${impl}`).join(', ');
+    header.push(`Warning: other processes were using the machine (${where}), so those numbers may be low`);
+  }
   return {
     header,
     columns: ['workload', 'unit', ...implementations, ...peers.map((peer) => `${OURS} vs ${peer}`)],

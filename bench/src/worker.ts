@@ -1,5 +1,6 @@
 // One implementation's benchmarks, in a process of its own (started by main.ts), so its threads
 // and memory never meet another implementation's. Reports to the file named by BENCH_REPORT_FILE.
+import { cpuSnapshot, othersBusyShare } from './contention.js';
 import { loadFashionMnist, type FashionMnist } from './fashion-mnist.js';
 import type { Implementation } from './implementation.js';
 import { createDendriteImplementation } from './implementations/dendrite.js';
@@ -45,31 +46,34 @@ async function main(): Promise<void> {
     data: () => (dataset ??= loadFashionMnist()),
   };
 
+  const startCpu = cpuSnapshot();
   for (const workload of WORKLOADS) {
     if (options.only && !options.only.test(workload.name)) continue;
     const skipReason = workload.skip?.[impl];
     if (skipReason) {
       report.skipped.push({ name: workload.name, impl, reason: skipReason });
       log(`${workload.name}: skipped (${skipReason})`);
-      continue;
-    }
-    log(`${workload.name}: running`);
-    try {
-      const outcome = await workload.run(implementation, context);
-      if ('reason' in outcome) {
-        report.skipped.push(outcome);
-        log(`${workload.name}: not supported (${outcome.reason})`);
-      } else {
-        report.records.push(outcome);
-        log(`${workload.name}: ${formatValue(outcome.value)} ${outcome.unit}${outcome.details?.extrapolated ? ' (extrapolated)' : ''}`);
+    } else {
+      log(`${workload.name}: running`);
+      try {
+        const outcome = await workload.run(implementation, context);
+        if ('reason' in outcome) {
+          report.skipped.push(outcome);
+          log(`${workload.name}: not supported (${outcome.reason})`);
+        } else {
+          report.records.push(outcome);
+          log(`${workload.name}: ${formatValue(outcome.value)} ${outcome.unit}${outcome.details?.extrapolated ? ' (extrapolated)' : ''}`);
+        }
+      } catch (error) {
+        errors.push(`${workload.name}: ${errorText(error)}`);
+        log(`${workload.name}: FAILED ${error instanceof Error ? error.stack : String(error)}`);
       }
-    } catch (error) {
-      errors.push(`${workload.name}: ${errorText(error)}`);
-      log(`${workload.name}: FAILED ${error instanceof Error ? error.stack : String(error)}`);
     }
     if (errors.length > 0) report.error = errors.join('; ');
+    report.othersBusy = othersBusyShare(startCpu, cpuSnapshot());
     save();
   }
+  log(`other processes used ${Math.round((report.othersBusy ?? 0) * 100)}% of the cores meanwhile`);
 }
 
 main().then(

@@ -1,7 +1,7 @@
 import { PIXELS_PER_IMAGE, type FashionMnist } from './fashion-mnist.js';
 import { isUnsupported, type Classifier, type Implementation } from './implementation.js';
 import { cnnParameters, mlpParameters } from './parameters.js';
-import type { BenchRecord, ImplementationName, SkippedRow, Unit, WorkloadName } from './records.js';
+import { WORKLOAD_UNITS, type BenchRecord, type ImplementationName, type SkippedRow, type Unit, type WorkloadName } from './records.js';
 import { measureMedianMilliseconds, type RepetitionPlan } from './statistics.js';
 import { testAccuracy, trainEpoch } from './training.js';
 
@@ -30,8 +30,11 @@ const CONV_FILTER = [5, 5, 8, 16];
 const WEIGHT_SEED = 42;
 const SHUFFLE_SEED = 7;
 
+/** Quick runs: one warm-up, then timed runs for about a second (at least one, at most five). */
+const QUICK_PLAN: RepetitionPlan = { warmup: 1, minRuns: 1, minMilliseconds: 1000, maxRuns: 5 };
+
 function plan(quick: boolean, full: RepetitionPlan): RepetitionPlan {
-  return quick ? { warmup: 1, minRuns: 3, minMilliseconds: 0, maxRuns: 3 } : full;
+  return quick ? QUICK_PLAN : full;
 }
 
 function matmulWorkload(size: number): Workload {
@@ -54,13 +57,13 @@ function matmulWorkload(size: number): Workload {
 
 const convWorkload: Workload = {
   name: 'conv2d fwd+bwd 64x28x28x8',
-  unit: 'ms',
+  unit: WORKLOAD_UNITS['conv2d fwd+bwd 64x28x28x8'],
   async run(implementation, context) {
     const runner = implementation.conv2dForwardBackward(CONV_INPUT, CONV_FILTER);
     if (isUnsupported(runner)) return { name: this.name, impl: implementation.name, reason: runner.unsupported };
     try {
       const { milliseconds, runs } = await measureMedianMilliseconds(() => runner.run(),
-        plan(context.quick, { warmup: 2, minRuns: 5, minMilliseconds: 2000, maxRuns: 20 }));
+        plan(context.quick, { warmup: 2, minRuns: 3, minMilliseconds: 3000, maxRuns: 20 }));
       return { name: this.name, impl: implementation.name, value: milliseconds, unit: this.unit, details: { runs } };
     } finally {
       runner.dispose();
@@ -78,14 +81,14 @@ async function withModel<T>(model: Classifier, use: (model: Classifier) => Promi
 
 const mlpStepWorkload: Workload = {
   name: 'mlp train step',
-  unit: 'ms',
+  unit: WORKLOAD_UNITS['mlp train step'],
   async run(implementation, context) {
     const data = await context.data();
     const images = data.trainImages.subarray(0, MLP_BATCH * PIXELS_PER_IMAGE);
     const labels = data.trainLabels.subarray(0, MLP_BATCH);
     return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), async (model) => {
       const { milliseconds, runs } = await measureMedianMilliseconds(async () => { await model.trainStep(images, labels, MLP_BATCH); },
-        context.quick ? { warmup: 2, minRuns: 5, minMilliseconds: 0, maxRuns: 5 } : { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 200 });
+        plan(context.quick, { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 200 }));
       return { name: this.name, impl: implementation.name, value: milliseconds, unit: this.unit, details: { runs } };
     });
   },
@@ -93,13 +96,13 @@ const mlpStepWorkload: Workload = {
 
 const mlpInferenceWorkload: Workload = {
   name: 'mlp inference 256',
-  unit: 'images/s',
+  unit: WORKLOAD_UNITS['mlp inference 256'],
   async run(implementation, context) {
     const data = await context.data();
     const images = data.testImages.subarray(0, INFERENCE_BATCH * PIXELS_PER_IMAGE);
     return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), async (model) => {
       const { milliseconds, runs } = await measureMedianMilliseconds(async () => { await model.predict(images, INFERENCE_BATCH); },
-        context.quick ? { warmup: 2, minRuns: 5, minMilliseconds: 0, maxRuns: 5 } : { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 1000 });
+        plan(context.quick, { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 1000 }));
       return { name: this.name, impl: implementation.name, value: INFERENCE_BATCH / (milliseconds / 1000), unit: this.unit, details: { runs } };
     });
   },
@@ -132,7 +135,7 @@ async function epochRecord(
 
 const mlpEpochWorkload: Workload = {
   name: 'mlp epoch',
-  unit: 's',
+  unit: WORKLOAD_UNITS['mlp epoch'],
   async run(implementation, context) {
     return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), (model) =>
       epochRecord(this, implementation, context, model, MLP_BATCH, 50));
@@ -141,7 +144,7 @@ const mlpEpochWorkload: Workload = {
 
 const cnnEpochWorkload: Workload = {
   name: 'cnn epoch',
-  unit: 's',
+  unit: WORKLOAD_UNITS['cnn epoch'],
   skip: {
     'tfjs-cpu': 'not run: one epoch takes about 71 minutes on tfjs-backend-cpu on this machine',
     'tfjs-wasm': 'cannot train it: tfjs-backend-wasm has no Conv2DBackpropFilter kernel',

@@ -75,7 +75,8 @@ const cnnLogits: Forward = (images, batchSize, [conv1Filter, conv1Bias, conv2Fil
 };
 
 function classifier(initial: readonly ParameterValues[], learningRate: number, forward: Forward): Classifier {
-  const parameters = initial.map((parameter) => variable(tensor(parameter.values, parameter.shape, 'float32'), parameter.name));
+  // tidy frees the source tensors; the variables (kept) hold the values.
+  const parameters = tidy(() => initial.map((parameter) => variable(tensor(parameter.values, parameter.shape, 'float32'), parameter.name)));
   const optimizer = new Adam(parameters, { learningRate });
   return {
     async trainStep(images, labels, batchSize) {
