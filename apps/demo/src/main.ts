@@ -5,7 +5,7 @@ import { loadFashionMnist } from './data.js';
 import { createMlp } from './mlp.js';
 import { accuracy, predict, trainEpoch } from './train.js';
 
-const epochs = Number(process.env.DEMO_EPOCHS ?? 3);
+const epochs = Number(process.env.DEMO_EPOCHS ?? 5);
 const batchSize = 128;
 
 await ready();
