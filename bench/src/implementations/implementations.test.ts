@@ -1,0 +1,71 @@
+import { memory } from '@dendrite/core';
+import { describe, expect, it } from 'vitest';
+import { isUnsupported } from '../implementation.js';
+import { cnnParameters, mlpParameters } from '../parameters.js';
+import { SeededRandom } from '../random.js';
+import { createDendriteImplementation } from './dendrite.js';
+import { createTfjsImplementation } from './tfjs.js';
+
+/** A synthetic batch: 32 images of 784 pixels in [0, 1], labels 0..9. */
+function batch(size: number) {
+  const random = new SeededRandom(11);
+  const images = new Float32Array(size * 784).map(() => random.next());
+  const labels = new Int32Array(size).map((_, index) => index % 10);
+  return { images, labels };
+}
+
+describe('Dendrite and tfjs compute the same MLP training step', () => {
+  it('gives the same losses over three Adam steps and the same logits after', async () => {
+    const { images, labels } = batch(32);
+    const runs = [];
+    for (const implementation of [await createDendriteImplementation(), await createTfjsImplementation('cpu')]) {
+      const model = implementation.mlp(mlpParameters(5), 1e-3);
+      const initialLogits = await model.predict(images.subarray(0, 4 * 784), 4);
+      const losses = [];
+      for (let step = 0; step < 3; step++) losses.push(await model.trainStep(images, labels, 32));
+      const logits = await model.predict(images.subarray(0, 4 * 784), 4);
+      model.dispose();
+      runs.push({ initialLogits, losses, logits });
+    }
+    const [dendrite, tfjs] = runs;
+    // Untrained, 10 classes: the first loss is near ln 10; training lowers it.
+    expect(dendrite.losses[0]).toBeGreaterThan(1.5);
+    expect(dendrite.losses[2]).toBeLessThan(dendrite.losses[0]);
+    // The forward passes agree to float32 rounding, but the two Adams place epsilon differently
+    // (tfjs adds it after bias correction), and Adam's sign-like steps amplify that a little.
+    for (let index = 0; index < 40; index++) expect(dendrite.initialLogits[index]).toBeCloseTo(tfjs.initialLogits[index], 4);
+    for (let step = 0; step < 3; step++) expect(dendrite.losses[step]).toBeCloseTo(tfjs.losses[step], 3);
+    expect(dendrite.logits.length).toBe(40);
+    for (let index = 0; index < 40; index++) expect(Math.abs(dendrite.logits[index] - tfjs.logits[index])).toBeLessThan(0.02);
+  });
+
+  it('runs conv2d forward and backward on both, and matmul', async () => {
+    for (const implementation of [await createDendriteImplementation(), await createTfjsImplementation('cpu')]) {
+      const conv = implementation.conv2dForwardBackward([2, 6, 6, 3], [3, 3, 3, 4]);
+      expect(isUnsupported(conv)).toBe(false);
+      if (!isUnsupported(conv)) {
+        await conv.run();
+        conv.dispose();
+      }
+      const product = implementation.matmul(16);
+      await product.run();
+      product.dispose();
+    }
+  });
+});
+
+describe('the Dendrite implementation', () => {
+  it('frees every tensor of a model it trained and disposed', async () => {
+    const implementation = await createDendriteImplementation();
+    const before = memory().tensors;
+    const { images, labels } = batch(8);
+    const cnn = implementation.cnn(cnnParameters(1), 1e-3);
+    if (isUnsupported(cnn)) throw new Error(cnn.unsupported);
+    for (const model of [implementation.mlp(mlpParameters(1), 1e-3), cnn]) {
+      for (let step = 0; step < 2; step++) expect(Number.isFinite(await model.trainStep(images, labels, 8))).toBe(true);
+      expect((await model.predict(images, 8)).length).toBe(80);
+      model.dispose();
+    }
+    expect(memory().tensors).toBe(before);
+  });
+});
