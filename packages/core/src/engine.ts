@@ -207,7 +207,7 @@ export class Engine {
           `${op}: tensor #${tensor.id} lives on backend '${source.name}' but the active backend is '${backend.name}'; ` +
           `read it with await tensor.data() and recreate it, or create tensors after setBackend()`);
       }
-      const values = source.readSync(tensor.dataId, tensor.dtype).slice();
+      const values = source.readSync(tensor.dataId, tensor.dtype);
       const moved = backend.upload(values, tensor.shape, tensor.dtype);
       this.refCounts.set(moved, (this.refCounts.get(moved) ?? 0) + 1);
       this.unref(tensor.dataId, source);

@@ -71,8 +71,7 @@ export class Tensor {
   /** Read the values (a copy the caller owns), in row-major order. */
   async data(): Promise<TypedArray> {
     this.assertAlive('data');
-    const values = await this.backend.read(this.dataId, this.dtype);
-    return values.slice();
+    return this.backend.read(this.dataId, this.dtype);
   }
 
   /** Synchronous read; only backends whose memory is host memory (the CPU backend) support it. */
@@ -81,7 +80,7 @@ export class Tensor {
     if (!this.backend.readSync) {
       throw new DendriteError(`dataSync: backend '${this.backend.name}' cannot read synchronously; use await tensor.data()`);
     }
-    return this.backend.readSync(this.dataId, this.dtype).slice();
+    return this.backend.readSync(this.dataId, this.dtype);
   }
 
   /** Read the values as nested arrays shaped like the tensor. */

@@ -176,9 +176,9 @@ export interface Backend extends Kernels {
   init?(): Promise<void>;
   /** Copy host values into a new buffer. The backend may keep `values` (callers hand over ownership). */
   upload(values: TypedArray, shape: readonly number[], dtype: DType): DataId;
-  /** Read a buffer back to the host. */
+  /** Read a buffer back to the host, as a fresh array the caller owns (may keep or change). */
   read(dataId: DataId, dtype: DType): Promise<TypedArray>;
-  /** Synchronous read, for backends whose memory is host memory. */
+  /** Synchronous read (a fresh array too), for backends whose memory is host memory. */
   readSync?(dataId: DataId, dtype: DType): TypedArray;
   /** Free a buffer. Called once, when the last tensor viewing it is disposed. */
   dispose(dataId: DataId): void;

@@ -1,20 +1,5 @@
-/** Number of elements of a tensor of `shape` (1 for a scalar). */
-export function sizeOfShape(shape: readonly number[]): number {
-  let size = 1;
-  for (let axis = 0; axis < shape.length; axis++) size *= shape[axis];
-  return size;
-}
-
-/** Row-major strides of `shape`, in elements (the last axis has stride 1). */
-export function stridesOf(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let stride = 1;
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    strides[axis] = stride;
-    stride *= shape[axis];
-  }
-  return strides;
-}
+// Shape arithmetic lives in core's shape.ts; the kernels' historical names re-export it.
+export { sizeOf as sizeOfShape, stridesOf } from '../../shape.js';
 
 /** Product of `shape[begin..end)`. */
 export function productOfRange(shape: readonly number[], begin: number, end: number): number {
