@@ -141,6 +141,13 @@ export interface Kernels {
     param: TensorInfo, gradient: TensorInfo, firstMoment: TensorInfo, secondMoment: TensorInfo, hyper: AdamHyperparameters,
   ): [DataId, DataId, DataId];
 
+  /**
+   * Softmax cross-entropy of each row of logits [batch, classes] against int32 labels [batch] (each in
+   * [0, classes)): returns [loss per row [batch], softmax probabilities [batch, classes]], the
+   * probabilities being what the gradient needs.
+   */
+  softmaxCrossEntropy?(logits: TensorInfo, labels: TensorInfo): [DataId, DataId];
+
   /** activation(matmul(a, b) + bias) for rank-2 a, b and a rank-1 bias (or null). */
   fusedMatmul?(
     a: TensorInfo, b: TensorInfo, bias: TensorInfo | null, activation: FusedActivation,

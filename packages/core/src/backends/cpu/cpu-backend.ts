@@ -5,6 +5,7 @@ import type { CpuAccelerator } from './accelerator.js';
 import type { CpuTensor, KernelContext } from './kernel-context.js';
 import { sizeOfShape } from './strides.js';
 import { adamUpdate } from './kernels/adam-update.js';
+import { softmaxCrossEntropy } from './kernels/softmax-cross-entropy.js';
 import { argReduce } from './kernels/arg-reduce.js';
 import { binary } from './kernels/binary.js';
 import { cast } from './kernels/cast.js';
@@ -226,6 +227,11 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
       const float = (info: TensorInfo) => tensor(info, where) as CpuTensor & { values: Float32Array };
       const outputs = adamUpdate(context, float(param), float(gradient), float(firstMoment), float(secondMoment), hyper);
       return [register(outputs[0]), register(outputs[1]), register(outputs[2])];
+    },
+    softmaxCrossEntropy(logits, labels) {
+      const where = 'softmaxCrossEntropy';
+      const [losses, probabilities] = softmaxCrossEntropy(context, tensor(logits, where) as CpuTensor & { values: Float32Array }, tensor(labels, where));
+      return [register(losses), register(probabilities)];
     },
     fusedMatmul: (a, b, bias, activation, transposeA, transposeB, outShape) =>
       register(fusedMatmul(
