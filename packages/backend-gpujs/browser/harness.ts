@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
+import { sourceEntries } from '../../../vitest.sources.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -25,6 +26,17 @@ export interface OpenPage {
   close(): Promise<void>;
 }
 
+/** Bundle @dendrite/* from their sources, as the tests resolve them (nothing needs building first). */
+const workspaceSources: Plugin = {
+  name: 'dendrite-workspace-sources',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^@dendrite\// }, (args) => {
+      const path = sourceEntries[args.path];
+      return path ? { path } : undefined;
+    });
+  },
+};
+
 /** Bytes (or text) served at a path, besides the page and its script. */
 export type Routes = Record<string, Uint8Array | string>;
 
@@ -33,6 +45,7 @@ export async function openPage(entry: string | URL, routes: Routes = {}): Promis
   const bundle = await build({
     entryPoints: [entry instanceof URL ? fileURLToPath(entry) : entry],
     bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'silent',
+    plugins: [workspaceSources],
   });
   const script = bundle.outputFiles[0].text;
   const server: Server = createServer((request, response) => {

@@ -1,0 +1,24 @@
+// Tests resolve @dendrite/* packages to their TypeScript sources, so `pnpm --filter <package> test`
+// works on a fresh clone (nothing built yet) and always sees the current code of its dependencies.
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+/** Package specifier → source entry (most specific first). */
+export const sourceEntries: Readonly<Record<string, string>> = {
+  '@dendrite/core/testing': `${root}packages/core/src/testing/index.ts`,
+  '@dendrite/core': `${root}packages/core/src/index.ts`,
+  '@dendrite/datasets/node': `${root}packages/datasets/src/node/index.ts`,
+  '@dendrite/datasets': `${root}packages/datasets/src/index.ts`,
+  '@dendrite/optimizers': `${root}packages/optimizers/src/index.ts`,
+  '@dendrite/backend-gpujs': `${root}packages/backend-gpujs/src/index.ts`,
+};
+
+/** Vite aliases matching each specifier exactly. */
+export const sourceAliases = Object.entries(sourceEntries).map(([specifier, file]) => ({
+  find: new RegExp(`^${specifier.replace(/[/.]/g, '\\$&')}$`),
+  replacement: file,
+}));
+
+/** Builds core's generated WebAssembly module before tests that load core's sources. */
+export const coreGlobalSetup = `${root}scripts/vitest-build-wasm.ts`;
