@@ -2,6 +2,7 @@ import { engine } from '../engine.js';
 import { check } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { gradients } from './backward.js';
+import { zerosLike } from '../ops/creation.js';
 
 /**
  * A tensor whose values training updates: it requires grad, survives tidy scopes, and takes new
@@ -45,7 +46,7 @@ export function valueAndGrad<Args extends Tensor[]>(f: (...args: Args) => Tensor
     const value = f(...aliases);
     check(value instanceof Tensor, 'valueAndGrad', () => 'the function must return a tensor');
     check(value.size === 1, 'valueAndGrad', () => `the function must return a scalar, got shape [${value.shape.join(', ')}]`);
-    const grads = gradients(value, aliases).map((g, i) => g ?? engine.noGrad(() => zerosLikeOf(args[i])));
+    const grads = gradients(value, aliases).map((g, i) => g ?? engine.noGrad(() => zerosLike(args[i])));
     const detached = engine.makeView(value, value.shape);
     return { value: detached, grads };
   });
@@ -72,11 +73,7 @@ export function variableGrads(f: () => Tensor, variables: readonly Tensor[]): { 
   return engine.tidy(() => {
     const value = f();
     check(value.size === 1, 'variableGrads', () => `the function must return a scalar, got shape [${value.shape.join(', ')}]`);
-    const grads = gradients(value, variables).map((g, i) => g ?? engine.noGrad(() => zerosLikeOf(variables[i])));
+    const grads = gradients(value, variables).map((g, i) => g ?? engine.noGrad(() => zerosLike(variables[i])));
     return { value: engine.makeView(value, value.shape), grads };
   });
-}
-
-function zerosLikeOf(x: Tensor): Tensor {
-  return engine.makeTensor(engine.backend.fill(x.shape, 0, x.dtype), x.shape, x.dtype);
 }

@@ -11,7 +11,7 @@ import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { CONFORMANCE_CASES, type ConformanceCase, type InputSpec } from './conformance-cases.js';
 import { expectClose, type Tolerance } from './expect-close.js';
-import { gradCheck } from './gradcheck.js';
+import { gradCheck, projectionWeights } from './gradcheck.js';
 
 export interface ConformanceOptions {
   /** Shown in the test names. */
@@ -66,7 +66,7 @@ export async function evaluateCase(backend: Backend, testCase: ConformanceCase, 
     const result: Tensor[] = [engine.makeView(output, output.shape)];
     const floatIndices = specs.flatMap((spec, i) => ((spec.dtype ?? 'float32') === 'float32' ? [i] : []));
     if (testCase.grad !== false && floatIndices.length) {
-      const weights = tensor(new Float32Array(output.size).map((_, i) => 0.5 + ((i * 7919) % 13) / 13), output.shape);
+      const weights = tensor(projectionWeights(output.size), output.shape);
       const { grads } = valueAndGrad((...floats: Tensor[]) => {
         const all = inputs.map((input, i) => (floatIndices.includes(i) ? floats[floatIndices.indexOf(i)] : input));
         return sum(mul(testCase.fn(...all), weights));

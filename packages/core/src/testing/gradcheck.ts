@@ -13,6 +13,14 @@ export interface GradCheckInput {
 }
 
 /**
+ * Fixed, uneven weights in [0.5, 1.5) for the scalar sum(output * weights) whose gradient the checks
+ * compare: every output element contributes differently, so a gradient routed to the wrong place shows.
+ */
+export function projectionWeights(size: number): Float32Array {
+  return new Float32Array(size).map((_, i) => 0.5 + ((i * 7919) % 13) / 13);
+}
+
+/**
  * Check the analytic gradient of `f` against central finite differences on the active backend.
  * The scalar checked is sum(f(inputs) * weights) with fixed pseudo-random weights, so every output
  * element contributes differently. Only float32 inputs are differentiated.
@@ -26,8 +34,7 @@ export function gradCheck(
     tensor(values, inputs[index].shape, inputs[index].dtype ?? (values instanceof Int32Array ? 'int32' : 'float32'));
   engine.tidy(() => {
     const probe = f(...inputs.map((input, i) => make(i, input.values)));
-    const weights = new Float32Array(probe.size).map((_, i) => 0.5 + ((i * 7919) % 13) / 13);
-    const weightTensor = tensor(weights, probe.shape);
+    const weightTensor = tensor(projectionWeights(probe.size), probe.shape);
     const objective = (...xs: Tensor[]) => sum(mul(f(...xs), weightTensor));
     const evaluate = (values: Array<Float32Array | Int32Array>): number =>
       engine.tidy(() => objective(...values.map((v, i) => make(i, v))).dataSync()[0]);

@@ -3,7 +3,7 @@
  * index arithmetic the naive reference loops use. Not part of the public API.
  */
 import { expect } from 'vitest';
-import type { DataId, DType, TensorInfo, TypedArray } from '../../backend/backend.js';
+import type { BinaryOp, DataId, DType, TensorInfo, TypedArray } from '../../backend/backend.js';
 import type { CpuBackend } from './cpu-backend.js';
 import { sizeOfShape, stridesOf } from './strides.js';
 
@@ -143,3 +143,20 @@ export function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<nu
     expect.fail(`index ${i}: expected ${Object.is(e, -0) ? '-0' : e}, got ${Object.is(a, -0) ? '-0' : a}`);
   }
 }
+
+/** Plain-number reference of every binary op (comparisons give 0/1), shared by the kernel tests. */
+export const BINARY_REFERENCE: Readonly<Record<BinaryOp, (a: number, b: number) => number>> = {
+  add: (a, b) => a + b,
+  sub: (a, b) => a - b,
+  mul: (a, b) => a * b,
+  div: (a, b) => a / b,
+  pow: Math.pow,
+  maximum: Math.max,
+  minimum: Math.min,
+  equal: (a, b) => Number(a === b),
+  notEqual: (a, b) => Number(a !== b),
+  less: (a, b) => Number(a < b),
+  lessEqual: (a, b) => Number(a <= b),
+  greater: (a, b) => Number(a > b),
+  greaterEqual: (a, b) => Number(a >= b),
+};

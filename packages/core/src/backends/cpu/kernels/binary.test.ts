@@ -1,26 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BINARY_OPS, type BinaryOp } from '../../../backend/backend.js';
+import { BINARY_OPS } from '../../../backend/backend.js';
 import { createCpuBackend } from '../cpu-backend.js';
 import {
-  broadcastIndex, broadcastShapes, expectClose, randomFloats, randomInts, readValues, seededRandom, sizeOf,
+  BINARY_REFERENCE, broadcastIndex, broadcastShapes, expectClose, randomFloats, randomInts, readValues, seededRandom, sizeOf,
   tensorOf, unravel,
 } from '../test-helpers.js';
 
-const REFERENCE: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow: Math.pow,
-  maximum: Math.max,
-  minimum: Math.min,
-  equal: (a, b) => Number(a === b),
-  notEqual: (a, b) => Number(a !== b),
-  less: (a, b) => Number(a < b),
-  lessEqual: (a, b) => Number(a <= b),
-  greater: (a, b) => Number(a > b),
-  greaterEqual: (a, b) => Number(a >= b),
-};
 
 function naiveBinary(
   op: (a: number, b: number) => number, a: ArrayLike<number>, aShape: number[], b: ArrayLike<number>, bShape: number[],
@@ -62,7 +47,7 @@ describe('cpu binary', () => {
         const b = op === 'pow' ? randomFloats(sizeOf(bShape), random, -2, 2) : randomInts(sizeOf(bShape), random, -3, 4);
         const aFloat = Float32Array.from(a);
         const bFloat = Float32Array.from(b);
-        const expected = naiveBinary(REFERENCE[op], aFloat, aShape, bFloat, bShape);
+        const expected = naiveBinary(BINARY_REFERENCE[op], aFloat, aShape, bFloat, bShape);
         const out = backend.binary(op, tensorOf(backend, aFloat, aShape), tensorOf(backend, bFloat, bShape),
           expected.shape, 'float32');
         expectClose(readValues(backend, out), Float32Array.from(expected.values), 1e-6, 1e-6);
