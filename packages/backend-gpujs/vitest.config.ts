@@ -3,5 +3,5 @@ import { coreGlobalSetup, sourceAliases } from '../../vitest.sources.js';
 
 export default defineConfig({
   resolve: { alias: sourceAliases },
-  test: { globalSetup: [coreGlobalSetup], include: ['src/**/*.test.ts', 'browser/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+  test: { globalSetup: [coreGlobalSetup, './test-setup/xvfb.ts'], include: ['src/**/*.test.ts', 'browser/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
 });

@@ -31,7 +31,13 @@ describe.skipIf(!available)('gpu backend in headless Chromium (WebGL2 through Sw
     }
   });
 
-  it('useBestBackend activates the gpu backend on a graphics mode, and ordinary ops run on it', () => {
+  it('useBestBackend passes over SwiftShader (a software rasterizer) for core\'s CPU backend, saying why', () => {
+    console.info(`useBestBackend in Chromium: ${results.bestBackend.byDefault.notes.join('; ')}`);
+    expect(results.bestBackend.byDefault.name).toBe('cpu');
+    expect(results.bestBackend.byDefault.notes.join('\n')).toMatch(/gpu not used: .*(software|SwiftShader|performance caveat).*setBackend\('gpu'\) forces it/i);
+  });
+
+  it('useBestBackend({ allowSoftwareDevice: true }) activates the gpu backend on a graphics mode, and ordinary ops run on it', () => {
     expect(results.bestBackend.info.name).toBe('gpu');
     expect(['webgpu', 'webgl2']).toContain(results.bestBackend.info.implementation);
     expect(results.bestBackend.values).toEqual([[19, 22], [43, 50]]);

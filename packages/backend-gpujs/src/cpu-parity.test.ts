@@ -1,14 +1,15 @@
 import { createCpuBackend, type Backend } from '@dendrite/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpuBackend, type GpuBackend } from './index.js';
+import { nodeTestModes } from './test-support/headless-gl.js';
 import { compare, kernelCases } from './test-support/kernel-checks.js';
 
 /** The same kernel calls on core's CPU reference backend and on this one must agree. */
-describe('gpu backend (webasm) agrees with the CPU reference backend', () => {
+describe.each(nodeTestModes.filter((mode) => mode !== 'cpu'))('gpu backend (%s) agrees with the CPU reference backend', (mode) => {
   let gpu: GpuBackend;
   let cpu: Backend;
   beforeAll(async () => {
-    gpu = await createGpuBackend({ mode: 'webasm' });
+    gpu = await createGpuBackend({ mode });
     cpu = createCpuBackend();
     await cpu.init?.();
   });

@@ -2,6 +2,7 @@ import { getBackendInfo, memory, setBackend, tensor, tidy, type Tensor } from '@
 import { Adam } from '@dendrite/optimizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpuBackend, type GpuBackend } from './index.js';
+import { nodeTestModes } from './test-support/headless-gl.js';
 import { randomValues } from './test-support/kernel-checks.js';
 import { createMlp, trainStep, type Mlp } from './test-support/mlp-training.js';
 
@@ -36,11 +37,12 @@ async function trainingLosses(sizes: number[], steps: number): Promise<number[]>
 }
 
 // Ordinary Dendrite code (core ops, autograd, @dendrite/optimizers' Adam) on core's engine, with
-// the gpu backend active on gpu.js's WebAssembly mode (the GPU modes run in browser/*.test.ts).
-describe('training an MLP through core\'s engine on the gpu backend (webasm mode)', () => {
+// the gpu backend active on gpu.js's WebAssembly mode and, where it is built, headless-gl (WebGL
+// shaders; the browser modes run in browser/*.test.ts).
+describe.each(nodeTestModes.filter((mode) => mode !== 'cpu'))('training an MLP through core\'s engine on the gpu backend (%s mode)', (mode) => {
   let backend: GpuBackend;
   beforeAll(async () => {
-    backend = await createGpuBackend({ mode: 'webasm' });
+    backend = await createGpuBackend({ mode });
     await setBackend(backend);
   });
   afterAll(async () => {
@@ -49,7 +51,7 @@ describe('training an MLP through core\'s engine on the gpu backend (webasm mode
   });
 
   it('runs on the gpu backend', () => {
-    expect(getBackendInfo()).toMatchObject({ name: 'gpu', implementation: 'webasm' });
+    expect(getBackendInfo()).toMatchObject({ name: 'gpu', implementation: mode });
   });
 
   it('reads back nothing but the loss it is asked for in a full 784-128-64-10 training step', async () => {
@@ -98,7 +100,7 @@ describe('training an MLP through core\'s engine on the gpu backend (webasm mode
     expect(backend.stats().kernelRuns - kernelRunsBefore).toBe(gpuKernelRuns); // the CPU run ran no gpu kernel
     expect(gpuKernelRuns).toBeGreaterThan(100);
     const format = (losses: number[]): string => losses.map((loss) => loss.toFixed(7)).join(' ');
-    console.info(`losses of 10 steps on gpu (webasm): ${format(gpuLosses)}; on cpu: ${format(cpuLosses)}`);
+    console.info(`losses of 10 steps on gpu (${mode}): ${format(gpuLosses)}; on cpu: ${format(cpuLosses)}`);
     expect(gpuLosses[gpuLosses.length - 1]).toBeLessThan(gpuLosses[0] * 0.9); // it learns
     // float32 sums run in another order on each backend; Adam amplifies that only slightly.
     for (let step = 0; step < cpuLosses.length; step++) {

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpuBackend, type GpuBackend } from './index.js';
+import { headlessGlRequired, headlessGlUnavailable, nodeTestModes } from './test-support/headless-gl.js';
 import { kernelCases, runKernelCase } from './test-support/kernel-checks.js';
 
-// The real GPU paths (WebGL2 in Chromium) run in browser/chromium.test.ts; these are gpu.js's
-// CPU-side modes, which compile the same kernel source to WebAssembly or plain JavaScript.
-describe.each(['webasm', 'cpu'] as const)('gpu backend kernels on gpu.js %s mode', (mode) => {
+// gpu.js's CPU-side modes compile the same kernel source to WebAssembly or plain JavaScript;
+// headless-gl compiles it to GLSL and runs it through ANGLE (four outputs per thread in packed
+// RGBA texels, as on WebGL). WebGL2/WebGL/WebGPU run in browser/chromium.test.ts.
+describe.each(nodeTestModes)('gpu backend kernels on gpu.js %s mode', (mode) => {
   let backend: GpuBackend;
   beforeAll(async () => {
     backend = await createGpuBackend({ mode });
@@ -19,5 +21,18 @@ describe.each(['webasm', 'cpu'] as const)('gpu backend kernels on gpu.js %s mode
 
   it('frees every buffer the checks made', () => {
     expect(backend.memory()).toEqual({ buffers: 0, bytes: 0 });
+  });
+
+  it.runIf(mode === 'headlessgl')('runs big matmuls and convolutions four outputs per thread in packed texels', () => {
+    expect(backend.info()).toMatchObject({ implementation: 'headlessgl', precision: 'single', strips: 'packed' });
+  });
+});
+
+describe('headless-gl in Node', () => {
+  it.runIf(headlessGlUnavailable !== null && headlessGlRequired)('is available (DENDRITE_REQUIRE_HEADLESS_GL=1)', () => {
+    expect.fail(`headless-gl is required here but ${headlessGlUnavailable}`);
+  });
+  it.skipIf(headlessGlUnavailable !== null)(`runs the kernels${headlessGlUnavailable === null ? '' : ` (skipped: ${headlessGlUnavailable})`}`, () => {
+    expect(nodeTestModes).toContain('headlessgl');
   });
 });

@@ -59,14 +59,14 @@ export class KernelRunner {
   }
 
   /**
-   * How vector-output (four floats per thread) kernels run here: 'packed' on WebGL2/WebGL with
-   * float textures (results stay RGBA texels), 'flat' on WebGPU (results viewed as plain floats),
-   * null elsewhere (headless-gl is untested with them; webasm/cpu gain nothing).
+   * How vector-output (four floats per thread) kernels run here: 'packed' on WebGL2/WebGL/headless-gl
+   * with float textures (results stay RGBA texels), 'flat' on WebGPU (results viewed as plain
+   * floats), null on webasm/cpu (host memory: they gain nothing).
    */
   get vectorOutputs(): 'packed' | 'flat' | null {
     if (!this.stripsAllowed) return null;
     if (this.mode === 'webgpu') return 'flat';
-    if ((this.mode === 'webgl2' || this.mode === 'webgl') && this.precision === 'single') return 'packed';
+    if ((this.mode === 'webgl2' || this.mode === 'webgl' || this.mode === 'headlessgl') && this.precision === 'single') return 'packed';
     return null;
   }
 

@@ -1,7 +1,9 @@
 import {
   getBackendInfo, registerBackend, setBackend, type BackendInfo,
 } from '@dendrite/core';
-import { createGpuBackend, detectGpuMode, openGpuBackend, type GpuBackendOptions } from './gpujs-backend.js';
+import { PROBE_SIZE, softwareDevice, timeMatmul } from './device-check.js';
+import { createGpuBackend, detectGpuMode, openGpuBackend, type GpuBackend, type GpuBackendOptions } from './gpujs-backend.js';
+import type { ModeChoice } from './mode-selection.js';
 import type { GpuJsMode } from './gpujs-types.js';
 
 /** The name this backend registers under in core's engine. */
@@ -60,11 +62,25 @@ export async function useGpu(options: GpuBackendOptions = {}): Promise<BackendIn
   return info;
 }
 
+/** Options of {@link useBestBackend}. */
+export interface BestBackendOptions extends Omit<GpuBackendOptions, 'mode'> {
+  /**
+   * Take a graphics mode even when its device is a software rasterizer (SwiftShader, llvmpipe),
+   * e.g. to test GPU code paths on a machine without a GPU. Default false: core's CPU backend
+   * outruns gpu.js on a software rasterizer, so it is kept.
+   */
+  allowSoftwareDevice?: boolean;
+}
+
 /**
  * Pick the faster backend for this machine and activate it: the gpu backend when a graphics mode
- * answers (WebGPU, WebGL2, WebGL, headless-gl), else core's CPU backend, which outruns gpu.js's
- * CPU-side modes. Either way `getBackendInfo().notes` says why, and the gpu backend stays
- * registered, so `setBackend('gpu')` still forces it in any mode. Returns `getBackendInfo()`.
+ * answers on a real GPU (WebGPU, WebGL2, WebGL, headless-gl), else core's CPU backend, which
+ * outruns gpu.js's CPU-side modes and any software rasterizer. A device that names itself a
+ * software renderer (or that the browser flags with a major performance caveat) is passed over;
+ * headless-gl hides its renderer, so there a 512² matmul is timed on both backends (about 0.3 s
+ * on a software rasterizer, far less on a GPU). Either way `getBackendInfo().notes` says why, and
+ * the gpu backend stays registered, so `setBackend('gpu')` still forces it in any mode. Returns
+ * `getBackendInfo()`.
  *
  * @example
  * ```ts
@@ -74,18 +90,48 @@ export async function useGpu(options: GpuBackendOptions = {}): Promise<BackendIn
  * console.log(info.name, info.implementation, info.notes); // 'gpu' 'webgl2' [] — or 'cpu' … ['gpu not used: …']
  * ```
  */
-export async function useBestBackend(options: Omit<GpuBackendOptions, 'mode'> = {}): Promise<BackendInfo> {
+export async function useBestBackend(options: BestBackendOptions = {}): Promise<BackendInfo> {
+  const { allowSoftwareDevice = false, ...backendOptions } = options;
   const choice = await detectGpuMode();
+  let why: string;
   if (GPU_DEVICE_MODES.includes(choice.mode)) {
-    registerBackend(GPU_BACKEND_NAME, () => openGpuBackend(choice, options));
-    await setBackend(GPU_BACKEND_NAME);
-    return getBackendInfo();
+    const verdict = allowSoftwareDevice ? { slower: null } : await softwareVerdict(choice, backendOptions);
+    if (verdict.slower === null) {
+      const opened = verdict.backend;
+      registerBackend(GPU_BACKEND_NAME, () => opened ?? openGpuBackend(choice, backendOptions));
+      await setBackend(GPU_BACKEND_NAME);
+      return getBackendInfo();
+    }
+    why = `gpu not used: ${verdict.slower}, which this CPU backend outruns; setBackend('${GPU_BACKEND_NAME}') forces it`;
+  } else {
+    const skipped = choice.notes.length > 0 ? ` (${choice.notes.join('; ')})` : '';
+    why =
+      `gpu not used: no graphics device answered${skipped}, so gpu.js would run in its '${choice.mode}' mode on the CPU, ` +
+      `which this CPU backend outruns; setBackend('${GPU_BACKEND_NAME}') forces it`;
   }
-  registerGpuBackend(options);
-  const skipped = choice.notes.length > 0 ? ` (${choice.notes.join('; ')})` : '';
-  const why =
-    `gpu not used: no graphics device answered${skipped}, so gpu.js would run in its '${choice.mode}' mode on the CPU, ` +
-    `which this CPU backend outruns; setBackend('${GPU_BACKEND_NAME}') forces it`;
+  registerGpuBackend(backendOptions);
   await setBackend('cpu', { notes: [why] });
   return getBackendInfo();
+}
+
+/**
+ * Whether the chosen graphics mode runs on a software rasterizer (`slower` says so), judged by
+ * the names the API reports, or for headless-gl by timing the same matmul on both backends. The
+ * backend opened for timing comes back when the GPU wins, so it is not opened twice.
+ */
+async function softwareVerdict(
+  choice: ModeChoice, options: Omit<GpuBackendOptions, 'mode'>,
+): Promise<{ slower: string | null; backend?: GpuBackend }> {
+  const named = await softwareDevice(choice.mode);
+  if (named !== null) return { slower: named };
+  if (choice.mode !== 'headlessgl') return { slower: null };
+  const gpu = await openGpuBackend(choice, options);
+  const cpu = await setBackend('cpu');
+  const [gpuMs, cpuMs] = [await timeMatmul(gpu), await timeMatmul(cpu)];
+  if (gpuMs <= cpuMs) return { slower: null, backend: gpu };
+  await gpu.destroy();
+  return {
+    slower: `headless-gl ran a ${PROBE_SIZE}² matmul in ${gpuMs.toFixed(1)} ms against ${cpuMs.toFixed(1)} ms on the CPU backend ` +
+      '(a software rasterizer, such as Mesa\'s llvmpipe under Xvfb)',
+  };
 }
