@@ -19,6 +19,16 @@ describe.each(nodeTestModes)('gpu backend kernels on gpu.js %s mode', (mode) => 
     expect(await runKernelCase(backend, kernelCase)).toBeNull();
   });
 
+  it('softmaxCrossEntropy names a label outside [0, classes) before launching anything', () => {
+    const logits = backend.upload(new Float32Array(6), [2, 3], 'float32');
+    const labels = backend.upload(new Int32Array([1, 3]), [2], 'int32');
+    const info = (dataId: object, shape: number[], dtype: 'float32' | 'int32') => ({ dataId, shape, dtype });
+    expect(() => backend.softmaxCrossEntropy!(info(logits, [2, 3], 'float32'), info(labels, [2], 'int32')))
+      .toThrow('softmaxCrossEntropy: label 3 at row 1 is outside [0, 3)');
+    backend.dispose(logits);
+    backend.dispose(labels);
+  });
+
   it('frees every buffer the checks made', () => {
     expect(backend.memory()).toEqual({ buffers: 0, bytes: 0 });
   });

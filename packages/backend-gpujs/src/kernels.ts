@@ -1,3 +1,4 @@
+import { DendriteError } from '@dendrite/core';
 import type {
   AdamHyperparameters, ArgReduceOp, BinaryOp, Conv2DInfo, DataId, DType, FusedActivation, Kernels, Pool2DInfo, PoolMode, ReduceOp,
   TensorInfo, UnaryOp,
@@ -14,6 +15,7 @@ import { concatProgram, padProgram, sliceProgram, transposeProgram } from './ker
 import { fusedMatmulProgram, innerDimension, matmulProgram, type MatmulGeometry } from './kernels/matmul.js';
 import { pool2dBackwardProgram, pool2dProgram, poolArgmaxProgram } from './kernels/pool.js';
 import { argReduceProgram, chunkedReduceProgram, reduceProgram, reductionLayout } from './kernels/reduce.js';
+import { rowLogSumExpProgram, rowLossProgram, softmaxFromLseProgram } from './kernels/softmax-cross-entropy.js';
 import { sizeOf } from './kernels/source.js';
 import {
   stripConv2d, stripConv2dBackpropFilter, stripConv2dBackpropInput, stripMatmul, usesStrips,
@@ -207,6 +209,34 @@ export function createKernels(runner: KernelRunner): Kernels {
         runner.run(adamProgram('firstMoment'), inputs, size, 'float32', scalars),
         runner.run(adamProgram('secondMoment'), inputs, size, 'float32', scalars),
       ];
+    },
+
+    softmaxCrossEntropy(logits: TensorInfo, labels: TensorInfo): [DataId, DataId] {
+      const [batch, classes] = logits.shape;
+      const x = input(logits, 'softmaxCrossEntropy logits');
+      const labelBuffer = input(labels, 'softmaxCrossEntropy labels');
+      // Labels uploaded from the host are checked there (no readback); ones computed on the
+      // device cannot be without one.
+      const hostLabels = labelBuffer.hostValues;
+      if (hostLabels) {
+        for (let row = 0; row < batch; row++) {
+          const target = hostLabels[row];
+          if (!(target >= 0 && target < classes)) {
+            throw new DendriteError(`softmaxCrossEntropy: label ${target} at row ${row} is outside [0, ${classes})`);
+          }
+        }
+      }
+      if (batch === 0) return [filled([0], 0, 'float32'), filled([0], 0, 'float32')];
+      if (classes === 0) throw new DendriteError(`softmaxCrossEntropy: ${batch} rows of 0 classes have no label to pick`);
+      const lse = runner.run(rowLogSumExpProgram(classes), [x], batch, 'float32');
+      try {
+        return [
+          runner.run(rowLossProgram(classes), [x, labelBuffer, lse], batch, 'float32'),
+          runner.run(softmaxFromLseProgram(batch, classes), [x, lse], batch * classes, 'float32'),
+        ];
+      } finally {
+        free(lse);
+      }
     },
 
     cast(x: TensorInfo, dtype: DType): DataId {

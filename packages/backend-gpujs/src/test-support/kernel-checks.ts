@@ -522,10 +522,41 @@ function adamCases(): KernelCase[] {
   }));
 }
 
+/** The fused softmaxCrossEntropy kernel: [row losses, probabilities] against a float64 reference. */
+function softmaxCrossEntropyCases(): KernelCase[] {
+  const batch = 6;
+  const classes = 13;
+  const labels = [0, 12, 5, 5, 7, 1];
+  const reference = (logits: HostTensor): [number[], number[]] => {
+    const losses: number[] = [];
+    const probabilities: number[] = [];
+    for (let row = 0; row < batch; row++) {
+      const values = Array.from(logits.values.subarray(row * classes, (row + 1) * classes));
+      const max = Math.max(...values);
+      const total = values.reduce((sum, value) => sum + Math.exp(value - max), 0);
+      probabilities.push(...values.map((value) => Math.exp(value - max) / total));
+      losses.push(Math.log(total) + max - values[labels[row]]);
+    }
+    return [losses, probabilities];
+  };
+  return (['row losses', 'probabilities'] as const).map((output, position) => ({
+    name: `softmaxCrossEntropy ${output}`,
+    // Logits up to ±40: exp would overflow float32 without the max shift.
+    inputs: [floatTensor([batch, classes], 95, -40, 40), intTensor([batch], labels)],
+    outDtype: 'float32' as const,
+    call: (backend: Backend, [logits, labelInfo]: TensorInfo[]) => {
+      const results = backend.softmaxCrossEntropy!(logits, labelInfo);
+      backend.dispose(results[1 - position]);
+      return results[position];
+    },
+    expected: ([logits]: HostTensor[]) => reference(logits)[position],
+  }));
+}
+
 export function kernelCases(): KernelCase[] {
   return [
     ...unaryCases(), ...binaryCases(), whereCase(), ...reduceCases(), ...matmulCases(), ...layoutCases(),
-    ...gatherCases(), ...castAndFillCases(), ...convCases(), ...poolCases(), ...adamCases(),
+    ...gatherCases(), ...castAndFillCases(), ...convCases(), ...poolCases(), ...adamCases(), ...softmaxCrossEntropyCases(),
   ];
 }
 
