@@ -33,8 +33,21 @@ describe.each(nodeTestModes)('gpu backend kernels on gpu.js %s mode', (mode) => 
     expect(backend.memory()).toEqual({ buffers: 0, bytes: 0 });
   });
 
-  it.runIf(mode === 'headlessgl')('runs big matmuls and convolutions four outputs per thread in packed texels', () => {
+  it.runIf(mode === 'headlessgl')('runs big matmuls four outputs per thread in packed texels, batched a over unbatched b too', () => {
     expect(backend.info()).toMatchObject({ implementation: 'headlessgl', precision: 'single', strips: 'packed' });
+    const launches = (aShape: number[], bShape: number[], outShape: number[]): number => {
+      const a = backend.upload(new Float32Array(aShape.reduce((x, y) => x * y, 1)), aShape, 'float32');
+      const b = backend.upload(new Float32Array(bShape.reduce((x, y) => x * y, 1)), bShape, 'float32');
+      const before = backend.stats().kernelRuns;
+      const product = backend.matmul({ dataId: a, shape: aShape, dtype: 'float32' }, { dataId: b, shape: bShape, dtype: 'float32' }, false, false, outShape);
+      const runs = backend.stats().kernelRuns - before;
+      for (const dataId of [a, b, product]) backend.dispose(dataId);
+      return runs;
+    };
+    // Pack a, pack b, strips, unpack; a batched b keeps one output per thread (one launch).
+    expect(launches([64, 64], [64, 64], [64, 64])).toBe(4);
+    expect(launches([4, 16, 64], [1, 64, 64], [4, 16, 64])).toBe(4);
+    expect(launches([4, 16, 64], [4, 64, 64], [4, 16, 64])).toBe(1);
   });
 });
 

@@ -60,10 +60,18 @@ export function createKernels(runner: KernelRunner): Kernels {
 
   const matmulGeometry = (a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean, outShape: readonly number[]): MatmulGeometry =>
     ({ aShape: a.shape, bShape: b.shape, outShape, transposeA, transposeB });
-  /** The sizes of a rank-2 matmul worth running in strips of four outputs per thread, else null. */
+  /**
+   * The sizes of a matmul worth running in strips of four outputs per thread, else null: rank 2,
+   * or a batched, untransposed a over an unbatched b ([..., m, k] @ [k, n], e.g. a dense layer over
+   * a sequence), which is one [(batch·m), k] @ [k, n] product over the same buffers.
+   */
   const stripGeometry = (geometry: MatmulGeometry): StripGeometry | null => {
-    if (geometry.outShape.length !== 2) return null;
-    const strips = { m: geometry.outShape[0], k: innerDimension(geometry), n: geometry.outShape[1], transposeA: geometry.transposeA, transposeB: geometry.transposeB };
+    const { aShape, bShape, outShape, transposeA, transposeB } = geometry;
+    const rank = outShape.length;
+    const outBatch = sizeOf(outShape.slice(0, -2));
+    const flattens = rank > 2 && !transposeA && sizeOf(bShape.slice(0, -2)) === 1 && sizeOf(aShape.slice(0, -2)) === outBatch;
+    if (rank !== 2 && !flattens) return null;
+    const strips = { m: outBatch * outShape[rank - 2], k: innerDimension(geometry), n: outShape[rank - 1], transposeA, transposeB };
     return usesStrips(runner, strips.m * strips.k * strips.n) ? strips : null;
   };
 

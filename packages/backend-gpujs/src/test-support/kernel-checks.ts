@@ -205,6 +205,9 @@ function matmulCases(): KernelCase[] {
     { a: [48, 70], b: [45, 70], ta: false, tb: true, out: [48, 45] },
     { a: [70, 48], b: [45, 70], ta: true, tb: true, out: [48, 45] },
     { a: [64, 64], b: [64, 64], ta: false, tb: false, out: [64, 64] },
+    // Batched a over an unbatched b: one [(3·25), 70] x [70, 45] product in strips.
+    { a: [3, 25, 70], b: [1, 70, 45], ta: false, tb: false, out: [3, 25, 45] },
+    { a: [3, 25, 70], b: [1, 45, 70], ta: false, tb: true, out: [3, 25, 45] },
   ];
   for (const { a, b, ta, tb, out } of geometries) {
     cases.push({
