@@ -7,6 +7,7 @@
 // src/backends/cpu/wasm/wasm-conv.ts.
 
 import { PANEL_COLS } from './pack';
+import { word } from './parameter-block';
 
 // Words of the parameter block.
 const CONV_SOURCE = 0;
@@ -34,11 +35,6 @@ const GRADIENT_BLOCK_PIXELS: i32 = 256;
 /** Scratch layout: the tile for ragged edges first, then the offset table. */
 const TILE_BYTES: usize = <usize>(TILE_PIXELS * PANEL_COLS * 4);
 const TABLE_OFFSET: usize = TILE_BYTES;
-
-// @ts-ignore: decorator
-@inline function word(params: usize, index: i32): i32 {
-  return load<i32>(params + (<usize>index << 2));
-}
 
 /**
  * The forward tile: out[pixel p][0..8) = Σ over the patch of window_p[entry] * panel[entry][0..8),

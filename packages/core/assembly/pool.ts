@@ -5,6 +5,8 @@
 // Geometry comes in a parameter block of i32 words (POOL_* below), shared with
 // src/backends/cpu/wasm/wasm-pool.ts.
 
+import { word } from './parameter-block';
+
 const POOL_X = 0;
 const POOL_OUT = 1;
 const POOL_DY = 2;
@@ -22,11 +24,6 @@ const POOL_PAD_TOP = 13;
 const POOL_PAD_LEFT = 14;
 const POOL_AVERAGE = 15;
 const POOL_IMAGES_PER_CHUNK = 16;
-
-// @ts-ignore: decorator
-@inline function word(params: usize, index: i32): i32 {
-  return load<i32>(params + (<usize>index << 2));
-}
 
 /** Lanes where the max takes `value` over `best`: strictly greater, or NaN (the first NaN sticks). */
 // @ts-ignore: decorator

@@ -68,12 +68,8 @@ export class Engine {
     if (!registration) {
       throw new DendriteError(`setBackend: no backend named '${nameOrBackend}' is registered (registered: ${this.registeredBackends().join(', ')})`);
     }
-    if (!registration.instance) {
-      registration.instance = await registration.factory();
-      await registration.instance.init?.();
-    } else {
-      await registration.instance.init?.();
-    }
+    registration.instance ??= await registration.factory();
+    await registration.instance.init?.();
     this.active = registration.instance;
     return registration.instance;
   }

@@ -53,8 +53,7 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 export function normalizeAxes(op: string, axis: number | readonly number[] | undefined, rank: number): number[] {
   if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axis === 'number' ? [axis] : axis;
-  const axes = [...new Set(list.map((a) => normalizeAxis(op, a, rank)))].sort((x, y) => x - y);
-  return axes;
+  return [...new Set(list.map((a) => normalizeAxis(op, a, rank)))].sort((x, y) => x - y);
 }
 
 export function assertValidShape(op: string, shape: Shape): void {

@@ -1,7 +1,7 @@
 import type { Backend, DataId, DType, TypedArray } from './backend/backend.js';
 import { engine } from './engine.js';
 import { DendriteError } from './errors.js';
-import { formatShape, shapesEqual, sizeOf } from './shape.js';
+import { formatShape, shapesEqual, sizeOf, stridesOf } from './shape.js';
 
 /** How a tensor was made, for reverse-mode autograd: its inputs and the rule giving their gradients. */
 export interface GradNode {
@@ -134,12 +134,11 @@ export class Tensor {
 
 function toNested(values: TypedArray, shape: readonly number[]): NestedArray {
   if (shape.length === 0) return values[0];
+  const strides = stridesOf(shape);
   const build = (offset: number, axis: number): NestedArray[] => {
-    const dim = shape[axis];
-    const inner = sizeOf(shape.slice(axis + 1));
     const result: NestedArray[] = [];
-    for (let i = 0; i < dim; i++) {
-      result.push(axis === shape.length - 1 ? values[offset + i] : build(offset + i * inner, axis + 1));
+    for (let i = 0; i < shape[axis]; i++) {
+      result.push(axis === shape.length - 1 ? values[offset + i] : build(offset + i * strides[axis], axis + 1));
     }
     return result;
   };

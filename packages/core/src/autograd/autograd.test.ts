@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backward } from './backward.js';
 import { grad, valueAndGrad, variable, variableGrads } from './grad.js';
 import { memory, noGrad, tidy } from '../engine.js';
-import { add, div, exp, linear, matmul, mean, mul, randomNormal, relu, softmaxCrossEntropy, square, sub, sum, tensor, tanh } from '../ops/index.js';
+import { add, div, exp, linear, matmul, max, mean, min, mul, randomNormal, relu, softmaxCrossEntropy, square, sub, sum, tensor, tanh } from '../ops/index.js';
 import { expectClose } from '../testing/expect-close.js';
 
 describe('autograd', () => {
@@ -95,6 +95,13 @@ describe('autograd', () => {
     expect(end.buffers).toBe(start.buffers);
     expect(end.bytes).toBe(start.bytes);
     expect(lastLoss).toBeLessThan(firstLoss * 0.5);
+  });
+
+  it('max and min share the gradient equally among tied extrema', () => {
+    const [dRows] = grad((t) => sum(max(t, 1)))(tensor([[1, 3, 3], [2, 0, 1]]));
+    expectClose(dRows.dataSync(), [0, 0.5, 0.5, 1, 0, 0]);
+    const [dAll] = grad((t) => min(t))(tensor([2, 1, 1, 3, 1]));
+    expectClose(dAll.dataSync(), [0, 1 / 3, 1 / 3, 0, 1 / 3]);
   });
 
   it('relu gradient and division gradient match hand values', () => {

@@ -33,16 +33,24 @@ function topologicalOrder(root: Tensor): Tensor[] {
  * and frees every intermediate gradient.
  */
 export function gradients(root: Tensor, targets: readonly Tensor[], seed?: Tensor): Array<Tensor | null> {
+  checkRoot(root, seed);
+  return sweep(root, topologicalOrder(root), targets, seed);
+}
+
+function checkRoot(root: Tensor, seed: Tensor | undefined): void {
   root.assertAlive('backward');
   check(needsGrad(root), 'backward', () => 'the tensor does not depend on anything that requires grad (create inputs with variable() or use grad())');
   if (seed) {
     check(shapesEqual(seed.shape, root.shape), 'backward', () => `seed gradient ${formatShape(seed.shape)} does not match ${formatShape(root.shape)}`);
   }
+}
+
+/** The reverse sweep of {@link gradients} over `order` (topologicalOrder(root), computed by the caller). */
+function sweep(root: Tensor, order: readonly Tensor[], targets: readonly Tensor[], seed: Tensor | undefined): Array<Tensor | null> {
   const targetSet = new Set(targets);
-  const result = engine.tidy(() => engine.noGrad(() => {
+  return engine.tidy(() => engine.noGrad(() => {
     const grads = new Map<Tensor, Tensor>();
     grads.set(root, seed ?? onesLike(root));
-    const order = topologicalOrder(root);
     for (let i = order.length - 1; i >= 0; i--) {
       const tensor = order[i];
       const node = tensor.gradNode;
@@ -62,7 +70,6 @@ export function gradients(root: Tensor, targets: readonly Tensor[], seed?: Tenso
     }
     return targets.map((target) => grads.get(target) ?? null);
   }));
-  return result;
 }
 
 /**
@@ -78,16 +85,20 @@ export function gradients(root: Tensor, targets: readonly Tensor[], seed?: Tenso
  * ```
  */
 export function backward(root: Tensor, seed?: Tensor): void {
-  const leaves = topologicalOrder(root).filter((t) => t.requiresGrad && !t.gradNode);
-  const grads = gradients(root, leaves, seed);
+  checkRoot(root, seed);
+  const order = topologicalOrder(root);
+  const leaves = order.filter((t) => t.requiresGrad && !t.gradNode);
+  const grads = sweep(root, order, leaves, seed);
   leaves.forEach((leaf, i) => {
     const g = grads[i];
     if (!g) return;
-    const accumulated = leaf.grad ? engine.noGrad(() => add(leaf.grad!, g)) : g;
-    if (leaf.grad && accumulated !== leaf.grad) {
-      leaf.grad.dispose();
-      g.dispose();
+    const previous = leaf.grad;
+    if (!previous) {
+      leaf.grad = engine.keep(g);
+      return;
     }
-    leaf.grad = engine.keep(accumulated);
+    leaf.grad = engine.keep(engine.noGrad(() => add(previous, g)));
+    previous.dispose();
+    g.dispose();
   });
 }

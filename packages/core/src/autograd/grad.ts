@@ -1,5 +1,6 @@
 import { engine } from '../engine.js';
 import { check } from '../errors.js';
+import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { gradients } from './backward.js';
 import { zerosLike } from '../ops/creation.js';
@@ -31,8 +32,8 @@ function leafAlias(x: Tensor): Tensor {
 }
 
 /**
- * The function and its gradients with respect to every argument. `f` must return a scalar (or
- * pass `seed`, the gradient of its output).
+ * The function and its gradients with respect to every argument. `f` must return a one-element
+ * tensor (a scalar loss).
  *
  * @example
  * ```ts
@@ -45,7 +46,7 @@ export function valueAndGrad<Args extends Tensor[]>(f: (...args: Args) => Tensor
     const aliases = args.map(leafAlias) as Args;
     const value = f(...aliases);
     check(value instanceof Tensor, 'valueAndGrad', () => 'the function must return a tensor');
-    check(value.size === 1, 'valueAndGrad', () => `the function must return a scalar, got shape [${value.shape.join(', ')}]`);
+    check(value.size === 1, 'valueAndGrad', () => `the function must return a scalar, got shape ${formatShape(value.shape)}`);
     const grads = gradients(value, aliases).map((g, i) => g ?? engine.noGrad(() => zerosLike(args[i])));
     const detached = engine.makeView(value, value.shape);
     return { value: detached, grads };
@@ -66,13 +67,13 @@ export function grad<Args extends Tensor[]>(f: (...args: Args) => Tensor) {
 }
 
 /**
- * Gradients of `f()` with respect to the given variables (default: all the variables it used),
- * in the style of tf.variableGrads. The variables keep no `.grad`.
+ * Gradients of `f()` (a one-element tensor) with respect to the given variables, in the style of
+ * tf.variableGrads; a variable `f` does not use gets zeros. The variables keep no `.grad`.
  */
 export function variableGrads(f: () => Tensor, variables: readonly Tensor[]): { value: Tensor; grads: Tensor[] } {
   return engine.tidy(() => {
     const value = f();
-    check(value.size === 1, 'variableGrads', () => `the function must return a scalar, got shape [${value.shape.join(', ')}]`);
+    check(value.size === 1, 'variableGrads', () => `the function must return a scalar, got shape ${formatShape(value.shape)}`);
     const grads = gradients(value, variables).map((g, i) => g ?? engine.noGrad(() => zerosLike(variables[i])));
     return { value: engine.makeView(value, value.shape), grads };
   });

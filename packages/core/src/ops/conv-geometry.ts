@@ -10,18 +10,24 @@ export function pair(value: Pair): [number, number] {
   return typeof value === 'number' ? [value, value] : [value[0], value[1]];
 }
 
-/** Output size and top/left padding of one spatial dim. */
+/** [before, after] padding of one spatial dim (0 rows, 1 columns) for numeric, 'valid' or explicit padding. */
+export function explicitPadding(padding: Exclude<Padding, 'same'>, dim: 0 | 1): [number, number] {
+  if (padding === 'valid') return [0, 0];
+  if (typeof padding === 'number') return [padding, padding];
+  return dim === 0 ? [padding[0], padding[1]] : [padding[2], padding[3]];
+}
+
+/** Output size and top/left padding of one spatial dim (conv and pooling alike). */
 function resolveDim(op: string, inSize: number, filterSize: number, stride: number, dilation: number, padding: Padding, dim: 0 | 1) {
+  check([filterSize, stride, dilation].every((v) => Number.isInteger(v) && v > 0), op, () =>
+    `window ${filterSize}, stride ${stride} and dilation ${dilation} must be positive integers`);
   const effective = (filterSize - 1) * dilation + 1;
   if (padding === 'same') {
     const outSize = Math.ceil(inSize / stride);
     const total = Math.max(0, (outSize - 1) * stride + effective - inSize);
     return { outSize, padBefore: Math.floor(total / 2) };
   }
-  let before = 0;
-  let after = 0;
-  if (typeof padding === 'number') [before, after] = [padding, padding];
-  else if (padding !== 'valid') [before, after] = dim === 0 ? [padding[0], padding[1]] : [padding[2], padding[3]];
+  const [before, after] = explicitPadding(padding, dim);
   const outSize = Math.floor((inSize + before + after - effective) / stride) + 1;
   check(outSize > 0, op, () => `window of ${effective} (filter ${filterSize}, dilation ${dilation}) does not fit input size ${inSize} with padding ${before}+${after}`);
   return { outSize, padBefore: before };
@@ -34,7 +40,6 @@ export function convGeometry(op: string, inputShape: readonly number[], filterSh
   check(filterIn === inChannels, op, () => `input has ${inChannels} channels but the filter expects ${filterIn}`);
   const [strideHeight, strideWidth] = pair(stride);
   const [dilationHeight, dilationWidth] = pair(dilation);
-  check([strideHeight, strideWidth, dilationHeight, dilationWidth].every((v) => Number.isInteger(v) && v > 0), op, () => 'strides and dilations must be positive integers');
   const rows = resolveDim(op, inHeight, filterHeight, strideHeight, dilationHeight, padding, 0);
   const cols = resolveDim(op, inWidth, filterWidth, strideWidth, dilationWidth, padding, 1);
   return {

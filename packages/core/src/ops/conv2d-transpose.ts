@@ -1,7 +1,7 @@
 import { check } from '../errors.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { convGeometry, pair, type Pair, type Padding } from './conv-geometry.js';
+import { convGeometry, explicitPadding, pair, type Pair, type Padding } from './conv-geometry.js';
 import { conv2dBackpropInput } from './conv2d.js';
 
 export interface Conv2DTransposeOptions {
@@ -40,9 +40,9 @@ function defaultOutputShape(x: Tensor, filter: Tensor, sh: number, sw: number, d
   if (padding === 'same') return [batch, height * sh, width * sw, outChannels];
   const effectiveH = (filter.shape[0] - 1) * dh + 1;
   const effectiveW = (filter.shape[1] - 1) * dw + 1;
-  let padH = 0;
-  let padW = 0;
-  if (typeof padding === 'number') [padH, padW] = [2 * padding, 2 * padding];
-  else if (padding !== 'valid') [padH, padW] = [padding[0] + padding[1], padding[2] + padding[3]];
+  const [top, bottom] = explicitPadding(padding, 0);
+  const [left, right] = explicitPadding(padding, 1);
+  const padH = top + bottom;
+  const padW = left + right;
   return [batch, (height - 1) * sh + effectiveH - padH, (width - 1) * sw + effectiveW - padW, outChannels];
 }

@@ -2,12 +2,12 @@ import type { Tensor } from '../tensor.js';
 import { equal } from './comparisons.js';
 import { div } from './div.js';
 import { mul } from './mul.js';
-import { sum } from './sum.js';
+import { unbroadcast } from './util.js';
 
 /** Gradient of max/min: dy spread evenly over the cells equal to the (keepDims) extremum. */
 export function extremumGrad(dyKeepDims: Tensor, x: Tensor, outputKeepDims: Tensor): Tensor {
   const mask = equal(x, outputKeepDims);
-  const reducedAxes = outputKeepDims.shape.flatMap((dim, axis) => (dim === 1 && x.shape[axis] !== 1 ? [axis] : []));
-  const ties = reducedAxes.length ? sum(mask, reducedAxes, true) : mask;
+  // The number of tied cells per extremum: the mask summed back down to the extremum's shape.
+  const ties = unbroadcast(mask, outputKeepDims.shape);
   return mul(mask, div(dyKeepDims, ties));
 }

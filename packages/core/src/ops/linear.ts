@@ -3,13 +3,11 @@ import { engine } from '../engine.js';
 import { check } from '../errors.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { activationGrad } from './activation-grad.js';
 import { add } from './add.js';
-import { greater } from './comparisons.js';
 import { matmul, matmulGrads } from './matmul.js';
-import { mul } from './mul.js';
 import { relu } from './relu.js';
 import { sigmoid } from './sigmoid.js';
-import { sub } from './sub.js';
 import { sum } from './sum.js';
 import { tanh } from './tanh.js';
 
@@ -64,15 +62,5 @@ function composed(x: Tensor, weight: Tensor, bias: Tensor | null, activation: Fu
     case 'sigmoid': return sigmoid(z);
     case 'tanh': return tanh(z);
     default: return z;
-  }
-}
-
-/** d(activation)/dz from the activation's output. */
-function activationGrad(dy: Tensor, output: Tensor, activation: FusedActivation): Tensor {
-  switch (activation) {
-    case 'relu': return mul(dy, greater(output, 0));
-    case 'sigmoid': return mul(dy, mul(output, sub(1, output)));
-    case 'tanh': return mul(dy, sub(1, mul(output, output)));
-    default: return dy;
   }
 }

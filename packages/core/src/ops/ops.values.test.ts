@@ -55,6 +55,28 @@ describe('ops against known values', () => {
     expect(() => ops.tensor([[1, 2], [3]])).toThrow(/ragged/);
   });
 
+  it('names bad geometry, shapes and axes instead of failing inside a kernel', () => {
+    const x = ops.zeros([1, 4, 4, 1]);
+    expect(() => ops.maxPool2d(x, 2, { stride: 0 })).toThrow('maxPool2d: window 2, stride 0 and dilation 1 must be positive integers');
+    expect(() => ops.avgPool2d(x, 0)).toThrow(/avgPool2d: window 0, stride 0 .* must be positive integers/);
+    expect(() => ops.conv2d(x, ops.zeros([2, 2, 1, 1]), { dilation: 0 })).toThrow(/conv2d: .* dilation 0 must be positive integers/);
+    expect(() => ops.truncatedNormal([-1])).toThrow('truncatedNormal: invalid shape [-1]');
+    expect(() => ops.bernoulli([-2], 0.5)).toThrow('bernoulli: invalid shape [-2]');
+    expect(() => ops.randomPermutation(-1)).toThrow('randomPermutation: n must be a non-negative integer, got -1');
+    expect(() => ops.split(ops.zeros([4]), 2, 3)).toThrow('split: axis 3 is out of range for a tensor of rank 1');
+  });
+
+  it('moments matches mean and variance, with and without kept dims', () => {
+    const x = tensor([[1, 2, 4], [3, 5, 9]]);
+    for (const keepDims of [false, true]) {
+      const { mean, variance } = ops.moments(x, 1, keepDims);
+      expect(mean.shape).toEqual(keepDims ? [2, 1] : [2]);
+      expect(variance.shape).toEqual(mean.shape);
+      expectClose(mean.dataSync(), [7 / 3, 17 / 3]);
+      expectClose(variance.dataSync(), [14 / 9, 56 / 9]);
+    }
+  });
+
   it('seeded random ops repeat with the same seed', () => {
     const a = ops.randomNormal([5], 0, 1, 123).dataSync();
     const b = ops.randomNormal([5], 0, 1, 123).dataSync();

@@ -6,7 +6,6 @@ import { mul } from './mul.js';
 import { sub } from './sub.js';
 import { unbroadcast, type TensorLike } from './util.js';
 import { where } from './where.js';
-import { zerosLike } from './creation.js';
 
 /** base ** exponent elementwise, broadcasting. The exponent's gradient is taken where base > 0. */
 export function pow(base: TensorLike, exponent: TensorLike): Tensor {
@@ -14,7 +13,7 @@ export function pow(base: TensorLike, exponent: TensorLike): Tensor {
     const dx = mul(dy, mul(y, pow(x, sub(y, 1))));
     const positive = greater(x, 0);
     const safeLog = log(where(positive, x, 1));
-    const dyExponent = where(positive, mul(dy, mul(output, safeLog)), zerosLike(output));
+    const dyExponent = where(positive, mul(dy, mul(output, safeLog)), 0);
     return [unbroadcast(dx, x.shape), unbroadcast(dyExponent, y.shape)];
   });
 }

@@ -7,47 +7,46 @@ import { tensor } from './creation.js';
 // Random values are drawn on the host from one seeded generator and uploaded, so a seed gives the
 // same numbers on every backend.
 
+/** A float32 tensor of `shape` whose elements are `draw()`, in row-major order. */
+function drawn(op: string, shape: readonly number[], draw: () => number): Tensor {
+  assertValidShape(op, shape);
+  const values = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < values.length; i++) values[i] = draw();
+  return tensor(values, shape);
+}
+
 /** Uniform values in [min, max). */
 export function randomUniform(shape: readonly number[], min = 0, max = 1, seed?: number): Tensor {
-  assertValidShape('randomUniform', shape);
   const generator = generatorFor(seed);
-  const values = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < values.length; i++) values[i] = min + (max - min) * generator.nextFloat();
-  return tensor(values, shape);
+  return drawn('randomUniform', shape, () => min + (max - min) * generator.nextFloat());
 }
 
 /** Normal values with the given mean and standard deviation. */
 export function randomNormal(shape: readonly number[], mean = 0, stddev = 1, seed?: number): Tensor {
-  assertValidShape('randomNormal', shape);
   const generator = generatorFor(seed);
-  const values = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < values.length; i++) values[i] = mean + stddev * generator.nextNormal();
-  return tensor(values, shape);
+  return drawn('randomNormal', shape, () => mean + stddev * generator.nextNormal());
 }
 
 /** Normal values redrawn until within two standard deviations (Keras' truncated normal). */
 export function truncatedNormal(shape: readonly number[], mean = 0, stddev = 1, seed?: number): Tensor {
   const generator = generatorFor(seed);
-  const values = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < values.length; i++) {
+  return drawn('truncatedNormal', shape, () => {
     let value: number;
     do value = generator.nextNormal(); while (Math.abs(value) > 2);
-    values[i] = mean + stddev * value;
-  }
-  return tensor(values, shape);
+    return mean + stddev * value;
+  });
 }
 
 /** 1 with probability p, else 0. */
 export function bernoulli(shape: readonly number[], p: number, seed?: number): Tensor {
   check(p >= 0 && p <= 1, 'bernoulli', () => `p must be in [0, 1], got ${p}`);
   const generator = generatorFor(seed);
-  const values = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < values.length; i++) values[i] = generator.nextFloat() < p ? 1 : 0;
-  return tensor(values, shape);
+  return drawn('bernoulli', shape, () => (generator.nextFloat() < p ? 1 : 0));
 }
 
 /** A random permutation of 0..n-1 (Fisher–Yates), as int32. */
 export function randomPermutation(n: number, seed?: number): Tensor {
+  check(Number.isInteger(n) && n >= 0, 'randomPermutation', () => `n must be a non-negative integer, got ${n}`);
   const generator = generatorFor(seed);
   const values = new Int32Array(n);
   for (let i = 0; i < n; i++) values[i] = i;

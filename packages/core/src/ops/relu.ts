@@ -1,9 +1,8 @@
 import type { Tensor } from '../tensor.js';
-import { greater } from './comparisons.js';
-import { mul } from './mul.js';
+import { activationGrad } from './activation-grad.js';
 import { unaryOp } from './unary-op.js';
 
 /** max(x, 0); the gradient at 0 is 0. */
 export function relu(x: Tensor): Tensor {
-  return unaryOp('relu', x, (dy, input) => mul(dy, greater(input, 0)));
+  return unaryOp('relu', x, (dy, _x, output) => activationGrad(dy, output, 'relu'));
 }

@@ -1,6 +1,6 @@
 import { engine } from '../engine.js';
 import { check } from '../errors.js';
-import { formatShape } from '../shape.js';
+import { formatShape, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { pad } from './pad.js';
 
@@ -32,7 +32,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
 
 /** Split into pieces along `axis`: a count of equal pieces, or a list of sizes. */
 export function split(x: Tensor, sizesOrCount: number | readonly number[], axis = 0): Tensor[] {
-  const resolved = axis < 0 ? axis + x.rank : axis;
+  const resolved = normalizeAxis('split', axis, x.rank);
   const dim = x.shape[resolved];
   const sizes = typeof sizesOrCount === 'number' ? new Array<number>(sizesOrCount).fill(dim / sizesOrCount) : sizesOrCount;
   check(sizes.every(Number.isInteger) && sizes.reduce((a, b) => a + b, 0) === dim, 'split', () =>

@@ -1,4 +1,3 @@
-import { engine } from '../engine.js';
 import { DendriteError } from '../errors.js';
 import { shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -38,9 +37,4 @@ export function unbroadcast(gradient: Tensor, shape: readonly number[]): Tensor 
   }
   const summed = axes.length ? sum(gradient, axes, true) : gradient;
   return reshape(summed, shape);
-}
-
-/** True when gradients are being recorded (used by ops to skip saving what backward needs). */
-export function recording(): boolean {
-  return engine.gradEnabled;
 }

@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor.js';
 import { mean } from './mean.js';
+import { reshape } from './reshape.js';
 import { square } from './square.js';
 import { sub } from './sub.js';
 
@@ -11,6 +12,7 @@ export function variance(x: Tensor, axis?: number | readonly number[], keepDims 
 /** Mean and variance over `axis` in one call. */
 export function moments(x: Tensor, axis?: number | readonly number[], keepDims = false): { mean: Tensor; variance: Tensor } {
   const center = mean(x, axis, true);
-  const result = { mean: mean(x, axis, keepDims), variance: mean(square(sub(x, center)), axis, keepDims) };
-  return result;
+  const spread = mean(square(sub(x, center)), axis, keepDims);
+  // The mean is already computed (with kept dims) for the centring; reshape it rather than recompute.
+  return { mean: keepDims ? center : reshape(center, spread.shape), variance: spread };
 }

@@ -5,9 +5,11 @@ import type {
 /**
  * Optional fast paths for the CPU backend (the WebAssembly SIMD kernels implement this).
  *
- * The plain-TypeScript kernels stay the reference; each method here either computes the exact
- * same result into `out` and returns true, or returns false (size too small to be worth it,
- * unsupported case) so the reference kernel runs instead. Arrays are plain row-major Float32Arrays.
+ * The plain-TypeScript kernels stay the reference; each method here either computes the reference's
+ * result into `out` and returns true (the same bits, or the same up to float32 rounding where it
+ * sums in another order or approximates exp, sigmoid and tanh), or returns false (size too small to
+ * be worth it, unsupported case) so the reference kernel runs instead. Arrays are plain row-major
+ * Float32Arrays.
  */
 export interface CpuAccelerator {
   /** 'wasm-simd', for getBackendInfo(). */

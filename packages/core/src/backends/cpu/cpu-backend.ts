@@ -2,7 +2,7 @@ import type {
   Backend, BackendInfo, DataId, DType, TensorInfo, TypedArray,
 } from '../../backend/backend.js';
 import type { CpuAccelerator } from './accelerator.js';
-import type { CpuTensor, KernelContext } from './kernel-context.js';
+import type { CpuFloatTensor, CpuTensor, KernelContext } from './kernel-context.js';
 import { sizeOfShape } from './strides.js';
 import { adamUpdate } from './kernels/adam-update.js';
 import { softmaxCrossEntropy } from './kernels/softmax-cross-entropy.js';
@@ -51,7 +51,8 @@ const EMPTY = new Float32Array(0);
 
 /**
  * Create a CPU backend: every kernel in plain TypeScript over Float32Array/Int32Array, with an
- * optional {@link CpuAccelerator} consulted first for matmul, large elementwise ops and sums.
+ * optional {@link CpuAccelerator} consulted first for matmul, convolution, pooling, large elementwise
+ * ops and sums.
  * Each call makes an independent backend with its own buffers; nothing is global.
  *
  * @example
@@ -224,13 +225,13 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
       register(pool2dBackward(context, tensor(dy, 'pool2dBackward'), tensor(x, 'pool2dBackward'), info, mode)),
     adamUpdate(param, gradient, firstMoment, secondMoment, hyper) {
       const where = 'adamUpdate';
-      const float = (info: TensorInfo) => tensor(info, where) as CpuTensor & { values: Float32Array };
+      const float = (info: TensorInfo) => tensor(info, where) as CpuFloatTensor;
       const outputs = adamUpdate(context, float(param), float(gradient), float(firstMoment), float(secondMoment), hyper);
       return [register(outputs[0]), register(outputs[1]), register(outputs[2])];
     },
     softmaxCrossEntropy(logits, labels) {
       const where = 'softmaxCrossEntropy';
-      const [losses, probabilities] = softmaxCrossEntropy(context, tensor(logits, where) as CpuTensor & { values: Float32Array }, tensor(labels, where));
+      const [losses, probabilities] = softmaxCrossEntropy(context, tensor(logits, where) as CpuFloatTensor, tensor(labels, where));
       return [register(losses), register(probabilities)];
     },
     fusedMatmul: (a, b, bias, activation, transposeA, transposeB, outShape) =>

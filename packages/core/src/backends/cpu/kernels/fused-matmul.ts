@@ -1,6 +1,7 @@
 import type { FusedActivation } from '../../../backend/backend.js';
 import type { CpuTensor, KernelContext } from '../kernel-context.js';
 import { gemm } from './gemm.js';
+import { requireFloat32 } from './require-float32.js';
 import { DendriteError } from '../../../errors.js';
 
 /**
@@ -11,17 +12,14 @@ export function fusedMatmul(
   context: KernelContext, a: CpuTensor, b: CpuTensor, bias: CpuTensor | null, activation: FusedActivation,
   transposeA: boolean, transposeB: boolean, outShape: readonly number[],
 ): Float32Array {
-  if (!(a.values instanceof Float32Array) || !(b.values instanceof Float32Array)) {
-    throw new DendriteError(`fusedMatmul: inputs must be float32, got ${a.dtype} and ${b.dtype}`);
-  }
-  if (bias !== null && !(bias.values instanceof Float32Array)) {
-    throw new DendriteError(`fusedMatmul: bias must be float32, got ${bias.dtype}`);
-  }
+  const aValues = requireFloat32('fusedMatmul', 'a', a);
+  const bValues = requireFloat32('fusedMatmul', 'b', b);
+  const biasValues = bias === null ? null : requireFloat32('fusedMatmul', 'bias', bias);
   const [m, n] = outShape;
   const k = transposeA ? a.shape[0] : a.shape[1];
   const out = context.allocateFloat32(m * n);
-  gemm(context.accelerator, a.values, 0, b.values, 0, out, 0, m, n, k, transposeA, transposeB,
-    bias === null ? null : biasOfLength(bias.values as Float32Array, n), activation);
+  gemm(context.accelerator, aValues, 0, bValues, 0, out, 0, m, n, k, transposeA, transposeB,
+    biasValues === null ? null : biasOfLength(biasValues, n), activation);
   return out;
 }
 

@@ -20,7 +20,8 @@ export interface MatmulGrid {
   chunkCount: number;
 }
 
-function roundUp(value: number, multiple: number): number {
+/** `value` rounded up to a multiple of `multiple`. */
+export function roundUp(value: number, multiple: number): number {
   return Math.ceil(value / multiple) * multiple;
 }
 
@@ -50,7 +51,7 @@ export function planMatmulGrid(m: number, n: number, k: number, threads: number)
 }
 
 /** Elementwise calls shorter than this stay on the calling thread. */
-export const ELEMENTWISE_PARALLEL_MIN_LENGTH = 1 << 16;
+const ELEMENTWISE_PARALLEL_MIN_LENGTH = 1 << 16;
 /** Shortest chunk worth a claim. */
 const ELEMENTWISE_MIN_CHUNK = 1 << 14;
 
@@ -64,4 +65,13 @@ export function planElementwise(length: number, threads: number, parallelMinLeng
   if (threads <= 1 || length < parallelMinLength) return { chunkLength: Math.max(length, 1), chunkCount: 1 };
   const chunkLength = roundUp(Math.max(ELEMENTWISE_MIN_CHUNK, Math.ceil(length / (threads * 2))), 4);
   return { chunkLength, chunkCount: Math.ceil(length / chunkLength) };
+}
+
+/**
+ * Units (images, output rows, column groups) per chunk when `units` are spread over `threads`:
+ * `perThread` chunks per thread to even out their speeds, one chunk on a single thread.
+ */
+export function unitsPerChunk(units: number, threads: number, perThread: number): number {
+  const chunks = Math.min(units, threads === 1 ? 1 : threads * perThread);
+  return Math.max(1, Math.ceil(units / Math.max(1, chunks)));
 }

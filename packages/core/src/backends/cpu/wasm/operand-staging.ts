@@ -68,15 +68,15 @@ export class OperandStaging {
   }
 }
 
-/** Whether two arrays share any bytes of wasm memory (both must be in it). */
-export function overlaps(first: Float32Array, firstLength: number, second: Float32Array, secondLength: number): boolean {
-  const firstEnd = first.byteOffset + firstLength * 4;
-  const secondEnd = second.byteOffset + secondLength * 4;
-  return first.byteOffset < secondEnd && second.byteOffset < firstEnd;
-}
-
-/** Runs a kernel call over staged operands: copies outputs back after it, frees temporaries either way. */
-export function runStaged(staging: OperandStaging, call: () => void): void {
+/**
+ * Runs a kernel call over staged operands: copies outputs back after it, frees temporaries either
+ * way. Returns false, running nothing, when a temporary could not be had (the call declines).
+ */
+export function runStaged(staging: OperandStaging, call: () => void): boolean {
+  if (staging.exhausted) {
+    staging.release();
+    return false;
+  }
   try {
     call();
   } catch (error) {
@@ -84,4 +84,5 @@ export function runStaged(staging: OperandStaging, call: () => void): void {
     throw error;
   }
   staging.finish();
+  return true;
 }

@@ -1,7 +1,7 @@
 import type { BinaryOp, FusedActivation, UnaryOp } from '../../../backend/backend.js';
 import type { CpuAccelerator } from '../accelerator.js';
-import { planElementwise, planMatmulGrid } from './chunk-plan.js';
-import { OperandStaging, overlaps, runStaged } from './operand-staging.js';
+import { planElementwise, planMatmulGrid, unitsPerChunk } from './chunk-plan.js';
+import { OperandStaging, runStaged } from './operand-staging.js';
 import type { KernelThreadPool } from './thread-pool.js';
 import { createConvKernels } from './wasm-conv.js';
 import type { WasmHeap } from './wasm-heap.js';
@@ -44,7 +44,7 @@ const A_SCALAR = 2;
 export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, notes: readonly string[]): WasmAccelerator {
   /** Whether out and an input share memory without being the very same elements. */
   const partiallyOverlaps = (input: Float32Array, out: Float32Array, length: number): boolean =>
-    heap.contains(input) && heap.contains(out) && input.byteOffset !== out.byteOffset && overlaps(input, length, out, length);
+    input.byteOffset !== out.byteOffset && heap.overlaps(input, length, out, length);
 
   const accelerator: WasmAccelerator = {
     implementation: 'wasm-simd',
@@ -66,23 +66,17 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       if (m * n * k < MATMUL_MIN_MACS) return false;
       // The kernel accumulates into out across depth blocks, so out must not alias an input.
       const outLength = m * n;
-      for (const [input, length] of [[a, m * k], [b, k * n], [bias, n]] as const) {
-        if (input !== null && heap.contains(input) && heap.contains(out) && overlaps(input, length, out, outLength)) return false;
-      }
+      if (heap.overlaps(a, m * k, out, outLength) || heap.overlaps(b, k * n, out, outLength)) return false;
+      if (bias !== null && heap.overlaps(bias, n, out, outLength)) return false;
       const staging = new OperandStaging(heap);
       const aPointer = staging.input(a, m * k);
       const bPointer = staging.input(b, k * n);
       const biasPointer = bias === null ? 0 : staging.input(bias, n);
       const outPointer = staging.output(out, outLength);
-      if (staging.exhausted) {
-        staging.release();
-        return false;
-      }
       const flags = (transposeA ? 1 : 0) | (transposeB ? 2 : 0) | (activationCode << 2);
       const grid = planMatmulGrid(m, n, k, pool.threads);
-      runStaged(staging, () => pool.run('matmulChunk', grid.chunkCount,
+      return runStaged(staging, () => pool.run('matmulChunk', grid.chunkCount,
         [aPointer, bPointer, outPointer, biasPointer, m, n, k, flags, grid.chunkRows, grid.chunkCols], (m * n * k) / MACS_PER_MICROSECOND));
-      return true;
     },
 
     unary(op: UnaryOp, x: Float32Array, out: Float32Array): boolean {
@@ -93,15 +87,10 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       const staging = new OperandStaging(heap);
       const xPointer = staging.input(x, length);
       const outPointer = staging.output(out, length);
-      if (staging.exhausted) {
-        staging.release();
-        return false;
-      }
       const transcendental = TRANSCENDENTAL_UNARY.has(op);
       const plan = planElementwise(length, pool.threads, transcendental ? TRANSCENDENTAL_PARALLEL_MIN_LENGTH : undefined);
       const microseconds = length / (transcendental ? TRANSCENDENTAL_ELEMENTS_PER_MICROSECOND : CHEAP_ELEMENTS_PER_MICROSECOND);
-      runStaged(staging, () => pool.run('unaryChunk', plan.chunkCount, [code, xPointer, outPointer, length, plan.chunkLength], microseconds));
-      return true;
+      return runStaged(staging, () => pool.run('unaryChunk', plan.chunkCount, [code, xPointer, outPointer, length, plan.chunkLength], microseconds));
     },
 
     binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): boolean {
@@ -118,15 +107,10 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       const aPointer = staging.input(a, a.length);
       const bPointer = staging.input(b, b.length);
       const outPointer = staging.output(out, length);
-      if (staging.exhausted) {
-        staging.release();
-        return false;
-      }
       const plan = planElementwise(length, pool.threads);
-      runStaged(staging, () =>
+      return runStaged(staging, () =>
         pool.run('binaryChunk', plan.chunkCount, [code, aPointer, bPointer, outPointer, length, plan.chunkLength, scalarMode],
           length / CHEAP_ELEMENTS_PER_MICROSECOND));
-      return true;
     },
 
     binaryRows(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, rows: number, cols: number): boolean {
@@ -134,61 +118,46 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
       const length = rows * cols;
       if (code === undefined || length < ELEMENTWISE_MIN_LENGTH || cols < 4) return false;
       if (a.length < length || b.length < cols || out.length < length) return false;
-      if (partiallyOverlaps(a, out, length) || (heap.contains(b) && heap.contains(out) && overlaps(b, cols, out, length))) return false;
+      if (partiallyOverlaps(a, out, length) || heap.overlaps(b, cols, out, length)) return false;
       const staging = new OperandStaging(heap);
       const aPointer = staging.input(a, length);
       const bPointer = staging.input(b, cols);
       const outPointer = staging.output(out, length);
-      if (staging.exhausted) {
-        staging.release();
-        return false;
-      }
       const plan = planElementwise(length, pool.threads);
       const rowsPerChunk = Math.max(1, Math.ceil(plan.chunkLength / cols));
-      runStaged(staging, () =>
+      return runStaged(staging, () =>
         pool.run('binaryRowsChunk', Math.ceil(rows / rowsPerChunk), [code, aPointer, bPointer, outPointer, rows, cols, rowsPerChunk],
           length / CHEAP_ELEMENTS_PER_MICROSECOND));
-      return true;
     },
 
     sumMiddleAxis(x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): boolean {
       const length = outer * reduced * inner;
       const outLength = outer * inner;
       if (length < ELEMENTWISE_MIN_LENGTH || reduced < 1 || inner < 1 || x.length < length || out.length < outLength) return false;
-      if (heap.contains(x) && heap.contains(out) && overlaps(x, length, out, outLength)) return false;
+      if (heap.overlaps(x, length, out, outLength)) return false;
       const staging = new OperandStaging(heap);
       const xPointer = staging.input(x, length);
       const outPointer = staging.output(out, outLength);
-      if (staging.exhausted) {
-        staging.release();
-        return false;
-      }
       // A group is up to 8 columns of one outer index; each is summed in order, so chunking never changes bits.
       const groups = outer * Math.ceil(inner / 8);
-      const groupsPerChunk = Math.max(1, Math.ceil(groups / Math.min(groups, pool.threads * 2)));
-      runStaged(staging, () =>
+      const groupsPerChunk = unitsPerChunk(groups, pool.threads, 2);
+      return runStaged(staging, () =>
         pool.run('sumMiddleAxisChunk', Math.ceil(groups / groupsPerChunk), [xPointer, outPointer, outer, reduced, inner, groupsPerChunk],
           length / CHEAP_ELEMENTS_PER_MICROSECOND));
-      return true;
     },
 
     sumLastAxis(x: Float32Array, out: Float32Array, rows: number, cols: number): boolean {
       const length = rows * cols;
       if (length < ELEMENTWISE_MIN_LENGTH || cols < 4 || x.length < length || out.length < rows) return false;
-      if (heap.contains(x) && heap.contains(out) && overlaps(x, length, out, rows)) return false;
+      if (heap.overlaps(x, length, out, rows)) return false;
       const staging = new OperandStaging(heap);
       const xPointer = staging.input(x, length);
       const outPointer = staging.output(out, rows);
-      if (staging.exhausted) {
-        staging.release();
-        return false;
-      }
       const plan = planElementwise(length, pool.threads);
       const rowsPerChunk = Math.max(1, Math.ceil(plan.chunkLength / cols));
       const chunkCount = Math.ceil(rows / rowsPerChunk);
-      runStaged(staging, () =>
+      return runStaged(staging, () =>
         pool.run('sumLastAxisChunk', chunkCount, [xPointer, outPointer, rows, cols, rowsPerChunk], length / CHEAP_ELEMENTS_PER_MICROSECOND));
-      return true;
     },
 
     ...createConvKernels(heap, pool),

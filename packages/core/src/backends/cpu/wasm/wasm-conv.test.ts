@@ -124,8 +124,8 @@ describe('wasm direct convolution', () => {
     expect(threaded.conv2d!(x, new Float32Array(36), shared.subarray(36, 108), info)).toBe(false);
   });
 
-  it('runs inside the CPU backend: direct where it applies, im2col elsewhere, same results', async () => {
-    const backend = createCpuBackend({ accelerator: await createWasmAccelerator({ threads: 2 }) });
+  it('runs inside the CPU backend: direct where it applies, im2col elsewhere, same results', () => {
+    const backend = createCpuBackend({ accelerator: threaded });
     const reference = createCpuBackend();
     for (const [index, g] of [GEOMETRIES[1], GEOMETRIES[6], geometry(1, 6, 6, 200, 4, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1])].entries()) {
       const { info, x, filter, dy, expected } = convCase(g, 90 + index);

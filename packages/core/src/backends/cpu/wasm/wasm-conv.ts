@@ -1,5 +1,6 @@
 import type { Conv2DInfo } from '../../../backend/backend.js';
-import { OperandStaging, overlaps, runStaged } from './operand-staging.js';
+import { roundUp, unitsPerChunk } from './chunk-plan.js';
+import { OperandStaging, runStaged } from './operand-staging.js';
 import type { KernelThreadPool } from './thread-pool.js';
 import type { WasmHeap } from './wasm-heap.js';
 
@@ -42,8 +43,6 @@ export interface WasmConvKernels {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, info: Conv2DInfo): boolean;
 }
 
-const roundUp = (value: number, multiple: number): number => Math.ceil(value / multiple) * multiple;
-
 function hasWork(info: Conv2DInfo): boolean {
   return info.batch > 0 && info.inHeight > 0 && info.inWidth > 0 && info.inChannels > 0 && info.outHeight > 0 &&
     info.outWidth > 0 && info.outChannels > 0 && info.filterHeight > 0 && info.filterWidth > 0;
@@ -60,11 +59,7 @@ interface ImageSource {
 export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmConvKernels {
   /** Whether out shares memory with an input (the kernels read inputs while they write out). */
   const aliases = (inputs: Array<[Float32Array, number]>, out: Float32Array, outLength: number): boolean =>
-    heap.contains(out) && inputs.some(([input, length]) => heap.contains(input) && overlaps(input, length, out, outLength));
-
-  /** Chunks of `units` (images, or output rows) for the threads: a few per thread to even out their speeds. */
-  const unitsPerChunk = (units: number, perThread: number): number =>
-    Math.max(1, Math.ceil(units / Math.max(1, Math.min(units, pool.threads === 1 ? 1 : pool.threads * perThread))));
+    inputs.some(([input, length]) => heap.overlaps(input, length, out, outLength));
 
   /**
    * The images at `pointer` ([batch, height, width, channels]) as a source whose rows cover
@@ -77,7 +72,7 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
   ): ImageSource {
     if (top === 0 && left === 0 && neededHeight <= height && neededWidth <= width) return { pointer, height, width };
     const padded = staging.scratch(batch * neededHeight * neededWidth * channels);
-    const imagesPerChunk = unitsPerChunk(batch, 2);
+    const imagesPerChunk = unitsPerChunk(batch, pool.threads, 2);
     pending.push(() => pool.run('padImagesChunk', Math.ceil(batch / imagesPerChunk), [
       pointer, padded, batch, height, width, channels, neededHeight, neededWidth, channels, top, left, imagesPerChunk,
     ], (batch * neededHeight * neededWidth * channels) / COPIED_FLOATS_PER_MICROSECOND));
@@ -86,14 +81,9 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
 
   /** Runs the queued steps and the final kernel, then releases (or copies back) the staged operands. */
   function finish(staging: OperandStaging, steps: Array<() => void>): boolean {
-    if (staging.exhausted) {
-      staging.release();
-      return false;
-    }
-    runStaged(staging, () => {
+    return runStaged(staging, () => {
       for (const step of steps) step();
     });
-    return true;
   }
 
   /** Queues the valid convolution of `source` with the packed filter at `packed` into `out`. */
@@ -103,7 +93,7 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     strideHeight: number, strideWidth: number,
   ): void {
     const rows = batch * outHeight;
-    const rowsPerChunk = unitsPerChunk(rows, 4);
+    const rowsPerChunk = unitsPerChunk(rows, pool.threads, 4);
     const params = staging.words([
       source.pointer, packed, out, batch, source.height, source.width, inChannels, outHeight, outWidth, outChannels,
       info.filterHeight, info.filterWidth, strideHeight, strideWidth, info.dilationHeight, info.dilationWidth, rowsPerChunk,
@@ -195,7 +185,7 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
       let dySource = dyPointer;
       if (channelsRounded !== outChannels) {
         dySource = staging.scratch(rows * outWidth * channelsRounded);
-        const imagesPerChunk = unitsPerChunk(batch, 2);
+        const imagesPerChunk = unitsPerChunk(batch, pool.threads, 2);
         steps.push(() => pool.run('padImagesChunk', Math.ceil(batch / imagesPerChunk), [
           dyPointer, dySource, batch, outHeight, outWidth, outChannels, outHeight, outWidth, channelsRounded, 0, 0, imagesPerChunk,
         ], (rows * outWidth * channelsRounded) / COPIED_FLOATS_PER_MICROSECOND));

@@ -66,6 +66,17 @@ export class WasmHeap {
   }
 
   /**
+   * Whether the first `firstLength` floats of `first` and of `second` share bytes of this memory.
+   * Arrays outside it share none that matter: kernels only ever see staged copies of them.
+   */
+  overlaps(first: Float32Array, firstLength: number, second: Float32Array, secondLength: number): boolean {
+    if (!this.contains(first) || !this.contains(second)) return false;
+    const firstEnd = first.byteOffset + firstLength * 4;
+    const secondEnd = second.byteOffset + secondLength * 4;
+    return first.byteOffset < secondEnd && second.byteOffset < firstEnd;
+  }
+
+  /**
    * Reserves a block of at least `bytes` bytes and returns its byte offset, or -1 when the memory
    * cannot grow any further. The block's contents are unspecified.
    */

@@ -1,5 +1,6 @@
 import type { Pool2DInfo, PoolMode } from '../../../backend/backend.js';
-import { OperandStaging, overlaps, runStaged } from './operand-staging.js';
+import { unitsPerChunk } from './chunk-plan.js';
+import { OperandStaging, runStaged } from './operand-staging.js';
 import type { KernelThreadPool } from './thread-pool.js';
 import type { WasmHeap } from './wasm-heap.js';
 
@@ -14,29 +15,20 @@ export interface WasmPoolKernels {
 
 /** The pooling kernels over `heap`, run on `pool`. */
 export function createPoolKernels(heap: WasmHeap, pool: KernelThreadPool): WasmPoolKernels {
-  const aliases = (input: Float32Array, inputLength: number, out: Float32Array, outLength: number): boolean =>
-    heap.contains(input) && heap.contains(out) && overlaps(input, inputLength, out, outLength);
-
   /** Queues one pooling call: the parameter block (see assembly/pool.ts) and the images per chunk. */
   function run(
     staging: OperandStaging, kernel: 'pool2dChunk' | 'pool2dBackwardChunk', x: number, out: number, dy: number,
     info: Pool2DInfo, mode: PoolMode,
   ): boolean {
     const { batch } = info;
-    const chunkTarget = pool.threads === 1 ? 1 : Math.min(batch, pool.threads * 4);
-    const imagesPerChunk = Math.max(1, Math.ceil(batch / Math.max(1, chunkTarget)));
+    const imagesPerChunk = unitsPerChunk(batch, pool.threads, 4);
     const params = staging.words([
       x, out, dy, batch, info.inHeight, info.inWidth, info.channels, info.outHeight, info.outWidth,
       info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padTop, info.padLeft,
       mode === 'avg' ? 1 : 0, imagesPerChunk,
     ]);
-    if (staging.exhausted) {
-      staging.release();
-      return false;
-    }
     const cells = batch * info.outHeight * info.outWidth * info.channels * info.filterHeight * info.filterWidth;
-    runStaged(staging, () => pool.run(kernel, Math.ceil(batch / imagesPerChunk), [params], cells / POOLED_FLOATS_PER_MICROSECOND));
-    return true;
+    return runStaged(staging, () => pool.run(kernel, Math.ceil(batch / imagesPerChunk), [params], cells / POOLED_FLOATS_PER_MICROSECOND));
   }
 
   const valid = (info: Pool2DInfo, mode: PoolMode): boolean =>
@@ -48,7 +40,7 @@ export function createPoolKernels(heap: WasmHeap, pool: KernelThreadPool): WasmP
       if (!valid(info, mode)) return false;
       const xLength = info.batch * info.inHeight * info.inWidth * info.channels;
       const outLength = info.batch * info.outHeight * info.outWidth * info.channels;
-      if (x.length < xLength || out.length < outLength || aliases(x, xLength, out, outLength)) return false;
+      if (x.length < xLength || out.length < outLength || heap.overlaps(x, xLength, out, outLength)) return false;
       const staging = new OperandStaging(heap);
       const xPointer = staging.input(x, xLength);
       const outPointer = staging.output(out, outLength);
@@ -60,7 +52,7 @@ export function createPoolKernels(heap: WasmHeap, pool: KernelThreadPool): WasmP
       const xLength = info.batch * info.inHeight * info.inWidth * info.channels;
       const dyLength = info.batch * info.outHeight * info.outWidth * info.channels;
       if (x.length < xLength || dy.length < dyLength || dx.length < xLength) return false;
-      if (aliases(x, xLength, dx, xLength) || aliases(dy, dyLength, dx, xLength)) return false;
+      if (heap.overlaps(x, xLength, dx, xLength) || heap.overlaps(dy, dyLength, dx, xLength)) return false;
       const staging = new OperandStaging(heap);
       const xPointer = staging.input(x, xLength);
       const dyPointer = staging.input(dy, dyLength);

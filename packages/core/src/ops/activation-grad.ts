@@ -1,0 +1,19 @@
+import type { FusedActivation } from '../backend/backend.js';
+import type { Tensor } from '../tensor.js';
+import { greater } from './comparisons.js';
+import { mul } from './mul.js';
+import { sub } from './sub.js';
+
+/**
+ * dy times the activation's derivative, written with the activation's output (so the fused `linear`
+ * kernel needs nothing else saved). The one place these derivatives live: relu, sigmoid, tanh and
+ * linear all use it.
+ */
+export function activationGrad(dy: Tensor, output: Tensor, activation: FusedActivation): Tensor {
+  switch (activation) {
+    case 'relu': return mul(dy, greater(output, 0));
+    case 'sigmoid': return mul(dy, mul(output, sub(1, output)));
+    case 'tanh': return mul(dy, sub(1, mul(output, output)));
+    default: return dy;
+  }
+}
