@@ -8,7 +8,6 @@ import { DatasetError } from './errors.js';
 export class CsvRecordReader {
   private pendingFields: string[] | null = null;
   private pendingText = '';
-  private pendingStartLine = 0;
   private readonly delimiterCode: number;
 
   constructor(
@@ -21,7 +20,7 @@ export class CsvRecordReader {
     this.delimiterCode = delimiter.charCodeAt(0);
   }
 
-  /** Line number (1-based) where the record most recently returned by {@link pushLine} started. */
+  /** Line number (1-based) where the record most recently returned by {@link pushLine} (or still open) started. */
   recordStartLine = 0;
 
   /** Reads one line; returns the record's fields, or null while a quoted field is still open. */
@@ -41,7 +40,7 @@ export class CsvRecordReader {
     if (this.pendingFields !== null) {
       throw new DatasetError('unterminated quoted field (the file ends before its closing quote)', {
         file: this.source,
-        line: this.pendingStartLine,
+        line: this.recordStartLine,
         field: `#${this.pendingFields.length + 1}`,
       });
     }
@@ -59,7 +58,6 @@ export class CsvRecordReader {
           // The quoted field goes on past the end of this line.
           this.pendingFields = fields;
           this.pendingText = value + line.slice(position);
-          if (!insideQuotes) this.pendingStartLine = lineNumber;
           return null;
         }
         value += line.slice(position, quote);

@@ -198,31 +198,13 @@ export async function* csvRows<S extends CsvSchema>(
   chunks: ChunkSource<string>,
   options: CsvOptions<S> = {},
 ): AsyncGenerator<CsvRow<S>> {
-  const builder = new RowOnlyBuilder(options);
+  const builder = new CsvTableBuilder(options, false);
+  const names = builder.columnNames;
   for await (const line of splitLines(chunks)) {
-    const row = builder.pushLine(line);
-    if (row !== null) yield row;
+    if (!builder.pushLine(line)) continue;
+    const row: Record<string, string | number> = {};
+    for (let column = 0; column < names.length; column++) row[names[column]] = builder.valueOf(column);
+    yield row as CsvRow<S>;
   }
   builder.finish();
-}
-
-/** A table builder that keeps nothing: each completed record becomes a row object. */
-class RowOnlyBuilder<S extends CsvSchema> {
-  private readonly inner: CsvTableBuilder<S>;
-
-  constructor(options: CsvOptions<S>) {
-    this.inner = new CsvTableBuilder(options, false);
-  }
-
-  pushLine(line: string): CsvRow<S> | null {
-    if (!this.inner.pushLine(line)) return null;
-    const row: Record<string, string | number> = {};
-    const names = this.inner.columnNames;
-    for (let column = 0; column < names.length; column++) row[names[column]] = this.inner.valueOf(column);
-    return row as CsvRow<S>;
-  }
-
-  finish(): void {
-    this.inner.finish();
-  }
 }

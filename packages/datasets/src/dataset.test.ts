@@ -53,6 +53,8 @@ describe('Dataset', () => {
     expect(batches.map((batch) => batch.image.shape)).toEqual([[2, 2, 2], [2, 2, 2], [1, 2, 2]]);
     expect(Array.from(batches[1].image.data)).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
     expect(Array.from(batches[2].label.data)).toEqual([4]);
+    // A 1-D Int32Array column slices to numbers, which collate stacks as Float32Array (as the README says).
+    expect(batches[0].label.data).toBeInstanceOf(Float32Array);
     expect(await examples.batch(2, { dropRemainder: true }).map((batch) => batch.label.shape[0]).toArray()).toEqual([2, 2]);
     const custom = await Dataset.range(4).batch(3, { collate: (items) => items.join('+') }).toArray();
     expect(custom).toEqual(['0+1+2', '3']);

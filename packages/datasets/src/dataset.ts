@@ -331,9 +331,9 @@ async function* prefetchIterator<T>(source: AsyncIterator<T>, count: number): As
   const refill = () => {
     while (!exhausted && queue.length < count) {
       const next = source.next();
-      // Mark as handled now; the consumer awaits it (and sees any error) when its turn comes.
-      next.catch(() => undefined);
       queue.push(next);
+      // The rejection handler also marks a failure as handled now; the consumer awaits it (and sees the
+      // error) when its turn comes.
       next.then((result) => {
         if (result.done) exhausted = true;
       }, () => {

@@ -20,11 +20,6 @@ export class GrowableArray<T extends NumericTypedArray> {
     this.storage = new constructorOfArray(Math.max(1, initialCapacity));
   }
 
-  /** Number of values pushed so far. */
-  get length(): number {
-    return this.count;
-  }
-
   push(value: number): void {
     if (this.count === this.storage.length) {
       const larger = new this.constructorOfArray(this.storage.length * 2);

@@ -24,7 +24,9 @@ export class IdMap {
 
   /** Builds the map from any list of ids; duplicates collapse to one index. */
   static fromIds(ids: ArrayLike<number>): IdMap {
-    const unique = Int32Array.from(new Set(Array.from(ids)));
+    const distinct = new Set<number>();
+    for (let row = 0; row < ids.length; row++) distinct.add(ids[row]);
+    const unique = Int32Array.from(distinct);
     unique.sort();
     return new IdMap(unique);
   }

@@ -224,16 +224,13 @@ export async function parseIdxChunks(
   const parser = new IdxStreamParser(source);
   let gunzip: Gunzip | undefined;
   let decided = false;
-  let gunzipFailure: unknown;
   const pushInflated = (chunk: Uint8Array, final: boolean) => {
     try {
       gunzip!.push(chunk, final);
     } catch (cause) {
+      // The parser's own errors (bad magic, …) pass through; anything else is fflate failing to inflate.
       if (cause instanceof DatasetError) throw cause;
-      gunzipFailure = cause;
-    }
-    if (gunzipFailure !== undefined) {
-      throw new DatasetError(`corrupt gzip data: ${(gunzipFailure as Error).message}`, { file: source, cause: gunzipFailure });
+      throw new DatasetError(`corrupt gzip data: ${(cause as Error).message}`, { file: source, cause });
     }
   };
   // The gzip test needs the first two bytes, which a stream may deliver in separate chunks.

@@ -56,5 +56,7 @@ describe('recommender splits', () => {
     expect(Array.from(training.labels.subarray(0, 6))).toEqual([1, 0, 0, 1, 0, 0]);
     expect(Array.from(training.users.subarray(0, 3))).toEqual([0, 0, 0]);
     expect(() => sampleNegatives(ratingsOf([[0, 0, 1, 1], [0, 1, 1, 1]]), { itemCount: 2, count: 1, seed: 1 })).toThrow(/interacted with all 2 items/);
+    expect(() => InteractionIndex.build({ users: Int32Array.of(0, -1), items: Int32Array.of(0, 1) })).toThrow(/user index -1 at row 1 is negative/);
+    expect(() => leaveOneOutSplit(ratingsOf([[0, 0, 1, 1], [-2, 1, 1, 1]]))).toThrow(/user index -2 at row 1 is negative/);
   });
 });

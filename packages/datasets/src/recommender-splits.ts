@@ -40,9 +40,8 @@ export function leaveOneOutSplit(
   options: { validation?: boolean } = {},
 ): { train: Ratings; validation: Ratings; test: Ratings } {
   const count = ratingCount(ratings);
-  const held = options.validation ? 2 : 1;
-  const { offsets, rows } = rowsByUser(ratings);
-  // Order each user's rows by time; the last `held` are held out.
+  const { offsets, values: rows } = groupByUser([ratings], (_, row) => row);
+  // Order each user's rows by time; the last one (and, with validation, the one before) is held out.
   const byTime = (left: number, right: number) => ratings.timestamps[left] - ratings.timestamps[right] || left - right;
   const role = new Uint8Array(count); // 0 train, 1 validation, 2 test
   for (let user = 0; user + 1 < offsets.length; user++) {
@@ -52,7 +51,7 @@ export function leaveOneOutSplit(
     if (end - start < 2) continue;
     const userRows = rows.subarray(start, end).sort(byTime);
     role[userRows[userRows.length - 1]] = 2;
-    if (held === 2 && end - start >= 3) role[userRows[userRows.length - 2]] = 1;
+    if (options.validation && end - start >= 3) role[userRows[userRows.length - 2]] = 1;
   }
   const pick = (wanted: number) => {
     const selected: number[] = [];
@@ -62,22 +61,31 @@ export function leaveOneOutSplit(
   return { train: pick(0), validation: pick(1), test: pick(2) };
 }
 
-/** Rows grouped by user (CSR layout): rows of user u are `rows[offsets[u] .. offsets[u+1])`. */
-function rowsByUser(ratings: Ratings): { offsets: Int32Array; rows: Int32Array } {
-  const count = ratingCount(ratings);
+/**
+ * Groups the rows of one or more tables by user (CSR layout): user u's entries are
+ * `values[offsets[u] .. offsets[u+1])`, in table then row order, each the number `valueOf(table, row)` gives.
+ */
+function groupByUser<T extends { users: Int32Array }>(
+  tables: readonly T[],
+  valueOf: (table: T, row: number) => number,
+): { offsets: Int32Array; values: Int32Array } {
   let userCount = 0;
-  for (let row = 0; row < count; row++) {
-    const user = ratings.users[row];
-    if (user < 0) throw new DatasetError(`user index ${user} at row ${row} is negative; users must be dense indices`);
-    if (user + 1 > userCount) userCount = user + 1;
+  let total = 0;
+  for (const table of tables) {
+    total += table.users.length;
+    for (let row = 0; row < table.users.length; row++) {
+      const user = table.users[row];
+      if (user < 0) throw new DatasetError(`user index ${user} at row ${row} is negative; users must be dense indices`);
+      if (user + 1 > userCount) userCount = user + 1;
+    }
   }
   const offsets = new Int32Array(userCount + 1);
-  for (let row = 0; row < count; row++) offsets[ratings.users[row] + 1]++;
+  for (const table of tables) for (let row = 0; row < table.users.length; row++) offsets[table.users[row] + 1]++;
   for (let user = 0; user < userCount; user++) offsets[user + 1] += offsets[user];
   const fill = offsets.slice(0, userCount);
-  const rows = new Int32Array(count);
-  for (let row = 0; row < count; row++) rows[fill[ratings.users[row]]++] = row;
-  return { offsets, rows };
+  const values = new Int32Array(total);
+  for (const table of tables) for (let row = 0; row < table.users.length; row++) values[fill[table.users[row]]++] = valueOf(table, row);
+  return { offsets, values };
 }
 
 /** Each user's interacted items as a sorted list, for fast "has user u seen item i" checks. */
@@ -89,19 +97,8 @@ export class InteractionIndex {
 
   /** Indexes the (user, item) pairs of one or more tables. */
   static build(...tables: Array<{ users: Int32Array; items: Int32Array }>): InteractionIndex {
-    let userCount = 0;
-    let total = 0;
-    for (const table of tables) {
-      total += table.users.length;
-      for (let row = 0; row < table.users.length; row++) if (table.users[row] + 1 > userCount) userCount = table.users[row] + 1;
-    }
-    const offsets = new Int32Array(userCount + 1);
-    for (const table of tables) for (let row = 0; row < table.users.length; row++) offsets[table.users[row] + 1]++;
-    for (let user = 0; user < userCount; user++) offsets[user + 1] += offsets[user];
-    const fill = offsets.slice(0, userCount);
-    const items = new Int32Array(total);
-    for (const table of tables) for (let row = 0; row < table.users.length; row++) items[fill[table.users[row]]++] = table.items[row];
-    for (let user = 0; user < userCount; user++) items.subarray(offsets[user], offsets[user + 1]).sort();
+    const { offsets, values: items } = groupByUser(tables, (table, row) => table.items[row]);
+    for (let user = 0; user + 1 < offsets.length; user++) items.subarray(offsets[user], offsets[user + 1]).sort();
     return new InteractionIndex(offsets, items);
   }
 

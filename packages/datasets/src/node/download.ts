@@ -77,8 +77,7 @@ export async function downloadFile(url: string, destination: string, options: Do
     if (totalBytes !== undefined && received !== totalBytes) {
       throw new DatasetError(`download of ${url} was interrupted: received ${received} of ${totalBytes} bytes`, { file: destination });
     }
-    const digest = hash.digest('hex');
-    checkIntegrity(destination, url, digest, received, options);
+    checkIntegrity(url, destination, { digest: hash.digest('hex'), size: received }, options);
     await handle.sync();
     await handle.close();
     await rename(temporaryPath, destination);
@@ -95,16 +94,27 @@ export async function downloadFile(url: string, destination: string, options: Do
   }
 }
 
-function checkIntegrity(destination: string, url: string, digest: string, size: number, options: DownloadOptions): void {
-  if (options.sha256 !== undefined && options.sha256.length > 0) {
-    if (!options.sha256.includes(digest)) {
+/**
+ * Throws unless the digest is one of the accepted SHA-256 digests or, when none is known, the size is the
+ * expected one. `subject` names what was checked (a URL, or a member of an archive) in the message.
+ */
+export function checkIntegrity(
+  subject: string,
+  destination: string,
+  actual: { digest: string; size: number },
+  expected: { sha256?: readonly string[]; expectedBytes?: number },
+): void {
+  if (expected.sha256 !== undefined && expected.sha256.length > 0) {
+    if (!expected.sha256.includes(actual.digest)) {
       throw new DatasetError(
-        `checksum mismatch for ${url}: SHA-256 is ${digest}, expected ${options.sha256.join(' or ')}; the file was not saved`,
+        `checksum mismatch for ${subject}: SHA-256 is ${actual.digest}, expected ${expected.sha256.join(' or ')}; nothing was saved`,
         { file: destination },
       );
     }
-  } else if (options.expectedBytes !== undefined && size !== options.expectedBytes) {
-    throw new DatasetError(`size mismatch for ${url}: ${size} bytes, expected ${options.expectedBytes}; the file was not saved`, { file: destination });
+  } else if (expected.expectedBytes !== undefined && actual.size !== expected.expectedBytes) {
+    throw new DatasetError(`size mismatch for ${subject}: ${actual.size} bytes, expected ${expected.expectedBytes}; nothing was saved`, {
+      file: destination,
+    });
   }
 }
 

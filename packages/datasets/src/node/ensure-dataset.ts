@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DataFileDescriptor, DatasetDescriptor } from '../catalog.js';
 import { DatasetError } from '../errors.js';
 import { extractZipMembers } from '../zip.js';
-import { downloadFile, progressStreamOf, sha256Of, type DownloadOptions } from './download.js';
+import { checkIntegrity, downloadFile, progressStreamOf, sha256Of, type DownloadOptions } from './download.js';
 import { cacheDirectoryFor, candidateDirectories, locateDataset, missingFiles, type LocateOptions } from './locate.js';
 import type { ProgressStream } from './progress.js';
 import { writeFileAtomically } from './write-atomically.js';
@@ -104,7 +104,8 @@ async function downloadArchive(
         if (file.optional) continue;
         throw new DatasetError(`archive from ${url} has no ${file.name}`, { file: archivePath });
       }
-      await checkMember(file, bytes, url, join(target, file.name));
+      const actual = { digest: await sha256Of(bytes), size: bytes.length };
+      checkIntegrity(`${file.name} in ${url}`, join(target, file.name), actual, downloadOptionsFor(file, options));
     }
     for (const file of descriptor.files) {
       const bytes = members.get(file.name);
@@ -112,19 +113,6 @@ async function downloadArchive(
     }
   } finally {
     await rm(archivePath, { force: true });
-  }
-}
-
-async function checkMember(file: DataFileDescriptor, bytes: Uint8Array, url: string, destination: string): Promise<void> {
-  if (file.sha256 !== undefined && file.sha256.length > 0) {
-    const digest = await sha256Of(bytes);
-    if (!file.sha256.includes(digest)) {
-      throw new DatasetError(`checksum mismatch for ${file.name} in ${url}: SHA-256 is ${digest}, expected ${file.sha256.join(' or ')}; nothing was saved`, {
-        file: destination,
-      });
-    }
-  } else if (file.bytes !== undefined && bytes.length !== file.bytes) {
-    throw new DatasetError(`size mismatch for ${file.name} in ${url}: ${bytes.length} bytes, expected ${file.bytes}; nothing was saved`, { file: destination });
   }
 }
 

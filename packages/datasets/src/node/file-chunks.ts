@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DatasetError } from '../errors.js';
+import { isGzip } from '../idx.js';
 import { decodeTextChunks, splitLines, type TextEncoding } from '../text.js';
 
 const CHUNK_BYTES = 1 << 20;
@@ -25,7 +26,7 @@ async function startsWithGzipMagic(path: string): Promise<boolean> {
   try {
     const head = new Uint8Array(2);
     const { bytesRead } = await handle.read(head, 0, 2, 0);
-    return bytesRead === 2 && head[0] === 0x1f && head[1] === 0x8b;
+    return isGzip(head.subarray(0, bytesRead));
   } finally {
     await handle.close();
   }
