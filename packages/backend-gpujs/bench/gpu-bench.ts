@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     const bundleFolder = dirname(resolve(process.argv[1] ?? '.'));
     const folder = findFashionMnist('train', [...(options.data ? [options.data] : []), bundleFolder, join(bundleFolder, 'fashion-mnist')]);
     const samples = Math.min(60_000, options.mlpSamples);
-    const data = folder ? loadFashionMnist(folder, 'train', samples) : syntheticImages(samples, 784, 1);
+    const data = folder ? await loadFashionMnist(folder, 'train', samples) : syntheticImages(samples, 784, 1);
     const source = folder ? `Fashion-MNIST from ${folder}` : 'synthetic images (Fashion-MNIST not found: pass --data)';
     await setBackend(backend);
     const result = await measureMlpEpoch(data, { sizes: [784, 128, 64, 10], batchSize: 128, learningRate: 1e-3, seed: 1 });

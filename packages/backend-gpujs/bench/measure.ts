@@ -6,17 +6,12 @@
 import { tidy, type Conv2DInfo, type TensorInfo } from '@dendrite/core';
 import { Adam } from '@dendrite/optimizers';
 import type { GpuBackend } from '../src/index.js';
+import { randomValues } from '../src/test-support/kernel-checks.js';
 import { batchTensors, createMlp, shuffledIndices, trainStep, type ImageSplit } from '../src/test-support/mlp-training.js';
 
-/** Seeded values in [-0.5, 0.5) (an LCG: fast, and the same in Node and the browser). */
-export function seededValues(count: number, seed: number): Float32Array {
-  const values = new Float32Array(count);
-  let state = seed >>> 0;
-  for (let index = 0; index < values.length; index++) {
-    state = (state * 1664525 + 1013904223) >>> 0;
-    values[index] = state / 4294967296 - 0.5;
-  }
-  return values;
+/** Seeded values in [-0.5, 0.5), the same in Node and the browser. */
+function seededValues(count: number, seed: number): Float32Array {
+  return randomValues(count, seed, -0.5, 0.5);
 }
 
 /**
@@ -163,7 +158,7 @@ export async function measureMlpEpoch(
 
 /** `count` seeded random images (values in [0, 1)) with labels 0..9: for timing without the data set. */
 export function syntheticImages(count: number, features: number, seed: number): ImageSplit {
-  const images = seededValues(count * features, seed).map((value) => value + 0.5);
+  const images = randomValues(count * features, seed, 0, 1);
   const labels = Int32Array.from({ length: count }, (_, index) => (index * 7 + seed) % 10);
   return { images, labels, count, features };
 }

@@ -34,8 +34,8 @@ describe.skipIf(!available)('training an MLP on Fashion-MNIST in headless Chromi
   let cpu: TrainingReport;
 
   beforeAll(async () => {
-    const train = loadFashionMnist(dataFolder!, 'train', TRAIN_COUNT);
-    const test = loadFashionMnist(dataFolder!, 't10k', TEST_COUNT);
+    const train = await loadFashionMnist(dataFolder!, 'train', TRAIN_COUNT);
+    const test = await loadFashionMnist(dataFolder!, 't10k', TEST_COUNT);
     opened = await openPage(new URL('./training-page.ts', import.meta.url), routesFor(train, test));
     browser = await opened.page.evaluate(
       async (request) => (window as unknown as { trainOnGpu(request: TrainingRequest): Promise<Record<string, unknown>> }).trainOnGpu(request),

@@ -61,8 +61,12 @@ describe.each(nodeTestModes.filter((mode) => mode !== 'cpu'))('training an MLP t
     const warmLoss = trainStep(model, optimizer, images, labels); // first step creates Adam's moments
     warmLoss.dispose();
     const readbacksBefore = backend.stats().readbacks;
+    const kernelRunsBefore = backend.stats().kernelRuns;
     const loss = trainStep(model, optimizer, images, labels);
     expect(backend.stats().readbacks).toBe(readbacksBefore);
+    // The README's launch count (fused matmul, Adam and softmaxCrossEntropy kernels); GL adds
+    // upload launches and, for big matmuls, pack/unpack passes.
+    if (mode === 'webasm') expect(backend.stats().kernelRuns - kernelRunsBefore).toBe(48);
     const value = (await loss.data())[0];
     expect(backend.stats().readbacks - readbacksBefore).toBe(1);
     expect(Number.isFinite(value)).toBe(true);

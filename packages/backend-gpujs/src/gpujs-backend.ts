@@ -1,9 +1,10 @@
 import * as gpujsNamespace from 'gpu.js';
-import type { Backend, BackendInfo, DataId, DType, TypedArray } from '@dendrite/core';
+import { sizeOf, type Backend, type BackendInfo, type DataId, type DType, type TypedArray } from '@dendrite/core';
 import { DeviceBuffer, asDeviceBuffer, fromFloat32, toFloat32 } from './device-buffer.js';
 import type { GpuJsInstance, GpuJsMode, GpuJsModule } from './gpujs-types.js';
 import { KernelRunner, type RunnerStats } from './kernel-runner.js';
 import { createKernels } from './kernels.js';
+import { MAX_ELEMENTS } from './kernels/source.js';
 import { chooseMode, type GpuBackendMode, type ModeChoice } from './mode-selection.js';
 
 /** Options of {@link createGpuBackend}. */
@@ -107,7 +108,7 @@ function assembleBackend(gpu: GpuJsInstance, runner: KernelRunner, facts: Backen
     name: 'gpu',
     ...createKernels(runner),
     upload(values: TypedArray, shape: readonly number[], dtype: DType): DataId {
-      const size = shape.reduce((product, dim) => product * dim, 1);
+      const size = sizeOf(shape);
       if (values.length !== size) {
         throw new Error(`gpu backend: upload of shape [${shape.join(', ')}] needs ${size} values, got ${values.length}`);
       }
@@ -141,7 +142,7 @@ function assembleBackend(gpu: GpuJsInstance, runner: KernelRunner, facts: Backen
         notes: [...facts.notes],
         precision: facts.precision,
         maxTextureSize: facts.maxTextureSize,
-        maxElements: 16_777_216,
+        maxElements: MAX_ELEMENTS,
         // How big matmuls and convolutions run: four outputs per thread as RGBA texels (GL) or viewed
         // floats (WebGPU), or one output per thread ('off').
         strips: runner.vectorOutputs ?? 'off',

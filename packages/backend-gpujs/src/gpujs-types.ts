@@ -13,15 +13,12 @@ export type KernelResult = GpuJsHandle | Float32Array;
 export interface GpuJsHandle {
   toArray(): unknown;
   delete(): void;
-  readonly output?: readonly number[];
-  readonly size?: readonly number[];
 }
 
 /** A compiled kernel: gpu.js's run shortcut. */
 export interface GpuJsKernel {
   (...args: unknown[]): unknown;
   destroy?(removeCanvasReferences?: boolean): void;
-  readonly kernel?: { readonly constructor: { readonly mode?: string; readonly name: string }; texSize?: readonly number[] };
 }
 
 export interface GpuJsKernelSettings {
@@ -31,9 +28,6 @@ export interface GpuJsKernelSettings {
   precision: 'single' | 'unsigned';
   tactic?: 'speed' | 'balanced' | 'precision';
   loopMaxIterations: number;
-  dynamicOutput?: boolean;
-  dynamicArguments?: boolean;
-  optimizeFloatMemory?: boolean;
   returnType?: string;
 }
 
@@ -41,15 +35,14 @@ export interface GpuJsKernelSettings {
 export interface GpuJsInstance {
   createKernel(source: string, settings: GpuJsKernelSettings): GpuJsKernel;
   destroy(): Promise<void>;
-  readonly Kernel: { readonly name: string; readonly mode?: string; readonly features?: { maxTextureSize?: number } | null };
-  readonly canvas?: unknown;
+  readonly Kernel: { readonly features?: { maxTextureSize?: number } | null };
   readonly context?: unknown;
 }
 
 /** The gpu.js module (`GPU` class and its static feature checks). */
 export interface GpuJsModule {
   GPU: {
-    new (settings: { mode: GpuJsMode; canvas?: unknown; context?: unknown }): GpuJsInstance;
+    new (settings: { mode: GpuJsMode }): GpuJsInstance;
     readonly isWebGL2Supported: boolean;
     readonly isWebGLSupported: boolean;
     readonly isHeadlessGLSupported: boolean;

@@ -61,11 +61,6 @@ export class KernelCache {
     return kernel;
   }
 
-  /** Compiled kernels held now. */
-  get size(): number {
-    return this.kernels.size;
-  }
-
   /** Release every compiled kernel (and the output texture each keeps). */
   clear(): void {
     for (const kernel of this.kernels.values()) kernel.destroy?.();

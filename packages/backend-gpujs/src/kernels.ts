@@ -1,4 +1,4 @@
-import { DendriteError } from '@dendrite/core';
+import { DendriteError, sizeOf } from '@dendrite/core';
 import type {
   AdamHyperparameters, ArgReduceOp, BinaryOp, Conv2DInfo, DataId, DType, FusedActivation, Kernels, Pool2DInfo, PoolMode, ReduceOp,
   TensorInfo, UnaryOp,
@@ -8,15 +8,12 @@ import type { KernelRunner } from './kernel-runner.js';
 import { adamProgram } from './kernels/adam.js';
 import { conv2dBackpropFilterProgram, conv2dBackpropInputProgram, conv2dProgram } from './kernels/conv.js';
 import { binaryProgram, castProgram, fillProgram, unaryProgram, whereProgram } from './kernels/elementwise.js';
-import {
-  aroundAxis, gatherProgram, scatterAddListProgram, scatterAddScanProgram, scatterIndexLists,
-} from './kernels/gather.js';
+import { gatherProgram, scatterAddListProgram, scatterAddScanProgram, scatterIndexLists } from './kernels/gather.js';
 import { concatProgram, padProgram, sliceProgram, transposeProgram } from './kernels/layout.js';
 import { fusedMatmulProgram, innerDimension, matmulProgram, type MatmulGeometry } from './kernels/matmul.js';
 import { pool2dBackwardProgram, pool2dProgram, poolArgmaxProgram } from './kernels/pool.js';
 import { argReduceProgram, chunkedReduceProgram, reduceProgram, reductionLayout } from './kernels/reduce.js';
 import { rowLogSumExpProgram, rowLossProgram, softmaxFromLseProgram } from './kernels/softmax-cross-entropy.js';
-import { sizeOf } from './kernels/source.js';
 import {
   stripConv2d, stripConv2dBackpropFilter, stripConv2dBackpropInput, stripMatmul, usesStrips,
 } from './strips.js';
@@ -185,10 +182,9 @@ export function createKernels(runner: KernelRunner): Kernels {
       const updateBuffer = input(updates, 'scatterAdd updates');
       const indexBuffer = input(indices, 'scatterAdd indices');
       if (indexCount === 0 || sizeOf(updates.shape) === 0) return filled(outShape, 0, updates.dtype);
-      const [, axisLength] = aroundAxis(outShape, axis);
       if (indexBuffer.hostValues) {
         // The indices came from the host: sort them there, so each output reads only its own updates.
-        const lists = scatterIndexLists(indexBuffer.hostValues, axisLength);
+        const lists = scatterIndexLists(indexBuffer.hostValues, outShape[axis]);
         const order = runner.upload(lists.order, 'int32');
         const starts = runner.upload(lists.starts, 'int32');
         const result = runner.run(

@@ -72,7 +72,7 @@ function wrapAdapter(adapter: object): object {
 }
 
 /** The device with `onuncapturederror` kept on the Proxy instead of reaching Dawn. */
-export function wrapDevice(device: object): object {
+function wrapDevice(device: object): object {
   let uncapturedErrorHandler: unknown = null;
   return new Proxy(device, {
     get(target, property) {

@@ -6,7 +6,7 @@ import {
   conv2dBackpropFilterStripProgram, conv2dBackpropInputStripProgram, conv2dStripProgram,
 } from './kernels/conv-strips.js';
 import {
-  packedStripMatmulProgram, packProgram, stripMatmulProgram, unpackProgram, type StripGeometry,
+  packedStripMatmulProgram, packProgram, quarter, stripMatmulProgram, unpackProgram, type StripGeometry,
 } from './kernels/matmul-strips.js';
 
 /**
@@ -16,8 +16,6 @@ import {
  * against 0.92 ms in strips; [128, 128] x [128, 128] ran 7.9 ms against 3.5 ms.
  */
 export const STRIP_MIN_WORK = 1 << 17;
-
-const quarter = (size: number): number => Math.ceil(size / 4);
 
 /** Whether a kernel of `work` multiply-adds runs in strips of four outputs per thread here. */
 export function usesStrips(runner: KernelRunner, work: number): boolean {

@@ -77,8 +77,8 @@ export interface BestBackendOptions extends Omit<GpuBackendOptions, 'mode'> {
  * answers on a real GPU (WebGPU, WebGL2, WebGL, headless-gl), else core's CPU backend, which
  * outruns gpu.js's CPU-side modes and any software rasterizer. A device that names itself a
  * software renderer (or that the browser flags with a major performance caveat) is passed over;
- * headless-gl hides its renderer, so there a 512² matmul is timed on both backends (about 0.3 s
- * on a software rasterizer, far less on a GPU). Either way `getBackendInfo().notes` says why, and
+ * headless-gl hides its renderer, so there a 512² matmul is timed on both backends (tens of
+ * milliseconds on a software rasterizer, a few on the CPU backend). Either way `getBackendInfo().notes` says why, and
  * the gpu backend stays registered, so `setBackend('gpu')` still forces it in any mode. Returns
  * `getBackendInfo()`.
  *

@@ -14,11 +14,8 @@
 import type { Conv2DInfo } from '@dendrite/core';
 import type { KernelProgram } from '../kernel-cache.js';
 import { infoKey, inputPosition, outputPosition } from './conv.js';
-import { laneColumns, stripCoordinates } from './matmul-strips.js';
+import { LANE_SUMS, LANES, laneColumns, quarter, stripCoordinates } from './matmul-strips.js';
 import { decomposeIndex, kernelFunction } from './source.js';
-
-const LANES = [0, 1, 2, 3] as const;
-const quarter = (size: number): number => Math.ceil(size / 4);
 
 /** Statements adding `scalar` times the four lanes read by `laneRead(lane)` (or one vec4 `vectorRead`). */
 function accumulate(scalar: string, packed: boolean, vectorRead: string, laneRead: (lane: number) => string): string[] {
@@ -28,7 +25,6 @@ function accumulate(scalar: string, packed: boolean, vectorRead: string, laneRea
   return LANES.map((lane) => `sum${lane} = sum${lane} + ${scalar} * ${laneRead(lane)};`);
 }
 
-const SUMS = 'let sum0 = 0;\nlet sum1 = 0;\nlet sum2 = 0;\nlet sum3 = 0;';
 const RETURN = 'return [sum0, sum1, sum2, sum3];';
 
 /**
@@ -47,7 +43,7 @@ export function conv2dStripProgram(info: Conv2DInfo, packed: boolean): KernelPro
       ...stripCoordinates(cout4, pixels),
       decomposeIndex('row', [info.batch, outHeight, outWidth], 'c'),
       ...(packed ? [] : laneColumns(cout)),
-      SUMS,
+      LANE_SUMS,
       `for (let kh = 0; kh < ${filterHeight}; kh++) {`,
       inputPosition('ih', 'c1', 'kh', info.strideHeight, info.dilationHeight, info.padTop),
       `  if (ih >= 0 && ih < ${inHeight}) {`,
@@ -86,7 +82,7 @@ export function conv2dBackpropInputStripProgram(info: Conv2DInfo, packed: boolea
       ...stripCoordinates(cin4, pixels),
       decomposeIndex('row', [info.batch, inHeight, inWidth], 'c'),
       ...(packed ? [] : laneColumns(cin)),
-      SUMS,
+      LANE_SUMS,
       `for (let kh = 0; kh < ${filterHeight}; kh++) {`,
       outputPosition('oh', 'c1', 'kh', info.strideHeight, info.dilationHeight, info.padTop, outHeight),
       '  if (ohValid === 1) {',
@@ -125,7 +121,7 @@ export function conv2dBackpropFilterStripProgram(info: Conv2DInfo, packed: boole
       ...stripCoordinates(cout4, rows),
       decomposeIndex('row', [info.batch, filterHeight, filterWidth, cin], 'c'),
       ...(packed ? [] : laneColumns(cout)),
-      SUMS,
+      LANE_SUMS,
       `for (let oh = 0; oh < ${outHeight}; oh++) {`,
       inputPosition('ih', 'oh', 'c1', info.strideHeight, info.dilationHeight, info.padTop),
       `  if (ih >= 0 && ih < ${inHeight}) {`,

@@ -1,4 +1,4 @@
-import type { BinaryOp, DType, UnaryOp } from '@dendrite/core';
+import type { BinaryOp, DType, FusedActivation, UnaryOp } from '@dendrite/core';
 import type { KernelProgram } from '../kernel-cache.js';
 import { broadcastIndex, decomposeIndex, FLAT_INDEX, kernelFunction, sameLayout } from './source.js';
 
@@ -18,6 +18,32 @@ function sineOf(argument: string): string {
 }
 
 /**
+ * Statements computing `output` = activation(`input`), in the overflow-free forms of sigmoid and
+ * tanh. `suffix` names the temporary apart when several lanes apply it in one kernel.
+ */
+export function activationStatements(activation: FusedActivation, input: string, output: string, suffix = ''): string[] {
+  const e = `e${suffix}`;
+  switch (activation) {
+    case 'linear':
+      return [`const ${output} = ${input};`];
+    case 'relu':
+      return [`let ${output} = 0;`, `if (${input} > 0) { ${output} = ${input}; }`];
+    case 'sigmoid':
+      return [
+        `const ${e} = Math.exp(-Math.abs(${input}));`,
+        `let ${output} = 1 / (1 + ${e});`,
+        `if (${input} < 0) { ${output} = ${e} / (1 + ${e}); }`,
+      ];
+    case 'tanh':
+      return [
+        `const ${e} = Math.exp(-2 * Math.abs(${input}));`,
+        `let ${output} = (1 - ${e}) / (1 + ${e});`,
+        `if (${input} < 0) { ${output} = -${output}; }`,
+      ];
+  }
+}
+
+/**
  * Statements computing `result` from `v` for each unary op. Written to be safe on GLSL too:
  * tanh and sigmoid in their overflow-free forms, erf by Abramowitz–Stegun 7.1.26 (|error| < 1.5e-7).
  */
@@ -28,17 +54,9 @@ const UNARY_BODIES: Record<UnaryOp, string> = {
   sqrt: 'const result = Math.sqrt(v);',
   abs: 'const result = Math.abs(v);',
   sign: 'let result = 0;\nif (v > 0) { result = 1; }\nif (v < 0) { result = -1; }',
-  sigmoid: [
-    'const e = Math.exp(-Math.abs(v));',
-    'let result = 1 / (1 + e);',
-    'if (v < 0) { result = e / (1 + e); }',
-  ].join('\n'),
-  tanh: [
-    'const e = Math.exp(-2 * Math.abs(v));',
-    'let result = (1 - e) / (1 + e);',
-    'if (v < 0) { result = -result; }',
-  ].join('\n'),
-  relu: 'let result = 0;\nif (v > 0) { result = v; }',
+  sigmoid: activationStatements('sigmoid', 'v', 'result').join('\n'),
+  tanh: activationStatements('tanh', 'v', 'result').join('\n'),
+  relu: activationStatements('relu', 'v', 'result').join('\n'),
   erf: [
     'const z = Math.abs(v);',
     'const t = 1 / (1 + 0.3275911 * z);',

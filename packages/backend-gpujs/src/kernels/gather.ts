@@ -1,12 +1,5 @@
 import type { KernelProgram } from '../kernel-cache.js';
-import { decomposeIndex, FLAT_INDEX, kernelFunction } from './source.js';
-
-/** [outer, axisLength, inner] view of a shape around `axis`. */
-export function aroundAxis(shape: readonly number[], axis: number): [number, number, number] {
-  const outer = shape.slice(0, axis).reduce((product, dim) => product * dim, 1);
-  const inner = shape.slice(axis + 1).reduce((product, dim) => product * dim, 1);
-  return [outer, shape[axis], inner];
-}
+import { aroundAxis, decomposeIndex, FLAT_INDEX, kernelFunction } from './source.js';
 
 /** out[o, j, r] = x[o, indices[j], r]. */
 export function gatherProgram(shape: readonly number[], indexCount: number, axis: number): KernelProgram {

@@ -1,5 +1,6 @@
+import { stridesOf } from '@dendrite/core';
 import type { KernelProgram } from '../kernel-cache.js';
-import { decomposeIndex, FLAT_INDEX, kernelFunction, stridesOf } from './source.js';
+import { aroundAxis, decomposeIndex, FLAT_INDEX, kernelFunction } from './source.js';
 
 /** Sum of `coordinate * stride` terms, skipping zero coordinates/strides. */
 function linearIndex(terms: ReadonlyArray<readonly [string, number]>, constant = 0): string {
@@ -69,8 +70,7 @@ export function padProgram(shape: readonly number[], paddings: ReadonlyArray<rea
  * contiguous run of every outer row.
  */
 export function concatProgram(shapes: ReadonlyArray<readonly number[]>, axis: number): KernelProgram {
-  const inner = shapes[0].slice(axis + 1).reduce((product, dim) => product * dim, 1);
-  const outer = shapes[0].slice(0, axis).reduce((product, dim) => product * dim, 1);
+  const [outer, , inner] = aroundAxis(shapes[0], axis);
   const runs = shapes.map((shape) => shape[axis] * inner);
   const rowLength = runs.reduce((total, run) => total + run, 0);
   const parameters = shapes.map((_, index) => `x${index}`);

@@ -15,10 +15,14 @@
  */
 import type { FusedActivation } from '@dendrite/core';
 import type { KernelProgram } from '../kernel-cache.js';
-import { floorDivision, kernelFunction } from './source.js';
+import { activationStatements } from './elementwise.js';
+import { CORRECTION_THRESHOLD, FLAT_INDEX, floorDivision, kernelFunction } from './source.js';
 
 /** Four lanes of a strip. */
-const LANES = [0, 1, 2, 3] as const;
+export const LANES = [0, 1, 2, 3] as const;
+
+/** The four lanes' accumulators, zeroed. */
+export const LANE_SUMS = 'let sum0 = 0;\nlet sum1 = 0;\nlet sum2 = 0;\nlet sum3 = 0;';
 
 /** A rank-2 matmul's sizes: op(a) is [m, k], op(b) is [k, n]. */
 export interface StripGeometry {
@@ -35,7 +39,8 @@ export interface StripEpilogue {
   activation: FusedActivation;
 }
 
-const quarter = (size: number): number => Math.ceil(size / 4);
+/** Strips (texels) of four that hold `size` values. */
+export const quarter = (size: number): number => Math.ceil(size / 4);
 
 /**
  * `column0` … `column3`: the strip's columns, clamped to n - 1 when n is not a multiple of 4 (the
@@ -51,34 +56,12 @@ export function laneColumns(n: number): string[] {
 }
 
 /** Statements turning `sum${lane}` into `result${lane}` (bias at `column${lane}`), then returning them. */
-export function epilogueStatements(epilogue: StripEpilogue, biasName: string): string[] {
+function epilogueStatements(epilogue: StripEpilogue, biasName: string): string[] {
   const lines: string[] = [];
   for (const lane of LANES) {
     const sum = `sum${lane}`;
-    const result = `result${lane}`;
     if (epilogue.hasBias) lines.push(`${sum} = ${sum} + ${biasName}[column${lane}];`);
-    switch (epilogue.activation) {
-      case 'linear':
-        lines.push(`const ${result} = ${sum};`);
-        break;
-      case 'relu':
-        lines.push(`let ${result} = 0;`, `if (${sum} > 0) { ${result} = ${sum}; }`);
-        break;
-      case 'sigmoid':
-        lines.push(
-          `const e${lane} = Math.exp(-Math.abs(${sum}));`,
-          `let ${result} = 1 / (1 + e${lane});`,
-          `if (${sum} < 0) { ${result} = e${lane} / (1 + e${lane}); }`,
-        );
-        break;
-      case 'tanh':
-        lines.push(
-          `const e${lane} = Math.exp(-2 * Math.abs(${sum}));`,
-          `let ${result} = (1 - e${lane}) / (1 + e${lane});`,
-          `if (${sum} < 0) { ${result} = -${result}; }`,
-        );
-        break;
-    }
+    lines.push(...activationStatements(epilogue.activation, sum, `result${lane}`, String(lane)));
   }
   lines.push('return [result0, result1, result2, result3];');
   return lines;
@@ -88,7 +71,7 @@ export function epilogueStatements(epilogue: StripEpilogue, biasName: string): s
 export function stripCoordinates(stripsPerRow: number, rows: number): string[] {
   return [
     'const strip = this.thread.x / 1;',
-    ...floorDivision('strip', stripsPerRow, 'row', 'stripInRow', rows * stripsPerRow > 1 << 20),
+    ...floorDivision('strip', stripsPerRow, 'row', 'stripInRow', rows * stripsPerRow > CORRECTION_THRESHOLD),
     'const column = stripInRow * 4;',
   ];
 }
@@ -103,7 +86,7 @@ export function packProgram(rows: number, cols: number, paddedRows: number, tran
   const at = (column: string): string => (transpose ? `x0[(${column}) * ${rows} + row]` : `x0[row * ${cols} + ${column}]`);
   // Batched: `row` runs over every batch's rows; the batch offset and transposed reads need it split.
   const batchLines = batches > 1 && transpose
-    ? [...floorDivision('row', rows, 'batch', 'rowInBatch', batches * rows > 1 << 20)]
+    ? [...floorDivision('row', rows, 'batch', 'rowInBatch', batches * rows > CORRECTION_THRESHOLD)]
     : [];
   const batchedAt = (column: string): string => (batches > 1 && transpose ? `x0[batch * ${rows * cols} + (${column}) * ${rows} + rowInBatch]` : at(column));
   return {
@@ -139,7 +122,7 @@ export function packedStripMatmulProgram(geometry: StripGeometry, epilogue: Stri
     source: () => kernelFunction(parameters, [
       ...stripCoordinates(n4, m),
       `const aBase = row * ${k4};`,
-      'let sum0 = 0;\nlet sum1 = 0;\nlet sum2 = 0;\nlet sum3 = 0;',
+      LANE_SUMS,
       `for (let q = 0; q < ${k4}; q++) {`,
       '  const av = x0[aBase + q];',
       `  const bBase = q * ${4 * n4} + stripInRow;`,
@@ -158,8 +141,8 @@ export function unpackProgram(m: number, n: number): KernelProgram {
   return {
     key: `unpack:${m}x${n}`,
     source: () => kernelFunction(['x0'], [
-      'const i = this.thread.x / 1;',
-      ...floorDivision('i', n, 'row', 'column', m * n > 1 << 20),
+      FLAT_INDEX,
+      ...floorDivision('i', n, 'row', 'column', m * n > CORRECTION_THRESHOLD),
       ...floorDivision('column', 4, 'strip', 'lane', false),
       `const texel = x0[row * ${n4} + strip];`,
       'let value = texel[0];',
@@ -188,7 +171,7 @@ export function stripMatmulProgram(geometry: StripGeometry, epilogue: StripEpilo
     source: () => kernelFunction(parameters, [
       ...stripCoordinates(n4, m),
       ...laneColumns(n),
-      'let sum0 = 0;\nlet sum1 = 0;\nlet sum2 = 0;\nlet sum3 = 0;',
+      LANE_SUMS,
       `for (let step = 0; step < ${k}; step++) {`,
       `  const av = x0[${transposeA ? `step * ${m} + row` : `row * ${k} + step`}];`,
       ...LANES.map((lane) => `  sum${lane} = sum${lane} + av * ${bAt(lane)};`),

@@ -1,6 +1,7 @@
-import type { FusedActivation } from '@dendrite/core';
+import { sizeOf, stridesOf, type FusedActivation } from '@dendrite/core';
 import type { KernelProgram } from '../kernel-cache.js';
-import { decomposeIndex, FLAT_INDEX, kernelFunction, sizeOf, stridesOf } from './source.js';
+import { activationStatements } from './elementwise.js';
+import { decomposeIndex, FLAT_INDEX, kernelFunction } from './source.js';
 
 /** Geometry of a batched matmul, resolved from the operand shapes. */
 export interface MatmulGeometry {
@@ -36,12 +37,12 @@ function plus(left: string, right: string): string {
  * variant: thread.y walks the (batch, row) pairs and thread.x the columns, so neighbouring threads
  * read neighbouring b elements (what gpu.js's WebAssembly SIMD path vectorizes well).
  */
-function dotProductBody(geometry: MatmulGeometry, grid: boolean): { body: string; loopMax: number } {
+function dotProductBody(geometry: MatmulGeometry, grid: boolean): string {
   const { aShape, bShape, outShape, transposeA, transposeB } = geometry;
   const rank = outShape.length;
   const m = outShape[rank - 2];
   const n = outShape[rank - 1];
-  const k = transposeA ? aShape[aShape.length - 2] : aShape[aShape.length - 1];
+  const k = innerDimension(geometry);
   const batchRank = rank - 2;
   const aAddress = (step: string): string => (transposeA ? `aBase + (${step}) * ${m}` : `aBase + ${step}`);
   const bAddress = (step: string): string => (transposeB ? `bBase + ${step}` : `bBase + (${step}) * ${n}`);
@@ -77,7 +78,12 @@ function dotProductBody(geometry: MatmulGeometry, grid: boolean): { body: string
   for (let rest = unrolledSteps * UNROLL; rest < k; rest++) {
     lines.push(`sum = sum + x0[${aAddress(String(rest))}] * x1[${bAddress(String(rest))}];`);
   }
-  return { body: lines.join('\n'), loopMax: Math.max(1, unrolledSteps) };
+  return lines.join('\n');
+}
+
+/** The unrolled loop's length, without writing the source (programs are built on every call). */
+function unrolledLoopMax(geometry: MatmulGeometry): number {
+  return Math.max(1, Math.floor(innerDimension(geometry) / UNROLL));
 }
 
 /** The 2-D launch shape of a matmul: (batch × rows) by columns. */
@@ -93,41 +99,33 @@ function geometryKey(geometry: MatmulGeometry): string {
 
 /** Batched matmul, one output element per thread, inner dimension unrolled by {@link UNROLL}. */
 export function matmulProgram(geometry: MatmulGeometry): KernelProgram {
-  const source = (grid: boolean): string => kernelFunction(['x0', 'x1'], `${dotProductBody(geometry, grid).body}\nreturn sum;`);
+  const source = (grid: boolean): string => kernelFunction(['x0', 'x1'], `${dotProductBody(geometry, grid)}\nreturn sum;`);
   return {
     key: `matmul:${geometryKey(geometry)}`,
-    loopMax: dotProductBody(geometry, false).loopMax,
+    loopMax: unrolledLoopMax(geometry),
     source: () => source(false),
     grid: matmulGrid(geometry, source),
   };
 }
-
-/** Statements applying `activation` to `sum` into `result`. */
-const ACTIVATIONS: Record<FusedActivation, string> = {
-  linear: 'const result = sum;',
-  relu: 'let result = 0;\nif (sum > 0) { result = sum; }',
-  sigmoid: 'const e = Math.exp(-Math.abs(sum));\nlet result = 1 / (1 + e);\nif (sum < 0) { result = e / (1 + e); }',
-  tanh: 'const e = Math.exp(-2 * Math.abs(sum));\nlet result = (1 - e) / (1 + e);\nif (sum < 0) { result = -result; }',
-};
 
 /** activation(a @ b + bias) in one kernel (rank-2 operands, bias over columns or absent). */
 export function fusedMatmulProgram(geometry: MatmulGeometry, hasBias: boolean, activation: FusedActivation): KernelProgram {
   const parameters = hasBias ? ['x0', 'x1', 'x2'] : ['x0', 'x1'];
   const source = (grid: boolean): string => kernelFunction(parameters, [
-    dotProductBody(geometry, grid).body,
+    dotProductBody(geometry, grid),
     hasBias ? 'sum = sum + x2[column];' : '',
-    ACTIVATIONS[activation],
+    ...activationStatements(activation, 'sum', 'result'),
     'return result;',
   ].join('\n'));
   return {
     key: `fusedMatmul:${geometryKey(geometry)}:${hasBias ? 'bias' : 'nobias'}:${activation}`,
-    loopMax: dotProductBody(geometry, false).loopMax,
+    loopMax: unrolledLoopMax(geometry),
     source: () => source(false),
     grid: matmulGrid(geometry, source),
   };
 }
 
-/** Elements of the inner dimension, for the zero-K case the caller fills with zeros. */
+/** Length K of the inner dimension of op(a) @ op(b) (the caller fills a zero-K product with zeros). */
 export function innerDimension(geometry: MatmulGeometry): number {
   const { aShape, transposeA } = geometry;
   return transposeA ? aShape[aShape.length - 2] : aShape[aShape.length - 1];

@@ -1,6 +1,6 @@
-import type { ArgReduceOp, ReduceOp } from '@dendrite/core';
+import { sizeOf, stridesOf, type ArgReduceOp, type ReduceOp } from '@dendrite/core';
 import type { KernelProgram } from '../kernel-cache.js';
-import { decomposeIndex, FLAT_INDEX, kernelFunction, sizeOf, stridesOf } from './source.js';
+import { decomposeIndex, FLAT_INDEX, kernelFunction } from './source.js';
 
 /** One loop of a reduction: `extent` steps of `stride` elements. */
 interface ReductionLoop {

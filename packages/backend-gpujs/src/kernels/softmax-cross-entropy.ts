@@ -1,5 +1,5 @@
 import type { KernelProgram } from '../kernel-cache.js';
-import { FLAT_INDEX, floorDivision, kernelFunction } from './source.js';
+import { CORRECTION_THRESHOLD, FLAT_INDEX, floorDivision, kernelFunction } from './source.js';
 
 /**
  * core's fused `softmaxCrossEntropy` kernel as three launches (gpu.js kernels return one array
@@ -30,7 +30,7 @@ export function softmaxFromLseProgram(batch: number, classes: number): KernelPro
     key: `softmaxCrossEntropy:probabilities:${batch}x${classes}`,
     source: () => kernelFunction(['x0', 'x1'], [
       FLAT_INDEX,
-      ...floorDivision('i', classes, 'row', 'column', batch * classes > 1 << 20),
+      ...floorDivision('i', classes, 'row', 'column', batch * classes > CORRECTION_THRESHOLD),
       'return Math.exp(x0[i] - x1[row]);',
     ].join('\n')),
   };

@@ -12,30 +12,16 @@
  * {@link MAX_ELEMENTS} caps tensor sizes; quotients get a one-step correction so a division that
  * lands a hair off an integer never picks the wrong row.
  */
+import { sizeOf, stridesOf } from '@dendrite/core';
 
 /** Largest element count whose flat indices are exact in float32 (2^24). */
 export const MAX_ELEMENTS = 16_777_216;
 
-/** Sizes above this get the quotient correction (below it `(i + 0.5) / d` is already exact). */
-const CORRECTION_THRESHOLD = 1 << 20;
-
-/** Row-major strides of `shape`. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let stride = 1;
-  for (let axis = shape.length - 1; axis >= 0; axis--) {
-    strides[axis] = stride;
-    stride *= shape[axis];
-  }
-  return strides;
-}
-
-/** Number of elements of `shape`. */
-export function sizeOf(shape: readonly number[]): number {
-  let size = 1;
-  for (const dim of shape) size *= dim;
-  return size;
-}
+/**
+ * Dividends that can exceed this get the quotient correction of {@link floorDivision} (below it
+ * `(i + 0.5) / d` is already exact).
+ */
+export const CORRECTION_THRESHOLD = 1 << 20;
 
 /**
  * Statements that split the flat index held in `flatVariable` into per-axis coordinates named
@@ -106,6 +92,11 @@ function stripLeadingOnes(shape: readonly number[]): number[] {
   let start = 0;
   while (start < shape.length && shape[start] === 1) start++;
   return shape.slice(start);
+}
+
+/** [outer, axisLength, inner] view of a shape around `axis`. */
+export function aroundAxis(shape: readonly number[], axis: number): [number, number, number] {
+  return [sizeOf(shape.slice(0, axis)), shape[axis], sizeOf(shape.slice(axis + 1))];
 }
 
 /** A kernel function's source from its parameter names and body. */

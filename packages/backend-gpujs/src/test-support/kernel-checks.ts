@@ -5,7 +5,10 @@
  * Tolerance: |actual - expected| <= absolute + relative * |expected|, with relative 1e-4 for
  * float32 on a GPU (summation order differs from the reference's) and exact for integers.
  */
-import type { Backend, BinaryOp, Conv2DInfo, DataId, DType, Pool2DInfo, TensorInfo, TypedArray, UnaryOp } from '@dendrite/core';
+import {
+  broadcastShapes, type Backend, type BinaryOp, type Conv2DInfo, type DataId, type DType, type FusedActivation, type Pool2DInfo,
+  type TensorInfo, type TypedArray, type UnaryOp,
+} from '@dendrite/core';
 import {
   argReduceReference, BINARY, broadcastMap, conv2dBackpropReference, conv2dReference, coordinatesOf, matmulReference,
   poolReference, reduceReference, sizeOf, stridesOf, UNARY,
@@ -50,15 +53,9 @@ function intTensor(shape: number[], values: number[]): HostTensor {
   return { shape, dtype: 'int32', values: Int32Array.from(values) };
 }
 
-function broadcastShape(a: readonly number[], b: readonly number[]): number[] {
-  const rank = Math.max(a.length, b.length);
-  const out: number[] = [];
-  for (let axis = 0; axis < rank; axis++) {
-    const aDim = a[axis - rank + a.length] ?? 1;
-    const bDim = b[axis - rank + b.length] ?? 1;
-    out.push(aDim === 1 ? bDim : aDim);
-  }
-  return out;
+/** The reference of a fused matmul's activation. */
+function activate(activation: FusedActivation, value: number): number {
+  return activation === 'linear' ? value : UNARY[activation](value);
 }
 
 function unaryCases(): KernelCase[] {
@@ -83,7 +80,7 @@ function binaryCases(): KernelCase[] {
   const cases: KernelCase[] = [];
   for (const op of ops) {
     for (const [aShape, bShape] of shapes) {
-      const outShape = broadcastShape(aShape, bShape);
+      const outShape = broadcastShapes('binary', aShape, bShape);
       const a = floatTensor(aShape, 3, op === 'pow' ? 0.1 : -3, 3);
       const b = floatTensor(bShape, 5, op === 'pow' ? -2 : -3, op === 'pow' ? 2 : 3);
       // Comparisons need ties; make a few equal.
@@ -226,10 +223,8 @@ function matmulCases(): KernelCase[] {
       outDtype: 'float32',
       absolute: 1e-4,
       call: (backend, [x, y, bias]) => backend.fusedMatmul!(x, y, bias, activation, false, true, [6, 4]),
-      expected: ([x, y, bias]) => matmulReference(x.values, x.shape, y.values, y.shape, false, true, [6, 4]).map((value, index) => {
-        const sum = value + bias.values[index % 4];
-        return activation === 'relu' ? Math.max(sum, 0) : activation === 'sigmoid' ? 1 / (1 + Math.exp(-sum)) : activation === 'tanh' ? Math.tanh(sum) : sum;
-      }),
+      expected: ([x, y, bias]) => matmulReference(x.values, x.shape, y.values, y.shape, false, true, [6, 4])
+        .map((value, index) => activate(activation, value + bias.values[index % 4])),
     });
     cases.push({
       name: `fusedMatmul ${activation} with bias, in strips`,
@@ -237,10 +232,8 @@ function matmulCases(): KernelCase[] {
       outDtype: 'float32',
       absolute: 1e-4,
       call: (backend, [x, y, bias]) => backend.fusedMatmul!(x, y, bias, activation, false, false, [50, 47]),
-      expected: ([x, y, bias]) => matmulReference(x.values, x.shape, y.values, y.shape, false, false, [50, 47]).map((value, index) => {
-        const sum = value + bias.values[index % 47];
-        return activation === 'relu' ? Math.max(sum, 0) : activation === 'sigmoid' ? 1 / (1 + Math.exp(-sum)) : activation === 'tanh' ? Math.tanh(sum) : sum;
-      }),
+      expected: ([x, y, bias]) => matmulReference(x.values, x.shape, y.values, y.shape, false, false, [50, 47])
+        .map((value, index) => activate(activation, value + bias.values[index % 47])),
     });
   }
   cases.push({
@@ -503,7 +496,6 @@ function poolCases(): KernelCase[] {
   return cases;
 }
 
-/** Every kernel check. */
 /** The fused Adam step, one case per output (the other two are disposed). */
 function adamCases(): KernelCase[] {
   const hyper = { stepSize: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
@@ -556,6 +548,7 @@ function softmaxCrossEntropyCases(): KernelCase[] {
   }));
 }
 
+/** Every kernel check. */
 export function kernelCases(): KernelCase[] {
   return [
     ...unaryCases(), ...binaryCases(), whereCase(), ...reduceCases(), ...matmulCases(), ...layoutCases(),
@@ -563,8 +556,8 @@ export function kernelCases(): KernelCase[] {
   ];
 }
 
-/** Run one case: the first mismatch as a message, or null when every element is within tolerance. */
-export async function runKernelCase(backend: Backend, kernelCase: KernelCase): Promise<string | null> {
+/** Upload the case's inputs to `backend`, run it, and read its output; every buffer is freed again. */
+export async function kernelCaseOutput(backend: Backend, kernelCase: KernelCase): Promise<TypedArray> {
   const uploaded = kernelCase.inputs.map((input) => ({
     dataId: backend.upload(input.values.slice(), input.shape, input.dtype),
     shape: input.shape,
@@ -573,13 +566,20 @@ export async function runKernelCase(backend: Backend, kernelCase: KernelCase): P
   let output: DataId | null = null;
   try {
     output = kernelCase.call(backend, uploaded);
-    const actual = await backend.read(output, kernelCase.outDtype);
-    return compare(actual, kernelCase.expected(kernelCase.inputs), kernelCase.absolute ?? 1e-5, kernelCase.relative ?? 1e-4);
-  } catch (error) {
-    return `threw ${error instanceof Error ? error.message : String(error)}`;
+    return await backend.read(output, kernelCase.outDtype);
   } finally {
     for (const input of uploaded) backend.dispose(input.dataId);
     if (output) backend.dispose(output);
+  }
+}
+
+/** Run one case: the first mismatch as a message, or null when every element is within tolerance. */
+export async function runKernelCase(backend: Backend, kernelCase: KernelCase): Promise<string | null> {
+  try {
+    const actual = await kernelCaseOutput(backend, kernelCase);
+    return compare(actual, kernelCase.expected(kernelCase.inputs), kernelCase.absolute ?? 1e-5, kernelCase.relative ?? 1e-4);
+  } catch (error) {
+    return `threw ${error instanceof Error ? error.message : String(error)}`;
   }
 }
 
