@@ -12,6 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,7 +57,7 @@ try {
   fail(`node-gyp (a dependency of gl) is missing beside ${glDir}`);
 }
 
-const jobs = String(Math.max(1, (await import('node:os')).availableParallelism()));
+const jobs = String(Math.max(1, availableParallelism()));
 console.log(`build-headless-gl: compiling gl ${version} in ${glDir} (${jobs} jobs)…`);
 const started = Date.now();
 const build = spawnSync(process.execPath, [nodeGyp, 'rebuild', '-j', jobs], { cwd: glDir, env, encoding: 'utf8' });

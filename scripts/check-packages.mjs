@@ -58,10 +58,10 @@ for (const { dir, manifest } of manifests) {
 // Pack every package and lay the tarballs out as a user's node_modules would have them.
 const scratch = mkdtempSync(join(tmpdir(), 'dendrite-pack-'));
 const modules = join(scratch, 'node_modules');
+const tarballs = join(scratch, 'tarballs');
 mkdirSync(join(modules, '@dendrite'), { recursive: true });
+mkdirSync(tarballs);
 for (const { dir, manifest } of manifests) {
-  const tarballs = join(scratch, 'tarballs');
-  mkdirSync(tarballs, { recursive: true });
   const packed = run('npx', ['-y', 'pnpm@12.4.2', 'pack', '--pack-destination', tarballs], dir).trim().split('\n').pop().trim();
   const tarball = packed.endsWith('.tgz') ? (packed.startsWith('/') ? packed : join(tarballs, packed.split('/').pop())) : join(tarballs, readdirSync(tarballs).find((f) => f.includes(manifest.name.split('/')[1])));
   const target = join(modules, manifest.name);

@@ -6,10 +6,10 @@ import { cpus, tmpdir } from 'node:os';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomically } from '@dendrite/datasets/node';
 import { parseOptions, UsageError, type BenchOptions } from './options.js';
 import { IMPLEMENTATIONS, type BenchResults, type ImplementationName, type ImplementationReport } from './records.js';
 import { buildComparisonTable, renderMarkdown, renderText } from './table.js';
-import { writeFileAtomically } from './write-atomically.js';
 
 const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
 const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -74,7 +74,8 @@ async function main(): Promise<number> {
   const written = full
     ? [join(resultsDirectory, 'latest.json'), join(resultsDirectory, `${date}.json`), join(resultsDirectory, 'latest.md')]
     : [join(resultsDirectory, 'latest-partial.json'), join(resultsDirectory, 'latest-partial.md')];
-  for (const path of written) writeFileAtomically(path, path.endsWith('.md') ? renderMarkdown(table) : json);
+  const markdown = renderMarkdown(table);
+  for (const path of written) await writeFileAtomically(path, new TextEncoder().encode(path.endsWith('.md') ? markdown : json));
   process.stdout.write(`\nWrote ${written.map((path) => path.slice(packageDirectory.length)).join(', ')}\n`);
   return Object.keys(results.errors).length > 0 ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 // One implementation's benchmarks, in a process of its own (started by main.ts), so its threads
 // and memory never meet another implementation's. Reports to the file named by BENCH_REPORT_FILE.
+import { writeFileAtomically } from '@dendrite/datasets/node';
 import { cpuSnapshot, othersBusyShare } from './contention.js';
 import { loadFashionMnist, type FashionMnist } from './fashion-mnist.js';
 import type { Implementation } from './implementation.js';
@@ -9,7 +10,6 @@ import { parseOptions } from './options.js';
 import type { ImplementationName, ImplementationReport } from './records.js';
 import { formatValue } from './table.js';
 import { WORKLOADS } from './workloads.js';
-import { writeFileAtomically } from './write-atomically.js';
 
 function createImplementation(name: ImplementationName): Promise<Implementation> {
   switch (name) {
@@ -32,9 +32,9 @@ async function main(): Promise<void> {
   const impl = options.implementations[0];
   const log = (message: string) => process.stderr.write(`[${impl}] ${message}\n`);
   const report: ImplementationReport = { impl, backend: 'not started', records: [], skipped: [] };
-  const save = () => writeFileAtomically(reportFile, JSON.stringify(report));
+  const save = () => writeFileAtomically(reportFile, new TextEncoder().encode(JSON.stringify(report)));
   const errors: string[] = [];
-  save();
+  await save();
 
   const implementation = await createImplementation(impl);
   report.backend = implementation.describe();
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     }
     if (errors.length > 0) report.error = errors.join('; ');
     report.othersBusy = othersBusyShare(startCpu, cpuSnapshot());
-    save();
+    await save();
   }
   log(`other processes used ${Math.round((report.othersBusy ?? 0) * 100)}% of the cores meanwhile`);
 }

@@ -1,7 +1,7 @@
 import { PIXELS_PER_IMAGE, type FashionMnist } from './fashion-mnist.js';
 import { isUnsupported, type Classifier, type Implementation } from './implementation.js';
 import { cnnParameters, mlpParameters } from './parameters.js';
-import { WORKLOAD_UNITS, type BenchRecord, type ImplementationName, type SkippedRow, type Unit, type WorkloadName } from './records.js';
+import { WORKLOAD_UNITS, type BenchRecord, type ImplementationName, type RecordDetails, type SkippedRow, type WorkloadName } from './records.js';
 import { measureMedianMilliseconds, type RepetitionPlan } from './statistics.js';
 import { testAccuracy, trainEpoch } from './training.js';
 
@@ -15,7 +15,6 @@ export interface WorkloadContext {
 
 export interface Workload {
   name: WorkloadName;
-  unit: Unit;
   /** Implementations this workload is not run for at all, and why (decided before starting them). */
   skip?: Partial<Record<ImplementationName, string>>;
   run(implementation: Implementation, context: WorkloadContext): Promise<BenchRecord | SkippedRow>;
@@ -37,17 +36,21 @@ function plan(quick: boolean, full: RepetitionPlan): RepetitionPlan {
   return quick ? QUICK_PLAN : full;
 }
 
+/** A measurement of `workload`, in its unit from WORKLOAD_UNITS. */
+function measured(workload: Workload, implementation: Implementation, value: number, details: RecordDetails): BenchRecord {
+  return { name: workload.name, impl: implementation.name, value, unit: WORKLOAD_UNITS[workload.name], details };
+}
+
 function matmulWorkload(size: number): Workload {
   return {
     name: `matmul ${size}` as WorkloadName,
-    unit: 'GFLOP/s',
     async run(implementation, context) {
       const runner = implementation.matmul(size);
       try {
         const { milliseconds, runs } = await measureMedianMilliseconds(() => runner.run(),
           plan(context.quick, { warmup: 2, minRuns: 5, minMilliseconds: 1000, maxRuns: 50 }));
         const gigaflops = (2 * size ** 3) / (milliseconds * 1e6);
-        return { name: this.name, impl: implementation.name, value: gigaflops, unit: this.unit, details: { runs } };
+        return measured(this, implementation, gigaflops, { runs });
       } finally {
         runner.dispose();
       }
@@ -57,14 +60,13 @@ function matmulWorkload(size: number): Workload {
 
 const convWorkload: Workload = {
   name: 'conv2d fwd+bwd 64x28x28x8',
-  unit: WORKLOAD_UNITS['conv2d fwd+bwd 64x28x28x8'],
   async run(implementation, context) {
     const runner = implementation.conv2dForwardBackward(CONV_INPUT, CONV_FILTER);
     if (isUnsupported(runner)) return { name: this.name, impl: implementation.name, reason: runner.unsupported };
     try {
       const { milliseconds, runs } = await measureMedianMilliseconds(() => runner.run(),
         plan(context.quick, { warmup: 2, minRuns: 3, minMilliseconds: 3000, maxRuns: 20 }));
-      return { name: this.name, impl: implementation.name, value: milliseconds, unit: this.unit, details: { runs } };
+      return measured(this, implementation, milliseconds, { runs });
     } finally {
       runner.dispose();
     }
@@ -81,7 +83,6 @@ async function withModel<T>(model: Classifier, use: (model: Classifier) => Promi
 
 const mlpStepWorkload: Workload = {
   name: 'mlp train step',
-  unit: WORKLOAD_UNITS['mlp train step'],
   async run(implementation, context) {
     const data = await context.data();
     const images = data.trainImages.subarray(0, MLP_BATCH * PIXELS_PER_IMAGE);
@@ -89,21 +90,20 @@ const mlpStepWorkload: Workload = {
     return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), async (model) => {
       const { milliseconds, runs } = await measureMedianMilliseconds(async () => { await model.trainStep(images, labels, MLP_BATCH); },
         plan(context.quick, { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 200 }));
-      return { name: this.name, impl: implementation.name, value: milliseconds, unit: this.unit, details: { runs } };
+      return measured(this, implementation, milliseconds, { runs });
     });
   },
 };
 
 const mlpInferenceWorkload: Workload = {
   name: 'mlp inference 256',
-  unit: WORKLOAD_UNITS['mlp inference 256'],
   async run(implementation, context) {
     const data = await context.data();
     const images = data.testImages.subarray(0, INFERENCE_BATCH * PIXELS_PER_IMAGE);
     return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), async (model) => {
       const { milliseconds, runs } = await measureMedianMilliseconds(async () => { await model.predict(images, INFERENCE_BATCH); },
         plan(context.quick, { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 1000 }));
-      return { name: this.name, impl: implementation.name, value: INFERENCE_BATCH / (milliseconds / 1000), unit: this.unit, details: { runs } };
+      return measured(this, implementation, INFERENCE_BATCH / (milliseconds / 1000), { runs });
     });
   },
 };
@@ -124,18 +124,14 @@ async function epochRecord(
   // Quick runs check accuracy on a fifth of the test set to stay quick.
   const accuracy = await testAccuracy(model, data, { batchSize: 1000, imageLimit: context.quick ? 2000 : undefined });
   context.log(`${workload.name}: ${epoch.batchesRun}/${epoch.batchesPerEpoch} batches in ${epoch.seconds.toFixed(2)} s, mean loss ${epoch.meanLoss.toFixed(4)}, test accuracy ${accuracy.toFixed(4)}`);
-  return {
-    name: workload.name, impl: implementation.name, value: seconds, unit: workload.unit,
-    details: {
-      loss: epoch.meanLoss, testAccuracy: accuracy, extrapolated,
-      batchesRun: epoch.batchesRun, batchesPerEpoch: epoch.batchesPerEpoch,
-    },
-  };
+  return measured(workload, implementation, seconds, {
+    loss: epoch.meanLoss, testAccuracy: accuracy, extrapolated,
+    batchesRun: epoch.batchesRun, batchesPerEpoch: epoch.batchesPerEpoch,
+  });
 }
 
 const mlpEpochWorkload: Workload = {
   name: 'mlp epoch',
-  unit: WORKLOAD_UNITS['mlp epoch'],
   async run(implementation, context) {
     return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), (model) =>
       epochRecord(this, implementation, context, model, MLP_BATCH, 50));
@@ -144,9 +140,8 @@ const mlpEpochWorkload: Workload = {
 
 const cnnEpochWorkload: Workload = {
   name: 'cnn epoch',
-  unit: WORKLOAD_UNITS['cnn epoch'],
   skip: {
-    'tfjs-cpu': 'not run: one epoch takes about 71 minutes on tfjs-backend-cpu on this machine',
+    'tfjs-cpu': 'not run: one epoch would take over an hour on tfjs-backend-cpu (about 5 s per batch of 64, timed outside the bench)',
     'tfjs-wasm': 'cannot train it: tfjs-backend-wasm has no Conv2DBackpropFilter kernel',
   },
   async run(implementation, context) {

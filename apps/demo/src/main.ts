@@ -16,9 +16,10 @@ const loadStart = performance.now();
 const { train, test, classNames } = await loadFashionMnist();
 console.log(`Fashion-MNIST: ${train.count} training and ${test.count} test images loaded in ${((performance.now() - loadStart) / 1000).toFixed(2)} s`);
 
-const model = createMlp([train.features, 128, 64, 10]);
+const layerSizes = [train.features, 128, 64, 10];
+const model = createMlp(layerSizes);
 const optimizer = new Adam(model.parameters, { learningRate: 1e-3 });
-console.log(`Model: MLP ${[train.features, 128, 64, 10].join('-')}, Adam lr 1e-3, batch ${batchSize}, ${epochs} epochs`);
+console.log(`Model: MLP ${layerSizes.join('-')}, Adam lr 1e-3, batch ${batchSize}, ${epochs} epochs`);
 
 const interactive = process.stdout.isTTY;
 for (let epoch = 1; epoch <= epochs; epoch++) {

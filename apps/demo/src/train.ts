@@ -57,7 +57,7 @@ export async function trainEpoch(
   return { loss: lossSum / data.count, accuracy: correct / data.count, seconds: (performance.now() - start) / 1000 };
 }
 
-/** Class predictions (and their probabilities' argmax) for every row, in batches. */
+/** The predicted class (argmax of the logits) of every row, in batches. */
 export async function predict(model: Mlp, data: Split, batchSize = 1000): Promise<Int32Array> {
   const predictions = new Int32Array(data.count);
   for (let start = 0; start < data.count; start += batchSize) {

@@ -6,7 +6,7 @@ import { SeededRandom } from '../random.js';
 import { createDendriteImplementation } from './dendrite.js';
 import { createTfjsImplementation } from './tfjs.js';
 
-/** A synthetic batch: 32 images of 784 pixels in [0, 1], labels 0..9. */
+/** A synthetic batch of `size` images of 784 pixels in [0, 1], labels 0..9. */
 function batch(size: number) {
   const random = new SeededRandom(11);
   const images = new Float32Array(size * 784).map(() => random.next());

@@ -9,7 +9,7 @@ export interface AdamOptions {
 }
 
 /**
- * Adam (Kingma & Ba, 2015) with bias correction; defaults as in PyTorch and Keras.
+ * Adam (Kingma & Ba, 2015) with bias correction; defaults as in PyTorch (Keras' epsilon is 1e-7).
  *
  * @example
  * ```ts

@@ -25,15 +25,19 @@ export abstract class Optimizer {
     if (gradients && gradients.length !== this.parameters.length) {
       throw new DendriteError(`${this.constructor.name}.step: got ${gradients.length} gradients for ${this.parameters.length} parameters`);
     }
+    const gradientOf = (index: number) => (gradients ? gradients[index] : this.parameters[index].grad);
+    // Check every gradient first: a rejected step changes no parameter and does not count.
+    this.parameters.forEach((parameter, index) => {
+      const gradient = gradientOf(index);
+      if (gradient && (gradient.shape.length !== parameter.shape.length || gradient.shape.some((d, i) => d !== parameter.shape[i]))) {
+        throw new DendriteError(`${this.constructor.name}.step: gradient ${formatShape(gradient.shape)} does not match parameter ${formatShape(parameter.shape)}`);
+      }
+    });
     this.iterations++;
     tidy(() => {
       this.parameters.forEach((parameter, index) => {
-        const gradient = gradients ? gradients[index] : parameter.grad;
-        if (!gradient) return;
-        if (gradient.shape.length !== parameter.shape.length || gradient.shape.some((d, i) => d !== parameter.shape[i])) {
-          throw new DendriteError(`${this.constructor.name}.step: gradient ${formatShape(gradient.shape)} does not match parameter ${formatShape(parameter.shape)}`);
-        }
-        this.update(parameter, gradient, index);
+        const gradient = gradientOf(index);
+        if (gradient) this.update(parameter, gradient, index);
       });
     });
   }

@@ -21,6 +21,13 @@ describe('optimizers', () => {
     expectClose(w.dataSync(), [0.71], { atol: 1e-6 });
   });
 
+  it('SGD adds weight decay to the gradient', () => {
+    const w = variable(tensor([1, -2]));
+    const sgd = new SGD([w], { learningRate: 0.1, weightDecay: 0.5 });
+    sgd.step([tensor([1, 1])]); // g = 1 + 0.5 w = [1.5, 0], w = [0.85, -2]
+    expectClose(w.dataSync(), [0.85, -2], { atol: 1e-6 });
+  });
+
   it('both fit a linear regression from .grad and leak nothing', () => {
     const x = randomNormal([128, 4], 0, 1, 3);
     const y = matmul(x, tensor([[1], [-2], [3], [0.5]]));
@@ -47,8 +54,14 @@ describe('optimizers', () => {
     const w = variable(tensor([1, 2]));
     const adam = new Adam([w]);
     expect(() => adam.step([tensor([1, 2, 3])])).toThrow('Adam.step: gradient [3] does not match parameter [2]');
+    expect(() => adam.step([])).toThrow('Adam.step: got 0 gradients for 1 parameters');
     expect(() => new SGD([tensor([1])], { learningRate: 1 })).toThrow(/does not require grad/);
+    // A rejected step neither moves the parameter nor counts for bias correction.
+    expect(adam.iterations).toBe(0);
+    expectClose(w.dataSync(), [1, 2], { atol: 0 });
     const { grads } = variableGrads(() => mean(square(w)), [w]);
     adam.step(grads);
+    expect(adam.iterations).toBe(1);
+    expectClose(w.dataSync(), [1 - 1e-3, 2 - 1e-3], { atol: 1e-6 });
   });
 });
