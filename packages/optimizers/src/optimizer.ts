@@ -29,6 +29,14 @@ export interface OptimizerDefinition {
  * each parameter's own step count (a parameter first updated at step 3 gets a first step's bias
  * correction, as in PyTorch). A step is atomic: every gradient is checked and every update computed before
  * any parameter or state changes, so a rejected step changes nothing and counts nothing.
+ *
+ * @example
+ * ```ts
+ * const optimizer = new SGD([{ params: weights, weightDecay: 1e-4 }, { params: biases }], { learningRate: 0.1, momentum: 0.9 });
+ * optimizer.zeroGrad();
+ * backward(loss);
+ * optimizer.step();
+ * ```
  */
 export abstract class Optimizer<Options extends object = object> {
   /** Every parameter, group after group (the order of `step(gradients)` and of state-dict indices). */
@@ -49,7 +57,7 @@ export abstract class Optimizer<Options extends object = object> {
     if (!Array.isArray(parameters) || parameters.length === 0) throw new DendriteError(`${name}: no parameters to optimize`);
     const defaults = resolveHyperparameters(name, specs, options ?? {}, {});
     checkCombination?.(name, defaults);
-    const groupOptions = isGroupList(parameters) ? parameters : [{ params: parameters } as ParameterGroupOptions<Options>];
+    const groupOptions = isGroupList(name, parameters) ? parameters : [{ params: parameters } as ParameterGroupOptions<Options>];
     const seen = new Set<Tensor>();
     this.parameterGroups = groupOptions.map((group, groupIndex) => {
       const where = groupOptions.length > 1 ? `${name} group ${groupIndex}` : name;
@@ -205,8 +213,10 @@ export abstract class Optimizer<Options extends object = object> {
   }
 }
 
-function isGroupList<Options>(parameters: OptimizerParameters<Options>): parameters is ReadonlyArray<ParameterGroupOptions<Options>> {
-  return parameters.length > 0 && parameters.every((item) => item !== null && typeof item === 'object' && 'params' in item);
+function isGroupList<Options>(name: string, parameters: OptimizerParameters<Options>): parameters is ReadonlyArray<ParameterGroupOptions<Options>> {
+  const groups = parameters.filter((item) => item !== null && typeof item === 'object' && 'params' in item).length;
+  if (groups > 0 && groups < parameters.length) throw new DendriteError(`${name}: give either parameters or parameter groups ({ params, ...options }), not a mix`);
+  return groups > 0;
 }
 
 /** An exact copy in a new buffer: × 1 keeps every bit, -0 and NaN included (+ 0 would turn -0 into 0). */

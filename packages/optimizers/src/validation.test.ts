@@ -49,6 +49,7 @@ describe('constructor validation', () => {
     expect(() => new SGD([tensor([1])], { learningRate: 1 })).toThrow(/does not require grad/);
     const shared = w();
     expect(() => new Adam([{ params: [shared] }, { params: [shared] }])).toThrow(/Adam group 1: parameter #\d+ appears more than once/);
+    expect(() => new Adam([w(), { params: [w()] }] as never)).toThrow('Adam: give either parameters or parameter groups ({ params, ...options }), not a mix');
     expect(() => new Adam([{ params: [w()], learningRate: -1 }, { params: [w()] }])).toThrow('Adam group 0: learningRate must be a finite number ≥ 0, got -1');
   });
 });
