@@ -1,54 +1,81 @@
-import { adamUpdate, keep, zerosLike, type Tensor } from '@dendrite/core';
-import { Optimizer } from './optimizer.js';
+import { adamUpdate, add, mul, zerosLike, type Tensor } from '@dendrite/core';
+import type { Hyperparameters, HyperparameterSpecs } from './hyperparameters.js';
+import { Optimizer, type OptimizerParameters, type ParameterUpdate } from './optimizer.js';
 
 export interface AdamOptions {
   learningRate?: number;
   beta1?: number;
   beta2?: number;
+  /** Added to the bias-corrected √v, as PyTorch (Keras' default is 1e-7). */
   epsilon?: number;
+  /** For Adam: L2 penalty added to the gradient; for AdamW: decoupled decay of the weights. */
+  weightDecay?: number;
+  /** AMSGrad: divide by the largest second moment seen so far. */
+  amsgrad?: boolean;
+}
+
+/** Adam's and AdamW's hyper-parameters; only weight decay's default and meaning differ. */
+export function adamSpecs(weightDecay: number): HyperparameterSpecs {
+  return {
+    learningRate: { kind: 'nonNegative', default: 1e-3 },
+    beta1: { kind: 'beta', default: 0.9 },
+    beta2: { kind: 'beta', default: 0.999 },
+    epsilon: { kind: 'positive', default: 1e-8 },
+    weightDecay: { kind: 'nonNegative', default: weightDecay },
+    amsgrad: { kind: 'boolean', default: false },
+  };
 }
 
 /**
- * Adam (Kingma & Ba, 2015) with bias correction; defaults as in PyTorch (Keras' epsilon is 1e-7).
+ * One Adam or AdamW step of one parameter through core's `adamUpdate` (the single definition of the rule,
+ * fused on backends that have the kernel). Bias correction uses this parameter's own step count, and ε is
+ * added after it as PyTorch does: lr/(1-β1ᵗ)·m/(√v/√(1-β2ᵗ) + ε) = stepSize·m/(√v + ε·√(1-β2ᵗ)).
+ * AdamW's decoupled decay p·(1 - lr·λ) happens first, exactly as `torch.optim.AdamW`.
+ */
+export function adamStep(
+  parameter: Tensor, gradient: Tensor, state: Readonly<Record<string, Tensor>>, step: number, h: Hyperparameters, decoupledWeightDecay: boolean,
+): ParameterUpdate {
+  const { learningRate, beta1, beta2, epsilon, weightDecay } = h as Record<string, number>;
+  let start = parameter;
+  let direction = gradient;
+  if (weightDecay && decoupledWeightDecay) start = mul(parameter, 1 - learningRate * weightDecay);
+  else if (weightDecay) direction = add(gradient, mul(parameter, weightDecay));
+  const correction2 = Math.sqrt(1 - beta2 ** step);
+  const hyper = { stepSize: (learningRate * correction2) / (1 - beta1 ** step), beta1, beta2, epsilon: epsilon * correction2 };
+  const next = adamUpdate(
+    start, direction, state.exp_avg ?? zerosLike(parameter), state.exp_avg_sq ?? zerosLike(parameter), hyper,
+    h.amsgrad ? (state.max_exp_avg_sq ?? zerosLike(parameter)) : undefined,
+  );
+  const tensors: Record<string, Tensor> = { exp_avg: next.firstMoment, exp_avg_sq: next.secondMoment };
+  if (next.maxSecondMoment) tensors.max_exp_avg_sq = next.maxSecondMoment;
+  return { parameter: next.param, state: tensors };
+}
+
+export function adamStateNames(h: Hyperparameters): string[] {
+  return h.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq'];
+}
+
+/**
+ * Adam (Kingma & Ba, 2015) as `torch.optim.Adam`: per-parameter bias correction, ε after it, optional L2
+ * weight decay on the gradient and AMSGrad. Defaults as PyTorch's.
  *
  * @example
  * ```ts
  * const optimizer = new Adam(parameters, { learningRate: 1e-3 });
- * const { value, grads } = variableGrads(() => loss(), parameters);
+ * const { grads } = variableGrads(() => loss(), parameters);
  * optimizer.step(grads);
  * ```
  */
-export class Adam extends Optimizer {
-  readonly learningRate: number;
-  readonly beta1: number;
-  readonly beta2: number;
-  readonly epsilon: number;
-  private readonly firstMoment = new Map<Tensor, Tensor>();
-  private readonly secondMoment = new Map<Tensor, Tensor>();
-
-  constructor(parameters: readonly Tensor[], options: AdamOptions = {}) {
-    super(parameters);
-    this.learningRate = options.learningRate ?? 1e-3;
-    this.beta1 = options.beta1 ?? 0.9;
-    this.beta2 = options.beta2 ?? 0.999;
-    this.epsilon = options.epsilon ?? 1e-8;
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(parameters: OptimizerParameters<AdamOptions>, options: AdamOptions = {}) {
+    super({ name: 'Adam', specs: adamSpecs(0) }, parameters, options);
   }
 
-  protected update(parameter: Tensor, gradient: Tensor): void {
-    const m = this.firstMoment.get(parameter) ?? zerosLike(parameter);
-    const v = this.secondMoment.get(parameter) ?? zerosLike(parameter);
-    // Bias correction folded into the step size, as in the paper's efficient form.
-    const t = this.iterations;
-    const stepSize = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t);
-    const next = adamUpdate(parameter, gradient, m, v, { stepSize, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon });
-    m.dispose();
-    v.dispose();
-    this.firstMoment.set(parameter, keep(next.firstMoment));
-    this.secondMoment.set(parameter, keep(next.secondMoment));
-    parameter.assign(next.param);
+  protected computeUpdate(parameter: Tensor, gradient: Tensor, state: Readonly<Record<string, Tensor>>, step: number, h: Hyperparameters): ParameterUpdate {
+    return adamStep(parameter, gradient, state, step, h, false);
   }
 
-  protected stateTensors(): Tensor[] {
-    return [...this.firstMoment.values(), ...this.secondMoment.values()];
+  protected stateNames(h: Hyperparameters): string[] {
+    return adamStateNames(h);
   }
 }

@@ -1,3 +1,11 @@
-export { Optimizer } from './optimizer.js';
+export { Optimizer, type OptimizerParameters, type ParameterGroupOptions, type ParameterUpdate, type OptimizerDefinition } from './optimizer.js';
+export { ParameterGroup } from './parameter-group.js';
+export type { OptimizerStateDict } from './state-dict.js';
+export type { Hyperparameters, HyperparameterKind, HyperparameterSpec, HyperparameterSpecs } from './hyperparameters.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { Adam, type AdamOptions } from './adam.js';
+export { AdamW } from './adamw.js';
+export { Adagrad, type AdagradOptions } from './adagrad.js';
+export { RMSprop, type RMSpropOptions } from './rmsprop.js';
+export { clipGradientsByGlobalNorm, clipGradientsByValue } from './clip.js';
+export * from './schedules/index.js';
