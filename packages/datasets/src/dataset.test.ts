@@ -53,8 +53,16 @@ describe('Dataset', () => {
     expect(batches.map((batch) => batch.image.shape)).toEqual([[2, 2, 2], [2, 2, 2], [1, 2, 2]]);
     expect(Array.from(batches[1].image.data)).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
     expect(Array.from(batches[2].label.data)).toEqual([4]);
-    // A 1-D Int32Array column slices to numbers, which collate stacks as Float32Array (as the README says).
-    expect(batches[0].label.data).toBeInstanceOf(Float32Array);
+    // Each column keeps its dtype: Int32Array labels stay Int32Array (softmaxCrossEntropy reads int32
+    // labels as class indices, float32 ones as probabilities), also after shuffle/take/skip/filter/prefetch.
+    expect(batches[0].label.data).toBeInstanceOf(Int32Array);
+    expect(batches[0].image.data).toBeInstanceOf(Float32Array);
+    const piped = await examples.shuffle({ seed: 3 }).skip(1).take(3).filter(() => true).repeat(2).prefetch(2).batch(2).toArray();
+    expect(piped.every((batch) => batch.label.data instanceof Int32Array)).toBe(true);
+    const [splitBatch] = await examples.split({ test: 0.4, seed: 1 }).test.batch(2).toArray();
+    expect(splitBatch.label.data).toBeInstanceOf(Int32Array);
+    const floats = Dataset.fromTensorSlices({ value: Float32Array.of(0.5, 1.5) });
+    expect((await floats.batch(2).toArray())[0].value.data).toEqual(Float32Array.of(0.5, 1.5));
     expect(await examples.batch(2, { dropRemainder: true }).map((batch) => batch.label.shape[0]).toArray()).toEqual([2, 2]);
     const custom = await Dataset.range(4).batch(3, { collate: (items) => items.join('+') }).toArray();
     expect(custom).toEqual(['0+1+2', '3']);
