@@ -9,7 +9,9 @@ export * from './clip.js';
 export * from './comparisons.js';
 export * from './concat.js';
 export * from './conv2d-transpose.js';
-export * from './conv2d.js';
+// conv2d.js and matmul.js also hold @internal helpers (conv2dWithInfo, the conv backprops, matmulGrads)
+// that other ops share; only the public ops leave the package.
+export { conv2d, type Conv2DOptions } from './conv2d.js';
 export * from './cos.js';
 export * from './creation.js';
 export * from './div.js';
@@ -25,7 +27,7 @@ export * from './linear.js';
 export * from './log-softmax.js';
 export * from './log-sum-exp.js';
 export * from './log.js';
-export * from './matmul.js';
+export { matmul, type MatmulOptions } from './matmul.js';
 export * from './max.js';
 export * from './maximum.js';
 export * from './mean.js';
