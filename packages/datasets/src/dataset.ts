@@ -12,6 +12,19 @@ interface IndexedSource<T> {
   at(index: number): MaybePromise<T>;
 }
 
+/**
+ * Whole batches straight from the columns of `fromTensorSlices` (optionally shuffled): `batch()` copies
+ * each batch's rows at once instead of stacking one example at a time — the same batches, several times
+ * faster. Dropped by every step that changes which items come (map, filter, take, skip, repeat, split).
+ */
+interface RowPlan {
+  length: number;
+  /** The order rows are read in for one iteration (undefined: 0..length-1). Called once per iteration. */
+  order(): Int32Array | undefined;
+  /** The collated batch of these rows, exactly what `collate` would make of their examples. */
+  gather(rows: Int32Array): unknown;
+}
+
 /** Options of {@link Dataset.shuffle}. */
 export interface ShuffleOptions {
   /** Seed of the shuffle: the same seed gives the same order(s). */
@@ -63,6 +76,7 @@ export class Dataset<T> implements AsyncIterable<T> {
      * passes items through unchanged (shuffle, take, skip, filter, repeat, prefetch); `map` drops it.
      */
     private readonly int32Fields?: ReadonlySet<string>,
+    private readonly rows?: RowPlan,
   ) {}
 
   /** This dataset's int32 field names carried over to `next`, a dataset of the same items. */
@@ -140,7 +154,16 @@ export class Dataset<T> implements AsyncIterable<T> {
       return example as { [K in keyof C]: SliceOf<C[K]> };
     });
     const int32Fields = new Set(names.filter((name) => columns[name] instanceof Int32Array));
-    return int32Fields.size === 0 ? examples : new Dataset(examples.iterate, examples.indexed, int32Fields);
+    const rows: RowPlan = {
+      length,
+      order: () => undefined,
+      gather(indices) {
+        const batch: Record<string, unknown> = {};
+        for (const name of names) batch[name] = gatherColumn(columns[name], indices);
+        return batch;
+      },
+    };
+    return new Dataset(examples.iterate, examples.indexed, int32Fields.size === 0 ? undefined : int32Fields, rows);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
@@ -201,7 +224,18 @@ export class Dataset<T> implements AsyncIterable<T> {
     const nextRandom = () => new SeededRandom(reshuffle ? master.deriveSeed() : firstSeed);
     const indexed = this.indexed;
     if (indexed !== undefined) {
-      return this.keepFields(new Dataset(() => iterateIndexed(indexed, nextRandom().permutation(indexed.length))));
+      const source = this.rows;
+      const rows: RowPlan | undefined = source && {
+        length: source.length,
+        order() {
+          const before = source.order();
+          const permutation = nextRandom().permutation(source.length);
+          if (before !== undefined) for (let position = 0; position < permutation.length; position++) permutation[position] = before[permutation[position]];
+          return permutation;
+        },
+        gather: source.gather,
+      };
+      return new Dataset(() => iterateIndexed(indexed, nextRandom().permutation(indexed.length)), undefined, this.int32Fields, rows);
     }
     const bufferSize = options.bufferSize;
     if (bufferSize === undefined || !Number.isInteger(bufferSize) || bufferSize < 1) {
@@ -219,6 +253,10 @@ export class Dataset<T> implements AsyncIterable<T> {
   batch<B>(size: number, options: BatchOptions<T, B> & { collate: (items: T[]) => B }): Dataset<B>;
   batch<B>(size: number, options: BatchOptions<T, B> = {}): Dataset<B | Collated<T>> {
     if (!Number.isInteger(size) || size < 1) throw new DatasetError(`batch: size must be a positive integer, got ${size}`);
+    const rows = this.rows;
+    if (rows !== undefined && options.collate === undefined) {
+      return new Dataset(() => gatherBatchIterator(rows, size, options.dropRemainder ?? false) as AsyncIterator<Collated<T>>);
+    }
     const int32Fields = this.int32Fields;
     const combine: (items: T[]) => B | Collated<T> = options.collate ?? ((items: T[]) => collate(items, 'batch', { int32Fields }));
     return new Dataset(() => batchIterator(this.iterate(), size, options.dropRemainder ?? false, combine));
@@ -227,7 +265,7 @@ export class Dataset<T> implements AsyncIterable<T> {
   /** Keeps up to `count` items ready ahead of the consumer, so producing the next overlaps using this one. */
   prefetch(count: number): Dataset<T> {
     if (!Number.isInteger(count) || count < 1) throw new DatasetError(`prefetch: count must be a positive integer, got ${count}`);
-    return new Dataset(() => prefetchIterator(this.iterate(), count), this.indexed, this.int32Fields);
+    return new Dataset(() => prefetchIterator(this.iterate(), count), this.indexed, this.int32Fields, this.rows);
   }
 
   /**
@@ -344,6 +382,36 @@ async function* batchIterator<T, B>(source: AsyncIterator<T>, size: number, drop
     }
   }
   if (items.length > 0 && !dropRemainder) yield combine(items);
+}
+
+async function* gatherBatchIterator(rows: RowPlan, size: number, dropRemainder: boolean): AsyncGenerator<unknown> {
+  const order = rows.order();
+  const end = dropRemainder ? rows.length - (rows.length % size) : rows.length;
+  for (let start = 0; start < end; start += size) {
+    const count = Math.min(size, end - start);
+    const indices = order !== undefined ? order.subarray(start, start + count) : Int32Array.from({ length: count }, (_, offset) => start + offset);
+    yield rows.gather(indices);
+  }
+}
+
+/**
+ * Rows of one `fromTensorSlices` column, stacked as `collate` stacks their slices: Int32Array data stays
+ * Int32Array, any other type becomes Float32Array; 1-D columns give shape [rows].
+ */
+function gatherColumn(column: TensorData<ArrayLike<number>> | ArrayLike<number>, indices: Int32Array): TensorData {
+  const data = (isTensorData(column) ? column.data : column) as Float32Array | Int32Array | Uint8Array | Float64Array;
+  const rowShape = isTensorData(column) ? column.shape.slice(1) : [];
+  const rowSize = shapeSize(rowShape);
+  const output = data instanceof Int32Array ? new Int32Array(indices.length * rowSize) : new Float32Array(indices.length * rowSize);
+  if (rowSize === 1) {
+    for (let position = 0; position < indices.length; position++) output[position] = data[indices[position]];
+  } else {
+    for (let position = 0; position < indices.length; position++) {
+      const row = indices[position];
+      output.set(data.subarray(row * rowSize, (row + 1) * rowSize), position * rowSize);
+    }
+  }
+  return { data: output, shape: [indices.length, ...rowShape] };
 }
 
 async function* prefetchIterator<T>(source: AsyncIterator<T>, count: number): AsyncGenerator<T> {
