@@ -131,6 +131,18 @@ for (const { manifest } of manifests) {
   checks++;
   if (types && !existsSync(join(modules, name, types))) fail(name, `types file ${types} is missing from the tarball`);
 }
+// The WebAssembly kernels are a lazily loaded chunk: ready() must still find and load them, in both formats.
+for (const [kind, file, code] of [
+  ['ESM', 'ready.mjs', "const core = await import('@dendrite/core'); await core.ready(); console.log(core.getBackendInfo().implementation); process.exit(0);"],
+  ['CJS', 'ready.cjs', "const core = require('@dendrite/core'); core.ready().then(() => { console.log(core.getBackendInfo().implementation); process.exit(0); });"],
+]) {
+  checks++;
+  writeFileSync(join(scratch, file), code);
+  const implementation = run('node', [file], scratch).trim();
+  if (implementation === 'wasm-simd') console.log(`ok  @dendrite/core (${kind}): ready() loads the WebAssembly kernels from their own chunk`);
+  else fail('@dendrite/core', `${kind}: after ready() the implementation is '${implementation}', not 'wasm-simd'`);
+}
+
 // Core's ESM and CJS builds loaded together are two engines: the second must refuse to load, clearly.
 checks++;
 writeFileSync(join(scratch, 'two-copies.mjs'), `
