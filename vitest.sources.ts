@@ -7,6 +7,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 /** Package specifier → source entry (most specific first). */
 export const sourceEntries: Readonly<Record<string, string>> = {
   '@dendrite/core/testing': `${root}packages/core/src/testing/index.ts`,
+  '@dendrite/core/backend': `${root}packages/core/src/backend/index.ts`,
   '@dendrite/core': `${root}packages/core/src/index.ts`,
   '@dendrite/datasets/node': `${root}packages/datasets/src/node/index.ts`,
   '@dendrite/datasets': `${root}packages/datasets/src/index.ts`,

@@ -25,17 +25,40 @@ function checkScaffold({ dir, manifest }) {
   expect(manifest.license === 'MIT', 'license must be MIT');
   expect(Array.isArray(manifest.files) && manifest.files.includes('dist'), 'files must include dist');
   for (const script of ['build', 'test', 'lint', 'typecheck']) expect(manifest.scripts?.[script], `missing script "${script}"`);
-  const dot = manifest.exports?.['.'];
-  expect(dot?.import && dot?.require, 'exports["."] needs import and require conditions');
-  for (const condition of ['import', 'require']) {
-    const entry = dot?.[condition];
-    expect(entry && Object.keys(entry)[0] === 'types', `exports["."].${condition} must list "types" first`);
+  for (const [subpath, target] of Object.entries(manifest.exports ?? {})) {
+    if (subpath === './package.json') continue;
+    expect(target?.import && target?.require, `exports["${subpath}"] needs import and require conditions`);
+    for (const condition of ['import', 'require']) {
+      const entry = target?.[condition];
+      expect(entry && Object.keys(entry)[0] === 'types', `exports["${subpath}"].${condition} must list "types" first`);
+    }
+  }
+  expect(manifest.exports?.['.'], 'exports["."] is missing');
+  // One engine per app: a package whose code imports core takes it as a peer (plus a workspace devDependency
+  // to build and test against), never as a dependency of its own that could install a second copy.
+  if (name !== '@dendrite/core') {
+    const importsCore = sourceFiles(join(dir, 'src')).some((file) => /^(import|export)[^\n]*from '@dendrite\/core[/']/m.test(readFileSync(file, 'utf8')));
+    expect(!manifest.dependencies?.['@dendrite/core'], '@dendrite/core must be a peerDependency, not a dependency (one engine per app)');
+    if (importsCore) {
+      expect(manifest.peerDependencies?.['@dendrite/core'], 'imports @dendrite/core, so it must list it in peerDependencies');
+      expect(manifest.devDependencies?.['@dendrite/core'] === 'workspace:*', 'must list @dendrite/core in devDependencies as "workspace:*"');
+    }
   }
   const tsconfig = existsSync(join(dir, 'tsconfig.json')) ? readFileSync(join(dir, 'tsconfig.json'), 'utf8') : '';
   expect(tsconfig.includes('../../tsconfig.base.json'), 'tsconfig.json must extend ../../tsconfig.base.json');
   expect(existsSync(join(dir, 'tsup.config.ts')), 'tsup.config.ts is missing');
   const readme = existsSync(join(dir, 'README.md')) ? readFileSync(join(dir, 'README.md'), 'utf8') : '';
   expect(/npm install|pnpm add/.test(readme) && readme.includes('```ts'), 'README.md needs an install line and a TypeScript example');
+}
+
+/** Non-test TypeScript sources under `directory`. */
+function sourceFiles(directory) {
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
+  });
 }
 
 function run(command, args, cwd) {
@@ -80,24 +103,61 @@ for (const { dir, manifest } of manifests) {
   }
 }
 
+// ./testing entries import vitest (a test runner's package, ESM only): offer the workspace's copy.
+if (!existsSync(join(modules, 'vitest')) && existsSync(join(root, 'node_modules', 'vitest'))) {
+  symlinkSync(realpathSync(join(root, 'node_modules', 'vitest')), join(modules, 'vitest'), 'dir');
+}
 for (const { manifest } of manifests) {
-  const name = manifest.name;
-  const esm = `import * as m from '${name}'; if (Object.keys(m).length === 0) throw new Error('no exports'); console.log(Object.keys(m).length);`;
-  const cjs = `const m = require('${name}'); if (Object.keys(m).length === 0) throw new Error('no exports'); console.log(Object.keys(m).length);`;
-  for (const [kind, file, code] of [['ESM', 'check.mjs', esm], ['CJS', 'check.cjs', cjs]]) {
-    checks++;
-    writeFileSync(join(scratch, file), code);
-    try {
-      const count = run('node', [file], scratch).trim();
-      console.log(`ok  ${name} (${kind}): ${count} exports from the packed tarball`);
-    } catch (error) {
-      fail(name, `${kind} import of the packed tarball failed:\n${error.stderr ?? error.message}`);
+  // Every entry point (./testing needs vitest, which cannot be required: ESM only).
+  const specifiers = Object.keys(manifest.exports ?? { '.': null }).filter((subpath) => subpath !== './package.json')
+    .map((subpath) => (subpath === '.' ? manifest.name : `${manifest.name}${subpath.slice(1)}`));
+  for (const name of specifiers) {
+    const esm = `import * as m from '${name}'; if (Object.keys(m).length === 0) throw new Error('no exports'); console.log(Object.keys(m).length);`;
+    const cjs = `const m = require('${name}'); if (Object.keys(m).length === 0) throw new Error('no exports'); console.log(Object.keys(m).length);`;
+    for (const [kind, file, code] of [['ESM', 'check.mjs', esm], ['CJS', 'check.cjs', cjs]]) {
+      if (kind === 'CJS' && name.endsWith('/testing')) continue;
+      checks++;
+      writeFileSync(join(scratch, file), code);
+      try {
+        const count = run('node', [file], scratch).trim();
+        console.log(`ok  ${name} (${kind}): ${count} exports from the packed tarball`);
+      } catch (error) {
+        fail(name, `${kind} import of the packed tarball failed:\n${error.stderr ?? error.message}`);
+      }
     }
   }
+  const name = manifest.name;
   const types = manifest.exports?.['.']?.import?.types;
   checks++;
   if (types && !existsSync(join(modules, name, types))) fail(name, `types file ${types} is missing from the tarball`);
 }
+// The WebAssembly kernels are a lazily loaded chunk: ready() must still find and load them, in both formats.
+for (const [kind, file, code] of [
+  ['ESM', 'ready.mjs', "const core = await import('@dendrite/core'); await core.ready(); console.log(core.getBackendInfo().implementation); process.exit(0);"],
+  ['CJS', 'ready.cjs', "const core = require('@dendrite/core'); core.ready().then(() => { console.log(core.getBackendInfo().implementation); process.exit(0); });"],
+]) {
+  checks++;
+  writeFileSync(join(scratch, file), code);
+  const implementation = run('node', [file], scratch).trim();
+  if (implementation === 'wasm-simd') console.log(`ok  @dendrite/core (${kind}): ready() loads the WebAssembly kernels from their own chunk`);
+  else fail('@dendrite/core', `${kind}: after ready() the implementation is '${implementation}', not 'wasm-simd'`);
+}
+
+// Core's ESM and CJS builds loaded together are two engines: the second must refuse to load, clearly.
+checks++;
+writeFileSync(join(scratch, 'two-copies.mjs'), `
+import { createRequire } from 'node:module';
+await import('@dendrite/core');
+try {
+  createRequire(import.meta.url)('@dendrite/core');
+  console.log('loaded twice without an error');
+} catch (error) {
+  console.log(error.name + ': ' + error.message);
+}`);
+const twoCopies = run('node', ['two-copies.mjs'], scratch).trim();
+if (/^DendriteError: @dendrite\/core is loaded twice/.test(twoCopies)) console.log('ok  @dendrite/core: ESM + CJS in one process is refused with a DendriteError');
+else fail('@dendrite/core', `loading its ESM and CJS builds together should throw "loaded twice", got: ${twoCopies}`);
+
 rmSync(scratch, { recursive: true, force: true });
 
 if (problems.length) {

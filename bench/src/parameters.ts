@@ -1,11 +1,11 @@
 import type { ParameterValues } from './implementation.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '@dendrite/datasets';
 
 /** Glorot-uniform weights (Keras' default for Dense and Conv2D). */
 function glorotUniform(name: string, shape: number[], fanIn: number, fanOut: number, random: SeededRandom): ParameterValues {
   const limit = Math.sqrt(6 / (fanIn + fanOut));
   const values = new Float32Array(shape.reduce((product, dimension) => product * dimension, 1));
-  for (let index = 0; index < values.length; index++) values[index] = (random.next() * 2 - 1) * limit;
+  for (let index = 0; index < values.length; index++) values[index] = (random.nextFloat() * 2 - 1) * limit;
   return { name, shape, values };
 }
 

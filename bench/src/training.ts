@@ -1,6 +1,6 @@
 import { CLASS_COUNT, PIXELS_PER_IMAGE, type FashionMnist } from './fashion-mnist.js';
 import type { Classifier } from './implementation.js';
-import { SeededRandom } from './random.js';
+import { Dataset } from '@dendrite/datasets';
 
 /** What one (possibly partial) epoch did. */
 export interface EpochResult {
@@ -24,22 +24,18 @@ export async function trainEpoch(
   const imageCount = data.trainLabels.length;
   const batchesPerEpoch = Math.ceil(imageCount / batchSize);
   const batchesToRun = Math.min(batchesPerEpoch, options.batchLimit ?? batchesPerEpoch);
-  const order = new SeededRandom(options.seed).permutation(imageCount);
-  // One buffer reused for every batch: the model copies it into a tensor each step.
-  const batchImages = new Float32Array(batchSize * PIXELS_PER_IMAGE);
-  const batchLabels = new Int32Array(batchSize);
+  // @dendrite/datasets' pipeline: a seeded shuffle, then whole batches of rows (labels stay Int32Array).
+  const batches = Dataset.fromTensorSlices({ image: { data: data.trainImages, shape: [imageCount, PIXELS_PER_IMAGE] }, label: data.trainLabels })
+    .shuffle({ seed: options.seed })
+    .batch(batchSize)
+    .take(batchesToRun);
   let lossSum = 0;
+  let batch = 0;
   const start = performance.now();
-  for (let batch = 0; batch < batchesToRun; batch++) {
-    const first = batch * batchSize;
-    const count = Math.min(batchSize, imageCount - first);
-    for (let row = 0; row < count; row++) {
-      const image = order[first + row];
-      batchImages.set(data.trainImages.subarray(image * PIXELS_PER_IMAGE, (image + 1) * PIXELS_PER_IMAGE), row * PIXELS_PER_IMAGE);
-      batchLabels[row] = data.trainLabels[image];
-    }
-    const loss = await model.trainStep(batchImages.subarray(0, count * PIXELS_PER_IMAGE), batchLabels.subarray(0, count), count);
-    if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at batch ${batch + 1}`);
+  for await (const { image, label } of batches) {
+    batch++;
+    const loss = await model.trainStep(image.data, label.data, label.shape[0]);
+    if (!Number.isFinite(loss)) throw new Error(`training diverged: loss ${loss} at batch ${batch}`);
     lossSum += loss;
   }
   const seconds = (performance.now() - start) / 1000;

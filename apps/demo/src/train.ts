@@ -1,4 +1,5 @@
 import { argmax, equal, keep, noGrad, softmaxCrossEntropy, sum, tensor, tidy, variableGrads, type Tensor } from '@dendrite/core';
+import { Dataset, tensorBatches } from '@dendrite/datasets';
 import { Adam } from '@dendrite/optimizers';
 import type { Mlp } from './mlp.js';
 
@@ -16,33 +17,37 @@ export interface EpochResult {
   seconds: number;
 }
 
+/**
+ * `data` as a pipeline of examples (an image row and its int32 label), batched by @dendrite/datasets:
+ * labels stay Int32Array, so `tensorBatches` makes them int32 class indices for softmaxCrossEntropy.
+ */
+function examples(data: Split) {
+  return Dataset.fromTensorSlices({
+    image: { data: data.images.subarray(0, data.count * data.features), shape: [data.count, data.features] },
+    label: data.labels.subarray(0, data.count),
+  });
+}
+
 /** One epoch of Adam over a seeded shuffle of `data`; `onBatch` sees progress. */
 export async function trainEpoch(
   model: Mlp, optimizer: Adam, data: Split, options: { batchSize: number; seed: number; onBatch?: (done: number, total: number, loss: number) => void },
 ): Promise<EpochResult> {
   const start = performance.now();
-  const order = shuffledIndices(data.count, options.seed);
-  const batches = Math.ceil(data.count / options.batchSize);
-  const batchImages = new Float32Array(options.batchSize * data.features);
-  const batchLabels = new Int32Array(options.batchSize);
+  const batches = examples(data).shuffle({ seed: options.seed }).batch(options.batchSize);
+  const total = Math.ceil(data.count / options.batchSize);
+  let done = 0;
   let lossSum = 0;
   let correct = 0;
-  for (let b = 0; b < batches; b++) {
-    const size = Math.min(options.batchSize, data.count - b * options.batchSize);
-    for (let i = 0; i < size; i++) {
-      const row = order[b * options.batchSize + i];
-      batchImages.set(data.images.subarray(row * data.features, (row + 1) * data.features), i * data.features);
-      batchLabels[i] = data.labels[row];
-    }
+  // The batch's tensors are disposed by tensorBatches when the next batch comes.
+  for await (const { image, label } of tensorBatches(batches, tensor)) {
+    const size = label.shape[0];
     const [loss, hits] = tidy(() => {
-      const x = tensor(batchImages.subarray(0, size * data.features), [size, data.features]);
-      const y = tensor(batchLabels.subarray(0, size), [size], 'int32');
       let correctInBatch: Tensor | undefined;
       const { value, grads } = variableGrads(() => {
-        const logits = model.forward(x);
+        const logits = model.forward(image);
         // Kept: variableGrads frees everything made inside it but the loss.
-        correctInBatch = keep(noGrad(() => sum(equal(argmax(logits, 1), y))));
-        return softmaxCrossEntropy(logits, y);
+        correctInBatch = keep(noGrad(() => sum(equal(argmax(logits, 1), label))));
+        return softmaxCrossEntropy(logits, label);
       }, model.parameters);
       optimizer.step(grads);
       return [value, correctInBatch!];
@@ -52,7 +57,7 @@ export async function trainEpoch(
     correct += (await hits.data())[0];
     loss.dispose();
     hits.dispose();
-    options.onBatch?.(b + 1, batches, lossValue);
+    options.onBatch?.(++done, total, lossValue);
   }
   return { loss: lossSum / data.count, accuracy: correct / data.count, seconds: (performance.now() - start) / 1000 };
 }
@@ -60,13 +65,12 @@ export async function trainEpoch(
 /** The predicted class (argmax of the logits) of every row, in batches. */
 export async function predict(model: Mlp, data: Split, batchSize = 1000): Promise<Int32Array> {
   const predictions = new Int32Array(data.count);
-  for (let start = 0; start < data.count; start += batchSize) {
-    const size = Math.min(batchSize, data.count - start);
-    const classes = tidy(() => noGrad(() => {
-      const x = tensor(data.images.subarray(start * data.features, (start + size) * data.features), [size, data.features]);
-      return argmax(model.forward(x), 1);
-    }));
-    predictions.set(await classes.data() as Int32Array, start);
+  let start = 0;
+  for await (const { image } of tensorBatches(examples(data).batch(batchSize), tensor)) {
+    const classes = tidy(() => noGrad(() => argmax(model.forward(image), 1)));
+    const values = await classes.data() as Int32Array;
+    predictions.set(values, start);
+    start += values.length;
     classes.dispose();
   }
   return predictions;
@@ -76,18 +80,4 @@ export function accuracy(predictions: Int32Array, labels: Int32Array): number {
   let correct = 0;
   for (let i = 0; i < labels.length; i++) if (predictions[i] === labels[i]) correct++;
   return correct / labels.length;
-}
-
-function shuffledIndices(n: number, seed: number): Int32Array {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  let state = seed >>> 0 || 1;
-  for (let i = n - 1; i > 0; i--) {
-    // xorshift32: the demo only needs a reproducible order
-    state ^= state << 13; state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5; state >>>= 0;
-    const j = state % (i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  return order;
 }

@@ -2,14 +2,14 @@ import { memory } from '@dendrite/core';
 import { describe, expect, it } from 'vitest';
 import { isUnsupported } from '../implementation.js';
 import { cnnParameters, mlpParameters } from '../parameters.js';
-import { SeededRandom } from '../random.js';
+import { SeededRandom } from '@dendrite/datasets';
 import { createDendriteImplementation } from './dendrite.js';
 import { createTfjsImplementation } from './tfjs.js';
 
 /** A synthetic batch of `size` images of 784 pixels in [0, 1], labels 0..9. */
 function batch(size: number) {
   const random = new SeededRandom(11);
-  const images = new Float32Array(size * 784).map(() => random.next());
+  const images = new Float32Array(size * 784).map(() => random.nextFloat());
   const labels = new Int32Array(size).map((_, index) => index % 10);
   return { images, labels };
 }

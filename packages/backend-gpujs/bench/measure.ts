@@ -3,10 +3,11 @@
  * (browser-bench-page.ts): resident matmul and conv2d throughput on a gpu backend, and MLP
  * training time through core's engine on whatever backend is active.
  */
-import { tidy, type Conv2DInfo, type TensorInfo } from '@dendrite/core';
+import { tidy } from '@dendrite/core';
+import type { Conv2DInfo, TensorInfo } from '@dendrite/core/backend';
 import { Adam } from '@dendrite/optimizers';
 import type { GpuBackend } from '../src/index.js';
-import { randomValues } from '../src/test-support/kernel-checks.js';
+import { randomValues } from '@dendrite/core/testing';
 import { batchTensors, createMlp, shuffledIndices, trainStep, type ImageSplit } from '../src/test-support/mlp-training.js';
 
 /** Seeded values in [-0.5, 0.5), the same in Node and the browser. */

@@ -3,9 +3,10 @@
  * WebGL2 path, plus residency (GL readPixels counted), lifetime (live GL textures counted) and
  * context-loss checks. Bundled by esbuild and driven by chromium.test.ts.
  */
-import { matmul, tensor as makeTensor, type TensorInfo } from '@dendrite/core';
+import { matmul, tensor as makeTensor } from '@dendrite/core';
+import type { TensorInfo } from '@dendrite/core/backend';
 import { createGpuBackend, useBestBackend, type GpuBackend, type GpuBackendMode } from '../src/index.js';
-import { kernelCases, randomValues, runKernelCase } from '../src/test-support/kernel-checks.js';
+import { kernelCases, randomValues, runKernelCase } from '@dendrite/core/testing';
 
 /** GL calls counted on every context of the page. */
 const glCounters = { readPixels: 0, liveTextures: 0 };

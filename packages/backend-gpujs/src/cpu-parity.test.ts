@@ -1,8 +1,8 @@
-import { createCpuBackend, type Backend } from '@dendrite/core';
+import { createCpuBackend, type Backend } from '@dendrite/core/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpuBackend, type GpuBackend } from './index.js';
 import { nodeTestModes } from './test-support/headless-gl.js';
-import { compare, kernelCaseOutput, kernelCases } from './test-support/kernel-checks.js';
+import { compare, kernelCaseOutput, kernelCases } from '@dendrite/core/testing';
 
 /** The same kernel calls on core's CPU reference backend and on this one must agree. */
 describe.each(nodeTestModes.filter((mode) => mode !== 'cpu'))('gpu backend (%s) agrees with the CPU reference backend', (mode) => {

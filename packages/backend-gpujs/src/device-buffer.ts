@@ -1,4 +1,5 @@
-import type { DType, TypedArray } from '@dendrite/core';
+import { DendriteError } from '@dendrite/core';
+import type { DType, TypedArray } from '@dendrite/core/backend';
 import type { KernelResult } from './gpujs-types.js';
 
 /**
@@ -45,10 +46,10 @@ export class DeviceBuffer {
 /** The DeviceBuffer behind a DataId, with a clear error for a foreign or freed one. */
 export function asDeviceBuffer(dataId: object, what: string): DeviceBuffer {
   if (!(dataId instanceof DeviceBuffer)) {
-    throw new Error(`gpu backend: ${what} is not a buffer of this backend (was it made by another backend?)`);
+    throw new DendriteError(`gpu backend: ${what} is not a buffer of this backend (was it made by another backend?)`);
   }
   if (dataId.disposed) {
-    throw new Error(`gpu backend: ${what} was already disposed`);
+    throw new DendriteError(`gpu backend: ${what} was already disposed`);
   }
   return dataId;
 }
@@ -60,7 +61,7 @@ export function toFloat32(values: TypedArray, dtype: DType): Float32Array {
   for (let index = 0; index < values.length; index++) {
     const value = values[index];
     if (dtype === 'int32' && (value > 16_777_216 || value < -16_777_216)) {
-      throw new Error(
+      throw new DendriteError(
         `gpu backend: int32 value ${value} at index ${index} is beyond ±2^24; gpu.js stores int32 as float32, ` +
         'which holds integers exactly only up to 16,777,216',
       );

@@ -4,7 +4,7 @@
  * renders with llvmpipe. gpu.js on such a device is a CPU program with a graphics API in the way,
  * far slower than core's CPU backend, so {@link useBestBackend} asks before choosing it.
  */
-import type { Backend, DataId } from '@dendrite/core';
+import type { Backend, DataId } from '@dendrite/core/backend';
 import type { GpuJsMode } from './gpujs-types.js';
 
 /** Renderer, vendor or adapter names of software rasterizers. */

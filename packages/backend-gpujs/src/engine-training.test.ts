@@ -3,7 +3,7 @@ import { Adam } from '@dendrite/optimizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpuBackend, type GpuBackend } from './index.js';
 import { nodeTestModes } from './test-support/headless-gl.js';
-import { randomValues } from './test-support/kernel-checks.js';
+import { randomValues } from '@dendrite/core/testing';
 import { createMlp, trainStep, type Mlp } from './test-support/mlp-training.js';
 
 /** A seeded batch of `rows` inputs in [-1, 1], labelled by which of the first `classes` features is largest. */

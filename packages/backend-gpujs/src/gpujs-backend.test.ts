@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpuBackend, detectGpuMode, type GpuBackend } from './index.js';
 import { headlessGlRequired, headlessGlUnavailable, nodeTestModes } from './test-support/headless-gl.js';
-import { kernelCases, runKernelCase } from './test-support/kernel-checks.js';
+import { kernelCases, runKernelCase } from '@dendrite/core/testing';
 
 // gpu.js's CPU-side modes compile the same kernel source to WebAssembly or plain JavaScript;
 // headless-gl compiles it to GLSL and runs it through ANGLE (four outputs per thread in packed

@@ -1,5 +1,6 @@
 import * as gpujsNamespace from 'gpu.js';
-import { sizeOf, type Backend, type BackendInfo, type DataId, type DType, type TypedArray } from '@dendrite/core';
+import { DendriteError, sizeOf } from '@dendrite/core';
+import type { Backend, BackendInfo, DataId, DType, TypedArray } from '@dendrite/core/backend';
 import { DeviceBuffer, asDeviceBuffer, fromFloat32, toFloat32 } from './device-buffer.js';
 import type { GpuJsInstance, GpuJsMode, GpuJsModule } from './gpujs-types.js';
 import { KernelRunner, type RunnerStats } from './kernel-runner.js';
@@ -110,7 +111,7 @@ function assembleBackend(gpu: GpuJsInstance, runner: KernelRunner, facts: Backen
     upload(values: TypedArray, shape: readonly number[], dtype: DType): DataId {
       const size = sizeOf(shape);
       if (values.length !== size) {
-        throw new Error(`gpu backend: upload of shape [${shape.join(', ')}] needs ${size} values, got ${values.length}`);
+        throw new DendriteError(`gpu backend: upload of shape [${shape.join(', ')}] needs ${size} values, got ${values.length}`);
       }
       const uploaded = runner.upload(toFloat32(values, dtype), dtype);
       // int32 uploads keep their host values: scatterAdd builds index lists from them without a readback.

@@ -1,8 +1,8 @@
-import type { TensorInfo } from '@dendrite/core';
+import type { TensorInfo } from '@dendrite/core/backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpuBackend, type GpuBackend } from './index.js';
 import { closestSquareDimensions } from './kernel-runner.js';
-import { randomValues } from './test-support/kernel-checks.js';
+import { randomValues } from '@dendrite/core/testing';
 
 function tensor(dataId: object, shape: number[], dtype: 'float32' | 'int32' = 'float32'): TensorInfo {
   return { dataId, shape, dtype };

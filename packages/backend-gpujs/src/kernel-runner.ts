@@ -1,4 +1,5 @@
-import type { DType } from '@dendrite/core';
+import { DendriteError } from '@dendrite/core';
+import type { DType } from '@dendrite/core/backend';
 import { DeviceBuffer } from './device-buffer.js';
 import type { GpuJsHandle, GpuJsInstance, GpuJsMode, KernelResult } from './gpujs-types.js';
 import { KernelCache, type KernelProgram } from './kernel-cache.js';
@@ -84,7 +85,7 @@ export class KernelRunner {
     this.checkSize(outSize, program.key);
     if (outSize === 0) return this.track(new DeviceBuffer(0, dtype, null));
     for (const input of inputs) {
-      if (input.size === 0) throw new Error(`gpu backend: ${program.key} got an empty input for a non-empty output`);
+      if (input.size === 0) throw new DendriteError(`gpu backend: ${program.key} got an empty input for a non-empty output`);
     }
     return this.launch(program, inputs, scalars, outSize, dtype);
   }
@@ -112,8 +113,8 @@ export class KernelRunner {
       // Set even when already disposed: the free queued behind this step deletes it.
       output.storage = program.vectorOutput ? flatView(result, outSize) : result;
     }).catch((error: unknown) => {
-      output.failure = error instanceof Error ? error : new Error(String(error));
-      output.failure.message = `gpu backend (webgpu): ${program.key} failed: ${output.failure.message}`;
+      const reason = error instanceof Error ? error.message : String(error);
+      output.failure = Object.assign(new DendriteError(`gpu backend (webgpu): ${program.key} failed: ${reason}`), { cause: error });
     });
     output.ready = step;
     this.queue = step;
@@ -138,7 +139,7 @@ export class KernelRunner {
   /** Synchronous download (GL, webasm, cpu: gpu.js reads those synchronously; not WebGPU). */
   downloadSync(buffer: DeviceBuffer): Float32Array {
     this.checkDevice('readSync');
-    if (this.asynchronous) throw new Error('gpu backend (webgpu): readSync is not possible on WebGPU; use read()');
+    if (this.asynchronous) throw new DendriteError('gpu backend (webgpu): readSync is not possible on WebGPU; use read()');
     checkUnpacked(buffer);
     if (buffer.size === 0) return new Float32Array(0);
     this.readbacks++;
@@ -193,13 +194,13 @@ export class KernelRunner {
       }
     }
     if (this.lostReason !== null) {
-      throw new Error(`gpu backend (${this.mode}): cannot run ${what}: ${this.lostReason}; create a new backend`);
+      throw new DendriteError(`gpu backend (${this.mode}): cannot run ${what}: ${this.lostReason}; create a new backend`);
     }
   }
 
   private checkSize(size: number, what: string): void {
     if (size > MAX_ELEMENTS) {
-      throw new Error(
+      throw new DendriteError(
         `gpu backend (${this.mode}): ${what} needs ${size} elements, more than ${MAX_ELEMENTS} (2^24), ` +
         'the largest tensor whose element indices gpu.js kernels compute exactly in float32; split the tensor',
       );
@@ -207,7 +208,7 @@ export class KernelRunner {
     if (this.maxTextureSize !== null && size > 0) {
       const [width, height] = closestSquareDimensions(size);
       if (width > this.maxTextureSize || height > this.maxTextureSize) {
-        throw new Error(
+        throw new DendriteError(
           `gpu backend (${this.mode}): ${what} needs a ${width}x${height} texture for ${size} elements, ` +
           `larger than this device's MAX_TEXTURE_SIZE ${this.maxTextureSize}; split the tensor`,
         );
@@ -218,7 +219,7 @@ export class KernelRunner {
 
 /** Packed buffers are internal to one backend kernel; reading one is a bug in this package. */
 function checkUnpacked(buffer: DeviceBuffer): void {
-  if (buffer.packed) throw new Error('gpu backend: internal error: a packed (RGBA strip) buffer was read; it must be unpacked first');
+  if (buffer.packed) throw new DendriteError('gpu backend: internal error: a packed (RGBA strip) buffer was read; it must be unpacked first');
 }
 
 /** What the WebGPU result handle carries besides the public surface (gpu.js WebGPUBufferResult). */

@@ -2,7 +2,7 @@ import { DendriteError, sizeOf } from '@dendrite/core';
 import type {
   AdamHyperparameters, ArgReduceOp, BinaryOp, Conv2DInfo, DataId, DType, FusedActivation, Kernels, Pool2DInfo, PoolMode, ReduceOp,
   TensorInfo, UnaryOp,
-} from '@dendrite/core';
+} from '@dendrite/core/backend';
 import { DeviceBuffer, asDeviceBuffer } from './device-buffer.js';
 import type { KernelRunner } from './kernel-runner.js';
 import { adamProgram } from './kernels/adam.js';
@@ -97,7 +97,7 @@ export function createKernels(runner: KernelRunner): Kernels {
 
     argReduce(op: ArgReduceOp, x: TensorInfo, axis: number): DataId {
       const outShape = x.shape.filter((_, index) => index !== axis);
-      if (x.shape[axis] === 0) throw new Error(`gpu backend: ${op} along axis ${axis} of shape [${x.shape.join(', ')}] has nothing to pick from`);
+      if (x.shape[axis] === 0) throw new DendriteError(`gpu backend: ${op} along axis ${axis} of shape [${x.shape.join(', ')}] has nothing to pick from`);
       return runner.run(argReduceProgram(op, x.shape, axis), [input(x, `${op} input`)], sizeOf(outShape), 'int32');
     },
 
@@ -147,7 +147,7 @@ export function createKernels(runner: KernelRunner): Kernels {
     },
 
     concat(xs: readonly TensorInfo[], axis: number): DataId {
-      if (xs.length === 0) throw new Error('gpu backend: concat needs at least one input');
+      if (xs.length === 0) throw new DendriteError('gpu backend: concat needs at least one input');
       const dtype = xs[0].dtype;
       let parts = xs.map((x, index) => ({ shape: x.shape, buffer: input(x, `concat input ${index}`), temporary: false }))
         .filter((part) => sizeOf(part.shape) > 0);

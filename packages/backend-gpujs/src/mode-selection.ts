@@ -1,3 +1,4 @@
+import { DendriteError } from '@dendrite/core';
 import type { GpuJsMode, GpuJsModule } from './gpujs-types.js';
 import { installNodeWebGpu } from './node-webgpu.js';
 
@@ -57,7 +58,7 @@ async function unavailability(mode: GpuJsMode, gpujs: GpuJsModule): Promise<stri
 export async function chooseMode(requested: GpuBackendMode, gpujs: GpuJsModule): Promise<ModeChoice> {
   if (requested !== 'auto') {
     const reason = await unavailability(requested, gpujs);
-    if (reason !== null) throw new Error(`gpu backend: mode '${requested}' is not available here: ${reason}`);
+    if (reason !== null) throw new DendriteError(`gpu backend: mode '${requested}' is not available here: ${reason}`);
     return { mode: requested, notes: [] };
   }
   const order: GpuJsMode[] = isNode()

@@ -1,4 +1,4 @@
-import type { Conv2DInfo, DType, FusedActivation } from '@dendrite/core';
+import type { Conv2DInfo, DType, FusedActivation } from '@dendrite/core/backend';
 import type { DeviceBuffer } from './device-buffer.js';
 import type { KernelRunner } from './kernel-runner.js';
 import { sliceProgram } from './kernels/layout.js';

@@ -1,6 +1,5 @@
-import {
-  getBackendInfo, registerBackend, setBackend, type BackendInfo,
-} from '@dendrite/core';
+import { DendriteError, getBackendInfo, registerBackend, setBackend } from '@dendrite/core';
+import type { BackendInfo } from '@dendrite/core/backend';
 import { PROBE_SIZE, softwareDevice, timeMatmul } from './device-check.js';
 import { createGpuBackend, detectGpuMode, openGpuBackend, type GpuBackend, type GpuBackendOptions } from './gpujs-backend.js';
 import type { ModeChoice } from './mode-selection.js';
@@ -54,7 +53,7 @@ export async function useGpu(options: GpuBackendOptions = {}): Promise<BackendIn
   const info = getBackendInfo();
   const requested = options.mode ?? 'auto';
   if (requested !== 'auto' && info.implementation !== requested) {
-    throw new Error(
+    throw new DendriteError(
       `useGpu: the '${GPU_BACKEND_NAME}' backend already runs in mode '${info.implementation}', not '${requested}'; ` +
       `to switch, await setBackend(await createGpuBackend({ mode: '${requested}' })) before creating tensors`,
     );

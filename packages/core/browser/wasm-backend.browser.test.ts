@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCpuBackend, engine } from '../src/index.js';
+import { createCpuBackend, engine } from '../src/backend/index.js';
 import { chromiumAvailable, hostPage, type PageHost } from './harness.js';
 import type { PageReport } from './page.js';
 import { MATMUL_SIZE, runWorkload, type WorkloadResult } from './workload.js';

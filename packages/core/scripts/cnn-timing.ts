@@ -6,10 +6,11 @@
 
 import { cpus, loadavg } from 'node:os';
 import {
-  adamUpdate, add, conv2d, createDefaultCpuBackend, getBackendInfo, keep, linear, maxPool2d, randomNormal, randomUniform,
+  adamUpdate, add, conv2d, getBackendInfo, keep, linear, maxPool2d, randomNormal, randomUniform,
   relu, reshape, setBackend, softmaxCrossEntropy, tensor, tidy, variable, variableGrads, zerosLike,
   type Backend, type Tensor,
 } from '../src/index.js';
+import { createDefaultCpuBackend } from '../src/backend/index.js';
 
 const IMAGES_PER_EPOCH = 60_000;
 const BATCH = 64;

@@ -1,6 +1,7 @@
 import type { Backend, BackendInfo, DataId, DType, TensorInfo } from './backend/backend.js';
 import { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
 import { DendriteError } from './errors.js';
+import { claimSingleCopy } from './single-copy.js';
 import { Tensor, type GradNode } from './tensor.js';
 
 /** Makes a backend; may be async (compiling WebAssembly, asking for a GPU). */
@@ -280,8 +281,8 @@ function collectTensors(value: unknown, into: Set<Tensor>): void {
   }
 }
 
-/** The process-wide engine the ops use. */
-export const engine = new Engine();
+/** The process-wide engine the ops use (a second copy of core loaded in the same process throws). */
+export const engine = claimSingleCopy(new Engine());
 
 export const tidy = <T>(fn: () => T): T => engine.tidy(fn);
 export const keep = <T extends Tensor>(tensor: T): T => engine.keep(tensor);

@@ -1,18 +1,16 @@
-// @dendrite/core: tensors, ops with their gradients, autograd, the backend interface and the CPU backend.
+// @dendrite/core: tensors, ops with their gradients, autograd and choosing a backend.
+// Backend authors: '@dendrite/core/backend' (the Backend interface, Engine, the CPU backend's parts);
+// tests: '@dendrite/core/testing' (conformance suite, kernel checks, gradCheck).
 
-export * from './backend/backend.js';
+export type { Backend, BackendInfo, DType, FusedActivation, TypedArray } from './backend/backend.js';
 export { Tensor, type GradNode, type NestedArray } from './tensor.js';
 export {
-  Engine, engine, tidy, keep, noGrad, memory, setBackend, registerBackend, getBackend, getBackendInfo, ready,
-  type BackendFactory, type OpSpec,
+  tidy, keep, noGrad, memory, setBackend, registerBackend, getBackend, getBackendInfo, ready,
+  type BackendFactory,
 } from './engine.js';
 export { DendriteError } from './errors.js';
 export { sizeOf, stridesOf, broadcastShapes, formatShape, type Shape } from './shape.js';
 export { RandomGenerator, setSeed } from './random.js';
-export { createCpuBackend, type CpuBackend, type CpuBackendOptions } from './backends/cpu/cpu-backend.js';
-export { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
-export { createWasmAccelerator, type WasmAcceleratorOptions } from './backends/cpu/wasm/index.js';
-export type { CpuAccelerator } from './backends/cpu/accelerator.js';
 
 export { backward, gradients } from './autograd/backward.js';
 export { grad, valueAndGrad, variable, variableGrads } from './autograd/grad.js';

@@ -1,6 +1,17 @@
+import { DendriteError } from './errors.js';
+
 /**
  * Seeded random numbers. Values are generated on the host by one algorithm (xoshiro128**, seeded
- * through splitmix32) and uploaded, so the same seed gives the same numbers on every backend.
+ * through splitmix32 from `seed >>> 0`) and uploaded, so the same seed gives the same numbers on every
+ * backend. `@dendrite/datasets`' `SeededRandom` is a copy of it (same seeding, `nextUint32`,
+ * `nextFloat`, `nextInt`), so a seed shuffles data and initialises weights from one stream definition.
+ *
+ * @example
+ * ```ts
+ * const random = new RandomGenerator(42);
+ * random.nextFloat(); // in [0, 1)
+ * random.nextInt(10); // in 0..9, unbiased
+ * ```
  */
 export class RandomGenerator {
   private s0 = 0;
@@ -26,6 +37,8 @@ export class RandomGenerator {
     this.s1 = next();
     this.s2 = next();
     this.s3 = next();
+    // xoshiro's one bad state; splitmix32 never yields four zeros in a row, but the rule is stated.
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
     this.spareNormal = null;
   }
 
@@ -63,9 +76,18 @@ export class RandomGenerator {
     return radius * Math.cos(2 * Math.PI * v);
   }
 
-  /** An integer in [0, n). */
+  /**
+   * An integer in [0, n) without modulo bias (the top sliver of the 32-bit range that does not divide
+   * evenly is redrawn), for n in 1..2^32.
+   */
   nextInt(n: number): number {
-    return Math.floor(this.nextFloat() * n);
+    if (!Number.isInteger(n) || n < 1 || n > 4294967296) {
+      throw new DendriteError(`RandomGenerator.nextInt: n must be an integer in 1..2^32, got ${n}`);
+    }
+    const limit = 4294967296 - (4294967296 % n);
+    let value = this.nextUint32();
+    while (value >= limit) value = this.nextUint32();
+    return value % n;
   }
 }
 

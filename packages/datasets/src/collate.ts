@@ -1,12 +1,28 @@
 import { DatasetError } from './errors.js';
 import { isTensorData, shapeSize, type BatchArray, type TensorData } from './tensor-data.js';
 
+declare const int32Tag: unique symbol;
+
+/**
+ * A number read from an Int32Array column (what `Dataset.fromTensorSlices` gives for such a column): a
+ * plain number at run time, typed apart so that a batch of them is typed `TensorData<Int32Array>`.
+ */
+export type Int32Number = number & { readonly [int32Tag]: true };
+
+/** Options of {@link collate}. */
+export interface CollateOptions {
+  /** Top-level fields whose numbers stack into an Int32Array (integers checked) instead of a Float32Array. */
+  int32Fields?: ReadonlySet<string>;
+}
+
 /**
  * What {@link collate} makes of a batch of `T`: numbers and numeric arrays become one stacked
- * `TensorData` (Float32Array, or Int32Array when the elements are Int32Arrays), strings a string[], and
- * objects are collated field by field.
+ * `TensorData` (Float32Array, or Int32Array when the elements are Int32Arrays or int32 fields), strings a
+ * string[], and objects are collated field by field.
  */
-export type Collated<T> = T extends number
+export type Collated<T> = T extends Int32Number
+  ? TensorData<Int32Array>
+  : T extends number
   ? TensorData<Float32Array>
   : T extends string
     ? string[]
@@ -30,7 +46,7 @@ export type Collated<T> = T extends number
  * // { x: { data: [1, 2, 3, 4], shape: [2, 2] }, y: { data: [0, 1], shape: [2] } }
  * ```
  */
-export function collate<T>(items: readonly T[], path = 'batch'): Collated<T> {
+export function collate<T>(items: readonly T[], path = 'batch', options: CollateOptions = {}): Collated<T> {
   if (items.length === 0) throw new DatasetError(`${path}: cannot collate an empty batch`);
   const first = items[0] as unknown;
   if (typeof first === 'number') return stackNumbers(items as unknown as number[], path) as Collated<T>;
@@ -50,7 +66,10 @@ export function collate<T>(items: readonly T[], path = 'batch'): Collated<T> {
   if (typeof first === 'object' && first !== null) {
     const result: Record<string, unknown> = {};
     for (const key of Object.keys(first)) {
-      result[key] = collate(items.map((item) => (item as Record<string, unknown>)[key]), `${path}.${key}`);
+      const values = items.map((item) => (item as Record<string, unknown>)[key]);
+      result[key] = options.int32Fields?.has(key) && typeof values[0] === 'number'
+        ? stackNumbers(values, `${path}.${key}`, Int32Array)
+        : collate(values, `${path}.${key}`);
     }
     return result as Collated<T>;
   }
@@ -62,11 +81,19 @@ function tensorOf(item: unknown, index: number, path: string): { data: ArrayLike
   return { data: item.data, index, shape: item.shape };
 }
 
-function stackNumbers(values: readonly unknown[], path: string): TensorData<Float32Array> {
-  const data = new Float32Array(values.length);
+function stackNumbers<A extends Float32Array | Int32Array = Float32Array>(
+  values: readonly unknown[],
+  path: string,
+  arrayType: new (length: number) => A = Float32Array as unknown as new (length: number) => A,
+): TensorData<A> {
+  const data = new arrayType(values.length);
+  const integers = data instanceof Int32Array;
   for (let index = 0; index < values.length; index++) {
     const value = values[index];
     if (typeof value !== 'number') throw new DatasetError(`${path}: element ${index} is ${typeof value}, element 0 is a number`);
+    if (integers && (!Number.isInteger(value) || value < -2147483648 || value > 2147483647)) {
+      throw new DatasetError(`${path}: element ${index} is ${value}, not an int32`);
+    }
     data[index] = value;
   }
   return { data, shape: [values.length] };

@@ -36,6 +36,8 @@ describe('CSV', () => {
 
   it('supports another delimiter, files without a header and NaN for missing numbers', () => {
     expect(parseCsv('\uFEFFid\n1\n', { columns: { id: 'int' } }).columns.id).toEqual(Int32Array.of(1));
+    // A BOM before a quoted first header: the quotes are CSV syntax, not part of the name.
+    expect(parseCsv('\uFEFF"id","name"\n1,a\n', { columns: { id: 'int', name: 'string' } }).columns.id).toEqual(Int32Array.of(1));
     const table = parseCsv('1;2.5\n2;\n', { delimiter: ';', header: ['id', 'value'], columns: { id: 'int', value: 'number' }, missingNumbers: 'nan' });
     expect(table.columns.id).toEqual(Int32Array.of(1, 2));
     expect(table.columns.value[0]).toBe(2.5);

@@ -64,11 +64,12 @@ class CsvTableBuilder<S extends CsvSchema> {
   /** Reads one line; returns true when it completed a data record. */
   pushLine(line: string): boolean {
     this.lineNumber++;
-    const fields = this.reader.pushLine(line, this.lineNumber);
+    // A UTF-8 byte-order mark may survive when the text was decoded by hand. It goes before the
+    // record reader sees the line, so a quoted first field ("\uFEFF"id",…) is still read as quoted.
+    const text = this.lineNumber === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line;
+    const fields = this.reader.pushLine(text, this.lineNumber);
     if (fields === null) return false;
     if (this.header === undefined) {
-      // A UTF-8 byte-order mark may survive when the text was decoded by hand.
-      if (fields[0].charCodeAt(0) === 0xfeff) fields[0] = fields[0].slice(1);
       this.setHeader(fields.map((name) => name.trim()));
       return false;
     }

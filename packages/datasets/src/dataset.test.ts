@@ -53,12 +53,45 @@ describe('Dataset', () => {
     expect(batches.map((batch) => batch.image.shape)).toEqual([[2, 2, 2], [2, 2, 2], [1, 2, 2]]);
     expect(Array.from(batches[1].image.data)).toEqual([8, 9, 10, 11, 12, 13, 14, 15]);
     expect(Array.from(batches[2].label.data)).toEqual([4]);
-    // A 1-D Int32Array column slices to numbers, which collate stacks as Float32Array (as the README says).
-    expect(batches[0].label.data).toBeInstanceOf(Float32Array);
+    // Each column keeps its dtype: Int32Array labels stay Int32Array (softmaxCrossEntropy reads int32
+    // labels as class indices, float32 ones as probabilities), also after shuffle/take/skip/filter/prefetch.
+    expect(batches[0].label.data).toBeInstanceOf(Int32Array);
+    expect(batches[0].image.data).toBeInstanceOf(Float32Array);
+    const piped = await examples.shuffle({ seed: 3 }).skip(1).take(3).filter(() => true).repeat(2).prefetch(2).batch(2).toArray();
+    expect(piped.every((batch) => batch.label.data instanceof Int32Array)).toBe(true);
+    const [splitBatch] = await examples.split({ test: 0.4, seed: 1 }).test.batch(2).toArray();
+    expect(splitBatch.label.data).toBeInstanceOf(Int32Array);
+    const floats = Dataset.fromTensorSlices({ value: Float32Array.of(0.5, 1.5) });
+    expect((await floats.batch(2).toArray())[0].value.data).toEqual(Float32Array.of(0.5, 1.5));
     expect(await examples.batch(2, { dropRemainder: true }).map((batch) => batch.label.shape[0]).toArray()).toEqual([2, 2]);
     const custom = await Dataset.range(4).batch(3, { collate: (items) => items.join('+') }).toArray();
     expect(custom).toEqual(['0+1+2', '3']);
     expect(() => Dataset.fromTensorSlices({ a: { data: new Float32Array(4), shape: [2, 2] }, b: Int32Array.of(1) })).toThrow(/column "b" has 1 rows/);
+  });
+
+  it('batches tensor slices whole (rows gathered at once) exactly as example by example', async () => {
+    const columns = {
+      image: { data: Float32Array.from({ length: 7 * 6 }, (_, index) => index * 0.5), shape: [7, 2, 3] },
+      ids: { data: Int32Array.from({ length: 7 * 2 }, (_, index) => index - 3), shape: [7, 2] },
+      bytes: { data: Uint8Array.from({ length: 7 }, (_, index) => 250 + index % 6), shape: [7] },
+      label: Int32Array.of(3, 1, 4, 1, 5, 9, 2),
+      weight: Float64Array.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7),
+      flag: Uint8Array.of(1, 0, 1, 1, 0, 0, 1),
+    };
+    // filter(() => true) keeps the items (and int32 columns) but takes the example-by-example path.
+    const slow = (dataset: Dataset<Record<string, unknown>>) => dataset.filter(() => true);
+    const examples = Dataset.fromTensorSlices(columns);
+    for (const [size, dropRemainder] of [[3, false], [3, true], [7, false], [10, false]] as const) {
+      expect(await examples.batch(size, { dropRemainder }).toArray()).toEqual(await slow(examples).batch(size, { dropRemainder }).toArray());
+      const fast = examples.shuffle({ seed: 11 }).prefetch(2).batch(size, { dropRemainder });
+      const reference = slow(examples.shuffle({ seed: 11 })).batch(size, { dropRemainder });
+      for (let epoch = 0; epoch < 3; epoch++) expect(await fast.toArray()).toEqual(await reference.toArray()); // a new order each epoch, the same in both
+    }
+    const [first] = await examples.batch(7).toArray();
+    expect(first.label.data).toBeInstanceOf(Int32Array);
+    expect(first.ids.data).toBeInstanceOf(Int32Array);
+    expect(first.weight.data).toBeInstanceOf(Float32Array);
+    expect(first.bytes.data).toBeInstanceOf(Float32Array);
   });
 
   it('prefetches in order, passes errors through and stops the source when the consumer stops', async () => {

@@ -1,4 +1,4 @@
-import { collate, type Collated } from './collate.js';
+import { collate, type Collated, type Int32Number } from './collate.js';
 import { DatasetError } from './errors.js';
 import { SeededRandom } from './random.js';
 import { splitIndices, type SplitFractions } from './split.js';
@@ -10,6 +10,19 @@ type MaybePromise<T> = T | Promise<T>;
 interface IndexedSource<T> {
   length: number;
   at(index: number): MaybePromise<T>;
+}
+
+/**
+ * Whole batches straight from the columns of `fromTensorSlices` (optionally shuffled): `batch()` copies
+ * each batch's rows at once instead of stacking one example at a time — the same batches, several times
+ * faster. Dropped by every step that changes which items come (map, filter, take, skip, repeat, split).
+ */
+interface RowPlan {
+  length: number;
+  /** The order rows are read in for one iteration (undefined: 0..length-1). Called once per iteration. */
+  order(): Int32Array | undefined;
+  /** The collated batch of these rows, exactly what `collate` would make of their examples. */
+  gather(rows: Int32Array): unknown;
 }
 
 /** Options of {@link Dataset.shuffle}. */
@@ -33,8 +46,11 @@ export interface BatchOptions<T, B> {
   collate?: (items: T[]) => B;
 }
 
-/** A slice of a `fromTensorSlices` column: a number for 1-D columns, else a `TensorData` view. */
-export type SliceOf<C> = C extends TensorData<infer A> ? TensorData<A> : number;
+/**
+ * A slice of a `fromTensorSlices` column: a number for 1-D columns (an {@link Int32Number} for an
+ * Int32Array column, so that `batch()` stacks it back into an Int32Array), else a `TensorData` view.
+ */
+export type SliceOf<C> = C extends TensorData<infer A> ? TensorData<A> : C extends Int32Array ? Int32Number : number;
 
 /**
  * A lazy, re-iterable, chainable data pipeline, iterated with `for await`. Nothing runs until it is
@@ -54,7 +70,19 @@ export class Dataset<T> implements AsyncIterable<T> {
   private constructor(
     private readonly iterate: () => AsyncIterator<T>,
     private readonly indexed?: IndexedSource<T>,
+    /**
+     * Fields whose numbers came from a 1-D Int32Array column of `fromTensorSlices`: `batch()` stacks
+     * them into an Int32Array (a number alone cannot say it was an int32). Kept by every step that
+     * passes items through unchanged (shuffle, take, skip, filter, repeat, prefetch); `map` drops it.
+     */
+    private readonly int32Fields?: ReadonlySet<string>,
+    private readonly rows?: RowPlan,
   ) {}
+
+  /** This dataset's int32 field names carried over to `next`, a dataset of the same items. */
+  private keepFields(next: Dataset<T>): Dataset<T> {
+    return this.int32Fields === undefined ? next : new Dataset(next.iterate, next.indexed, this.int32Fields);
+  }
 
   /** A dataset over the items of an array (random access: full shuffle and split work). */
   static fromArray<T>(items: readonly T[]): Dataset<T> {
@@ -120,11 +148,22 @@ export class Dataset<T> implements AsyncIterable<T> {
       const data = column.data as Float32Array;
       return (index: number) => ({ data: data.subarray(index * rowSize, (index + 1) * rowSize), shape: rowShape });
     });
-    return Dataset.fromIndexed(length, (index) => {
+    const examples = Dataset.fromIndexed(length, (index) => {
       const example: Record<string, unknown> = {};
       for (let position = 0; position < names.length; position++) example[names[position]] = slicers[position](index);
       return example as { [K in keyof C]: SliceOf<C[K]> };
     });
+    const int32Fields = new Set(names.filter((name) => columns[name] instanceof Int32Array));
+    const rows: RowPlan = {
+      length,
+      order: () => undefined,
+      gather(indices) {
+        const batch: Record<string, unknown> = {};
+        for (const name of names) batch[name] = gatherColumn(columns[name], indices);
+        return batch;
+      },
+    };
+    return new Dataset(examples.iterate, examples.indexed, int32Fields.size === 0 ? undefined : int32Fields, rows);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<T> {
@@ -147,15 +186,15 @@ export class Dataset<T> implements AsyncIterable<T> {
 
   /** Keeps the items for which `predicate` is true. */
   filter(predicate: (item: T, index: number) => MaybePromise<boolean>): Dataset<T> {
-    return new Dataset(() => filterIterator(this.iterate(), predicate));
+    return this.keepFields(new Dataset(() => filterIterator(this.iterate(), predicate)));
   }
 
   /** The first `count` items. */
   take(count: number): Dataset<T> {
     checkCount(count, 'take');
     const indexed = this.indexed;
-    if (indexed !== undefined) return Dataset.fromIndexed(Math.min(count, indexed.length), (index) => indexed.at(index));
-    return new Dataset(() => takeIterator(this.iterate(), count));
+    if (indexed !== undefined) return this.keepFields(Dataset.fromIndexed(Math.min(count, indexed.length), (index) => indexed.at(index)));
+    return this.keepFields(new Dataset(() => takeIterator(this.iterate(), count)));
   }
 
   /** All but the first `count` items. */
@@ -163,15 +202,15 @@ export class Dataset<T> implements AsyncIterable<T> {
     checkCount(count, 'skip');
     const indexed = this.indexed;
     if (indexed !== undefined) {
-      return Dataset.fromIndexed(Math.max(0, indexed.length - count), (index) => indexed.at(index + count));
+      return this.keepFields(Dataset.fromIndexed(Math.max(0, indexed.length - count), (index) => indexed.at(index + count)));
     }
-    return new Dataset(() => skipIterator(this.iterate(), count));
+    return this.keepFields(new Dataset(() => skipIterator(this.iterate(), count)));
   }
 
   /** Iterates the dataset `count` times in a row (forever when omitted); each pass restarts the source. */
   repeat(count = Number.POSITIVE_INFINITY): Dataset<T> {
     if (count !== Number.POSITIVE_INFINITY) checkCount(count, 'repeat');
-    return new Dataset(() => repeatIterator(() => this.iterate(), count));
+    return this.keepFields(new Dataset(() => repeatIterator(() => this.iterate(), count)));
   }
 
   /**
@@ -185,28 +224,48 @@ export class Dataset<T> implements AsyncIterable<T> {
     const nextRandom = () => new SeededRandom(reshuffle ? master.deriveSeed() : firstSeed);
     const indexed = this.indexed;
     if (indexed !== undefined) {
-      return new Dataset(() => iterateIndexed(indexed, nextRandom().permutation(indexed.length)));
+      const source = this.rows;
+      const rows: RowPlan | undefined = source && {
+        length: source.length,
+        order() {
+          const before = source.order();
+          const permutation = nextRandom().permutation(source.length);
+          if (before !== undefined) for (let position = 0; position < permutation.length; position++) permutation[position] = before[permutation[position]];
+          return permutation;
+        },
+        gather: source.gather,
+      };
+      return new Dataset(() => iterateIndexed(indexed, nextRandom().permutation(indexed.length)), undefined, this.int32Fields, rows);
     }
     const bufferSize = options.bufferSize;
     if (bufferSize === undefined || !Number.isInteger(bufferSize) || bufferSize < 1) {
       throw new DatasetError('shuffle: this dataset is a stream (no random access), so give a positive integer bufferSize');
     }
-    return new Dataset(() => bufferShuffleIterator(this.iterate(), bufferSize, nextRandom()));
+    return this.keepFields(new Dataset(() => bufferShuffleIterator(this.iterate(), bufferSize, nextRandom())));
   }
 
-  /** Groups consecutive items into batches of `size`, stacked by {@link collate} unless another collate is given. */
+  /**
+   * Groups consecutive items into batches of `size`, stacked by {@link collate} unless another collate is
+   * given. Each column keeps its type: an Int32Array column of `fromTensorSlices` (labels, ids) batches
+   * into an Int32Array, floats into a Float32Array.
+   */
   batch(size: number, options?: { dropRemainder?: boolean }): Dataset<Collated<T>>;
   batch<B>(size: number, options: BatchOptions<T, B> & { collate: (items: T[]) => B }): Dataset<B>;
   batch<B>(size: number, options: BatchOptions<T, B> = {}): Dataset<B | Collated<T>> {
     if (!Number.isInteger(size) || size < 1) throw new DatasetError(`batch: size must be a positive integer, got ${size}`);
-    const combine: (items: T[]) => B | Collated<T> = options.collate ?? ((items: T[]) => collate(items));
+    const rows = this.rows;
+    if (rows !== undefined && options.collate === undefined) {
+      return new Dataset(() => gatherBatchIterator(rows, size, options.dropRemainder ?? false) as AsyncIterator<Collated<T>>);
+    }
+    const int32Fields = this.int32Fields;
+    const combine: (items: T[]) => B | Collated<T> = options.collate ?? ((items: T[]) => collate(items, 'batch', { int32Fields }));
     return new Dataset(() => batchIterator(this.iterate(), size, options.dropRemainder ?? false, combine));
   }
 
   /** Keeps up to `count` items ready ahead of the consumer, so producing the next overlaps using this one. */
   prefetch(count: number): Dataset<T> {
     if (!Number.isInteger(count) || count < 1) throw new DatasetError(`prefetch: count must be a positive integer, got ${count}`);
-    return new Dataset(() => prefetchIterator(this.iterate(), count), this.indexed);
+    return new Dataset(() => prefetchIterator(this.iterate(), count), this.indexed, this.int32Fields, this.rows);
   }
 
   /**
@@ -223,7 +282,7 @@ export class Dataset<T> implements AsyncIterable<T> {
       throw new DatasetError('split: this dataset is a stream (no random access); use Dataset.fromArray(await dataset.toArray()) first');
     }
     const parts = splitIndices(indexed.length, fractions);
-    const over = (indices: Int32Array) => Dataset.fromIndexed(indices.length, (index) => indexed.at(indices[index]));
+    const over = (indices: Int32Array) => this.keepFields(Dataset.fromIndexed(indices.length, (index) => indexed.at(indices[index])));
     return { train: over(parts.train), validation: over(parts.validation), test: over(parts.test) };
   }
 
@@ -323,6 +382,36 @@ async function* batchIterator<T, B>(source: AsyncIterator<T>, size: number, drop
     }
   }
   if (items.length > 0 && !dropRemainder) yield combine(items);
+}
+
+async function* gatherBatchIterator(rows: RowPlan, size: number, dropRemainder: boolean): AsyncGenerator<unknown> {
+  const order = rows.order();
+  const end = dropRemainder ? rows.length - (rows.length % size) : rows.length;
+  for (let start = 0; start < end; start += size) {
+    const count = Math.min(size, end - start);
+    const indices = order !== undefined ? order.subarray(start, start + count) : Int32Array.from({ length: count }, (_, offset) => start + offset);
+    yield rows.gather(indices);
+  }
+}
+
+/**
+ * Rows of one `fromTensorSlices` column, stacked as `collate` stacks their slices: Int32Array data stays
+ * Int32Array, any other type becomes Float32Array; 1-D columns give shape [rows].
+ */
+function gatherColumn(column: TensorData<ArrayLike<number>> | ArrayLike<number>, indices: Int32Array): TensorData {
+  const data = (isTensorData(column) ? column.data : column) as Float32Array | Int32Array | Uint8Array | Float64Array;
+  const rowShape = isTensorData(column) ? column.shape.slice(1) : [];
+  const rowSize = shapeSize(rowShape);
+  const output = data instanceof Int32Array ? new Int32Array(indices.length * rowSize) : new Float32Array(indices.length * rowSize);
+  if (rowSize === 1) {
+    for (let position = 0; position < indices.length; position++) output[position] = data[indices[position]];
+  } else {
+    for (let position = 0; position < indices.length; position++) {
+      const row = indices[position];
+      output.set(data.subarray(row * rowSize, (row + 1) * rowSize), position * rowSize);
+    }
+  }
+  return { data: output, shape: [indices.length, ...rowShape] };
 }
 
 async function* prefetchIterator<T>(source: AsyncIterator<T>, count: number): AsyncGenerator<T> {

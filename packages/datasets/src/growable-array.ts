@@ -29,6 +29,11 @@ export class GrowableArray<T extends NumericTypedArray> {
     this.storage[this.count++] = value;
   }
 
+  /** Number of values pushed so far. */
+  get length(): number {
+    return this.count;
+  }
+
   /** A trimmed copy holding exactly the pushed values. */
   toArray(): T {
     return this.storage.slice(0, this.count) as T;

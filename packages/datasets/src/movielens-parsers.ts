@@ -92,6 +92,7 @@ export async function parseRatingLines(lines: LineSource, options: RatingLineOpt
     ratings.push(rating);
     timestamps.push(timestamp);
   }
+  requireRows(users.length, options.source, 'ratings');
   return { users: users.toArray(), items: items.toArray(), ratings: ratings.toArray(), timestamps: timestamps.toArray() };
 }
 
@@ -141,6 +142,11 @@ function splitFields(line: string, separator: string, expected: number, source: 
   return fields;
 }
 
+/** An empty file (or one of blank lines) is an error naming it, never a table of zero rows. */
+function requireRows(count: number, source: string, what: string): void {
+  if (count === 0) throw new DatasetError(`the file is empty: no ${what} found`, { file: source });
+}
+
 function parseId(text: string, source: string, lineNumber: number, field: string): number {
   const value = Number(text);
   if (text.length === 0 || !Number.isInteger(value) || Math.abs(value) > 2147483647) {
@@ -160,6 +166,7 @@ export async function parseMovieLens100kGenres(lines: LineSource, source = 'u.ge
     const index = parseId(indexText, source, lineNumber, 'index');
     names[index] = name;
   }
+  requireRows(names.length, source, 'genres');
   return names;
 }
 
@@ -195,6 +202,7 @@ export async function parseMovieLens100kItems(
     }
     genres.push(movieGenres);
   }
+  requireRows(titles.length, source, 'movies');
   return { ids: ids.toArray(), titles, genres, releaseDates };
 }
 
@@ -216,6 +224,7 @@ export async function parseMovieLens100kUsers(lines: LineSource, source = 'u.use
     occupations.push(fields[3]);
     zipCodes.push(fields[4]);
   }
+  requireRows(genders.length, source, 'users');
   return { ids: ids.toArray(), ages: ages.toArray(), genders, occupations, zipCodes };
 }
 
@@ -233,6 +242,7 @@ export async function parseMovieLens1mMovies(lines: LineSource, source = 'movies
     titles.push(fields[1]);
     genres.push(splitGenres(fields[2]));
   }
+  requireRows(titles.length, source, 'movies');
   return { ids: ids.toArray(), titles, genres };
 }
 
@@ -262,6 +272,7 @@ export async function parseMovieLens1mUsers(lines: LineSource, source = 'users.d
     occupations.push(MOVIELENS_1M_OCCUPATIONS[occupation]);
     zipCodes.push(fields[4]);
   }
+  requireRows(genders.length, source, 'users');
   return { ids: ids.toArray(), ages: ages.toArray(), genders, occupations, zipCodes };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RandomGenerator } from '@dendrite/core';
 import { SeededRandom } from './random.js';
 
 describe('SeededRandom', () => {
@@ -33,5 +34,19 @@ describe('SeededRandom', () => {
 
   it('rejects a bad bound', () => {
     expect(() => new SeededRandom(1).nextInt(0)).toThrow(RangeError);
+  });
+});
+
+describe('SeededRandom and @dendrite/core RandomGenerator', () => {
+  // The same reference outputs core's random.test.ts pins (xoshiro128**, splitmix32 from seed >>> 0).
+  it('give the same stream for the same seed', () => {
+    expect(Array.from({ length: 4 }, ((random) => () => random.nextUint32())(new SeededRandom(42)))).toEqual([2837322924, 544945897, 479756282, 3500138142]);
+    for (const seed of [0, 1, 42, 12345, -1, 2 ** 31, 2 ** 32 + 7, 3.7]) {
+      const ours = new SeededRandom(seed);
+      const cores = new RandomGenerator(seed);
+      for (let draw = 0; draw < 200; draw++) expect(ours.nextUint32()).toBe(cores.nextUint32());
+      for (let draw = 0; draw < 200; draw++) expect(ours.nextFloat()).toBe(cores.nextFloat());
+      for (const bound of [1, 2, 10, 1000, 60000, 2 ** 31 + 1]) expect(ours.nextInt(bound)).toBe(cores.nextInt(bound));
+    }
   });
 });

@@ -1,5 +1,6 @@
 /**
- * A small seeded pseudo-random generator (xoshiro128**), used by every shuffle, split and sampler in this
+ * A small seeded pseudo-random generator (xoshiro128**, seeded through splitmix32 from `seed >>> 0`),
+ * a copy of `@dendrite/core`'s `RandomGenerator` so that this package needs no core. Used by every shuffle, split and sampler in this
  * package so that the same seed always gives the same order, in Node and in the browser alike.
  *
  * @example
@@ -14,7 +15,9 @@ export class SeededRandom {
 
   constructor(seed: number) {
     // splitmix32 spreads one number over the 128-bit state; an all-zero state would be stuck at zero.
-    let mixed = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
+    // The same algorithm and seeding rule as @dendrite/core's RandomGenerator (seed >>> 0, then
+    // splitmix32), so a seed gives one stream in both; random.test.ts proves it.
+    let mixed = seed >>> 0;
     for (let index = 0; index < 4; index++) {
       mixed = (mixed + 0x9e3779b9) >>> 0;
       let value = mixed;

@@ -44,6 +44,8 @@ export async function parseSentimentLines(lines: LineSource, source = 'sentences
     texts.push(line.slice(0, tab).trim());
     labels.push(labelText === '1' ? 1 : 0);
   }
+  // An empty file would silently drop its part of the set.
+  if (texts.length === 0) throw new DatasetError('the file is empty: no labelled sentences found', { file: source });
   return { texts, labels: labels.toArray() };
 }
 

@@ -14,4 +14,12 @@ describe('universal entry point', () => {
     const offenders = universal.filter((name) => NODE_BUILTINS.test(readFileSync(join(sourceDirectory, name), 'utf8')));
     expect(offenders).toEqual([]);
   });
+
+  it('imports no @dendrite/core anywhere (core is a devDependency for tests only; tensorBatches takes its tensor function)', () => {
+    const sources = [
+      ...readdirSync(sourceDirectory).map((name) => join(sourceDirectory, name)),
+      ...readdirSync(join(sourceDirectory, 'node')).map((name) => join(sourceDirectory, 'node', name)),
+    ].filter((path) => path.endsWith('.ts') && !path.endsWith('.test.ts'));
+    expect(sources.filter((path) => /^(import|export)[^\n]*from '@dendrite\/core/m.test(readFileSync(path, 'utf8')))).toEqual([]);
+  });
 });

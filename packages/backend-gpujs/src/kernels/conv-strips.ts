@@ -11,7 +11,7 @@
  * multiply-adds instead of 8); on WebGPU (`packed` false) the kernels read plain floats, four
  * loads of the vectorized operand per load of the other.
  */
-import type { Conv2DInfo } from '@dendrite/core';
+import type { Conv2DInfo } from '@dendrite/core/backend';
 import type { KernelProgram } from '../kernel-cache.js';
 import { infoKey, inputPosition, outputPosition } from './conv.js';
 import { LANE_SUMS, LANES, laneColumns, quarter, stripCoordinates } from './matmul-strips.js';

@@ -1,4 +1,4 @@
-import type { Conv2DInfo } from '@dendrite/core';
+import type { Conv2DInfo } from '@dendrite/core/backend';
 import type { KernelProgram } from '../kernel-cache.js';
 import { decomposeIndex, FLAT_INDEX, kernelFunction } from './source.js';
 

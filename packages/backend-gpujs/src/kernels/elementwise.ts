@@ -1,4 +1,4 @@
-import type { BinaryOp, DType, FusedActivation, UnaryOp } from '@dendrite/core';
+import type { BinaryOp, DType, FusedActivation, UnaryOp } from '@dendrite/core/backend';
 import type { KernelProgram } from '../kernel-cache.js';
 import { broadcastIndex, decomposeIndex, FLAT_INDEX, kernelFunction, sameLayout } from './source.js';
 

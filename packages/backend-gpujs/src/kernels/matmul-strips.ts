@@ -13,7 +13,7 @@
  *   its vec4 output is laid out in the buffer as four consecutive floats, so the runner views it
  *   as a flat float buffer, and when N is not a multiple of 4 a slice drops the padding columns.
  */
-import type { FusedActivation } from '@dendrite/core';
+import type { FusedActivation } from '@dendrite/core/backend';
 import type { KernelProgram } from '../kernel-cache.js';
 import { activationStatements } from './elementwise.js';
 import { CORRECTION_THRESHOLD, FLAT_INDEX, floorDivision, kernelFunction } from './source.js';

@@ -1,4 +1,5 @@
-import { sizeOf, stridesOf, type FusedActivation } from '@dendrite/core';
+import { sizeOf, stridesOf } from '@dendrite/core';
+import type { FusedActivation } from '@dendrite/core/backend';
 import type { KernelProgram } from '../kernel-cache.js';
 import { activationStatements } from './elementwise.js';
 import { decomposeIndex, FLAT_INDEX, kernelFunction } from './source.js';

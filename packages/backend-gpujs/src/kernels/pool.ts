@@ -1,4 +1,4 @@
-import type { Pool2DInfo, PoolMode } from '@dendrite/core';
+import type { Pool2DInfo, PoolMode } from '@dendrite/core/backend';
 import type { KernelProgram } from '../kernel-cache.js';
 import { decomposeIndex, FLAT_INDEX, kernelFunction } from './source.js';
 

@@ -1,4 +1,5 @@
-import { sizeOf, stridesOf, type ArgReduceOp, type ReduceOp } from '@dendrite/core';
+import { sizeOf, stridesOf } from '@dendrite/core';
+import type { ArgReduceOp, ReduceOp } from '@dendrite/core/backend';
 import type { KernelProgram } from '../kernel-cache.js';
 import { decomposeIndex, FLAT_INDEX, kernelFunction } from './source.js';
 

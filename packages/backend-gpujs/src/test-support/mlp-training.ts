@@ -4,7 +4,7 @@
  * the GPU and CPU runs are the same code with the same seeds. Browser-safe: core and optimizers only.
  */
 import {
-  argmax, linear, mul, noGrad, randomNormal, softmaxCrossEntropy, tensor, tidy, variable, variableGrads,
+  argmax, linear, mul, noGrad, randomNormal, RandomGenerator, softmaxCrossEntropy, tensor, tidy, variable, variableGrads,
   type Tensor,
 } from '@dendrite/core';
 import { Adam } from '@dendrite/optimizers';
@@ -149,15 +149,15 @@ export async function trainAndEvaluate(
   return { epochLosses, epochSeconds, testAccuracy, trainSeconds };
 }
 
-/** A reproducible permutation of 0..count-1 (xorshift32 Fisher–Yates). */
+/**
+ * A reproducible permutation of 0..count-1: Fisher–Yates over core's one seeded generator (the same
+ * order as `new SeededRandom(seed).permutation(count)` in @dendrite/datasets).
+ */
 export function shuffledIndices(count: number, seed: number): Int32Array {
+  const random = new RandomGenerator(seed);
   const order = Int32Array.from({ length: count }, (_, index) => index);
-  let state = seed >>> 0 || 1;
   for (let index = count - 1; index > 0; index--) {
-    state ^= state << 13; state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5; state >>>= 0;
-    const swap = state % (index + 1);
+    const swap = random.nextInt(index + 1);
     [order[index], order[swap]] = [order[swap], order[index]];
   }
   return order;

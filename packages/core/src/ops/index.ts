@@ -10,7 +10,9 @@ export * from './clip.js';
 export * from './comparisons.js';
 export * from './concat.js';
 export * from './conv2d-transpose.js';
-export * from './conv2d.js';
+// conv2d.js and matmul.js also hold @internal helpers (conv2dWithInfo, the conv backprops, matmulGrads)
+// that other ops share; only the public ops leave the package.
+export { conv2d, type Conv2DOptions } from './conv2d.js';
 export * from './cos.js';
 export * from './cosine-similarity-loss.js';
 export * from './creation.js';
@@ -29,7 +31,7 @@ export * from './log-softmax.js';
 export * from './log-sum-exp.js';
 export * from './log.js';
 export type { LossOptions, LossReduction } from './loss-reduction.js';
-export * from './matmul.js';
+export { matmul, type MatmulOptions } from './matmul.js';
 export * from './max.js';
 export * from './maximum.js';
 export * from './mean-absolute-error.js';

@@ -54,6 +54,18 @@ describe('MovieLens 100K (real files)', () => {
     await writeFile(join(folder, 'u.data'), lines.join('\n'));
     await expect(loadMovieLens100kDirectory(folder)).rejects.toThrow(/line 42, field "item id": item id 9999 is not in the movies file/);
   });
+
+  it('an empty (0-byte) u.data, u.item, u.user or u.genre is an error naming the file', async () => {
+    for (const emptied of ['u.data', 'u.item', 'u.user', 'u.genre']) {
+      const folder = join(scratch.path, `ml-100k-empty-${emptied}`);
+      await mkdir(folder);
+      for (const name of ['u.data', 'u.item', 'u.user', 'u.genre']) {
+        if (name === emptied) await writeFile(join(folder, name), '');
+        else await copyFile(join(ml100k, name), join(folder, name));
+      }
+      await expect(loadMovieLens100kDirectory(folder)).rejects.toThrow(`${join(folder, emptied)}: the file is empty`);
+    }
+  });
 });
 
 describe('MovieLens 1M', () => {
@@ -92,6 +104,12 @@ describe('MovieLens 1M', () => {
     await expect(loadMovieLens1mDirectory(folder)).rejects.toThrow(/ratings\.dat, line 2: expected 4 fields separated by "::", found 3/);
     await writeFile(join(folder, 'ratings.dat'), '1::1193::5::978300760\n7000::1193::5::978300760\n');
     await expect(loadMovieLens1mDirectory(folder)).rejects.toThrow(/ratings\.dat, line 2, field "user id": user id 7000 is not in the users file/);
+    for (const emptied of ['ratings.dat', 'movies.dat', 'users.dat']) {
+      const original = emptied === 'ratings.dat' ? '1::1193::5::978300760\n' : await readFile(join(ml1m, emptied));
+      await writeFile(join(folder, emptied), '\n');
+      await expect(loadMovieLens1mDirectory(folder)).rejects.toThrow(`${join(folder, emptied)}: the file is empty`);
+      await writeFile(join(folder, emptied), original);
+    }
   });
 });
 
@@ -119,5 +137,17 @@ describe('Sentiment Labelled Sentences (real files)', () => {
     expect(sentiment.texts[1]).toBe('Good case, Excellent value.');
     expect(sentiment.labels[1]).toBe(1);
     expect(sentiment.texts.every((text) => text.length > 0 && !text.endsWith(' '))).toBe(true);
+  });
+
+  it('an empty (0-byte) yelp_labelled.txt (or any of the three) is an error naming the file', async () => {
+    for (const emptied of ['amazon_cells_labelled.txt', 'imdb_labelled.txt', 'yelp_labelled.txt']) {
+      const folder = join(scratch.path, `sentiment-empty-${emptied}`);
+      await mkdir(folder);
+      for (const name of ['amazon_cells_labelled.txt', 'imdb_labelled.txt', 'yelp_labelled.txt']) {
+        if (name === emptied) await writeFile(join(folder, name), '');
+        else await copyFile(join(data, 'sentiment-labelled-sentences', name), join(folder, name));
+      }
+      await expect(loadSentimentDirectory(folder)).rejects.toThrow(`${join(folder, emptied)}: the file is empty`);
+    }
   });
 });

@@ -1,6 +1,5 @@
 import type { BackendInfo } from '../../backend/backend.js';
 import { createCpuBackend, type CpuBackend } from './cpu-backend.js';
-import { createWasmAccelerator } from './wasm/index.js';
 
 /**
  * The CPU backend the engine starts with: the TypeScript kernels at once, and the WebAssembly SIMD
@@ -15,7 +14,9 @@ export function createDefaultCpuBackend(options: { threads?: number } = {}): Cpu
   const baseInfo = backend.info.bind(backend);
   return Object.assign(backend, {
     init(): Promise<void> {
-      initialising ??= createWasmAccelerator({ threads: options.threads }).then(
+      // A dynamic import, so bundlers split the WebAssembly host code and its base64 kernels into a chunk
+      // fetched only when init() runs: an app that never calls ready() does not carry them.
+      initialising ??= import('./wasm/index.js').then(({ createWasmAccelerator }) => createWasmAccelerator({ threads: options.threads })).then(
         (accelerator) => backend.setAccelerator(accelerator),
         (error: unknown) => {
           failure = `WebAssembly SIMD kernels unavailable (${error instanceof Error ? error.message : String(error)}): plain TypeScript kernels`;

@@ -1,4 +1,10 @@
-import { sharedMemoryWasmBase64, singleMemoryWasmBase64 } from '../../../../generated/kernels-wasm.js';
+/**
+ * The two base64 kernel builds, imported on first use: a dynamic import lets bundlers put them (~75 KiB)
+ * in their own chunk, so importing `createWasmAccelerator` alone does not carry them.
+ */
+function kernelBuilds(): Promise<typeof import('../../../../generated/kernels-wasm.js')> {
+  return import('../../../../generated/kernels-wasm.js');
+}
 
 /** The kernel module and the memory it was instantiated over on the calling thread. */
 export interface LoadedKernels {
@@ -56,6 +62,7 @@ export async function loadKernels(initialPages: number, preferShared: boolean): 
   if (typeof WebAssembly !== 'object') {
     throw new Error('wasm accelerator: this JavaScript host has no WebAssembly');
   }
+  const { sharedMemoryWasmBase64, singleMemoryWasmBase64 } = await kernelBuilds();
   let sharedFailure: unknown = null;
   if (preferShared) {
     try {

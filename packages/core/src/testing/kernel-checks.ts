@@ -1,18 +1,20 @@
 /**
- * Kernel checks shared by the Node tests (cpu/webasm modes) and the Chromium page (WebGL2):
- * upload → kernel → read, compared with the naive loops in ./reference.ts.
+ * Kernel checks for any backend, kernel by kernel below the ops: upload → kernel → read, compared
+ * with the naive loops in ./kernel-reference.ts. Free of vitest, so a browser page can run them too
+ * (the GPU backend runs them in Node and in headless Chromium); `runKernelChecks` wraps them for vitest.
  *
  * Tolerance: |actual - expected| <= absolute + relative * |expected|, with relative 1e-4 for
  * float32 on a GPU (summation order differs from the reference's) and exact for integers.
  */
-import {
-  broadcastShapes, type Backend, type BinaryOp, type Conv2DInfo, type DataId, type DType, type FusedActivation, type Pool2DInfo,
-  type TensorInfo, type TypedArray, type UnaryOp,
-} from '@dendrite/core';
+import type {
+  Backend, BinaryOp, Conv2DInfo, DataId, DType, FusedActivation, Pool2DInfo, TensorInfo, TypedArray, UnaryOp,
+} from '../backend/backend.js';
+import { RandomGenerator } from '../random.js';
+import { broadcastShapes } from '../shape.js';
 import {
   argReduceReference, BINARY, broadcastMap, conv2dBackpropReference, conv2dReference, coordinatesOf, matmulReference,
   poolReference, reduceReference, sizeOf, stridesOf, UNARY,
-} from './reference.js';
+} from './kernel-reference.js';
 
 export interface HostTensor {
   shape: number[];
@@ -31,17 +33,18 @@ export interface KernelCase {
   relative?: number;
 }
 
-/** Deterministic values in [low, high) (mulberry32), so every run checks the same numbers. */
+/**
+ * Deterministic values in [low, high) from core's one seeded generator, so every run checks the same numbers.
+ *
+ * @example
+ * ```ts
+ * const values = randomValues(16, 7); // 16 floats in [-1, 1), the same every run
+ * ```
+ */
 export function randomValues(count: number, seed: number, low = -1, high = 1): Float32Array {
-  let state = seed >>> 0;
+  const random = new RandomGenerator(seed);
   const values = new Float32Array(count);
-  for (let index = 0; index < count; index++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    values[index] = low + (((t ^ (t >>> 14)) >>> 0) / 4294967296) * (high - low);
-  }
+  for (let index = 0; index < count; index++) values[index] = low + random.nextFloat() * (high - low);
   return values;
 }
 

@@ -1,8 +1,9 @@
 /**
  * Naive reference loops for the kernel checks: obviously-correct plain TypeScript, written from
- * the `Kernels` doc comments, independent of both this backend and the CPU backend.
+ * the `Kernels` doc comments, independent of every backend (the CPU backend included), so even
+ * shape helpers are written out here rather than imported.
  */
-import type { BinaryOp, Conv2DInfo, Pool2DInfo, UnaryOp } from '@dendrite/core';
+import type { BinaryOp, Conv2DInfo, Pool2DInfo, UnaryOp } from '../backend/backend.js';
 
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((product, dim) => product * dim, 1);
