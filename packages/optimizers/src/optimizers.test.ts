@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backward, createCpuBackend, engine, matmul, mean, memory, randomNormal, square, sub, tensor, tidy, variable, variableGrads, type Tensor } from '@dendrite/core';
+import { backward, matmul, mean, memory, randomNormal, square, sub, tensor, tidy, variable, variableGrads, type Tensor } from '@dendrite/core';
+import { createCpuBackend, engine } from '@dendrite/core/backend';
 import { expectClose } from '@dendrite/core/testing';
 import { Adagrad } from './adagrad.js';
 import { Adam } from './adam.js';
