@@ -44,6 +44,7 @@ export * from './scatter-add.js';
 export * from './selu.js';
 export * from './sigmoid.js';
 export * from './sign.js';
+export * from './silu.js';
 export * from './sin.js';
 export * from './slice.js';
 export * from './softmax-cross-entropy.js';
