@@ -85,6 +85,9 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
   { name: 'argmin', inputs: [spread(3, 5, 2)], fn: (x) => ops.argmin(x, 1), grad: false },
   { name: 'logSumExp', inputs: [spread(3, 5)], fn: (x) => ops.logSumExp(x, 1) },
   { name: 'variance', inputs: [f(4, 5)], fn: (x) => ops.variance(x, 0) },
+  { name: 'layerNorm', inputs: [spread(3, 5), f(5), f(5)], fn: (x, g, b) => ops.layerNorm(x, g, b) },
+  { name: 'batchNorm', inputs: [spread(2, 3, 4), f(4), f(4)], fn: (x, g, b) => ops.batchNorm(x, g, b) },
+  { name: 'batchNorm given statistics', inputs: [f(3, 4), f(4), f(4), f(4), positive(4)], fn: (x, g, b, m, v) => ops.batchNorm(x, g, b, { mean: m, variance: v }) },
   // linear algebra
   { name: 'matmul', inputs: [f(3, 4), f(4, 5)], fn: (a, b) => ops.matmul(a, b) },
   { name: 'matmul transposeA', inputs: [f(4, 3), f(4, 5)], fn: (a, b) => ops.matmul(a, b, { transposeA: true }) },
