@@ -13,4 +13,10 @@ export {
 } from './activations.js';
 export * as initializers from './initializers.js';
 export { type Initializer, type InitializerName, getInitializer, fans } from './initializers.js';
+export { Conv2D, Conv2DTranspose, type Conv2DOptions, type Conv2DTransposeOptions } from './conv2d.js';
+export { MaxPool2D, AvgPool2D, GlobalAvgPool2D, type Pool2DLayerOptions } from './pooling.js';
+export { Flatten, Reshape } from './reshape.js';
+export { Dropout } from './dropout.js';
+export { BatchNorm, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
 // ---- end layers-base ----

@@ -9,7 +9,7 @@ export type Initializer = (shape: readonly number[], random: RandomGenerator) =>
 /** The initializers that a layer's config can name (and serialization can store). */
 export type InitializerName =
   | 'zeros' | 'ones' | 'glorotUniform' | 'glorotNormal' | 'heUniform' | 'heNormal'
-  | 'lecunUniform' | 'lecunNormal' | 'orthogonal';
+  | 'lecunUniform' | 'lecunNormal' | 'orthogonal' | 'uniform';
 
 /**
  * Fan-in and fan-out as Keras computes them: `[in, out]` for a kernel, and for a filter
@@ -134,6 +134,7 @@ export function orthogonal(gain = 1): Initializer {
 
 const NAMED: Record<InitializerName, Initializer> = {
   zeros, ones, glorotUniform, glorotNormal, heUniform, heNormal, lecunUniform, lecunNormal, orthogonal: orthogonal(),
+  uniform: uniform(0.05),
 };
 
 /** An initializer from its name (as configs store it) or itself. */
