@@ -20,3 +20,18 @@ export { Dropout } from './dropout.js';
 export { BatchNorm, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 // ---- end layers-base ----
+
+// ---- layers-seq: recurrent, attention, Conv1D, PyTorch interop ----
+export { SimpleRNN } from './recurrent/simple-rnn.js';
+export { LSTM, type LSTMOptions } from './recurrent/lstm.js';
+export { GRU } from './recurrent/gru.js';
+export { Bidirectional, type BidirectionalOptions, type MergeMode } from './recurrent/bidirectional.js';
+export {
+  Recurrent, type RecurrentOptions, type GatedRecurrentOptions, type RecurrentInput, type RecurrentOutput,
+} from './recurrent/recurrent.js';
+export { Conv1D, type Conv1DOptions } from './conv1d.js';
+export { MultiHeadAttention, type MultiHeadAttentionOptions, type AttentionInput } from './attention.js';
+export type { AttentionMasks } from './attention-scores.js';
+export { PositionalEmbedding, sinusoidalTable, type PositionalEmbeddingOptions } from './positional-embedding.js';
+export { loadPyTorchStateDict, pytorchStateDict } from './pytorch.js';
+// ---- end layers-seq ----
