@@ -5,6 +5,7 @@ export { Layer, type LayerOptions, type InputShape, type SymbolicOf } from './la
 export { SymbolicTensor, input, type SymbolicDType, type SymbolicNode } from './symbolic.js';
 export { Model, type TensorOrList } from './model.js';
 export { Sequential, sequential } from './sequential.js';
+export { FunctionalModel, model, type GraphConfig, type GraphRef } from './functional.js';
 export { summary, summaryRows, type SummaryRow } from './summary.js';
 export { Dense, type DenseOptions } from './dense.js';
 export {

@@ -6,7 +6,7 @@ import {
   DendriteError, RandomGenerator, Tensor, engine, mul, noGrad, scalar, tidy, variable, zeros,
 } from '@dendrite/core';
 import type { Initializer } from './initializers.js';
-import { SymbolicTensor, isSymbolic, type SymbolicDType } from './symbolic.js';
+import { SymbolicTensor, isSymbolic, newCallId, type SymbolicDType } from './symbolic.js';
 
 /** A layer's input shape: one shape, or one per input for layers taking several tensors. */
 export type InputShape = readonly number[] | readonly (readonly number[])[];
@@ -189,12 +189,14 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
   private applySymbolic(input: SymbolicTensor | readonly SymbolicTensor[]): SymbolicOf<Out> {
     const inputShape: InputShape = input instanceof SymbolicTensor ? input.shape : input.map((item) => item.shape);
     if (input instanceof SymbolicTensor) this.inputDtype = input.dtype;
+    this.build(inputShape);
     const shape = this.outputShape(inputShape);
+    const callId = newCallId();
     if (Array.isArray(shape[0])) {
       return (shape as number[][]).map((outputShape, outputIndex) =>
-        new SymbolicTensor(outputShape, 'float32', { layer: this, inputs: input, outputIndex }, `${this.name}/${outputIndex}`)) as SymbolicOf<Out>;
+        new SymbolicTensor(outputShape, 'float32', { layer: this, inputs: input, outputIndex, callId }, `${this.name}/${outputIndex}`)) as SymbolicOf<Out>;
     }
-    return new SymbolicTensor(shape as number[], 'float32', { layer: this, inputs: input, outputIndex: null }, this.name) as SymbolicOf<Out>;
+    return new SymbolicTensor(shape as number[], 'float32', { layer: this, inputs: input, outputIndex: null, callId }, this.name) as SymbolicOf<Out>;
   }
 
   // ---- registration ----

@@ -44,6 +44,7 @@ export class Sequential extends Model<Tensor, Tensor> {
     // Build with a free batch dimension, so layers that trace their output shape do it on tiny inputs.
     let shape: readonly number[] = [-1, ...(inputShape as readonly number[]).slice(1)];
     for (const layer of this.stack) {
+      layer.build(shape);
       const next = layer.outputShape(shape);
       if (Array.isArray(next[0])) throw new DendriteError(`${this.name}: layer ${layer.name} returns several tensors; use the functional API`);
       shape = next as number[];

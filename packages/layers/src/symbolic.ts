@@ -16,6 +16,15 @@ export interface SymbolicNode {
   readonly inputs: SymbolicTensor | readonly SymbolicTensor[];
   /** Which output of a multi-output layer, or null for a layer with one output. */
   readonly outputIndex: number | null;
+  /** One id per layer call: the outputs of one multi-output call share it, so the call runs once. */
+  readonly callId: number;
+}
+
+let nextCallId = 0;
+
+/** A fresh id for one symbolic layer call. */
+export function newCallId(): number {
+  return nextCallId++;
 }
 
 let nextSymbolicId = 0;
