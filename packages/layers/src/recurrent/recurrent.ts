@@ -51,7 +51,8 @@ export type RecurrentOutput<ReturnState extends boolean> = ReturnState extends t
 export abstract class Recurrent<ReturnState extends boolean = false> extends Layer<Tensor | RecurrentInput, RecurrentOutput<ReturnState>> {
   readonly units: number;
   readonly returnSequences: boolean;
-  readonly returnState: boolean;
+  /** Typed by the option, so `apply`'s result type (and Bidirectional's) follows it. */
+  readonly returnState: ReturnState;
   readonly goBackwards: boolean;
   readonly activation: ActivationName;
   readonly useBias: boolean;
@@ -72,7 +73,7 @@ export abstract class Recurrent<ReturnState extends boolean = false> extends Lay
     }
     this.units = options.units;
     this.returnSequences = options.returnSequences ?? false;
-    this.returnState = options.returnState ?? false;
+    this.returnState = (options.returnState ?? false) as ReturnState;
     this.goBackwards = options.goBackwards ?? false;
     this.activation = options.activation ?? 'tanh';
     getActivation(this.activation, className);
