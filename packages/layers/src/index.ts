@@ -20,6 +20,14 @@ export { Flatten, Reshape } from './reshape.js';
 export { Dropout } from './dropout.js';
 export { BatchNorm, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
+export {
+  modelToBytes, modelFromBytes, encodeWeights, loadWeights, TOPOLOGY_METADATA_KEY, DEFAULT_MAX_BYTES,
+  type SaveOptions, type LoadOptions,
+} from './serialization/bytes.js';
+export {
+  BUILTIN_LAYERS, TOPOLOGY_VERSION, TOPOLOGY_FORMAT, modelTopology, modelFromTopology, layerToSpec, layerFromSpec,
+  type LayerClass, type LayerClassMap, type LayerSpec, type Topology,
+} from './serialization/topology.js';
 // ---- end layers-base ----
 
 // ---- layers-seq: recurrent, attention, Conv1D, PyTorch interop ----

@@ -37,7 +37,8 @@ const defaultSeeds = new RandomGenerator(0x5eed);
 const nameCounts = new Map<string, number>();
 
 function autoName(className: string): string {
-  const base = className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
+  // A new word starts at an upper-case letter followed by a lower-case one: MaxPool2D → max_pool2d, ReLU → relu.
+  const base = className.replace(/([a-z0-9])([A-Z][a-z])/g, '$1_$2').replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2').toLowerCase();
   const count = (nameCounts.get(base) ?? 0) + 1;
   nameCounts.set(base, count);
   return `${base}_${count}`;
