@@ -154,6 +154,14 @@ export class FunctionalModel extends Model<TensorOrList, TensorOrList> {
     };
   }
 
+  /** The symbolic output(s) of the first call of the layer named `layerName` (to cut the graph there). */
+  outputOf(layerName: string): SymbolicTensor | SymbolicTensor[] {
+    const call = this.calls.find((candidate) => candidate.layer.name === layerName);
+    if (!call) throw new DendriteError(`${this.name}: no layer named '${layerName}' (layers: ${this.calls.map((c) => c.layer.name).join(', ')})`);
+    if (call.outputs.length === 1 && call.outputs[0].node!.outputIndex === null) return call.outputs[0];
+    return [...call.outputs].sort((a, b) => a.node!.outputIndex! - b.node!.outputIndex!);
+  }
+
   /** The layers in call order (each once). */
   get layers(): AnyLayer[] {
     return this.namedChildren().map(([, layer]) => layer);

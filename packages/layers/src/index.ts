@@ -28,6 +28,7 @@ export {
   BUILTIN_LAYERS, TOPOLOGY_VERSION, TOPOLOGY_FORMAT, modelTopology, modelFromTopology, layerToSpec, layerFromSpec,
   type LayerClass, type LayerClassMap, type LayerSpec, type Topology,
 } from './serialization/topology.js';
+export { freeze, unfreeze, cutModel, addHead } from './transfer.js';
 // ---- end layers-base ----
 
 // ---- layers-seq: recurrent, attention, Conv1D, PyTorch interop ----
