@@ -135,6 +135,15 @@ def conv_cases():
                [(uniform(2, 7, 3), None)], lambda x: conv(x.permute(0, 2, 1)).permute(0, 2, 1), conv)
 
 
+def model_cases():
+    # A small CNN as torch builds it (NCHW, flatten over channel, row, column), loaded by dotted names into
+    # sequential([Conv2D, ReLU, MaxPool2D, Flatten, Dense]) (NHWC): the Linear's columns must be reordered.
+    cnn = randomize(torch.nn.Sequential(torch.nn.Conv2d(2, 3, 3), torch.nn.ReLU(), torch.nn.MaxPool2d(2), torch.nn.Flatten(),
+                                        torch.nn.Linear(12, 2)))
+    record('sequential_cnn_flatten_dense', {'layer': 'Sequential', 'config': {'stack': 'conv2d-relu-maxpool-flatten-dense'}},
+           [(uniform(2, 6, 6, 2), None)], lambda x: cnn(nhwc_to_nchw(x)), cnn)
+
+
 def pool_cases():
     record('max_pool2d_2', {'layer': 'MaxPool2D', 'config': {'poolSize': 2, 'stride': 2, 'padding': 'valid'}},
            [(uniform(1, 4, 4, 2), None)], lambda x: nchw_to_nhwc(F.max_pool2d(nhwc_to_nchw(x), 2, 2)))
@@ -373,6 +382,7 @@ def positional_cases():
 def main():
     dense_cases()
     conv_cases()
+    model_cases()
     pool_cases()
     norm_cases()
     activation_cases()

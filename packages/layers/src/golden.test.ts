@@ -10,7 +10,7 @@ import {
 import { expectClose } from '@dendrite/core/testing';
 import { describe, expect, it } from 'vitest';
 import golden from './__fixtures__/golden.json';
-import { Activation, type ActivationName } from './activations.js';
+import { Activation, ReLU, type ActivationName } from './activations.js';
 import { MultiHeadAttention } from './attention.js';
 import { Conv1D } from './conv1d.js';
 import { Conv2D, Conv2DTranspose } from './conv2d.js';
@@ -20,6 +20,8 @@ import type { InputShape, Layer } from './layer.js';
 import { BatchNorm, LayerNorm } from './normalization.js';
 import { AvgPool2D, GlobalAvgPool2D, MaxPool2D } from './pooling.js';
 import { PositionalEmbedding } from './positional-embedding.js';
+import { Flatten } from './reshape.js';
+import { sequential } from './sequential.js';
 import { loadPyTorchStateDict, pytorchStateDict } from './pytorch.js';
 import { Bidirectional, type MergeMode } from './recurrent/bidirectional.js';
 import { GRU } from './recurrent/gru.js';
@@ -77,6 +79,9 @@ function makeRunner(c: GoldenCase, inputs: Tensor[]): Runner {
   const config = c.config ?? {};
   const single = (layer: Runner['layer']): Runner => ({ layer, buildShape: inputs[0].shape, run: ([x]) => [layer.apply(x)] });
   switch (c.layer) {
+    case 'Sequential': return single(sequential([
+      new Conv2D({ filters: 3, kernelSize: 3 }), new ReLU(), new MaxPool2D({ poolSize: 2 }), new Flatten(), new Dense({ units: 2 }),
+    ], { seed: 1 }));
     case 'Dense': return single(new Dense({ units: config.units as number, activation: config.activation as ActivationName, seed: 1 }));
     case 'Conv2D': return single(new Conv2D({ ...config, seed: 1 } as ConstructorParameters<typeof Conv2D>[0]));
     case 'Conv2DTranspose': return single(new Conv2DTranspose({ ...config, seed: 1 } as ConstructorParameters<typeof Conv2DTranspose>[0]));
@@ -165,7 +170,7 @@ function compare(
 describe('golden values from PyTorch (float64), within 2e-4', () => {
   it('the fixture covers every layer and op family of the issue', () => {
     const families = new Set(Object.values(cases).map((c) => c.layer ?? c.op));
-    for (const family of ['Dense', 'Conv2D', 'Conv2DTranspose', 'Conv1D', 'MaxPool2D', 'AvgPool2D', 'GlobalAvgPool2D', 'BatchNorm',
+    for (const family of ['Sequential', 'Dense', 'Conv2D', 'Conv2DTranspose', 'Conv1D', 'MaxPool2D', 'AvgPool2D', 'GlobalAvgPool2D', 'BatchNorm',
       'LayerNorm', 'Embedding', 'SimpleRNN', 'LSTM', 'GRU', 'Bidirectional', 'MultiHeadAttention', 'PositionalEmbedding',
       'layerNorm', 'batchNorm', ...Object.keys(OPS)]) {
       expect(families, family).toContain(family);

@@ -2,7 +2,7 @@
 // its parameters map to PyTorch's names and layouts (a transpose, a permutation, a split); the
 // functions walk a model's sub-layers with dotted names, as torch's state_dict does.
 
-import { DendriteError, Tensor, concat, formatShape, split, tidy, transpose, keep } from '@dendrite/core';
+import { DendriteError, Tensor, concat, formatShape, keep, reshape, split, tidy, transpose } from '@dendrite/core';
 import { MultiHeadAttention } from './attention.js';
 import { Conv1D } from './conv1d.js';
 import { Conv2D, Conv2DTranspose } from './conv2d.js';
@@ -10,6 +10,8 @@ import { Dense } from './dense.js';
 import { Embedding } from './embedding.js';
 import type { Layer } from './layer.js';
 import { BatchNorm, LayerNorm } from './normalization.js';
+import { Flatten } from './reshape.js';
+import { Sequential } from './sequential.js';
 import { PositionalEmbedding } from './positional-embedding.js';
 import { Bidirectional } from './recurrent/bidirectional.js';
 import { Recurrent } from './recurrent/recurrent.js';
@@ -107,11 +109,34 @@ const CONVERTERS: GroupsOf[] = [
   (layer) => (layer instanceof PositionalEmbedding ? { groups: layer.kind === 'learned' ? [renamed('embeddings', 'weight')] : [] } : null),
 ];
 
+/**
+ * A Dense after a Flatten of NHWC feature maps [height, width, channels]: PyTorch flattened NCHW maps,
+ * so its Linear's input columns run over (channel, row, column) where Dendrite's kernel rows run over
+ * (row, column, channel). The rows are reordered, or a CNN's head would load silently wrong.
+ */
+function denseAfterFlatten(layer: Dense, [height, width, channels]: readonly number[]): PyTorchGroup[] {
+  const units = layer.units;
+  const kernel: PyTorchGroup = {
+    dendrite: ['kernel'], pytorch: ['weight'],
+    toDendrite: ([weight]) => [reshape(transpose(reshape(weight, [units, channels, height, width]), [2, 3, 1, 0]), [height * width * channels, units])],
+    toPyTorch: ([value]) => [reshape(transpose(reshape(value, [height, width, channels, units]), [3, 2, 0, 1]), [units, channels * height * width])],
+  };
+  return [kernel, ...(layer.useBias ? [renamed('bias', 'bias')] : [])];
+}
+
+/** The NHWC map shape [height, width, channels] a Flatten in a Sequential received, or null. */
+function flattenedMapShape(parent: Layer<unknown, unknown>, previous: Layer<unknown, unknown> | null): readonly number[] | null {
+  const shape = previous instanceof Flatten && parent instanceof Sequential ? previous.buildInputShape as readonly number[] | null : null;
+  return shape && shape.length === 4 ? shape.slice(1) : null;
+}
+
 /** Every group of a module with full dotted names on both sides. */
 function collectGroups(module: Layer<unknown, unknown>): PyTorchGroup[] {
   const result: PyTorchGroup[] = [];
-  const visit = (layer: Layer<unknown, unknown>, prefix: string) => {
-    const found = CONVERTERS.map((converter) => converter(layer)).find((entry) => entry !== null) ?? null;
+  const visit = (layer: Layer<unknown, unknown>, prefix: string, mapShape: readonly number[] | null) => {
+    const found = layer instanceof Dense && mapShape
+      ? { groups: denseAfterFlatten(layer, mapShape) }
+      : CONVERTERS.map((converter) => converter(layer)).find((entry) => entry !== null) ?? null;
     const qualify = (group: PyTorchGroup): PyTorchGroup => ({
       ...group, dendrite: group.dendrite.map((name) => prefix + name), pytorch: group.pytorch.map((name) => prefix + name),
     });
@@ -123,9 +148,13 @@ function collectGroups(module: Layer<unknown, unknown>): PyTorchGroup[] {
       const own = [...layer.namedParameters(), ...layer.namedBuffers()].map(([name]) => name).filter((name) => !name.includes('.'));
       result.push(...own.map((name) => qualify(renamed(name, name))));
     }
-    for (const [name, child] of layer.namedChildren()) visit(child, `${prefix}${name}.`);
+    let previous: Layer<unknown, unknown> | null = null;
+    for (const [name, child] of layer.namedChildren()) {
+      visit(child, `${prefix}${name}.`, flattenedMapShape(layer, previous));
+      previous = child;
+    }
   };
-  visit(module, '');
+  visit(module, '', null);
   return result;
 }
 
