@@ -1,5 +1,5 @@
 import {
-  DendriteError, add, cast, dropout as dropoutOp, formatShape, matmul, mul, reshape, softmax, sub, tensor, transpose,
+  DendriteError, add, dropout as dropoutOp, formatShape, matmul, mul, notEqual, reshape, softmax, sub, tensor, transpose,
   type Tensor,
 } from '@dendrite/core';
 
@@ -49,8 +49,9 @@ export function maskBias(layer: string, batch: number, queryLength: number, keyL
   return mul(sub(1, all), MASKED_SCORE);
 }
 
+/** 1 where the mask is non-zero, else 0, as float32 (masks may be float or int32, 0/1 or any non-zero). */
 function asFloat(mask: Tensor): Tensor {
-  return mask.dtype === 'float32' ? mask : cast(mask, 'float32');
+  return notEqual(mask, 0);
 }
 
 /**

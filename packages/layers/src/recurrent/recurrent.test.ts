@@ -71,6 +71,8 @@ describe('SimpleRNN, LSTM, GRU', () => {
       const masked = layer.apply({ input: x, mask }).arraySync() as number[][][];
       expectClose([...masked[1][2], ...masked[1][3]], [0, 0, 0, 0, 0, 0], { atol: 0, rtol: 0 });
       expectClose(layer.apply({ input: x, lengths: [4, 2] }).dataSync(), masked.flat(2));
+      // Any non-zero entry marks a valid step.
+      expectClose(layer.apply({ input: x, mask: tensor([[3, 1, 1, 0.5], [2, 1, 0, 0]], [2, 4]) }).dataSync(), masked.flat(2));
       // The last output of a padded sequence is the output of its last valid step.
       const last = make({ units: 3, seed: 7 }) as Recurrent<false>;
       last.build([2, 4, 2]);

@@ -1,5 +1,5 @@
 import {
-  DendriteError, add, cast, linear, mul, reshape, slice, stack, sub, type Tensor,
+  DendriteError, add, linear, mul, notEqual, reshape, slice, stack, sub, type Tensor,
 } from '@dendrite/core';
 import type { RecurrentCell, RecurrentWeights } from './cells.js';
 
@@ -12,7 +12,7 @@ export interface RunRecurrentOptions {
   weights: RecurrentWeights;
   /** One [batch, units] tensor per state. */
   initialStates: readonly Tensor[];
-  /** [batch, time], 1 for a valid step and 0 for padding (float32 or int32), or null. */
+  /** [batch, time], non-zero for a valid step and 0 for padding (float32 or int32), or null. */
   mask: Tensor | null;
   /** Walk the steps from last to first (the backward half of a Bidirectional); outputs stay aligned with input time. */
   reverse: boolean;
@@ -37,7 +37,8 @@ export function runRecurrent(options: RunRecurrentOptions): RecurrentResult {
   const [batch, time, features] = input.shape;
   const width = kernel.shape[1];
   const projected = reshape(linear(reshape(input, [batch * time, features]), kernel, { bias }), [batch, time, width]);
-  const maskFloat = mask ? (mask.dtype === 'float32' ? mask : cast(mask, 'float32')) : null;
+  // Any non-zero entry counts as a valid step (a 0/1 float, an int32 or a boolean-like mask).
+  const maskFloat = mask ? notEqual(mask, 0) : null;
   let states = [...options.initialStates];
   const outputs: Tensor[] = new Array<Tensor>(time);
   for (let k = 0; k < time; k++) {
