@@ -1,4 +1,4 @@
-import { memory, randomNormal, sum, tensor, tidy, variableGrads } from '@dendrite/core';
+import { memory, randomNormal, sum, tensor, tidy, variable, variableGrads, type Tensor } from '@dendrite/core';
 import { expectClose } from '@dendrite/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -54,6 +54,7 @@ describe('Flatten and Reshape', () => {
     const x = tensor(values(2 * 3 * 4, 1), [2, 3, 4]);
     expect(new Flatten().apply(x).shape).toEqual([2, 12]);
     expect(Array.from(new Flatten().apply(x).dataSync())).toEqual(Array.from(x.dataSync()));
+    checkLayerGradients(new Flatten(), [{ values: values(12, 3), shape: [2, 3, 2] }]);
     expect(new Reshape({ targetShape: [4, -1] }).apply(x).shape).toEqual([2, 4, 3]);
     expect(new Reshape({ targetShape: [6, 2] }).outputShape([-1, 3, 4])).toEqual([-1, 6, 2]);
     expect(() => new Reshape({ targetShape: [5, -1] }).apply(x)).toThrow(/cannot reshape examples of shape \[3, 4\] \(12 values\) to \[5, -1\]/);
@@ -78,6 +79,16 @@ describe('Dropout', () => {
     // Same seed, same sequence of masks.
     const again = new Dropout({ rate: 0.3, seed: 1 });
     expect(Array.from(again.apply(x).dataSync())).toEqual(first);
+    // The gradient is the same call's mask, scaled: d sum(dropout(x)) / dx = output / x.
+    const input = variable(tensor(new Float32Array(200).fill(2), [2, 100]));
+    let outputValues: number[] = [];
+    const { grads: [gradient] } = variableGrads(() => {
+      const output: Tensor = drop.apply(input);
+      outputValues = Array.from(output.dataSync());
+      return sum(output);
+    }, [input]);
+    expect(Array.from(gradient.dataSync())).toEqual(outputValues.map((v) => v / 2));
+    expect(new Set(Array.from(gradient.dataSync()).map((v) => v.toFixed(4)))).toEqual(new Set(['0.0000', (1 / 0.7).toFixed(4)]));
     drop.eval();
     expect(drop.apply(x)).toBe(x);
     expect(() => new Dropout({ rate: 1 })).toThrow(/Dropout: rate must be in \[0, 1\)/);
