@@ -41,7 +41,7 @@ def encode(t, dtype=None):
     values = t.detach().reshape(-1).tolist()
     if dtype == 'int32':
         return {'shape': list(t.shape), 'dtype': 'int32', 'values': [int(v) for v in values]}
-    return {'shape': list(t.shape), 'values': [float(f'{v:.10g}') for v in values]}
+    return {'shape': list(t.shape), 'values': [float(f'{v:.8g}') for v in values]}
 
 
 def randomize(module, scale=0.6):
