@@ -83,7 +83,14 @@ export class PositionalEmbedding extends Layer {
   }
 }
 
-/** Vaswani et al.'s table, computed in float64 on the host. */
+/**
+ * Vaswani et al.'s table [maxLength, features], row-major, computed in float64 on the host.
+ *
+ * @example
+ * ```ts
+ * const table = tensor(sinusoidalTable(128, 64), [128, 64]);   // PE[p, 2i] = sin(p / 10000^(2i/64)), …
+ * ```
+ */
 export function sinusoidalTable(maxLength: number, features: number): Float32Array {
   const values = new Float32Array(maxLength * features);
   for (let position = 0; position < maxLength; position++) {

@@ -47,6 +47,13 @@ export type RecurrentOutput<ReturnState extends boolean> = ReturnState extends t
  * `recurrentKernel [units, gates·units]`, `bias` and `recurrentBias [gates·units]` (two biases, as
  * PyTorch and cuDNN have, so PyTorch weights convert exactly and parameter counts agree with torch's),
  * the batch-first time loop, masks and initial states. Gates are in PyTorch's order.
+ *
+ * @example
+ * ```ts
+ * function lastOutputs(layer: Recurrent<boolean>, xs: Tensor, lengths: number[]) {
+ *   return layer.runSequence({ input: xs, lengths }).output;   // whatever returnState says
+ * }
+ * ```
  */
 export abstract class Recurrent<ReturnState extends boolean = false> extends Layer<Tensor | RecurrentInput, RecurrentOutput<ReturnState>> {
   readonly units: number;
