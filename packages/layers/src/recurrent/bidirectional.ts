@@ -12,8 +12,6 @@ export interface BidirectionalOptions<ReturnState extends boolean = false> exten
   mergeMode?: MergeMode;
 }
 
-type RecurrentConstructor = new (options: Record<string, unknown>) => Recurrent<boolean>;
-
 /**
  * Runs a recurrent layer over the sequence in both directions and merges the outputs (Keras's
  * Bidirectional, PyTorch's `bidirectional=True`). The backward layer walks each sequence from its
@@ -44,10 +42,7 @@ export class Bidirectional<ReturnState extends boolean = false> extends Layer<Te
       throw new DendriteError(`Bidirectional: mergeMode must be 'concat', 'sum', 'mul' or 'average', got ${JSON.stringify(this.mergeMode)}`);
     }
     const forward = options.layer;
-    const { name: _name, seed: _seed, ...config } = forward.getConfig();
-    const Constructor = forward.constructor as RecurrentConstructor;
-    // No seed: the backward copy draws its own weights from this layer's generator.
-    const backward = new Constructor({ ...config, goBackwards: !forward.goBackwards, name: `${forward.name}_backward` }) as Recurrent<ReturnState>;
+    const backward = forward.reversedCopy(`${forward.name}_backward`);
     this.forwardLayer = this.addLayer('forward', forward);
     this.backwardLayer = this.addLayer('backward', backward);
   }

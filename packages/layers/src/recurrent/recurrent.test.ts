@@ -2,6 +2,7 @@ import { DendriteError, Tensor, randomNormal, tensor, tidy, zeros } from '@dendr
 import { expectClose } from '@dendrite/core/testing';
 import { describe, expect, it } from 'vitest';
 import golden from '../__fixtures__/golden.json';
+import { constant } from '../initializers.js';
 import { input } from '../symbolic.js';
 import { Layer, type InputShape } from '../layer.js';
 import { loadPyTorchStateDict, pytorchStateDict } from '../pytorch.js';
@@ -163,6 +164,11 @@ describe('Bidirectional', () => {
       'weight_hh_l0', 'weight_hh_l0_reverse', 'weight_ih_l0', 'weight_ih_l0_reverse',
     ]);
     expect(() => new Bidirectional({ layer: new GRU({ units: 2 }), mergeMode: 'max' as 'sum' })).toThrow(/mergeMode/);
+    // The backward copy keeps the options, custom initializers included, and goes the other way.
+    const custom = new Bidirectional({ layer: new GRU({ units: 2, kernelInitializer: constant(0.5) }), seed: 6 });
+    custom.build([1, 3, 2]);
+    expect(Array.from(custom.backwardLayer.kernel.dataSync())).toEqual(new Array(12).fill(0.5));
+    expect([custom.forwardLayer.goBackwards, custom.backwardLayer.goBackwards]).toEqual([false, true]);
     expect(() => concat.apply({ input: x, initialState: [zeros([2, 2])] })).toThrow(/initialState must list 4 tensors/);
   }));
 });

@@ -184,6 +184,19 @@ export abstract class Recurrent<ReturnState extends boolean = false> extends Lay
     return [...given];
   }
 
+  /**
+   * A fresh, unbuilt copy walking the other way (Bidirectional's backward layer): the same options,
+   * custom initializer functions included, and no seed (it draws from its parent's generator).
+   */
+  reversedCopy(name: string): Recurrent<ReturnState> {
+    const { seed: _seed, ...config } = this.getConfig();
+    const Constructor = this.constructor as new (options: Record<string, unknown>) => Recurrent<ReturnState>;
+    return new Constructor({
+      ...config, name, goBackwards: !this.goBackwards,
+      kernelInitializer: this.kernelInitializer, recurrentInitializer: this.recurrentInitializer, biasInitializer: this.biasInitializer,
+    });
+  }
+
   protected override returnsList(): boolean {
     return this.returnState;
   }
