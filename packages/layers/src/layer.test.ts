@@ -209,3 +209,25 @@ function erfApprox(x: number): number {
   }
   return (2 / Math.sqrt(Math.PI)) * total;
 }
+
+describe('output shapes', () => {
+  it('tracing an output shape keeps every sub-layer in its own mode and changes no state', async () => {
+    const { BatchNorm } = await import('./normalization.js');
+    const { Dropout } = await import('./dropout.js');
+    const { model } = await import('./functional.js');
+    const { input } = await import('./symbolic.js');
+    const x = input({ shape: [4] });
+    const norm = new BatchNorm();
+    const y = new Dense({ units: 2, seed: 2 }).apply(new Dropout({ rate: 0.5 }).apply(norm.apply(new Dense({ units: 3, seed: 1 }).apply(x))));
+    const net = model({ inputs: x, outputs: y });
+    norm.eval();
+    const before = Array.from(norm.runningMean.dataSync());
+    const live = memory().tensors;
+    // FunctionalModel has no formula: its output shape is traced through forward.
+    expect(net.outputShape([-1, 4])).toEqual([-1, 2]);
+    expect(net.training).toBe(true);
+    expect(norm.training).toBe(false);
+    expect(Array.from(norm.runningMean.dataSync())).toEqual(before);
+    expect(memory().tensors).toBe(live);
+  });
+});

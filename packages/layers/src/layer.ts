@@ -163,7 +163,14 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
     const nested = Array.isArray(inputShape[0]);
     const shapes = (nested ? inputShape : [inputShape]) as readonly (readonly number[])[];
     const trace = (runtimeSize: number): number[][] => {
-      const wasTraining = this.trainingFlag;
+      // Trace in eval mode (no dropout draws, no running-statistics updates), then restore each
+      // layer's own mode (a sub-layer may differ from its parent).
+      const modes = new Map<Layer<unknown, unknown>, boolean>();
+      const record = (layer: Layer<unknown, unknown>) => {
+        modes.set(layer, layer.trainingFlag);
+        for (const child of layer.children.values()) record(child);
+      };
+      record(this);
       this.setTrainingRecursive(false);
       try {
         return tidy(() => noGrad(() => {
@@ -173,7 +180,7 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
           return outputs.map((tensor) => [...tensor.shape]);
         }));
       } finally {
-        this.setTrainingRecursive(wasTraining);
+        for (const [layer, mode] of modes) layer.trainingFlag = mode;
       }
     };
     const small = trace(1);
@@ -246,7 +253,6 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
     // every weight in it.
     if (!layer.seededExplicitly && !layer.builtFlag) layer.random = new RandomGenerator(this.random.nextUint32());
     if (!this.trainableFlag) layer.trainable = false;
-    layer.setTrainingRecursive(this.trainingFlag);
     return layer;
   }
 
