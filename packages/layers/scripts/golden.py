@@ -123,6 +123,13 @@ def conv_cases():
         conv = randomize(torch.nn.Conv2d(2, 3, 3, **torch_args))
         record(name, {'layer': 'Conv2D', 'config': {'filters': 3, 'kernelSize': 3, **config}},
                [(uniform(2, 5, 5, 2), None)], lambda x: nchw_to_nhwc(conv(nhwc_to_nchw(x))), conv)
+    grouped = randomize(torch.nn.Conv2d(4, 6, 3, padding=1, groups=2))
+    record('conv2d_groups2', {'layer': 'Conv2D', 'config': {'filters': 6, 'kernelSize': 3, 'stride': 1, 'padding': 1, 'dilation': 1, 'groups': 2}},
+           [(uniform(1, 4, 4, 4), None)], lambda x: nchw_to_nhwc(grouped(nhwc_to_nchw(x))), grouped)
+    padded_transpose = randomize(torch.nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1))
+    record('conv2d_transpose_pad1_output_padding1',
+           {'layer': 'Conv2DTranspose', 'config': {'filters': 3, 'kernelSize': 3, 'stride': 2, 'padding': 1, 'outputPadding': 1}},
+           [(uniform(1, 3, 3, 2), None)], lambda x: nchw_to_nhwc(padded_transpose(nhwc_to_nchw(x))), padded_transpose)
     transpose = randomize(torch.nn.ConvTranspose2d(2, 3, 3, stride=2))
     record('conv2d_transpose_stride2', {'layer': 'Conv2DTranspose', 'config': {'filters': 3, 'kernelSize': 3, 'stride': 2, 'padding': 'valid'}},
            [(uniform(1, 3, 3, 2), None)], lambda x: nchw_to_nhwc(transpose(nhwc_to_nchw(x))), transpose)
