@@ -2,10 +2,12 @@
 // bundles never see `node:fs`.
 
 import { mkdir, open, rename, rm, stat, writeFile, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { DendriteError } from '@dendrite/core';
 import type { Layer } from './layer.js';
-import { DEFAULT_MAX_BYTES, encodeWeights, loadWeights, parseJson, type LoadOptions, type SaveOptions } from './serialization/bytes.js';
+import {
+  DEFAULT_MAX_BYTES, encodeWeights, loadWeights, modelFromBytes, modelToBytes, parseJson, type LoadOptions, type SaveOptions,
+} from './serialization/bytes.js';
 import { modelFromTopology, modelTopology } from './serialization/topology.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -35,18 +37,32 @@ async function writeAtomically(path: string, bytes: Uint8Array | string): Promis
   }
 }
 
+/** Whether a path names one model file rather than a directory. */
+function isSingleFile(path: string): boolean {
+  return path.endsWith('.safetensors');
+}
+
 /**
  * Save a model to `directory` (created if needed): `model.json` (the versioned topology) and
- * `weights.safetensors`, each written atomically (temporary file, then rename).
+ * `weights.safetensors`, each written atomically (temporary file, then rename). A path ending in
+ * `.safetensors` instead gets one file: the weights with the topology in their metadata
+ * (the format of `modelToBytes`).
  *
  * @example
  * ```ts
  * import { saveModel, loadModel } from '@dendrite/layers/node';
  * await saveModel(model, 'checkpoints/mnist');
  * const restored = await loadModel('checkpoints/mnist', { layers: { Scale } });
+ * await saveModel(model, 'mnist.safetensors');           // one file
  * ```
  */
 export async function saveModel(model: AnyLayer, directory: string, options: SaveOptions = {}): Promise<void> {
+  if (isSingleFile(directory)) {
+    const bytes = await modelToBytes(model, options);
+    await mkdir(dirname(directory), { recursive: true });
+    await writeAtomically(directory, bytes);
+    return;
+  }
   const topology = JSON.stringify(modelTopology(model, options.layers), null, 1);
   const weights = await encodeWeights(model, {}, options.dtype);
   await mkdir(directory, { recursive: true });
@@ -66,11 +82,15 @@ async function readCapped(path: string, limit: number, what: string): Promise<Ui
 }
 
 /**
- * Load a model saved by {@link saveModel}: rebuild it from `model.json` with the built-in layer
- * classes plus `options.layers`, then load `weights.safetensors`. Sizes are checked before reading;
+ * Load a model saved by {@link saveModel} (a directory, or one `.safetensors` file): rebuild it from
+ * the topology with the built-in layer classes plus `options.layers`, then load the weights. Sizes are checked before reading;
  * a truncated, oversized or mismatched file gives an error naming the file and the tensor.
  */
 export async function loadModel(directory: string, options: LoadOptions = {}): Promise<AnyLayer> {
+  if (isSingleFile(directory)) {
+    const limit = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    return modelFromBytes(await readCapped(directory, limit, 'the model'), { ...options, source: directory, maxBytes: limit });
+  }
   const modelPath = join(directory, MODEL_FILE);
   const weightsPath = join(directory, WEIGHTS_FILE);
   const text = new TextDecoder().decode(await readCapped(modelPath, MAX_TOPOLOGY_BYTES, 'the topology'));

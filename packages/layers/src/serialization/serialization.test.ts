@@ -80,6 +80,13 @@ describe('save and load', () => {
     expect(Object.keys(restored.stateDict())).toEqual(Object.keys(originalState));
     expect(Object.keys(originalState)).toContain('1.runningMean');
     await same(original, restored, x);
+    // One file instead of a directory.
+    const file = join(scratch, 'single', 'cnn.safetensors');
+    await saveModel(original, file, { layers: { Scale } });
+    expect(readdirSync(join(scratch, 'single'))).toEqual(['cnn.safetensors']);
+    await same(original, await loadModel(file, { layers: { Scale } }) as Layer<Tensor, Tensor>, x);
+    writeFileSync(file, readFileSync(file).subarray(0, 100));
+    await expect(loadModel(file, { layers: { Scale } })).rejects.toThrow(/cnn\.safetensors\): header length \d+ is larger than the 92 bytes after it/);
   });
 
   it('round-trips a functional model with two inputs, a shared layer, an embedding and an LSTM, through bytes', async () => {
