@@ -3,8 +3,8 @@ import { activationGrad } from './activation-grad.js';
 import { unaryOp } from './unary-op.js';
 
 /**
- * Logistic sigmoid 1 / (1 + e^-x), computed stably for large |x|. Range (0, 1) (float32 rounds to exactly 0
- * or 1 beyond |x| ≈ 17 / 88); the gradient σ(x)(1 − σ(x)) is at most 0.25, at x = 0.
+ * Logistic sigmoid 1 / (1 + e^-x), computed stably for large |x|. Range (0, 1) (in float32 it rounds to
+ * exactly 1 from x ≈ 17 on); the gradient σ(x)(1 − σ(x)) is at most 0.25, at x = 0.
  *
  * @example
  * ```ts
