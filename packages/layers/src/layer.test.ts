@@ -231,3 +231,26 @@ describe('output shapes', () => {
     expect(memory().tensors).toBe(live);
   });
 });
+
+describe('a failed build', () => {
+  it('leaves nothing registered, so a later build with a good shape works', () => {
+    class TwoStep extends Layer {
+      first!: Tensor;
+      protected override onBuild(shape: InputShape): void {
+        this.first = this.addParameter('first', [2], initializers.ones);
+        if ((shape as number[]).at(-1) !== 2) throw new Error(`needs 2 features, got ${(shape as number[]).at(-1)}`);
+      }
+      protected forward(x: Tensor): Tensor {
+        return x;
+      }
+    }
+    const layer = new TwoStep();
+    const live = memory().tensors;
+    expect(() => layer.build([-1, 3])).toThrow(/needs 2 features/);
+    expect(layer.built).toBe(false);
+    expect(layer.parameters()).toEqual([]);
+    expect(memory().tensors).toBe(live);
+    layer.build([-1, 2]);
+    expect(layer.namedParameters().map(([name]) => name)).toEqual(['first']);
+  });
+});

@@ -120,7 +120,16 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
    */
   build(inputShape: InputShape): void {
     if (this.builtFlag) return;
-    this.onBuild(inputShape);
+    const before = { parameters: new Set(this.parameterEntries.keys()), buffers: new Set(this.bufferEntries.keys()), children: new Set(this.children.keys()) };
+    try {
+      this.onBuild(inputShape);
+    } catch (error) {
+      // Undo a half-made build, so a corrected call can build again.
+      for (const [name, entry] of [...this.parameterEntries]) if (!before.parameters.has(name)) { entry.tensor.dispose(); this.parameterEntries.delete(name); }
+      for (const [name, buffer] of [...this.bufferEntries]) if (!before.buffers.has(name)) { buffer.dispose(); this.bufferEntries.delete(name); }
+      for (const name of [...this.children.keys()]) if (!before.children.has(name)) this.children.delete(name);
+      throw error;
+    }
     this.builtFlag = true;
     this.builtShape = inputShape;
   }
