@@ -47,4 +47,7 @@ export interface Implementation {
   mlp(parameters: readonly ParameterValues[], learningRate: number): Classifier;
   /** The small CNN (conv-pool-conv-pool-dense) with Adam. */
   cnn(parameters: readonly ParameterValues[], learningRate: number): Classifier | Unsupported;
+  /** The same MLP and CNN built from a layers API (Dendrite's @dendrite/layers), to measure its overhead. */
+  layersMlp?(parameters: readonly ParameterValues[], learningRate: number): Classifier;
+  layersCnn?(parameters: readonly ParameterValues[], learningRate: number): Classifier;
 }

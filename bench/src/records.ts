@@ -90,8 +90,11 @@ export const WORKLOAD_UNITS = {
   'matmul 1024': 'GFLOP/s',
   'conv2d fwd+bwd 64x28x28x8': 'ms',
   'mlp train step': 'ms',
+  'mlp train step (layers)': 'ms',
   'mlp epoch': 's',
   'mlp inference 256': 'images/s',
+  'cnn train step': 'ms',
+  'cnn train step (layers)': 'ms',
   'cnn epoch': 's',
 } as const satisfies Record<string, Unit>;
 export type WorkloadName = keyof typeof WORKLOAD_UNITS;

@@ -1,5 +1,5 @@
 import { PIXELS_PER_IMAGE, type FashionMnist } from './fashion-mnist.js';
-import { isUnsupported, type Classifier, type Implementation } from './implementation.js';
+import { isUnsupported, type Classifier, type Implementation, type Unsupported } from './implementation.js';
 import { cnnParameters, mlpParameters } from './parameters.js';
 import { WORKLOAD_UNITS, type BenchRecord, type ImplementationName, type RecordDetails, type SkippedRow, type WorkloadName } from './records.js';
 import { measureMedianMilliseconds, type RepetitionPlan } from './statistics.js';
@@ -81,17 +81,62 @@ async function withModel<T>(model: Classifier, use: (model: Classifier) => Promi
   }
 }
 
+/** One training step on the first batch, timed as a median: the model from `make`, or a skipped row. */
+async function trainStepRecord(
+  workload: Workload, implementation: Implementation, context: WorkloadContext, batchSize: number,
+  make: () => Classifier | Unsupported | undefined, repetitions: RepetitionPlan,
+): Promise<BenchRecord | SkippedRow> {
+  const data = await context.data();
+  const images = data.trainImages.subarray(0, batchSize * PIXELS_PER_IMAGE);
+  const labels = data.trainLabels.subarray(0, batchSize);
+  const model = make();
+  if (model === undefined) return { name: workload.name, impl: implementation.name, reason: 'no layers API in this implementation' };
+  if (isUnsupported(model)) return { name: workload.name, impl: implementation.name, reason: model.unsupported };
+  return withModel(model, async (trained) => {
+    const { milliseconds, runs } = await measureMedianMilliseconds(async () => { await trained.trainStep(images, labels, batchSize); },
+      plan(context.quick, repetitions));
+    return measured(workload, implementation, milliseconds, { runs });
+  });
+}
+
+const MLP_STEP_PLAN: RepetitionPlan = { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 200 };
+const CNN_STEP_PLAN: RepetitionPlan = { warmup: 2, minRuns: 5, minMilliseconds: 3000, maxRuns: 40 };
+const LAYERS_ONLY = {
+  'tfjs-cpu': 'Dendrite layers only: the row measures @dendrite/layers against the raw-ops row above',
+  'tfjs-wasm': 'Dendrite layers only: the row measures @dendrite/layers against the raw-ops row above',
+};
+
 const mlpStepWorkload: Workload = {
   name: 'mlp train step',
-  async run(implementation, context) {
-    const data = await context.data();
-    const images = data.trainImages.subarray(0, MLP_BATCH * PIXELS_PER_IMAGE);
-    const labels = data.trainLabels.subarray(0, MLP_BATCH);
-    return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), async (model) => {
-      const { milliseconds, runs } = await measureMedianMilliseconds(async () => { await model.trainStep(images, labels, MLP_BATCH); },
-        plan(context.quick, { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 200 }));
-      return measured(this, implementation, milliseconds, { runs });
-    });
+  run(implementation, context) {
+    return trainStepRecord(this, implementation, context, MLP_BATCH, () => implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), MLP_STEP_PLAN);
+  },
+};
+
+const mlpLayersStepWorkload: Workload = {
+  name: 'mlp train step (layers)',
+  skip: LAYERS_ONLY,
+  run(implementation, context) {
+    return trainStepRecord(this, implementation, context, MLP_BATCH, () => implementation.layersMlp?.(mlpParameters(WEIGHT_SEED), LEARNING_RATE), MLP_STEP_PLAN);
+  },
+};
+
+const cnnStepWorkload: Workload = {
+  name: 'cnn train step',
+  skip: {
+    'tfjs-cpu': 'not run: about 5 s per batch of 64 on tfjs-backend-cpu (see cnn epoch)',
+    'tfjs-wasm': 'cannot train it: tfjs-backend-wasm has no Conv2DBackpropFilter kernel',
+  },
+  run(implementation, context) {
+    return trainStepRecord(this, implementation, context, CNN_BATCH, () => implementation.cnn(cnnParameters(WEIGHT_SEED), LEARNING_RATE), CNN_STEP_PLAN);
+  },
+};
+
+const cnnLayersStepWorkload: Workload = {
+  name: 'cnn train step (layers)',
+  skip: LAYERS_ONLY,
+  run(implementation, context) {
+    return trainStepRecord(this, implementation, context, CNN_BATCH, () => implementation.layersCnn?.(cnnParameters(WEIGHT_SEED), LEARNING_RATE), CNN_STEP_PLAN);
   },
 };
 
@@ -158,7 +203,10 @@ export const WORKLOADS: readonly Workload[] = [
   matmulWorkload(1024),
   convWorkload,
   mlpStepWorkload,
+  mlpLayersStepWorkload,
   mlpEpochWorkload,
   mlpInferenceWorkload,
+  cnnStepWorkload,
+  cnnLayersStepWorkload,
   cnnEpochWorkload,
 ];

@@ -2,6 +2,7 @@ import {
   add, conv2d, getBackendInfo, grad, linear, matmul, maxPool2d, noGrad, randomNormal, ready, relu, reshape,
   softmaxCrossEntropy, sum, tensor, tidy, variable, variableGrads, type Tensor,
 } from '@dendrite/core';
+import { Conv2D, Dense, Flatten, MaxPool2D, Reshape, sequential, type Sequential } from '@dendrite/layers';
 import { Adam } from '@dendrite/optimizers';
 import type { Classifier, Implementation, ParameterValues, Runner } from '../implementation.js';
 
@@ -15,6 +16,8 @@ export async function createDendriteImplementation(): Promise<Implementation> {
     conv2dForwardBackward: convRunner,
     mlp: (parameters, learningRate) => classifier(parameters, learningRate, mlpLogits),
     cnn: (parameters, learningRate) => classifier(parameters, learningRate, cnnLogits),
+    layersMlp: (parameters, learningRate) => layersClassifier(mlpModel(), [-1, 784], parameters, learningRate),
+    layersCnn: (parameters, learningRate) => layersClassifier(cnnModel(), [-1, 784], parameters, learningRate),
   };
 }
 
@@ -74,16 +77,48 @@ const cnnLogits: Forward = (images, batchSize, [conv1Filter, conv1Bias, conv2Fil
   return linear(reshape(conv2, [batchSize, 7 * 7 * 16]), denseWeight, { bias: denseBias });
 };
 
+/** The MLP above, from @dendrite/layers: the same fused linear ops, through Layer.apply. */
+function mlpModel(): Sequential {
+  return sequential([
+    new Dense({ units: 128, activation: 'relu' }), new Dense({ units: 64, activation: 'relu' }), new Dense({ units: 10 }),
+  ]);
+}
+
+/** The CNN above, from @dendrite/layers. */
+function cnnModel(): Sequential {
+  return sequential([
+    new Reshape({ targetShape: [28, 28, 1] }),
+    new Conv2D({ filters: 8, kernelSize: 5, padding: 'same', activation: 'relu' }), new MaxPool2D({ poolSize: 2 }),
+    new Conv2D({ filters: 16, kernelSize: 5, padding: 'same', activation: 'relu' }), new MaxPool2D({ poolSize: 2 }),
+    new Flatten(), new Dense({ units: 10 }),
+  ]);
+}
+
+/** A layers model, built and loaded with the shared initial values (parameters() lists them in the same order). */
+function layersClassifier(model: Sequential, inputShape: number[], initial: readonly ParameterValues[], learningRate: number): Classifier {
+  model.build(inputShape);
+  const names = model.namedParameters().map(([name]) => name);
+  tidy(() => model.loadStateDict(Object.fromEntries(initial.map((parameter, i) => [names[i], tensor(parameter.values, parameter.shape, 'float32')]))));
+  return trainer(model.parameters(), learningRate, (images) => model.apply(images), () => model.dispose());
+}
+
 function classifier(initial: readonly ParameterValues[], learningRate: number, forward: Forward): Classifier {
   // tidy frees the source tensors; the variables (kept) hold the values.
   const parameters = tidy(() => initial.map((parameter) => variable(tensor(parameter.values, parameter.shape, 'float32'), parameter.name)));
+  return trainer(parameters, learningRate, (images, batchSize) => forward(images, batchSize, parameters), () => {
+    for (const parameter of parameters) parameter.dispose();
+  });
+}
+
+/** Training steps with Adam and predictions, for any forward function over these parameters. */
+function trainer(parameters: Tensor[], learningRate: number, forward: (images: Tensor, batchSize: number) => Tensor, release: () => void): Classifier {
   const optimizer = new Adam(parameters, { learningRate });
   return {
     async trainStep(images, labels, batchSize) {
       const loss = tidy(() => {
         const x = tensor(images, [batchSize, images.length / batchSize], 'float32');
         const y = tensor(labels, [batchSize], 'int32');
-        const { value, grads } = variableGrads(() => softmaxCrossEntropy(forward(x, batchSize, parameters), y), parameters);
+        const { value, grads } = variableGrads(() => softmaxCrossEntropy(forward(x, batchSize), y), parameters);
         optimizer.step(grads);
         return value;
       });
@@ -92,14 +127,14 @@ function classifier(initial: readonly ParameterValues[], learningRate: number, f
       return lossValue;
     },
     async predict(images, batchSize) {
-      const logits = noGrad(() => tidy(() => forward(tensor(images, [batchSize, images.length / batchSize], 'float32'), batchSize, parameters)));
+      const logits = noGrad(() => tidy(() => forward(tensor(images, [batchSize, images.length / batchSize], 'float32'), batchSize)));
       const values = (await logits.data()) as Float32Array;
       logits.dispose();
       return values;
     },
     dispose() {
       optimizer.dispose();
-      for (const parameter of parameters) parameter.dispose();
+      release();
     },
   };
 }

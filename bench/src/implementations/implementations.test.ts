@@ -69,3 +69,24 @@ describe('the Dendrite implementation', () => {
     expect(memory().tensors).toBe(before);
   });
 });
+
+describe('the @dendrite/layers models are the raw-ops models', () => {
+  it('gives the same losses and logits for the MLP and the CNN', async () => {
+    const implementation = await createDendriteImplementation();
+    const { images, labels } = batch(8);
+    const cnn = implementation.cnn(cnnParameters(3), 1e-3);
+    if (isUnsupported(cnn)) throw new Error('the Dendrite CNN is supported');
+    for (const [raw, layered] of [
+      [implementation.mlp(mlpParameters(3), 1e-3), implementation.layersMlp!(mlpParameters(3), 1e-3)],
+      [cnn, implementation.layersCnn!(cnnParameters(3), 1e-3)],
+    ]) {
+      for (let step = 0; step < 2; step++) {
+        expect(await layered.trainStep(images, labels, 8)).toBeCloseTo(await raw.trainStep(images, labels, 8), 5);
+      }
+      const [a, b] = [await raw.predict(images, 8), await layered.predict(images, 8)];
+      for (let index = 0; index < a.length; index++) expect(b[index]).toBeCloseTo(a[index], 4);
+      raw.dispose();
+      layered.dispose();
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { mul } from './mul.js';
 import { sub } from './sub.js';
 import { where } from './where.js';
 
-/** x for x > 0, else alpha * (e^x - 1). */
+/** x for x > 0, else alpha * (e^x - 1). Range (-alpha, ∞). */
 export function elu(x: Tensor, alpha = 1): Tensor {
   // exp of min(x, 0) so the unused branch never overflows
   return where(greater(x, 0), x, mul(sub(exp(minimum(x, 0)), 1), alpha));

@@ -3,7 +3,7 @@ import { greater } from './comparisons.js';
 import { mul } from './mul.js';
 import { where } from './where.js';
 
-/** x for x > 0, else alpha * x. */
+/** x for x > 0, else alpha * x (alpha 0.01 by default, as PyTorch). Range (-∞, ∞) for alpha > 0. */
 export function leakyRelu(x: Tensor, alpha = 0.01): Tensor {
   return where(greater(x, 0), x, mul(x, alpha));
 }

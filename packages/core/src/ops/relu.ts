@@ -2,7 +2,15 @@ import type { Tensor } from '../tensor.js';
 import { activationGrad } from './activation-grad.js';
 import { unaryOp } from './unary-op.js';
 
-/** max(x, 0); the gradient at 0 is 0. */
+/**
+ * Rectified linear unit: max(x, 0). Range [0, ∞); the gradient is 1 for x > 0 and 0 otherwise (0 at x = 0,
+ * as PyTorch).
+ *
+ * @example
+ * ```ts
+ * relu(tensor([-2, 0, 3])); // [0, 0, 3]
+ * ```
+ */
 export function relu(x: Tensor): Tensor {
   return unaryOp('relu', x, (dy, _x, output) => activationGrad(dy, output, 'relu'));
 }

@@ -6,7 +6,7 @@ import { log } from './log.js';
 import { neg } from './neg.js';
 import { relu } from './relu.js';
 
-/** log(1 + e^x), as relu(x) + log(1 + e^-|x|) so it never overflows. */
+/** log(1 + e^x), as relu(x) + log(1 + e^-|x|) so it never overflows. Range (0, ∞). */
 export function softplus(x: Tensor): Tensor {
   return add(relu(x), log(add(exp(neg(abs(x))), 1)));
 }

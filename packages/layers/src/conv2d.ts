@@ -1,0 +1,238 @@
+import {
+  DendriteError, add, concat, conv2d, conv2dTranspose, slice, type Padding, type Pair, type Tensor,
+} from '@dendrite/core';
+import { getActivation, type ActivationName } from './activations.js';
+import { configInitializer } from './dense.js';
+import { getInitializer, type Initializer, type InitializerName } from './initializers.js';
+import { Layer, type InputShape, type LayerOptions } from './layer.js';
+
+interface ConvCommonOptions extends LayerOptions {
+  /** Output channels. */
+  filters: number;
+  /** Window height and width (one number for a square window). */
+  kernelSize: Pair;
+  /** Default 1. */
+  stride?: Pair;
+  /** 'valid' (default), 'same', a number for every side, or [top, bottom, left, right]. */
+  padding?: Padding;
+  /** Default 1. */
+  dilation?: Pair;
+  /** Default 'linear'. */
+  activation?: ActivationName;
+  /** Default true. */
+  useBias?: boolean;
+  /** Default 'glorotUniform'. */
+  kernelInitializer?: InitializerName | Initializer;
+  /** Default 'zeros'. */
+  biasInitializer?: InitializerName | Initializer;
+}
+
+export interface Conv2DOptions extends ConvCommonOptions {
+  /** Split the channels into this many independent groups (default 1); depthwise when groups = input channels. */
+  groups?: number;
+}
+
+function positivePair(value: Pair, op: string, field: string): [number, number] {
+  const pair: [number, number] = typeof value === 'number' ? [value, value] : [value?.[0], value?.[1]];
+  if (!pair.every((v) => Number.isInteger(v) && v > 0)) throw new DendriteError(`${op}: ${field} must be a positive integer or a pair of them, got ${JSON.stringify(value)}`);
+  return pair;
+}
+
+function checkPadding(padding: Padding, op: string): Padding {
+  const ok = padding === 'same' || padding === 'valid' || (typeof padding === 'number' && Number.isInteger(padding) && padding >= 0)
+    || (Array.isArray(padding) && padding.length === 4 && padding.every((v) => Number.isInteger(v) && v >= 0));
+  if (!ok) throw new DendriteError(`${op}: padding must be 'same', 'valid', a non-negative integer or [top, bottom, left, right], got ${JSON.stringify(padding)}`);
+  return padding;
+}
+
+/** Shared parts of the two convolution layers: options, bias, activation, config. */
+abstract class ConvBase extends Layer {
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: Padding;
+  readonly dilation: [number, number];
+  readonly activation: ActivationName;
+  readonly useBias: boolean;
+  protected readonly kernelInitializer: InitializerName | Initializer;
+  protected readonly biasInitializer: InitializerName | Initializer;
+  protected readonly activationFn: (x: Tensor) => Tensor;
+  kernel!: Tensor;
+  bias: Tensor | null = null;
+
+  constructor(options: ConvCommonOptions, op: string) {
+    super(options);
+    if (!Number.isInteger(options?.filters) || options.filters <= 0) throw new DendriteError(`${op}: filters must be a positive integer, got ${options?.filters}`);
+    this.filters = options.filters;
+    this.kernelSize = positivePair(options.kernelSize, op, 'kernelSize');
+    this.stride = positivePair(options.stride ?? 1, op, 'stride');
+    this.dilation = positivePair(options.dilation ?? 1, op, 'dilation');
+    this.padding = checkPadding(options.padding ?? 'valid', op);
+    this.activation = options.activation ?? 'linear';
+    this.activationFn = getActivation(this.activation, op);
+    this.useBias = options.useBias ?? true;
+    this.kernelInitializer = options.kernelInitializer ?? 'glorotUniform';
+    this.biasInitializer = options.biasInitializer ?? 'zeros';
+    getInitializer(this.kernelInitializer, op);
+    getInitializer(this.biasInitializer, op);
+  }
+
+  protected inputChannels(inputShape: InputShape): number {
+    const shape = inputShape as readonly number[];
+    if (shape.length !== 4 || !(shape[3] > 0)) {
+      throw new DendriteError(`${this.name}: expects NHWC inputs [batch, height, width, channels], got [${shape.join(', ')}]`);
+    }
+    return shape[3];
+  }
+
+  protected addBiasAndActivation(y: Tensor): Tensor {
+    return this.activationFn(this.bias ? add(y, this.bias) : y);
+  }
+
+  protected checkInput(x: Tensor): void {
+    if (x.rank !== 4 || x.shape[3] !== this.expectedChannels()) {
+      throw new DendriteError(`${this.name}: expects NHWC inputs with ${this.expectedChannels()} channels, got [${x.shape.join(', ')}]`);
+    }
+  }
+
+  protected abstract expectedChannels(): number;
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, stride: this.stride, padding: this.padding,
+      dilation: this.dilation, activation: this.activation, useBias: this.useBias,
+      ...configInitializer('kernelInitializer', this.kernelInitializer), ...configInitializer('biasInitializer', this.biasInitializer),
+    };
+  }
+}
+
+/**
+ * 2-D convolution over NHWC images: `kernel [kh, kw, in / groups, filters]`, `bias [filters]`,
+ * stride, padding ('valid', 'same' or explicit), dilation and channel groups.
+ *
+ * @example
+ * ```ts
+ * const conv = new Conv2D({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', seed: 1 });
+ * conv.apply(images); // [N, 28, 28, 1] -> [N, 28, 28, 16]
+ * ```
+ */
+export class Conv2D extends ConvBase {
+  readonly groups: number;
+  private channelsIn = 0;
+
+  constructor(options: Conv2DOptions) {
+    super(options, 'Conv2D');
+    this.groups = options.groups ?? 1;
+    if (!Number.isInteger(this.groups) || this.groups <= 0 || this.filters % this.groups !== 0) {
+      throw new DendriteError(`Conv2D: groups must be a positive integer dividing filters (${this.filters}), got ${options.groups}`);
+    }
+  }
+
+  protected override onBuild(inputShape: InputShape): void {
+    const channels = this.inputChannels(inputShape);
+    if (channels % this.groups !== 0) throw new DendriteError(`${this.name}: ${channels} input channels do not split into ${this.groups} groups`);
+    this.channelsIn = channels;
+    const [kh, kw] = this.kernelSize;
+    this.kernel = this.addParameter('kernel', [kh, kw, channels / this.groups, this.filters], getInitializer(this.kernelInitializer, 'Conv2D'));
+    if (this.useBias) this.bias = this.addParameter('bias', [this.filters], getInitializer(this.biasInitializer, 'Conv2D'));
+  }
+
+  protected expectedChannels(): number {
+    return this.channelsIn;
+  }
+
+  protected forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    const options = { stride: this.stride, padding: this.padding, dilation: this.dilation };
+    if (this.groups === 1) return this.addBiasAndActivation(conv2d(x, this.kernel, options));
+    // Groups: each slice of input channels meets its own slice of filters; the results are concatenated.
+    const inPerGroup = this.channelsIn / this.groups;
+    const outPerGroup = this.filters / this.groups;
+    const [kh, kw] = this.kernelSize;
+    const outputs: Tensor[] = [];
+    for (let group = 0; group < this.groups; group++) {
+      const xs = slice(x, [0, 0, 0, group * inPerGroup], [-1, -1, -1, inPerGroup]);
+      const kernel = slice(this.kernel, [0, 0, 0, group * outPerGroup], [kh, kw, inPerGroup, outPerGroup]);
+      outputs.push(conv2d(xs, kernel, options));
+    }
+    return this.addBiasAndActivation(concat(outputs, 3));
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), groups: this.groups };
+  }
+}
+
+export interface Conv2DTransposeOptions extends ConvCommonOptions {
+  /** Extra rows/columns added to one side of the output (PyTorch's output_padding), below the stride. */
+  outputPadding?: Pair;
+}
+
+/**
+ * Transposed 2-D convolution (upsampling) over NHWC images: `kernel [kh, kw, filters, in]` (Keras's
+ * layout), `bias [filters]`. Output size per dim: (in − 1)·stride − padBefore − padAfter +
+ * dilation·(k − 1) + 1 + outputPadding, as PyTorch's ConvTranspose2d; 'same' gives in·stride.
+ *
+ * @example
+ * ```ts
+ * const up = new Conv2DTranspose({ filters: 8, kernelSize: 2, stride: 2, seed: 1 });
+ * up.apply(features); // [N, 7, 7, 16] -> [N, 14, 14, 8]
+ * ```
+ */
+export class Conv2DTranspose extends ConvBase {
+  readonly outputPadding: [number, number];
+  private channelsIn = 0;
+
+  constructor(options: Conv2DTransposeOptions) {
+    super(options, 'Conv2DTranspose');
+    const raw = options.outputPadding ?? 0;
+    this.outputPadding = typeof raw === 'number' ? [raw, raw] : [raw?.[0], raw?.[1]];
+    if (!this.outputPadding.every((v, i) => Number.isInteger(v) && v >= 0 && v < Math.max(this.stride[i], this.dilation[i]))) {
+      throw new DendriteError(`Conv2DTranspose: outputPadding must be non-negative integers below the stride or dilation, got ${JSON.stringify(raw)}`);
+    }
+    if (this.padding === 'same' && this.outputPadding.some((v) => v > 0)) {
+      throw new DendriteError("Conv2DTranspose: outputPadding needs explicit or 'valid' padding, not 'same'");
+    }
+  }
+
+  protected override onBuild(inputShape: InputShape): void {
+    this.channelsIn = this.inputChannels(inputShape);
+    const [kh, kw] = this.kernelSize;
+    this.kernel = this.addParameter('kernel', [kh, kw, this.filters, this.channelsIn], getInitializer(this.kernelInitializer, 'Conv2DTranspose'));
+    if (this.useBias) this.bias = this.addParameter('bias', [this.filters], getInitializer(this.biasInitializer, 'Conv2DTranspose'));
+  }
+
+  protected expectedChannels(): number {
+    return this.channelsIn;
+  }
+
+  /** The output height and width for an input's. */
+  private outputSize(height: number, width: number): [number, number] {
+    if (this.padding === 'same') return [height * this.stride[0], width * this.stride[1]];
+    const padding = this.padding === 'valid' ? [0, 0, 0, 0] : typeof this.padding === 'number' ? new Array(4).fill(this.padding) : [...this.padding];
+    const size = (input: number, axis: 0 | 1) => (input - 1) * this.stride[axis] - padding[2 * axis] - padding[2 * axis + 1]
+      + this.dilation[axis] * (this.kernelSize[axis] - 1) + 1 + this.outputPadding[axis];
+    return [size(height, 0), size(width, 1)];
+  }
+
+  protected forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    const [height, width] = this.outputSize(x.shape[1], x.shape[2]);
+    if (height <= 0 || width <= 0) throw new DendriteError(`${this.name}: input [${x.shape.join(', ')}] gives an empty output ${height}x${width}`);
+    const y = conv2dTranspose(x, this.kernel, {
+      outputShape: [x.shape[0], height, width, this.filters], stride: this.stride, padding: this.padding, dilation: this.dilation,
+    });
+    return this.addBiasAndActivation(y);
+  }
+
+  override outputShape(inputShape: InputShape): number[] {
+    this.build(inputShape);
+    const [batch, height, width] = inputShape as readonly number[];
+    const [outHeight, outWidth] = this.outputSize(height, width);
+    return [batch, outHeight, outWidth, this.filters];
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), outputPadding: this.outputPadding };
+  }
+}

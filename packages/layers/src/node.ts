@@ -1,0 +1,106 @@
+// @dendrite/layers/node: save and load models as files. Kept out of the main entry so browser
+// bundles never see `node:fs`.
+
+import { mkdir, open, rename, rm, stat, writeFile, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { DendriteError } from '@dendrite/core';
+import type { Layer } from './layer.js';
+import {
+  DEFAULT_MAX_BYTES, encodeWeights, loadWeights, modelFromBytes, modelToBytes, parseJson, type LoadOptions, type SaveOptions,
+} from './serialization/bytes.js';
+import { modelFromTopology, modelTopology } from './serialization/topology.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyLayer = Layer<any, any>;
+
+/** The files a saved model directory holds. */
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.safetensors';
+/** A topology larger than this is refused unread (16 MiB is thousands of layers). */
+const MAX_TOPOLOGY_BYTES = 16 * 1024 ** 2;
+
+/** Write `bytes` to `path` atomically: to a temporary file beside it, flushed, then renamed over. */
+async function writeAtomically(path: string, bytes: Uint8Array | string): Promise<void> {
+  const temporary = `${path}.${process.pid}.${Date.now()}.partial`;
+  try {
+    await writeFile(temporary, bytes);
+    const handle = await open(temporary, 'r+');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** Whether a path names one model file rather than a directory. */
+function isSingleFile(path: string): boolean {
+  return path.endsWith('.safetensors');
+}
+
+/**
+ * Save a model to `directory` (created if needed): `model.json` (the versioned topology) and
+ * `weights.safetensors`, each written atomically (temporary file, then rename). A path ending in
+ * `.safetensors` instead gets one file: the weights with the topology in their metadata
+ * (the format of `modelToBytes`).
+ *
+ * @example
+ * ```ts
+ * import { saveModel, loadModel } from '@dendrite/layers/node';
+ * await saveModel(model, 'checkpoints/mnist');
+ * const restored = await loadModel('checkpoints/mnist', { layers: { Scale } });
+ * await saveModel(model, 'mnist.safetensors');           // one file
+ * ```
+ */
+export async function saveModel(model: AnyLayer, directory: string, options: SaveOptions = {}): Promise<void> {
+  if (isSingleFile(directory)) {
+    const bytes = await modelToBytes(model, options);
+    await mkdir(dirname(directory), { recursive: true });
+    await writeAtomically(directory, bytes);
+    return;
+  }
+  const topology = JSON.stringify(modelTopology(model, options.layers), null, 1);
+  const weights = await encodeWeights(model, {}, options.dtype);
+  await mkdir(directory, { recursive: true });
+  await writeAtomically(join(directory, WEIGHTS_FILE), weights);
+  await writeAtomically(join(directory, MODEL_FILE), topology);
+}
+
+async function readCapped(path: string, limit: number, what: string): Promise<Uint8Array> {
+  let size: number;
+  try {
+    size = (await stat(path)).size;
+  } catch (error) {
+    throw new DendriteError(`loadModel: cannot read ${what} ${path}: ${(error as Error).message}`);
+  }
+  if (size > limit) throw new DendriteError(`loadModel: ${path} is ${size} bytes, over the limit of ${limit} bytes for ${what}`);
+  return new Uint8Array(await readFile(path));
+}
+
+/**
+ * Load a model saved by {@link saveModel} (a directory, or one `.safetensors` file): rebuild it from
+ * the topology with the built-in layer classes plus `options.layers`, then load the weights. Sizes are checked before reading;
+ * a truncated, oversized or mismatched file gives an error naming the file and the tensor.
+ */
+export async function loadModel(directory: string, options: LoadOptions = {}): Promise<AnyLayer> {
+  if (isSingleFile(directory)) {
+    const limit = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    return modelFromBytes(await readCapped(directory, limit, 'the model'), { ...options, source: directory, maxBytes: limit });
+  }
+  const modelPath = join(directory, MODEL_FILE);
+  const weightsPath = join(directory, WEIGHTS_FILE);
+  const text = new TextDecoder().decode(await readCapped(modelPath, MAX_TOPOLOGY_BYTES, 'the topology'));
+  const model = modelFromTopology(parseJson(text, modelPath), options.layers ?? {}, modelPath);
+  try {
+    const limit = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    loadWeights(model, await readCapped(weightsPath, limit, 'the weights'), weightsPath, limit);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return model;
+}
