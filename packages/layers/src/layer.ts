@@ -3,7 +3,7 @@
 // shape) and Flax's explicit generator (each layer draws its weights from its own seeded RNG).
 
 import {
-  DendriteError, RandomGenerator, Tensor, engine, mul, noGrad, scalar, tidy, variable, zeros,
+  DendriteError, RandomGenerator, Tensor, keep, mul, noGrad, scalar, tidy, variable, zeros,
 } from '@dendrite/core';
 import type { Initializer } from './initializers.js';
 import { SymbolicTensor, isSymbolic, newCallId, type SymbolicDType } from './symbolic.js';
@@ -239,7 +239,7 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
   /** Register non-trainable state (running statistics): saved in stateDict, never differentiated. */
   protected addBuffer(name: string, initial: Tensor): Tensor {
     this.assertNewName(name, 'addBuffer');
-    engine.keep(initial);
+    keep(initial);
     initial.name = `${this.name}.${name}`;
     this.bufferEntries.set(name, initial);
     return initial;
