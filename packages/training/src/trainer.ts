@@ -1,0 +1,447 @@
+import { DendriteError, Tensor, add, concat, keep, mul, noGrad, reshape, setSeed, tidy, variableGrads } from '@dendrite/core';
+import { callHook, type Callback, type TrainerHandle, type TrainingProgress } from './callbacks/callback.js';
+import { History } from './callbacks/history.js';
+import { modelTensors, restoreModel, restoreOptimizer, toHost, type TrainingState } from './checkpoint-state.js';
+import {
+  ArrayBatches, deriveSeed, examplesIn, isArrayData, isTensorData, seededPermutation, sourceBatches,
+  type BatchSource, type PreparedBatch, type TrainingData,
+} from './data.js';
+import { checkFitOptions, type FitOptions } from './fit-options.js';
+import type { Metric } from './metrics/metric.js';
+import { TrainingEvents, type TrainingEventListener } from './training-events.js';
+import type { Batch, Logs, TensorData, TrainableModel, TrainableOptimizer } from './types.js';
+
+/** Options of the {@link Trainer} constructor. */
+export interface TrainerOptions<O, T> {
+  optimizer: TrainableOptimizer;
+  /** The scalar loss of a batch's output against its targets. */
+  loss: (output: O, target: T) => Tensor;
+  metrics?: Metric<O, T>[];
+}
+
+/** Options of {@link Trainer.evaluate} and {@link Trainer.predict}. */
+export interface EvaluateOptions {
+  /** Batch size for whole-array data (default 32). */
+  batchSize?: number;
+}
+
+/** Models in a `fit` right now: a second concurrent fit on one of them is refused. */
+const modelsInFit = new WeakSet<object>();
+
+/**
+ * Trains a model with an optimizer and a loss, in the shape of Keras' `fit`/`evaluate`/`predict`.
+ * Each step runs in `tidy` (memory stays flat), updates metrics on the device, and applies the
+ * gradients of the trainable parameters (`requiresGrad`; frozen ones are skipped).
+ *
+ * @example
+ * ```ts
+ * const trainer = new Trainer(model, { optimizer: new Adam(model.parameters()), loss: softmaxCrossEntropy, metrics: [new Accuracy()] });
+ * const history = await trainer.fit({ inputs: images, targets: labels }, { epochs: 5, batchSize: 128, validationSplit: 0.1, seed: 1 });
+ * const { loss, accuracy } = await trainer.evaluate({ inputs: testImages, targets: testLabels });
+ * ```
+ */
+export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandle {
+  readonly model: TrainableModel<I, O>;
+  readonly optimizer: TrainableOptimizer;
+  readonly loss: (output: O, target: T) => Tensor;
+  readonly metrics: Metric<O, T>[];
+  stopTraining = false;
+  stopReason: string | undefined;
+  private readonly events = new TrainingEvents();
+  private progressState: TrainingProgress = { epoch: 0, epochs: 0, stepInEpoch: 0, globalStep: 0, stepsPerEpoch: undefined };
+  private seed: number | undefined;
+  private callbacks: Callback[] = [];
+  private accumulated: Tensor[] | null = null;
+  private accumulatedCount = 0;
+  private accumulationTarget = 1;
+
+  constructor(model: TrainableModel<I, O>, options: TrainerOptions<O, T>) {
+    if (!model || typeof model.apply !== 'function' || typeof model.parameters !== 'function') {
+      throw new DendriteError('Trainer: the model needs apply(input) and parameters()');
+    }
+    if (!options?.optimizer || typeof options.optimizer.step !== 'function') throw new DendriteError('Trainer: options.optimizer with step(gradients) is required');
+    if (typeof options.loss !== 'function') throw new DendriteError('Trainer: options.loss (output, target) => Tensor is required');
+    this.model = model;
+    this.optimizer = options.optimizer;
+    this.loss = options.loss;
+    this.metrics = options.metrics ?? [];
+    const names = this.metrics.map((metric) => metric.name);
+    const repeated = names.find((name, index) => names.indexOf(name) !== index || name === 'loss');
+    if (repeated !== undefined) throw new DendriteError(`Trainer: metric name "${repeated}" is used twice (or clashes with "loss"); give one a name`);
+  }
+
+  /** Where training stands (epoch, step). */
+  get progress(): TrainingProgress {
+    return { ...this.progressState };
+  }
+
+  /**
+   * Subscribe to training events (plain objects a UI can forward): trainBegin, epochBegin, batchEnd,
+   * epochEnd, trainEnd. Returns the unsubscribe function.
+   *
+   * @example
+   * ```ts
+   * const unsubscribe = trainer.subscribe((event) => { if (event.type === 'epochEnd') chart.add(event.logs); });
+   * ```
+   */
+  subscribe(listener: TrainingEventListener): () => void {
+    return this.events.subscribe(listener);
+  }
+
+  /**
+   * Train for `options.epochs` epochs; resolves with the {@link History} of losses and metrics.
+   *
+   * @example
+   * ```ts
+   * await trainer.fit(Dataset.fromArray(batches), { epochs: 3, callbacks: [new EarlyStopping({ patience: 2 })], validationData: testBatches });
+   * ```
+   */
+  async fit(data: TrainingData<I, T>, options: FitOptions<I, T>): Promise<History> {
+    checkFitOptions(options as FitOptions<unknown, unknown>);
+    if (modelsInFit.has(this.model)) throw new DendriteError('fit: this model is already being trained by another fit; await it first');
+    modelsInFit.add(this.model);
+    const history = new History();
+    const owned: ArrayBatches[] = [];
+    let interrupted = false;
+    const onInterrupt = () => {
+      interrupted = true;
+      this.stopTraining = true;
+      this.stopReason = 'interrupted (SIGINT)';
+    };
+    const handleInterrupt = (options.handleInterrupt ?? true) && typeof process !== 'undefined' && typeof process.once === 'function';
+    if (handleInterrupt) process.once('SIGINT', onInterrupt);
+    try {
+      let trainData: TrainingData<I, T> | ArrayBatches = data;
+      let validationData = options.validationData as TrainingData<I, T> | ArrayBatches | undefined;
+      if (isArrayData(data)) {
+        const arrays = new ArrayBatches(data, 'fit');
+        owned.push(arrays);
+        if (options.validationSplit !== undefined) {
+          const { train, validation } = ArrayBatches.split(arrays, options.validationSplit);
+          trainData = train;
+          validationData = validation;
+          owned.push(train, validation);
+        } else {
+          trainData = arrays;
+        }
+      } else if (options.validationSplit !== undefined) {
+        throw new DendriteError('fit: validationSplit needs whole-array data { inputs, targets }; give a batch source validationData instead');
+      }
+      return await this.runFit(trainData, validationData, options, history, () => interrupted);
+    } finally {
+      if (handleInterrupt) process.off('SIGINT', onInterrupt);
+      for (const arrays of owned) arrays.dispose();
+      this.disposeAccumulated();
+      modelsInFit.delete(this.model);
+    }
+  }
+
+  private async runFit(
+    data: TrainingData<I, T> | ArrayBatches,
+    validationData: TrainingData<I, T> | ArrayBatches | undefined,
+    options: FitOptions<I, T>,
+    history: History,
+    interrupted: () => boolean,
+  ): Promise<History> {
+    const batchSize = options.batchSize ?? 32;
+    const logEvery = options.logEvery ?? 10;
+    const accumulation = options.gradientAccumulation ?? 1;
+    this.seed = options.seed;
+    this.accumulationTarget = accumulation;
+    this.stopTraining = false;
+    this.stopReason = undefined;
+    this.callbacks = [history, ...(options.callbacks ?? []), this.events];
+    const arrays = data instanceof ArrayBatches ? data : null;
+    const batchesPerEpoch = arrays ? arrays.batchCount(batchSize) : undefined;
+    const stepsPerEpoch = options.stepsPerEpoch !== undefined && batchesPerEpoch !== undefined
+      ? Math.min(options.stepsPerEpoch, batchesPerEpoch) : (options.stepsPerEpoch ?? batchesPerEpoch);
+    this.progressState = { epoch: 0, epochs: options.epochs, stepInEpoch: 0, globalStep: 0, stepsPerEpoch };
+    if (options.resumeFrom) this.restore(options.resumeFrom);
+    const hookEvent = () => ({ trainer: this as TrainerHandle, progress: this.progress });
+    await callHook(this.callbacks, 'onTrainBegin', hookEvent());
+    while (this.progressState.epoch < options.epochs && !this.stopTraining) {
+      this.model.train(true);
+      for (const metric of this.metrics) metric.reset();
+      await callHook(this.callbacks, 'onEpochBegin', hookEvent());
+      const epochStart = performance.now();
+      const skip = this.progressState.stepInEpoch;
+      const shuffleSeed = deriveSeed(options.seed ?? 0, this.progressState.epoch);
+      const batches: Iterable<PreparedBatch<I, T>> | AsyncIterable<PreparedBatch<I, T>> = arrays
+        ? (arrays.batches(batchSize, options.shuffle ?? true ? seededPermutation(arrays.count, shuffleSeed) : null, skip) as Iterable<PreparedBatch<unknown, unknown>> as Iterable<PreparedBatch<I, T>>)
+        : sourceBatches(data as BatchSource<I, T>, skip);
+      let lossSum: Tensor | null = null;
+      let stepsRun = 0;
+      let examples = 0;
+      let loggedAt = -1;
+      const readLogs = async (): Promise<Logs> => {
+        const [loss] = lossSum ? await lossSum.data() : [Number.NaN];
+        return { loss: loss / stepsRun, ...(await this.readMetrics()) };
+      };
+      for await (const { batch, owned } of batches) {
+        try {
+          if (this.seed !== undefined) setSeed(deriveSeed(this.seed, 0x5eed, this.progressState.globalStep));
+          const loss = await this.trainStep(batch);
+          const previous: Tensor | null = lossSum;
+          lossSum = keep(previous ? tidy(() => add(previous, loss)) : tidy(() => mul(loss, 1)));
+          previous?.dispose();
+          loss.dispose();
+          examples += examplesIn(batch.inputs) ?? 0;
+        } finally {
+          for (const tensor of owned) tensor.dispose();
+        }
+        stepsRun++;
+        this.progressState.stepInEpoch++;
+        this.progressState.globalStep++;
+        const atAccumulationBoundary = this.accumulatedCount === 0;
+        const epochDone = stepsPerEpoch !== undefined && this.progressState.stepInEpoch >= stepsPerEpoch;
+        if (this.progressState.stepInEpoch % logEvery === 0 || epochDone) {
+          loggedAt = stepsRun;
+          await callHook(this.callbacks, 'onBatchEnd', { ...hookEvent(), logs: await readLogs(), examplesInEpoch: examples, epochSeconds: (performance.now() - epochStart) / 1000 });
+        }
+        // Stop only between optimizer steps, so no accumulated gradient is lost.
+        if (epochDone || (this.stopTraining && atAccumulationBoundary)) break;
+      }
+      if (stepsRun === 0 && !this.stopTraining) {
+        throw new DendriteError(`fit: the data yielded no batches in epoch ${this.progressState.epoch + 1} (a generator can be walked only once; pass an array of batches or a @dendrite/datasets Dataset)`);
+      }
+      await this.flushAccumulated();
+      if (this.stopTraining && interrupted()) {
+        // Mid-epoch: leave the progress where it is so a checkpoint taken now resumes at this step.
+        (lossSum as Tensor | null)?.dispose();
+        break;
+      }
+      const logs = stepsRun > 0 ? await readLogs() : {};
+      if (loggedAt !== stepsRun && stepsRun > 0) {
+        await callHook(this.callbacks, 'onBatchEnd', { ...hookEvent(), logs, examplesInEpoch: examples, epochSeconds: (performance.now() - epochStart) / 1000 });
+      }
+      (lossSum as Tensor | null)?.dispose();
+      if (validationData !== undefined) {
+        const validation = await this.evaluate(validationData instanceof ArrayBatches ? validationData : validationData, { batchSize });
+        for (const [key, value] of Object.entries(validation)) logs[`val_${key}`] = value;
+      }
+      const epochSeconds = (performance.now() - epochStart) / 1000;
+      this.progressState.epoch++;
+      this.progressState.stepInEpoch = 0;
+      await callHook(this.callbacks, 'onEpochEnd', { ...hookEvent(), progress: { ...this.progress, epoch: this.progressState.epoch - 1 }, logs, epochSeconds });
+    }
+    await callHook(this.callbacks, 'onTrainEnd', { ...hookEvent(), interrupted: interrupted() });
+    return history;
+  }
+
+  /**
+   * One training step: forward, loss, metrics, gradients of the trainable parameters, optimizer step.
+   * Returns the batch's loss (a scalar the trainer frees). Override it for custom losses (sampled
+   * negatives, GANs); call {@link applyGradients} to step.
+   *
+   * @example
+   * ```ts
+   * class NegativeSamplingTrainer extends Trainer<Pairs, Tensor, Tensor> {
+   *   override async trainStep(batch: Batch<Pairs, Tensor>): Promise<Tensor> {
+   *     const { value, grads } = variableGrads(() => sampledLoss(this.model, batch), this.trainableParameters());
+   *     await this.applyGradients(grads, value);
+   *     return value;
+   *   }
+   * }
+   * ```
+   */
+  async trainStep(batch: Batch<I, T>): Promise<Tensor> {
+    const parameters = this.trainableParameters();
+    const { value, grads } = variableGrads(() => {
+      const output = this.model.apply(batch.inputs);
+      this.updateMetrics(output, batch.targets);
+      return this.loss(output, batch.targets);
+    }, parameters);
+    await this.applyGradients(grads, value);
+    return value;
+  }
+
+  /** One evaluation step: forward without gradients, metrics updated; returns the batch's loss. */
+  testStep(batch: Batch<I, T>): Tensor {
+    return noGrad(() => tidy(() => {
+      const output = this.model.apply(batch.inputs);
+      this.updateMetrics(output, batch.targets);
+      return this.loss(output, batch.targets);
+    }));
+  }
+
+  /** The parameters the optimizer updates: the model's that require grad (and belong to the optimizer, when it lists them). */
+  trainableParameters(): Tensor[] {
+    const parameters = this.model.parameters().filter((parameter) => parameter.requiresGrad);
+    const owned = this.optimizer.parameters ? new Set(this.optimizer.parameters) : null;
+    const trainable = owned ? parameters.filter((parameter) => owned.has(parameter)) : parameters;
+    if (trainable.length === 0) throw new DendriteError('Trainer: the model has no trainable parameters (requiresGrad) that the optimizer updates');
+    return trainable;
+  }
+
+  /**
+   * Apply gradients (one per {@link trainableParameters} entry; freed here): accumulated when
+   * `gradientAccumulation` > 1, shown to `onGradients` callbacks (which may skip the step), then given
+   * to the optimizer.
+   */
+  async applyGradients(gradients: Tensor[], loss: Tensor): Promise<void> {
+    const parameters = this.trainableParameters();
+    if (gradients.length !== parameters.length) throw new DendriteError(`applyGradients: got ${gradients.length} gradients for ${parameters.length} trainable parameters`);
+    const accumulation = this.accumulationTarget;
+    if (accumulation > 1) {
+      const previous = this.accumulated;
+      this.accumulated = gradients.map((gradient, index) => keep(previous ? tidy(() => add(previous[index], gradient)) : gradient));
+      if (previous) for (const tensor of [...previous, ...gradients]) tensor.dispose();
+      this.accumulatedCount++;
+      if (this.accumulatedCount < accumulation) return;
+      await this.flushAccumulated(loss);
+      return;
+    }
+    await this.stepOptimizer(gradients, parameters, loss);
+  }
+
+  /** The current progress and a host copy of the weights and optimizer state (for checkpoints). */
+  async captureState(): Promise<TrainingState> {
+    const optimizerState = this.optimizer.stateDict?.();
+    return {
+      model: await toHost(modelTensors(this.model as TrainableModel<never, unknown>)),
+      optimizer: optimizerState ? { config: optimizerState.config, tensors: await toHost(optimizerState.tensors) } : undefined,
+      progress: { epoch: this.progressState.epoch, stepInEpoch: this.progressState.stepInEpoch, globalStep: this.progressState.globalStep, seed: this.seed },
+    };
+  }
+
+  /** Load a captured state's weights, optimizer state and progress (`fit`'s `resumeFrom` does this). */
+  restore(state: TrainingState): void {
+    restoreModel(this.model as TrainableModel<never, unknown>, state.model);
+    restoreOptimizer(this.optimizer, state.optimizer);
+    this.progressState.epoch = state.progress.epoch;
+    this.progressState.stepInEpoch = state.progress.stepInEpoch;
+    this.progressState.globalStep = state.progress.globalStep;
+  }
+
+  /**
+   * Loss and metrics over `data` in evaluation mode (`model.train(false)`).
+   *
+   * @example
+   * ```ts
+   * const { loss, accuracy } = await trainer.evaluate({ inputs: testImages, targets: testLabels }, { batchSize: 256 });
+   * ```
+   */
+  async evaluate(data: TrainingData<I, T> | ArrayBatches, options: EvaluateOptions = {}): Promise<Logs> {
+    const batchSize = options.batchSize ?? 32;
+    const arrays = data instanceof ArrayBatches ? data : isArrayData(data) ? new ArrayBatches(data, 'evaluate') : null;
+    this.model.train(false);
+    for (const metric of this.metrics) metric.reset();
+    let lossSum = 0;
+    let steps = 0;
+    try {
+      const batches = arrays ? (arrays.batches(batchSize, null) as Iterable<PreparedBatch<unknown, unknown>> as Iterable<PreparedBatch<I, T>>) : sourceBatches(data as BatchSource<I, T>);
+      const losses: Tensor[] = [];
+      for await (const { batch, owned } of batches) {
+        try {
+          losses.push(this.testStep(batch));
+        } finally {
+          for (const tensor of owned) tensor.dispose();
+        }
+        steps++;
+      }
+      if (steps === 0) throw new DendriteError('evaluate: the data yielded no batches');
+      // One read for all batch losses.
+      const all = tidy(() => concat(losses.map((loss) => reshape(loss, [1]))));
+      for (const value of await all.data()) lossSum += value;
+      all.dispose();
+      for (const loss of losses) loss.dispose();
+      return { loss: lossSum / steps, ...(await this.readMetrics()) };
+    } finally {
+      if (arrays && arrays !== data) arrays.dispose();
+    }
+  }
+
+  /**
+   * The model's outputs for `inputs`, batch by batch, in evaluation mode and without gradients.
+   *
+   * @example
+   * ```ts
+   * for await (const logits of trainer.predictBatches(testImages, { batchSize: 256 })) { …; logits.dispose(); }
+   * ```
+   */
+  async *predictBatches(inputs: Tensor | TensorData | Iterable<I> | AsyncIterable<I>, options: EvaluateOptions = {}): AsyncGenerator<O> {
+    this.model.train(false);
+    if (inputs instanceof Tensor || isTensorData(inputs)) {
+      const arrays = new ArrayBatches({ inputs, targets: inputs }, 'predict');
+      try {
+        for (const { batch, owned } of arrays.batches(options.batchSize ?? 32, null)) {
+          try {
+            yield noGrad(() => tidy(() => this.model.apply(batch.inputs as I)));
+          } finally {
+            for (const tensor of owned) tensor.dispose();
+          }
+        }
+      } finally {
+        arrays.dispose();
+      }
+      return;
+    }
+    for await (const input of inputs as AsyncIterable<I>) yield noGrad(() => tidy(() => this.model.apply(input)));
+  }
+
+  /**
+   * All outputs for whole-array inputs, concatenated along the first axis (the model must return a tensor).
+   *
+   * @example
+   * ```ts
+   * const logits = await trainer.predict(testImages, { batchSize: 256 }); // [10000, 10]
+   * ```
+   */
+  async predict(inputs: Tensor | TensorData, options: EvaluateOptions = {}): Promise<Tensor> {
+    const outputs: Tensor[] = [];
+    for await (const output of this.predictBatches(inputs, options)) {
+      if (!(output instanceof Tensor)) throw new DendriteError('predict: the model returned something other than a tensor; use predictBatches');
+      outputs.push(output);
+    }
+    const result = outputs.length === 1 ? outputs[0] : tidy(() => concat(outputs, 0));
+    if (outputs.length > 1) for (const output of outputs) output.dispose();
+    return result;
+  }
+
+  /** Update every metric with a batch's output (no gradients recorded). */
+  protected updateMetrics(output: O, target: T): void {
+    if (this.metrics.length === 0) return;
+    noGrad(() => {
+      for (const metric of this.metrics) metric.update(output, target);
+    });
+  }
+
+  private async readMetrics(): Promise<Logs> {
+    const values = await Promise.all(this.metrics.map((metric) => metric.compute()));
+    return Object.fromEntries(this.metrics.map((metric, index) => [metric.name, values[index]]));
+  }
+
+  private async flushAccumulated(loss?: Tensor): Promise<void> {
+    if (!this.accumulated || this.accumulatedCount === 0) return;
+    const sums = this.accumulated;
+    const count = this.accumulatedCount;
+    this.accumulated = null;
+    this.accumulatedCount = 0;
+    const means = tidy(() => sums.map((sum) => mul(sum, 1 / count)));
+    for (const sum of sums) sum.dispose();
+    await this.stepOptimizer(means, this.trainableParameters(), loss ?? null);
+  }
+
+  private async stepOptimizer(gradients: Tensor[], parameters: Tensor[], loss: Tensor | null): Promise<void> {
+    try {
+      let skipped = false;
+      if (this.callbacks.some((callback) => callback.onGradients)) {
+        await callHook(this.callbacks, 'onGradients', {
+          trainer: this, progress: this.progress, loss, gradients, parameters, skipStep: () => { skipped = true; },
+        });
+      }
+      if (skipped) return;
+      const byParameter = new Map(parameters.map((parameter, index) => [parameter, gradients[index]]));
+      const aligned = this.optimizer.parameters ? this.optimizer.parameters.map((parameter) => byParameter.get(parameter) ?? null) : gradients;
+      tidy(() => this.optimizer.step(aligned));
+    } finally {
+      for (const gradient of gradients) gradient.dispose();
+    }
+  }
+
+  private disposeAccumulated(): void {
+    for (const tensor of this.accumulated ?? []) tensor.dispose();
+    this.accumulated = null;
+    this.accumulatedCount = 0;
+  }
+}
