@@ -1,5 +1,4 @@
-import { DendriteError, tensor, tidy, type Tensor } from '@dendrite/core';
-import { decodeSafetensors, encodeSafetensors, type HostTensor } from './safetensors.js';
+import { DendriteError, decodeSafetensorsHost, encodeSafetensorsHost, tensor, tidy, type HostTensor, type Tensor } from '@dendrite/core';
 import type { Logs, TrainableModel, TrainableOptimizer } from './types.js';
 
 /** Where training stands: enough, with the weights and optimizer state, to continue bit-exactly. */
@@ -41,7 +40,8 @@ export async function toHost(tensors: Record<string, Tensor>): Promise<Record<st
     if (value.dtype !== 'float32' && value.dtype !== 'int32') throw new DendriteError(`checkpoint: tensor "${name}" has dtype ${value.dtype}; only float32 and int32 are saved`);
     const data = await value.data();
     const copy = value.dtype === 'float32' ? Float32Array.from(data as Float32Array) : Int32Array.from(data as Int32Array);
-    return [name, { dtype: value.dtype, shape: [...value.shape], data: copy }] as const;
+    const host: HostTensor = { dtype: value.dtype, shape: [...value.shape], data: copy };
+    return [name, host] as const;
   }));
   return Object.fromEntries(entries);
 }
@@ -102,16 +102,17 @@ export function encodeCheckpoint(state: TrainingState): Uint8Array {
   const metadata: Record<string, string> = { format: FORMAT, version: '1', progress: JSON.stringify(state.progress) };
   if (state.optimizer) metadata.optimizer_config = JSON.stringify(state.optimizer.config);
   if (state.logs) metadata.logs = JSON.stringify(state.logs);
-  return encodeSafetensors(tensors, { metadata });
+  return encodeSafetensorsHost(tensors, { metadata });
 }
 
 /** Reads bytes written by {@link encodeCheckpoint}. */
 export function decodeCheckpoint(bytes: Uint8Array, source = 'checkpoint'): TrainingState {
-  const { tensors, metadata } = decodeSafetensors(bytes, source);
+  const { tensors, metadata } = decodeSafetensorsHost(bytes, { source });
   if (metadata.format !== FORMAT) throw new DendriteError(`decodeCheckpoint: ${source} is not a Dendrite training checkpoint (metadata format "${metadata.format ?? ''}")`);
   const model: Record<string, HostTensor> = {};
   const optimizerTensors: Record<string, HostTensor> = {};
-  for (const [name, value] of Object.entries(tensors)) {
+  for (const [name, { dtype, shape, data }] of Object.entries(tensors)) {
+    const value = { dtype, shape, data };
     if (name.startsWith('model.')) model[name.slice('model.'.length)] = value;
     else if (name.startsWith('optimizer.')) optimizerTensors[name.slice('optimizer.'.length)] = value;
   }

@@ -9,5 +9,4 @@ export * from './metrics/index.js';
 export * from './callbacks/index.js';
 export { TrainingEvents, type TrainingEvent, type TrainingEventListener } from './training-events.js';
 export { decodeCheckpoint, encodeCheckpoint, type ProgressState, type TrainingState } from './checkpoint-state.js';
-export { decodeSafetensors, encodeSafetensors, type HostTensor } from './safetensors.js';
 export { historyChartSpec, type HistoryChartOptions } from './chart-spec.js';

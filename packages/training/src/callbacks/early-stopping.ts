@@ -1,5 +1,5 @@
+import type { HostTensor } from '@dendrite/core';
 import { modelTensors, restoreModel, toHost } from '../checkpoint-state.js';
-import type { HostTensor } from '../safetensors.js';
 import type { Callback, EpochEndEvent, TrainBeginEvent, TrainEndEvent } from './callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
 
@@ -7,7 +7,7 @@ import { Monitor, type MonitorMode } from './monitor.js';
 export interface EarlyStoppingOptions {
   /** Logged quantity to watch (default `val_loss`). */
   monitor?: string;
-  /** Epochs without improvement before stopping (default 0: stop at the first). */
+  /** Epochs without improvement after which training stops (default 0, like 1: stop at the first). */
   patience?: number;
   /** Smallest change that counts as an improvement (default 0). */
   minDelta?: number;
@@ -62,7 +62,7 @@ export class EarlyStopping implements Callback {
       return;
     }
     this.wait++;
-    if (this.wait > this.patience) {
+    if (this.wait >= Math.max(1, this.patience)) {
       this.stoppedEpoch = progress.epoch + 1;
       trainer.stopTraining = true;
       trainer.stopReason = `early stopping: ${this.monitor.key} did not improve on ${this.monitor.best} (epoch ${this.bestEpoch}) for ${this.wait} epoch(s)`;
