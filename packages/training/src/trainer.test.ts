@@ -22,6 +22,10 @@ describe('Trainer.fit', () => {
     expect(history.values.val_accuracy[5]).toBeGreaterThan(0.93);
     const evaluated = await trainer.evaluate(data, { batchSize: 100 });
     expect(evaluated.accuracy).toBeGreaterThan(0.93);
+    // The loss is the mean over examples, whatever the batching (the last batch of 100 has 12).
+    const whole = await trainer.evaluate(data, { batchSize: 512 });
+    expect(evaluated.loss).toBeCloseTo(whole.loss, 5);
+    expect(evaluated.accuracy).toBe(whole.accuracy);
     const logits = await trainer.predict(data.inputs, { batchSize: 100 });
     expect(logits.shape).toEqual([512, 2]);
     logits.dispose();
@@ -34,10 +38,14 @@ describe('Trainer.fit', () => {
     const trainer = new Trainer(model, { optimizer, loss: softmaxCrossEntropy, metrics: [new Accuracy()] });
     const counts: number[] = [];
     const probe: Callback = { onBatchEnd: () => { counts.push(memory().tensors); } };
+    const before = memory().tensors;
     await trainer.fit(data, { epochs: 3, batchSize: 16, logEvery: 4, callbacks: [probe] });
     // After the first interval the optimizer's velocities and the metric's sums exist; from then on nothing grows.
     expect(counts.length).toBe(12);
     expect(new Set(counts.slice(1)).size).toBe(1);
+    // Nothing of the fit outlives it but the optimizer's state.
+    optimizer.dispose();
+    expect(memory().tensors).toBe(before);
   });
 
   it('never updates a frozen parameter (requiresGrad = false)', async () => {

@@ -130,6 +130,8 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
       return await this.runFit(trainData, validationData, options, history, () => interrupted);
     } finally {
       if (handleInterrupt) process.off('SIGINT', onInterrupt);
+      // Metrics hold running sums on the device: none outlive a fit.
+      this.resetMetrics();
       for (const arrays of owned) arrays.dispose();
       this.disposeAccumulated();
       modelsInFit.delete(this.model);
@@ -161,7 +163,7 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     await callHook(this.callbacks, 'onTrainBegin', hookEvent());
     while (this.progressState.epoch < options.epochs && !this.stopTraining) {
       this.model.train(true);
-      for (const metric of this.metrics) metric.reset();
+      this.resetMetrics();
       await callHook(this.callbacks, 'onEpochBegin', hookEvent());
       const epochStart = performance.now();
       const skip = this.progressState.stepInEpoch;
@@ -169,23 +171,28 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
       const batches: Iterable<PreparedBatch<I, T>> | AsyncIterable<PreparedBatch<I, T>> = arrays
         ? (arrays.batches(batchSize, options.shuffle ?? true ? seededPermutation(arrays.count, shuffleSeed) : null, skip) as Iterable<PreparedBatch<unknown, unknown>> as Iterable<PreparedBatch<I, T>>)
         : sourceBatches(data as BatchSource<I, T>, skip);
+      // The loss summed on the device, each batch's mean weighted by its examples (by 1 when unknown).
       let lossSum: Tensor | null = null;
       let stepsRun = 0;
       let examples = 0;
+      let weights = 0;
       let loggedAt = -1;
       const readLogs = async (): Promise<Logs> => {
         const [loss] = lossSum ? await lossSum.data() : [Number.NaN];
-        return { loss: loss / stepsRun, ...(await this.readMetrics()) };
+        return { loss: loss / weights, ...(await this.readMetrics()) };
       };
       for await (const { batch, owned } of batches) {
         try {
           if (this.seed !== undefined) setSeed(deriveSeed(this.seed, 0x5eed, this.progressState.globalStep));
           const loss = await this.trainStep(batch);
+          const count = examplesIn(batch.inputs);
+          const weight = count ?? 1;
           const previous: Tensor | null = lossSum;
-          lossSum = keep(previous ? tidy(() => add(previous, loss)) : tidy(() => mul(loss, 1)));
+          lossSum = keep(tidy(() => (previous ? add(previous, mul(loss, weight)) : mul(loss, weight))));
           previous?.dispose();
           loss.dispose();
-          examples += examplesIn(batch.inputs) ?? 0;
+          examples += count ?? 0;
+          weights += weight;
         } finally {
           for (const tensor of owned) tensor.dispose();
         }
@@ -325,15 +332,21 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     const batchSize = options.batchSize ?? 32;
     const arrays = data instanceof ArrayBatches ? data : isArrayData(data) ? new ArrayBatches(data, 'evaluate') : null;
     this.model.train(false);
-    for (const metric of this.metrics) metric.reset();
+    this.resetMetrics();
     let lossSum = 0;
     let steps = 0;
+    let weights = 0;
     try {
       const batches = arrays ? (arrays.batches(batchSize, null) as Iterable<PreparedBatch<unknown, unknown>> as Iterable<PreparedBatch<I, T>>) : sourceBatches(data as BatchSource<I, T>);
       const losses: Tensor[] = [];
       for await (const { batch, owned } of batches) {
         try {
-          losses.push(this.testStep(batch));
+          // Each batch's mean loss weighted by its examples, so the result is the mean over examples.
+          const weight = examplesIn(batch.inputs) ?? 1;
+          const loss = this.testStep(batch);
+          losses.push(tidy(() => mul(loss, weight)));
+          loss.dispose();
+          weights += weight;
         } finally {
           for (const tensor of owned) tensor.dispose();
         }
@@ -345,8 +358,9 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
       for (const value of await all.data()) lossSum += value;
       all.dispose();
       for (const loss of losses) loss.dispose();
-      return { loss: lossSum / steps, ...(await this.readMetrics()) };
+      return { loss: lossSum / weights, ...(await this.readMetrics()) };
     } finally {
+      this.resetMetrics();
       if (arrays && arrays !== data) arrays.dispose();
     }
   }
@@ -404,6 +418,10 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     noGrad(() => {
       for (const metric of this.metrics) metric.update(output, target);
     });
+  }
+
+  private resetMetrics(): void {
+    for (const metric of this.metrics) metric.reset();
   }
 
   private async readMetrics(): Promise<Logs> {
