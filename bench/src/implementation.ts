@@ -57,7 +57,8 @@ export interface Implementation {
   mlp(parameters: readonly ParameterValues[], learningRate: number): Classifier;
   /**
    * One epoch (or its first `batchLimit` batches) of the same MLP through a library's own training loop
-   * (@dendrite/training's Trainer.fit); resolves to the time of the fit and the test accuracy after it.
+   * (@dendrite/training's Trainer.fit, tfjs-layers' model.fit); resolves to the time of the fit and the
+   * test accuracy after it.
    * Absent where the library's loop is not benchmarked.
    */
   mlpFit?(parameters: readonly ParameterValues[], learningRate: number, data: FashionMnist, options: { batchSize: number; seed: number; batchLimit?: number }): Promise<FitEpochResult>;

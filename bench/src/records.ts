@@ -91,7 +91,7 @@ export const WORKLOAD_UNITS = {
   'conv2d fwd+bwd 64x28x28x8': 'ms',
   'mlp train step': 'ms',
   'mlp epoch': 's',
-  'mlp epoch (Trainer.fit)': 's',
+  'mlp epoch (fit loop)': 's',
   'mlp inference 256': 'images/s',
   'cnn epoch': 's',
 } as const satisfies Record<string, Unit>;

@@ -139,11 +139,8 @@ const mlpEpochWorkload: Workload = {
 };
 
 const mlpFitEpochWorkload: Workload = {
-  name: 'mlp epoch (Trainer.fit)',
-  skip: {
-    'tfjs-cpu': 'not run: the bench has no TensorFlow.js layers (model.fit) implementation yet',
-    'tfjs-wasm': 'not run: the bench has no TensorFlow.js layers (model.fit) implementation yet',
-  },
+  // Each library's own fit loop: @dendrite/training's Trainer.fit, TensorFlow.js layers' model.fit.
+  name: 'mlp epoch (fit loop)',
   async run(implementation, context) {
     if (!implementation.mlpFit) return { name: this.name, impl: implementation.name, reason: 'no fit loop benchmarked' };
     const data = await context.data();
