@@ -1,4 +1,4 @@
-import { DendriteError, Tensor, add, concat, keep, mul, noGrad, reshape, setSeed, tidy, variableGrads } from '@dendrite/core';
+import { DendriteError, Tensor, concat, noGrad, setSeed, tidy, variableGrads } from '@dendrite/core';
 import { callHook, type Callback, type TrainerHandle, type TrainingProgress } from './callbacks/callback.js';
 import { History } from './callbacks/history.js';
 import { modelTensors, restoreModel, restoreOptimizer, toHost, type TrainingState } from './checkpoint-state.js';
@@ -6,8 +6,11 @@ import {
   ArrayBatches, deriveSeed, examplesIn, isArrayData, isTensorData, seededPermutation, sourceBatches,
   type BatchSource, type PreparedBatch, type TrainingData,
 } from './data.js';
+import { guardFit } from './fit-guard.js';
 import { checkFitOptions, type FitOptions } from './fit-options.js';
+import { GradientAccumulator } from './gradient-accumulator.js';
 import type { Metric } from './metrics/metric.js';
+import { RunningLoss } from './running-loss.js';
 import { TrainingEvents, type TrainingEventListener } from './training-events.js';
 import type { Batch, Logs, TensorData, TrainableModel, TrainableOptimizer } from './types.js';
 
@@ -24,9 +27,6 @@ export interface EvaluateOptions {
   /** Batch size for whole-array data (default 32). */
   batchSize?: number;
 }
-
-/** Models in a `fit` right now: a second concurrent fit on one of them is refused. */
-const modelsInFit = new WeakSet<object>();
 
 /**
  * Trains a model with an optimizer and a loss, in the shape of Keras' `fit`/`evaluate`/`predict`.
@@ -51,9 +51,7 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
   private progressState: TrainingProgress = { epoch: 0, epochs: 0, stepInEpoch: 0, globalStep: 0, stepsPerEpoch: undefined };
   private seed: number | undefined;
   private callbacks: Callback[] = [];
-  private accumulated: Tensor[] | null = null;
-  private accumulatedCount = 0;
-  private accumulationTarget = 1;
+  private accumulator = new GradientAccumulator(1);
 
   constructor(model: TrainableModel<I, O>, options: TrainerOptions<O, T>) {
     if (!model || typeof model.apply !== 'function' || typeof model.parameters !== 'function') {
@@ -98,43 +96,41 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
    */
   async fit(data: TrainingData<I, T>, options: FitOptions<I, T>): Promise<History> {
     checkFitOptions(options as FitOptions<unknown, unknown>);
-    if (modelsInFit.has(this.model)) throw new DendriteError('fit: this model is already being trained by another fit; await it first');
-    modelsInFit.add(this.model);
-    const history = new History();
-    const owned: ArrayBatches[] = [];
     let interrupted = false;
-    const onInterrupt = () => {
-      interrupted = true;
-      this.stopTraining = true;
-      this.stopReason = 'interrupted (SIGINT)';
-    };
-    const handleInterrupt = (options.handleInterrupt ?? true) && typeof process !== 'undefined' && typeof process.once === 'function';
-    if (handleInterrupt) process.once('SIGINT', onInterrupt);
+    const guard = guardFit(this.model, {
+      handleInterrupt: options.handleInterrupt ?? true,
+      onInterrupt: () => {
+        interrupted = true;
+        this.stopTraining = true;
+        this.stopReason = 'interrupted (SIGINT)';
+      },
+    });
+    const owned: ArrayBatches[] = [];
+    this.accumulator = new GradientAccumulator(options.gradientAccumulation ?? 1);
     try {
       let trainData: TrainingData<I, T> | ArrayBatches = data;
       let validationData = options.validationData as TrainingData<I, T> | ArrayBatches | undefined;
       if (isArrayData(data)) {
         const arrays = new ArrayBatches(data, 'fit');
         owned.push(arrays);
+        trainData = arrays;
         if (options.validationSplit !== undefined) {
           const { train, validation } = ArrayBatches.split(arrays, options.validationSplit);
+          owned.push(train, validation);
           trainData = train;
           validationData = validation;
-          owned.push(train, validation);
-        } else {
-          trainData = arrays;
         }
       } else if (options.validationSplit !== undefined) {
         throw new DendriteError('fit: validationSplit needs whole-array data { inputs, targets }; give a batch source validationData instead');
       }
-      return await this.runFit(trainData, validationData, options, history, () => interrupted);
+      return await this.runFit(trainData, validationData, options, () => interrupted);
     } finally {
-      if (handleInterrupt) process.off('SIGINT', onInterrupt);
-      // Metrics hold running sums on the device: none outlive a fit.
+      guard.release();
+      // Metrics and the accumulator hold running sums on the device: none outlive a fit.
       this.resetMetrics();
+      this.accumulator.dispose();
+      this.accumulator = new GradientAccumulator(1);
       for (const arrays of owned) arrays.dispose();
-      this.disposeAccumulated();
-      modelsInFit.delete(this.model);
     }
   }
 
@@ -142,14 +138,11 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     data: TrainingData<I, T> | ArrayBatches,
     validationData: TrainingData<I, T> | ArrayBatches | undefined,
     options: FitOptions<I, T>,
-    history: History,
     interrupted: () => boolean,
   ): Promise<History> {
     const batchSize = options.batchSize ?? 32;
-    const logEvery = options.logEvery ?? 10;
-    const accumulation = options.gradientAccumulation ?? 1;
+    const history = new History();
     this.seed = options.seed;
-    this.accumulationTarget = accumulation;
     this.stopTraining = false;
     this.stopReason = undefined;
     this.callbacks = [history, ...(options.callbacks ?? []), this.events];
@@ -159,80 +152,82 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
       ? Math.min(options.stepsPerEpoch, batchesPerEpoch) : (options.stepsPerEpoch ?? batchesPerEpoch);
     this.progressState = { epoch: 0, epochs: options.epochs, stepInEpoch: 0, globalStep: 0, stepsPerEpoch };
     if (options.resumeFrom) this.restore(options.resumeFrom);
-    const hookEvent = () => ({ trainer: this as TrainerHandle, progress: this.progress });
-    await callHook(this.callbacks, 'onTrainBegin', hookEvent());
+    await callHook(this.callbacks, 'onTrainBegin', this.hookEvent());
     while (this.progressState.epoch < options.epochs && !this.stopTraining) {
-      this.model.train(true);
-      this.resetMetrics();
-      await callHook(this.callbacks, 'onEpochBegin', hookEvent());
       const epochStart = performance.now();
-      const skip = this.progressState.stepInEpoch;
-      const shuffleSeed = deriveSeed(options.seed ?? 0, this.progressState.epoch);
+      const order = arrays && (options.shuffle ?? true) ? seededPermutation(arrays.count, deriveSeed(options.seed ?? 0, this.progressState.epoch)) : null;
       const batches: Iterable<PreparedBatch<I, T>> | AsyncIterable<PreparedBatch<I, T>> = arrays
-        ? (arrays.batches(batchSize, options.shuffle ?? true ? seededPermutation(arrays.count, shuffleSeed) : null, skip) as Iterable<PreparedBatch<unknown, unknown>> as Iterable<PreparedBatch<I, T>>)
-        : sourceBatches(data as BatchSource<I, T>, skip);
-      // The loss summed on the device, each batch's mean weighted by its examples (by 1 when unknown).
-      let lossSum: Tensor | null = null;
-      let stepsRun = 0;
-      let examples = 0;
-      let weights = 0;
-      let loggedAt = -1;
-      const readLogs = async (): Promise<Logs> => {
-        const [loss] = lossSum ? await lossSum.data() : [Number.NaN];
-        return { loss: loss / weights, ...(await this.readMetrics()) };
-      };
+        ? (arrays.batches(batchSize, order, this.progressState.stepInEpoch) as Iterable<PreparedBatch<unknown, unknown>> as Iterable<PreparedBatch<I, T>>)
+        : sourceBatches(data as BatchSource<I, T>, this.progressState.stepInEpoch);
+      const logs = await this.runEpoch(batches, options.logEvery ?? 10, epochStart);
+      // A stop inside an epoch (Ctrl-C, a NaN) leaves the progress mid-epoch, so a checkpoint taken now resumes there.
+      if (logs === null) break;
+      if (validationData !== undefined) {
+        const validation = await this.evaluate(validationData, { batchSize });
+        for (const [key, value] of Object.entries(validation)) logs[`val_${key}`] = value;
+      }
+      this.progressState.epoch++;
+      this.progressState.stepInEpoch = 0;
+      await callHook(this.callbacks, 'onEpochEnd', {
+        ...this.hookEvent(), progress: { ...this.progress, epoch: this.progressState.epoch - 1 }, logs, epochSeconds: (performance.now() - epochStart) / 1000,
+      });
+    }
+    await callHook(this.callbacks, 'onTrainEnd', { ...this.hookEvent(), interrupted: interrupted() });
+    return history;
+  }
+
+  /** One epoch's batches (from the step it resumes at); its logs, or null when training stopped inside it. */
+  private async runEpoch(batches: Iterable<PreparedBatch<I, T>> | AsyncIterable<PreparedBatch<I, T>>, logEvery: number, epochStart: number): Promise<Logs | null> {
+    this.model.train(true);
+    this.resetMetrics();
+    await callHook(this.callbacks, 'onEpochBegin', this.hookEvent());
+    const runningLoss = new RunningLoss();
+    const stepsPerEpoch = this.progressState.stepsPerEpoch;
+    let stepsRun = 0;
+    let examples = 0;
+    let loggedAt = -1;
+    let completed = true;
+    const logBatchEnd = async (logs?: Logs) => {
+      loggedAt = stepsRun;
+      await callHook(this.callbacks, 'onBatchEnd', {
+        ...this.hookEvent(), logs: logs ?? await this.readLogs(runningLoss), examplesInEpoch: examples, epochSeconds: (performance.now() - epochStart) / 1000,
+      });
+    };
+    try {
       for await (const { batch, owned } of batches) {
         try {
           if (this.seed !== undefined) setSeed(deriveSeed(this.seed, 0x5eed, this.progressState.globalStep));
           const loss = await this.trainStep(batch);
           const count = examplesIn(batch.inputs);
-          const weight = count ?? 1;
-          const previous: Tensor | null = lossSum;
-          lossSum = keep(tidy(() => (previous ? add(previous, mul(loss, weight)) : mul(loss, weight))));
-          previous?.dispose();
+          runningLoss.add(loss, count);
           loss.dispose();
           examples += count ?? 0;
-          weights += weight;
         } finally {
           for (const tensor of owned) tensor.dispose();
         }
         stepsRun++;
         this.progressState.stepInEpoch++;
         this.progressState.globalStep++;
-        const atAccumulationBoundary = this.accumulatedCount === 0;
         const epochDone = stepsPerEpoch !== undefined && this.progressState.stepInEpoch >= stepsPerEpoch;
-        if (this.progressState.stepInEpoch % logEvery === 0 || epochDone) {
-          loggedAt = stepsRun;
-          await callHook(this.callbacks, 'onBatchEnd', { ...hookEvent(), logs: await readLogs(), examplesInEpoch: examples, epochSeconds: (performance.now() - epochStart) / 1000 });
-        }
+        if (this.progressState.stepInEpoch % logEvery === 0 || epochDone) await logBatchEnd();
+        if (epochDone) break;
         // Stop only between optimizer steps, so no accumulated gradient is lost.
-        if (epochDone || (this.stopTraining && atAccumulationBoundary)) break;
+        if (this.stopTraining && this.accumulator.pending === 0) {
+          completed = false;
+          break;
+        }
       }
       if (stepsRun === 0 && !this.stopTraining) {
         throw new DendriteError(`fit: the data yielded no batches in epoch ${this.progressState.epoch + 1} (a generator can be walked only once; pass an array of batches or a @dendrite/datasets Dataset)`);
       }
-      await this.flushAccumulated();
-      if (this.stopTraining && interrupted()) {
-        // Mid-epoch: leave the progress where it is so a checkpoint taken now resumes at this step.
-        (lossSum as Tensor | null)?.dispose();
-        break;
-      }
-      const logs = stepsRun > 0 ? await readLogs() : {};
-      if (loggedAt !== stepsRun && stepsRun > 0) {
-        await callHook(this.callbacks, 'onBatchEnd', { ...hookEvent(), logs, examplesInEpoch: examples, epochSeconds: (performance.now() - epochStart) / 1000 });
-      }
-      (lossSum as Tensor | null)?.dispose();
-      if (validationData !== undefined) {
-        const validation = await this.evaluate(validationData instanceof ArrayBatches ? validationData : validationData, { batchSize });
-        for (const [key, value] of Object.entries(validation)) logs[`val_${key}`] = value;
-      }
-      const epochSeconds = (performance.now() - epochStart) / 1000;
-      this.progressState.epoch++;
-      this.progressState.stepInEpoch = 0;
-      await callHook(this.callbacks, 'onEpochEnd', { ...hookEvent(), progress: { ...this.progress, epoch: this.progressState.epoch - 1 }, logs, epochSeconds });
+      if (!completed) return null;
+      await this.stepWithAccumulated(null);
+      const logs = await this.readLogs(runningLoss);
+      if (loggedAt !== stepsRun) await logBatchEnd(logs);
+      return { ...logs };
+    } finally {
+      runningLoss.dispose();
     }
-    await callHook(this.callbacks, 'onTrainEnd', { ...hookEvent(), interrupted: interrupted() });
-    return history;
   }
 
   /**
@@ -288,17 +283,12 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
   async applyGradients(gradients: Tensor[], loss: Tensor): Promise<void> {
     const parameters = this.trainableParameters();
     if (gradients.length !== parameters.length) throw new DendriteError(`applyGradients: got ${gradients.length} gradients for ${parameters.length} trainable parameters`);
-    const accumulation = this.accumulationTarget;
-    if (accumulation > 1) {
-      const previous = this.accumulated;
-      this.accumulated = gradients.map((gradient, index) => keep(previous ? tidy(() => add(previous[index], gradient)) : gradient));
-      if (previous) for (const tensor of [...previous, ...gradients]) tensor.dispose();
-      this.accumulatedCount++;
-      if (this.accumulatedCount < accumulation) return;
-      await this.flushAccumulated(loss);
+    if (this.accumulator.count === 1) {
+      await this.stepOptimizer(gradients, parameters, loss);
       return;
     }
-    await this.stepOptimizer(gradients, parameters, loss);
+    const means = this.accumulator.add(gradients);
+    if (means) await this.stepOptimizer(means, parameters, loss);
   }
 
   /** The current progress and a host copy of the weights and optimizer state (for checkpoints). */
@@ -333,33 +323,24 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     const arrays = data instanceof ArrayBatches ? data : isArrayData(data) ? new ArrayBatches(data, 'evaluate') : null;
     this.model.train(false);
     this.resetMetrics();
-    let lossSum = 0;
+    const runningLoss = new RunningLoss();
     let steps = 0;
-    let weights = 0;
     try {
       const batches = arrays ? (arrays.batches(batchSize, null) as Iterable<PreparedBatch<unknown, unknown>> as Iterable<PreparedBatch<I, T>>) : sourceBatches(data as BatchSource<I, T>);
-      const losses: Tensor[] = [];
       for await (const { batch, owned } of batches) {
         try {
-          // Each batch's mean loss weighted by its examples, so the result is the mean over examples.
-          const weight = examplesIn(batch.inputs) ?? 1;
           const loss = this.testStep(batch);
-          losses.push(tidy(() => mul(loss, weight)));
+          runningLoss.add(loss, examplesIn(batch.inputs));
           loss.dispose();
-          weights += weight;
         } finally {
           for (const tensor of owned) tensor.dispose();
         }
         steps++;
       }
       if (steps === 0) throw new DendriteError('evaluate: the data yielded no batches');
-      // One read for all batch losses.
-      const all = tidy(() => concat(losses.map((loss) => reshape(loss, [1]))));
-      for (const value of await all.data()) lossSum += value;
-      all.dispose();
-      for (const loss of losses) loss.dispose();
-      return { loss: lossSum / weights, ...(await this.readMetrics()) };
+      return await this.readLogs(runningLoss);
     } finally {
+      runningLoss.dispose();
       this.resetMetrics();
       if (arrays && arrays !== data) arrays.dispose();
     }
@@ -429,15 +410,19 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     return Object.fromEntries(this.metrics.map((metric, index) => [metric.name, values[index]]));
   }
 
-  private async flushAccumulated(loss?: Tensor): Promise<void> {
-    if (!this.accumulated || this.accumulatedCount === 0) return;
-    const sums = this.accumulated;
-    const count = this.accumulatedCount;
-    this.accumulated = null;
-    this.accumulatedCount = 0;
-    const means = tidy(() => sums.map((sum) => mul(sum, 1 / count)));
-    for (const sum of sums) sum.dispose();
-    await this.stepOptimizer(means, this.trainableParameters(), loss ?? null);
+  /** Step with the partial group of accumulated gradients left at an epoch's end, if any. */
+  private async stepWithAccumulated(loss: Tensor | null): Promise<void> {
+    const means = this.accumulator.flush();
+    if (means) await this.stepOptimizer(means, this.trainableParameters(), loss);
+  }
+
+  private hookEvent(): { trainer: TrainerHandle; progress: TrainingProgress } {
+    return { trainer: this, progress: this.progress };
+  }
+
+  private async readLogs(runningLoss: RunningLoss): Promise<Logs> {
+    const [loss, metrics] = await Promise.all([runningLoss.read(), this.readMetrics()]);
+    return { loss, ...metrics };
   }
 
   private async stepOptimizer(gradients: Tensor[], parameters: Tensor[], loss: Tensor | null): Promise<void> {
@@ -455,11 +440,5 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     } finally {
       for (const gradient of gradients) gradient.dispose();
     }
-  }
-
-  private disposeAccumulated(): void {
-    for (const tensor of this.accumulated ?? []) tensor.dispose();
-    this.accumulated = null;
-    this.accumulatedCount = 0;
   }
 }
