@@ -1,4 +1,4 @@
-import { softmaxCrossEntropy, type Tensor } from '@dendrite/core';
+import { memory, softmaxCrossEntropy, type Tensor } from '@dendrite/core';
 import { describe, expect, it } from 'vitest';
 import type { Callback } from './callbacks/callback.js';
 import { decodeCheckpoint, encodeCheckpoint, type TrainingState } from './checkpoint-state.js';
@@ -59,7 +59,9 @@ describe('resume from a checkpoint', () => {
     const full = await straight.trainer.fit(data, options);
     const first = setup();
     await first.trainer.fit(data, { ...options, epochs: 2 });
+    const before = memory().tensors;
     const state = decodeCheckpoint(encodeCheckpoint(await first.trainer.captureState()));
+    expect(memory().tensors).toBe(before); // the optimizer's state copies were freed
     const second = setup(99);
     const resumed = await second.trainer.fit(data, { ...options, resumeFrom: state });
     expect(resumed.values.loss).toEqual(full.values.loss.slice(2));

@@ -294,9 +294,16 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
   /** The current progress and a host copy of the weights and optimizer state (for checkpoints). */
   async captureState(): Promise<TrainingState> {
     const optimizerState = this.optimizer.stateDict?.();
+    let optimizerTensors;
+    try {
+      optimizerTensors = optimizerState ? await toHost(optimizerState.tensors) : undefined;
+    } finally {
+      // stateDict() hands out copies (the model's stateDict, by contrast, gives its own tensors).
+      for (const tensor of Object.values(optimizerState?.tensors ?? {})) tensor.dispose();
+    }
     return {
       model: await toHost(modelTensors(this.model as TrainableModel<never, unknown>)),
-      optimizer: optimizerState ? { config: optimizerState.config, tensors: await toHost(optimizerState.tensors) } : undefined,
+      optimizer: optimizerState && optimizerTensors ? { config: structuredClone(optimizerState.config), tensors: optimizerTensors } : undefined,
       progress: { epoch: this.progressState.epoch, stepInEpoch: this.progressState.stepInEpoch, globalStep: this.progressState.globalStep, seed: this.seed },
     };
   }

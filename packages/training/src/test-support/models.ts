@@ -56,7 +56,8 @@ export class MomentumSGD implements TrainableOptimizer {
     const tensors: Record<string, Tensor> = {};
     this.parameters.forEach((parameter, index) => {
       const velocity = this.velocities.get(parameter);
-      if (velocity) tensors[`velocity.${index}`] = velocity;
+      // Copies the caller owns, as @dendrite/optimizers' stateDict returns.
+      if (velocity) tensors[`velocity.${index}`] = keep(tidy(() => mul(velocity, 1)));
     });
     return { config: { learningRate: this.learningRate, momentum: this.momentum, iterations: this.iterations }, tensors };
   }
