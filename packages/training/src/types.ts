@@ -41,6 +41,8 @@ export interface TrainableOptimizer {
   readonly parameters?: readonly Tensor[];
   /** Settable by learning-rate callbacks. */
   learningRate?: number;
+  /** Optimizer steps taken (step schedules follow it when present). */
+  readonly iterations?: number;
   /** The optimizer's state as copies the caller owns and frees (as @dendrite/optimizers returns them). */
   stateDict?(): OptimizerState;
   /** Restore a state; the tensors are the caller's (the optimizer copies what it keeps). */

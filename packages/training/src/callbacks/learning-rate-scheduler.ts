@@ -17,7 +17,8 @@ export type Schedule = LearningRateSchedule | PlateauSchedule | ((epoch: number,
 
 /**
  * Sets the optimizer's `learningRate`: from a function of the epoch (at each epoch's start, as
- * Keras'), from a step schedule (`learningRateAt(globalStep)` before every step), or from a plateau
+ * Keras'), from a step schedule (`learningRateAt(step)` before every optimizer step, `step` being the
+ * optimizer's `iterations` when it has them, else the batches trained), or from a plateau
  * schedule fed the monitored value at each epoch's end.
  *
  * @example
@@ -41,7 +42,10 @@ export class LearningRateScheduler implements Callback {
   }
 
   onGradients({ trainer, progress }: GradientsEvent): void {
-    if (typeof this.schedule === 'object' && 'learningRateAt' in this.schedule) set(trainer.optimizer, this.schedule.learningRateAt(progress.globalStep));
+    if (typeof this.schedule !== 'object' || !('learningRateAt' in this.schedule)) return;
+    // The optimizer's own step count (restored with its state; counts accumulated batches once), else batches.
+    const step = typeof trainer.optimizer.iterations === 'number' ? trainer.optimizer.iterations : progress.globalStep;
+    set(trainer.optimizer, this.schedule.learningRateAt(step));
   }
 
   onEpochEnd({ trainer, logs }: EpochEndEvent): void {
