@@ -29,6 +29,15 @@ describe('Trainer.fit', () => {
     const logits = await trainer.predict(data.inputs, { batchSize: 100 });
     expect(logits.shape).toEqual([512, 2]);
     logits.dispose();
+    // Batches as { data, shape } (as @dendrite/datasets gives them) are made tensors and freed.
+    const before = memory().tensors;
+    const shapes: number[][] = [];
+    for await (const output of trainer.predictBatches([{ data: data.features.subarray(0, 6), shape: [3, 2] }])) {
+      shapes.push([...output.shape]);
+      output.dispose();
+    }
+    expect(shapes).toEqual([[3, 2]]);
+    expect(memory().tensors).toBe(before);
   });
 
   it('keeps memory flat across steps and epochs', async () => {

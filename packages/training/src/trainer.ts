@@ -3,8 +3,8 @@ import { callHook, type Callback, type TrainerHandle, type TrainingProgress } fr
 import { History } from './callbacks/history.js';
 import { modelTensors, restoreModel, restoreOptimizer, toHost, type TrainingState } from './checkpoint-state.js';
 import {
-  ArrayBatches, deriveSeed, examplesIn, isArrayData, isTensorData, seededPermutation, sourceBatches,
-  type BatchSource, type PreparedBatch, type TrainingData,
+  ArrayBatches, deriveSeed, examplesIn, isArrayData, isTensorData, seededPermutation, sourceBatches, tensorsIn,
+  type BatchSource, type Loadable, type PreparedBatch, type TrainingData,
 } from './data.js';
 import { guardFit } from './fit-guard.js';
 import { checkFitOptions, type FitOptions } from './fit-options.js';
@@ -361,7 +361,7 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
    * for await (const logits of trainer.predictBatches(testImages, { batchSize: 256 })) { …; logits.dispose(); }
    * ```
    */
-  async *predictBatches(inputs: Tensor | TensorData | Iterable<I> | AsyncIterable<I>, options: EvaluateOptions = {}): AsyncGenerator<O> {
+  async *predictBatches(inputs: Tensor | TensorData | Iterable<Loadable<I>> | AsyncIterable<Loadable<I>>, options: EvaluateOptions = {}): AsyncGenerator<O> {
     this.model.train(false);
     if (inputs instanceof Tensor || isTensorData(inputs)) {
       const arrays = new ArrayBatches({ inputs, targets: inputs }, 'predict');
@@ -378,7 +378,15 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
       }
       return;
     }
-    for await (const input of inputs as AsyncIterable<I>) yield noGrad(() => tidy(() => this.model.apply(input)));
+    for await (const input of inputs as AsyncIterable<Loadable<I>>) {
+      const made: Tensor[] = [];
+      try {
+        const converted = tensorsIn(input, made) as I;
+        yield noGrad(() => tidy(() => this.model.apply(converted)));
+      } finally {
+        for (const tensor of made) tensor.dispose();
+      }
+    }
   }
 
   /**
