@@ -1,4 +1,4 @@
-import { memory, softmaxCrossEntropy, type Tensor } from '@dendrite/core';
+import { encodeSafetensorsHost, memory, softmaxCrossEntropy, type Tensor } from '@dendrite/core';
 import { describe, expect, it } from 'vitest';
 import type { Callback } from './callbacks/callback.js';
 import { decodeCheckpoint, encodeCheckpoint, type TrainingState } from './checkpoint-state.js';
@@ -66,5 +66,15 @@ describe('resume from a checkpoint', () => {
     const resumed = await second.trainer.fit(data, { ...options, resumeFrom: state });
     expect(resumed.values.loss).toEqual(full.values.loss.slice(2));
     expect(await weightsOf(second.model.parameters())).toEqual(await weightsOf(straight.model.parameters()));
+  });
+
+  it('refuses a checkpoint of another architecture, or bytes that are not a training checkpoint, naming why', async () => {
+    const trained = setup();
+    await trained.trainer.fit(data, { ...options, epochs: 1 });
+    const state = await trained.trainer.captureState();
+    const narrower = createMlp([2, 8, 2]);
+    const other = new Trainer(narrower, { optimizer: new MomentumSGD(narrower.parameters()), loss: softmaxCrossEntropy });
+    expect(() => other.restore(state)).toThrow(/weight "parameters.0" has shape \[2,16\], the parameter dense0.weight \[2,8\]/);
+    expect(() => decodeCheckpoint(encodeSafetensorsHost({ w: { dtype: 'float32', shape: [1], data: new Float32Array(1) } }))).toThrow(/not a Dendrite training checkpoint/);
   });
 });
