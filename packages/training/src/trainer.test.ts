@@ -1,4 +1,4 @@
-import { DendriteError, memory, softmaxCrossEntropy, sqrt, sum, tensor, tidy, variable, zeros, type Tensor } from '@dendrite/core';
+import { DendriteError, memory, mul, softmaxCrossEntropy, sqrt, sum, tensor, tidy, variable, zeros, type Tensor } from '@dendrite/core';
 import { Dataset } from '@dendrite/datasets';
 import { Adam } from '@dendrite/optimizers';
 import { describe, expect, it } from 'vitest';
@@ -191,5 +191,18 @@ describe('TerminateOnNaN', async () => {
     expect(messages).toEqual(['non-finite gradient of parameter "root" (#1) at epoch 1, step 1 (global step 1)']);
     expect(history.stopReason).toBe(messages[0]);
     expect(Array.from(await root.data())).toEqual([0]);
+  });
+
+  it('names a non-finite loss and the step where it appeared', async () => {
+    const weight = variable(tensor([1]), 'weight');
+    const model = { apply: (x: Tensor) => mul(x, weight), parameters: () => [weight], train: () => undefined };
+    const trainer = new Trainer<Tensor, Tensor, Tensor>(model, { optimizer: new MomentumSGD([weight], 0.1, 0), loss: (output) => sum(output) });
+    const guard = new TerminateOnNaN(() => undefined);
+    // The third example is NaN: with batches of one, the third step's loss is NaN.
+    const history = await trainer.fit({ inputs: tensor([[1], [2], [Number.NaN], [4]]), targets: tensor([0, 0, 0, 0]) }, { epochs: 2, batchSize: 1, shuffle: false, callbacks: [guard] });
+    expect(guard.reason).toBe('non-finite loss at epoch 1, step 3 (global step 3)');
+    expect(history.stopReason).toBe(guard.reason);
+    expect(trainer.progress).toMatchObject({ epoch: 0, stepInEpoch: 3 });
+    expect(Array.from(await weight.data())[0]).toBeCloseTo(1 - 0.1 * (1 + 2), 6);
   });
 });
