@@ -163,7 +163,7 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
       // A stop inside an epoch (Ctrl-C, a NaN) leaves the progress mid-epoch, so a checkpoint taken now resumes there.
       if (logs === null) break;
       if (validationData !== undefined) {
-        const validation = await this.evaluate(validationData, { batchSize });
+        const validation = await this.evaluateData(validationData, { batchSize });
         for (const [key, value] of Object.entries(validation)) logs[`val_${key}`] = value;
       }
       this.progressState.epoch++;
@@ -325,7 +325,12 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
    * const { loss, accuracy } = await trainer.evaluate({ inputs: testImages, targets: testLabels }, { batchSize: 256 });
    * ```
    */
-  async evaluate(data: TrainingData<I, T> | ArrayBatches, options: EvaluateOptions = {}): Promise<Logs> {
+  async evaluate(data: TrainingData<I, T>, options: EvaluateOptions = {}): Promise<Logs> {
+    return this.evaluateData(data, options);
+  }
+
+  /** `evaluate`, also over the trainer's own prepared arrays (fit's validation split). */
+  private async evaluateData(data: TrainingData<I, T> | ArrayBatches, options: EvaluateOptions): Promise<Logs> {
     const batchSize = options.batchSize ?? 32;
     const arrays = data instanceof ArrayBatches ? data : isArrayData(data) ? new ArrayBatches(data, 'evaluate') : null;
     this.model.train(false);
