@@ -7,6 +7,6 @@ export type { ArrayData, BatchSource, Loadable, TrainingData } from './data.js';
 export type { Batch, Logs, OptimizerState, TensorData, TrainableModel, TrainableOptimizer } from './types.js';
 export * from './metrics/index.js';
 export * from './callbacks/index.js';
-export { TrainingEvents, type TrainingEvent, type TrainingEventListener } from './training-events.js';
+export type { TrainingEvent, TrainingEventListener } from './training-events.js';
 export { decodeCheckpoint, encodeCheckpoint, type ProgressState, type TrainingState } from './checkpoint-state.js';
 export { historyChartSpec, type HistoryChartOptions } from './chart-spec.js';

@@ -291,7 +291,14 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     if (means) await this.stepOptimizer(means, parameters, loss);
   }
 
-  /** The current progress and a host copy of the weights and optimizer state (for checkpoints). */
+  /**
+   * The current progress and a host copy of the weights and optimizer state (for checkpoints).
+   *
+   * @example
+   * ```ts
+   * const state = await trainer.captureState(); // state.progress: { epoch: 3, stepInEpoch: 0, globalStep: 1407, seed: 1 }
+   * ```
+   */
   async captureState(): Promise<TrainingState> {
     const optimizerState = this.optimizer.stateDict?.();
     let optimizerTensors;
@@ -308,7 +315,15 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     };
   }
 
-  /** Load a captured state's weights, optimizer state and progress (`fit`'s `resumeFrom` does this). */
+  /**
+   * Load a captured state's weights, optimizer state and progress (`fit`'s `resumeFrom` does this).
+   *
+   * @example
+   * ```ts
+   * trainer.restore(await loadCheckpoint('runs/mlp/best.safetensors'));
+   * await trainer.evaluate(testData);
+   * ```
+   */
   restore(state: TrainingState): void {
     restoreModel(this.model as TrainableModel<never, unknown>, state.model);
     restoreOptimizer(this.optimizer, state.optimizer);

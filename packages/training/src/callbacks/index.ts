@@ -1,4 +1,4 @@
-export { callHook, type BatchEndEvent, type Callback, type EpochBeginEvent, type EpochEndEvent, type GradientsEvent, type TrainBeginEvent, type TrainEndEvent, type TrainerHandle, type TrainingProgress } from './callback.js';
+export { type BatchEndEvent, type Callback, type EpochBeginEvent, type EpochEndEvent, type GradientsEvent, type TrainBeginEvent, type TrainEndEvent, type TrainerHandle, type TrainingProgress } from './callback.js';
 export { History } from './history.js';
 export { Monitor, type MonitorMode } from './monitor.js';
 export { EarlyStopping, type EarlyStoppingOptions } from './early-stopping.js';

@@ -4,7 +4,16 @@ import type { Logs } from '../types.js';
 /** Whether a monitored quantity should go down or up; `auto` reads it from the name. */
 export type MonitorMode = 'min' | 'max' | 'auto';
 
-/** Tracks the best value of one logged quantity. */
+/**
+ * Tracks the best value of one logged quantity (what EarlyStopping and ModelCheckpoint watch).
+ *
+ * @example
+ * ```ts
+ * const monitor = new Monitor('val_accuracy'); // 'auto': accuracy goes up
+ * monitor.improves(0.8); // true
+ * monitor.improves(0.7); // false
+ * ```
+ */
 export class Monitor {
   readonly direction: 'min' | 'max';
   best: number;

@@ -22,6 +22,23 @@ export interface Metric<O = Tensor, T = Tensor> {
 /**
  * Base of the built-in metrics: named running sums (tensors), added to under `noGrad` and `tidy`, so
  * a step's intermediate tensors are freed and memory stays flat.
+ *
+ * @example
+ * ```ts
+ * class MeanOutput extends RunningSumMetric {
+ *   readonly name = 'mean_output';
+ *   private count = 0;
+ *   update(output: Tensor): void {
+ *     this.accumulate(() => ({ total: sum(output) }));
+ *     this.count += output.size;
+ *   }
+ *   async compute(): Promise<number> {
+ *     const [total] = await this.read('total');
+ *     return total ? total[0] / this.count : 0;
+ *   }
+ *   override reset(): void { super.reset(); this.count = 0; }
+ * }
+ * ```
  */
 export abstract class RunningSumMetric implements Metric {
   abstract readonly name: string;

@@ -5,6 +5,11 @@ import { basename, dirname, join } from 'node:path';
 /**
  * Writes a file so that readers see the old content or the new, never a part: the bytes go to a
  * temporary file beside it, which is then renamed over the target (atomic on one file system).
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomically('runs/mlp/history.json', JSON.stringify(history.toJSON()));
+ * ```
  */
 export async function writeFileAtomically(path: string, content: Uint8Array | string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
