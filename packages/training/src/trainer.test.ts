@@ -114,6 +114,17 @@ describe('Trainer.fit', () => {
     expect(memory().tensors).toBe(before + 2); // the caller's two batch tensors, nothing else
   });
 
+  it('takes stepsPerEpoch batches from an endless source each epoch', async () => {
+    const { features, labels } = separableData(32);
+    const endless = Dataset.fromArray([{ inputs: { data: features, shape: [32, 2] }, targets: { data: labels, shape: [32] } }]).repeat();
+    const model = createMlp([2, 8, 2]);
+    const trainer = new Trainer(model, { optimizer: new MomentumSGD(model.parameters()), loss: softmaxCrossEntropy });
+    const steps: number[] = [];
+    await trainer.fit(endless, { epochs: 2, stepsPerEpoch: 3, logEvery: 1, callbacks: [{ onBatchEnd: ({ progress }) => { steps.push(progress.globalStep); } }] });
+    expect(steps).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(trainer.progress).toMatchObject({ epoch: 2, stepInEpoch: 0, globalStep: 6, stepsPerEpoch: 3 });
+  });
+
   it('says when a one-shot generator runs dry in the second epoch', async () => {
     const model = createMlp([2, 8, 2]);
     const trainer = new Trainer(model, { optimizer: new MomentumSGD(model.parameters()), loss: softmaxCrossEntropy });
