@@ -12,8 +12,9 @@ export interface FitOptions<I, T> {
   /** Shuffle whole-array data each epoch (default true), in an order drawn from `seed`. */
   shuffle?: boolean;
   /**
-   * Seed of the shuffles (default 0). When given, every step also reseeds core's global generator from
-   * (seed, step), so random ops without their own seed (dropout) are reproducible and resumable.
+   * Seed of the shuffles (default 0). When given, every step also reseeds core's global generator (and
+   * the model's own generators, through its `reseed` when it has one) from (seed, step), so random ops
+   * (dropout) are reproducible and resumable.
    */
   seed?: number;
   /** Data evaluated after each epoch; its loss and metrics are logged with a `val_` prefix. */

@@ -7,8 +7,8 @@ import { Trainer } from './trainer.js';
 
 // A model with dropout (core's global generator), shuffled batches and an optimizer with momentum
 // state: resuming must reproduce every batch loss and the final weights bit for bit.
-function setup(initialSeed = 5) {
-  const model = createMlp([2, 16, 2], { seed: initialSeed, dropoutRate: 0.3 });
+function setup(initialSeed = 5, ownGenerator = false) {
+  const model = createMlp([2, 16, 2], { seed: initialSeed, dropoutRate: 0.3, ownGenerator });
   const optimizer = new MomentumSGD(model.parameters(), 0.05, 0.9);
   const trainer = new Trainer(model, { optimizer, loss: softmaxCrossEntropy });
   const batchLosses: number[] = [];
@@ -54,18 +54,21 @@ describe('resume from a checkpoint', () => {
     expect(second.batchLosses.slice(12)).toEqual(straight.batchLosses.slice(12));
   });
 
-  it('continues from an epoch boundary with identical epoch losses', async () => {
-    const straight = setup();
-    const full = await straight.trainer.fit(data, options);
-    const first = setup();
-    await first.trainer.fit(data, { ...options, epochs: 2 });
-    const before = memory().tensors;
-    const state = decodeCheckpoint(encodeCheckpoint(await first.trainer.captureState()));
-    expect(memory().tensors).toBe(before); // the optimizer's state copies were freed
-    const second = setup(99);
-    const resumed = await second.trainer.fit(data, { ...options, resumeFrom: state });
-    expect(resumed.values.loss).toEqual(full.values.loss.slice(2));
-    expect(await weightsOf(second.model.parameters())).toEqual(await weightsOf(straight.model.parameters()));
+  it('continues from an epoch boundary with identical epoch losses, also when the model draws dropout from its own generator', async () => {
+    for (const ownGenerator of [false, true]) {
+      const straight = setup(5, ownGenerator);
+      const full = await straight.trainer.fit(data, options);
+      const first = setup(5, ownGenerator);
+      await first.trainer.fit(data, { ...options, epochs: 2 });
+      const before = memory().tensors;
+      const state = decodeCheckpoint(encodeCheckpoint(await first.trainer.captureState()));
+      expect(memory().tensors).toBe(before); // the optimizer's state copies were freed
+      // A fresh model whose own generator starts elsewhere: the per-step reseed puts it back in step.
+      const second = setup(99, ownGenerator);
+      const resumed = await second.trainer.fit(data, { ...options, resumeFrom: state });
+      expect(resumed.values.loss).toEqual(full.values.loss.slice(2));
+      expect(await weightsOf(second.model.parameters())).toEqual(await weightsOf(straight.model.parameters()));
+    }
   });
 
   it('refuses a checkpoint of another architecture, or bytes that are not a training checkpoint, naming why', async () => {

@@ -196,7 +196,12 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     try {
       for await (const { batch, owned } of batches) {
         try {
-          if (this.seed !== undefined) setSeed(deriveSeed(this.seed, 0x5eed, this.progressState.globalStep));
+          if (this.seed !== undefined) {
+            // Random draws of this step follow from (seed, step) alone: that is what makes resuming exact.
+            const stepSeed = deriveSeed(this.seed, 0x5eed, this.progressState.globalStep);
+            setSeed(stepSeed);
+            this.model.reseed?.(stepSeed);
+          }
           const loss = await this.trainStep(batch);
           const count = examplesIn(batch.inputs);
           runningLoss.add(loss, count);

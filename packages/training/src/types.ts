@@ -20,6 +20,12 @@ export interface TrainableModel<I = Tensor, O = Tensor> {
   parameters(): Tensor[];
   /** Switch training mode (dropout, batch norm statistics) on or off. */
   train(mode?: boolean): unknown;
+  /**
+   * Reseed the model's own random generators (a layer's dropout masks). With a fit `seed`, the trainer
+   * calls it before every step with a value derived from (seed, step), so those draws are reproducible
+   * and a resumed run draws what the uninterrupted one did.
+   */
+  reseed?(seed: number): unknown;
   /** Named weights for checkpoints; without it parameters are saved by position. */
   stateDict?(): Record<string, Tensor>;
   loadStateDict?(state: Record<string, Tensor>): unknown;

@@ -1,25 +1,29 @@
 // Small hand-written models and a structural optimizer for the tests (training never imports layers).
-import { dropout, keep, linear, mul, randomNormal, sub, tensor, tidy, variable, zerosLike, type Tensor } from '@dendrite/core';
+import { RandomGenerator, dropout, keep, linear, mul, randomNormal, sub, tensor, tidy, variable, zerosLike, type Tensor } from '@dendrite/core';
 import type { OptimizerState, TrainableModel, TrainableOptimizer } from '../types.js';
 
 /** A two-layer perceptron with optional dropout between the layers (drawn from core's global generator). */
-export function createMlp(sizes: [number, number, number], options: { seed?: number; dropoutRate?: number } = {}): TrainableModel<Tensor, Tensor> & { training: boolean } {
+export function createMlp(sizes: [number, number, number], options: { seed?: number; dropoutRate?: number; ownGenerator?: boolean } = {}): TrainableModel<Tensor, Tensor> & { training: boolean } {
   const seed = options.seed ?? 1;
   const w1 = tidy(() => variable(mul(randomNormal([sizes[0], sizes[1]], 0, 1, seed), Math.sqrt(2 / sizes[0])), 'dense0.weight'));
   const b1 = tidy(() => variable(tensor(new Float32Array(sizes[1])), 'dense0.bias'));
   const w2 = tidy(() => variable(mul(randomNormal([sizes[1], sizes[2]], 0, 1, seed + 1), Math.sqrt(1 / sizes[1])), 'dense1.weight'));
   const b2 = tidy(() => variable(tensor(new Float32Array(sizes[2])), 'dense1.bias'));
+  // With ownGenerator the dropout masks come from the model's generator (as a layer's Dropout draws
+  // them), reseeded through `reseed`; otherwise from core's global generator.
+  const random = new RandomGenerator(seed + 100);
   const model = {
     training: true,
     apply(x: Tensor): Tensor {
       let hidden = linear(x, w1, { bias: b1, activation: 'relu' });
-      if (options.dropoutRate && model.training) hidden = dropout(hidden, options.dropoutRate);
+      if (options.dropoutRate && model.training) hidden = dropout(hidden, options.dropoutRate, options.ownGenerator ? random.nextUint32() : undefined);
       return linear(hidden, w2, { bias: b2 });
     },
     parameters: () => [w1, b1, w2, b2],
     train(mode = true) {
       model.training = mode;
     },
+    ...(options.ownGenerator ? { reseed: (value: number) => random.reseed(value) } : {}),
   };
   return model;
 }
