@@ -12,6 +12,8 @@ export const sourceEntries: Readonly<Record<string, string>> = {
   '@dendrite/datasets/node': `${root}packages/datasets/src/node/index.ts`,
   '@dendrite/datasets': `${root}packages/datasets/src/index.ts`,
   '@dendrite/optimizers': `${root}packages/optimizers/src/index.ts`,
+  '@dendrite/training/node': `${root}packages/training/src/node/index.ts`,
+  '@dendrite/training': `${root}packages/training/src/index.ts`,
   '@dendrite/layers/node': `${root}packages/layers/src/node.ts`,
   '@dendrite/layers': `${root}packages/layers/src/index.ts`,
   '@dendrite/backend-gpujs': `${root}packages/backend-gpujs/src/index.ts`,

@@ -1,4 +1,14 @@
+import type { FashionMnist } from './fashion-mnist.js';
 import type { ImplementationName } from './records.js';
+
+/** What one epoch through a library's own fit loop did. */
+export interface FitEpochResult {
+  seconds: number;
+  meanLoss: number;
+  batchesRun: number;
+  batchesPerEpoch: number;
+  testAccuracy: number;
+}
 
 /** Initial values of one parameter, shared by every implementation so they all start from the same model. */
 export interface ParameterValues {
@@ -45,6 +55,13 @@ export interface Implementation {
   conv2dForwardBackward(inputShape: readonly number[], filterShape: readonly number[]): Runner | Unsupported;
   /** The 784-128-64-10 MLP (relu, relu, softmax cross-entropy) with Adam. */
   mlp(parameters: readonly ParameterValues[], learningRate: number): Classifier;
+  /**
+   * One epoch (or its first `batchLimit` batches) of the same MLP through a library's own training loop
+   * (@dendrite/training's Trainer.fit, tfjs-layers' model.fit); resolves to the time of the fit and the
+   * test accuracy after it.
+   * Absent where the library's loop is not benchmarked.
+   */
+  mlpFit?(parameters: readonly ParameterValues[], learningRate: number, data: FashionMnist, options: { batchSize: number; seed: number; batchLimit?: number }): Promise<FitEpochResult>;
   /** The small CNN (conv-pool-conv-pool-dense) with Adam. */
   cnn(parameters: readonly ParameterValues[], learningRate: number): Classifier | Unsupported;
   /** The same MLP and CNN built from a layers API (Dendrite's @dendrite/layers), to measure its overhead. */

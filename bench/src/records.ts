@@ -92,6 +92,7 @@ export const WORKLOAD_UNITS = {
   'mlp train step': 'ms',
   'mlp train step (layers)': 'ms',
   'mlp epoch': 's',
+  'mlp epoch (fit loop)': 's',
   'mlp inference 256': 'images/s',
   'cnn train step': 'ms',
   'cnn train step (layers)': 'ms',

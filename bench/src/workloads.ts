@@ -183,6 +183,21 @@ const mlpEpochWorkload: Workload = {
   },
 };
 
+const mlpFitEpochWorkload: Workload = {
+  // Each library's own fit loop: @dendrite/training's Trainer.fit, TensorFlow.js layers' model.fit.
+  name: 'mlp epoch (fit loop)',
+  async run(implementation, context) {
+    if (!implementation.mlpFit) return { name: this.name, impl: implementation.name, reason: 'no fit loop benchmarked' };
+    const data = await context.data();
+    const epoch = await implementation.mlpFit(mlpParameters(WEIGHT_SEED), LEARNING_RATE, data, { batchSize: MLP_BATCH, seed: SHUFFLE_SEED, batchLimit: context.quick ? 50 : undefined });
+    const extrapolated = epoch.batchesRun < epoch.batchesPerEpoch;
+    context.log(`${this.name}: ${epoch.batchesRun}/${epoch.batchesPerEpoch} batches in ${epoch.seconds.toFixed(2)} s, mean loss ${epoch.meanLoss.toFixed(4)}, test accuracy ${epoch.testAccuracy.toFixed(4)}`);
+    return measured(this, implementation, epoch.seconds * (epoch.batchesPerEpoch / epoch.batchesRun), {
+      loss: epoch.meanLoss, testAccuracy: epoch.testAccuracy, extrapolated, batchesRun: epoch.batchesRun, batchesPerEpoch: epoch.batchesPerEpoch,
+    });
+  },
+};
+
 const cnnEpochWorkload: Workload = {
   name: 'cnn epoch',
   skip: {
@@ -205,6 +220,7 @@ export const WORKLOADS: readonly Workload[] = [
   mlpStepWorkload,
   mlpLayersStepWorkload,
   mlpEpochWorkload,
+  mlpFitEpochWorkload,
   mlpInferenceWorkload,
   cnnStepWorkload,
   cnnLayersStepWorkload,

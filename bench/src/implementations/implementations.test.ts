@@ -68,6 +68,34 @@ describe('the Dendrite implementation', () => {
     }
     expect(memory().tensors).toBe(before);
   });
+
+  it('trains the MLP through Trainer.fit for the fit-loop row and frees every tensor after', async () => {
+    const implementation = await createDendriteImplementation();
+    const before = memory().tensors;
+    const train = batch(64);
+    const test = batch(20);
+    const data = { trainImages: train.images, trainLabels: train.labels, testImages: test.images, testLabels: test.labels };
+    const epoch = await implementation.mlpFit!(mlpParameters(1), 1e-3, data, { batchSize: 16, seed: 7, batchLimit: 3 });
+    expect(epoch).toMatchObject({ batchesRun: 3, batchesPerEpoch: 4 });
+    expect(Number.isFinite(epoch.meanLoss)).toBe(true);
+    expect(epoch.testAccuracy).toBeGreaterThanOrEqual(0);
+    expect(memory().tensors).toBe(before);
+  });
+});
+
+describe('the fit-loop row', () => {
+  it('runs TensorFlow.js layers model.fit on the same MLP and frees its tensors', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    const implementation = await createTfjsImplementation('cpu');
+    const before = tf.memory().numTensors;
+    const train = batch(64);
+    const test = batch(20);
+    const data = { trainImages: train.images, trainLabels: train.labels, testImages: test.images, testLabels: test.labels };
+    const epoch = await implementation.mlpFit!(mlpParameters(1), 1e-3, data, { batchSize: 16, seed: 7, batchLimit: 3 });
+    expect(epoch).toMatchObject({ batchesRun: 3, batchesPerEpoch: 4 });
+    expect(Number.isFinite(epoch.meanLoss)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 describe('the @dendrite/layers models are the raw-ops models', () => {

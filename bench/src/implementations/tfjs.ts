@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { Classifier, Implementation, ParameterValues, Runner, Unsupported } from '../implementation.js';
+import { tfjsMlpFit } from './tfjs-fit.js';
 import { registerTfjsGradients } from './tfjs-gradients.js';
 
 export type TfjsBackendName = 'cpu' | 'wasm';
@@ -28,6 +29,7 @@ export async function createTfjsImplementation(backend: TfjsBackendName): Promis
     matmul: matmulRunner,
     conv2dForwardBackward: (inputShape, filterShape) => convRunner(backend, inputShape, filterShape),
     mlp: (parameters, learningRate) => mlpClassifier(parameters, learningRate),
+    mlpFit: tfjsMlpFit,
     cnn: () => ({ unsupported: 'not run (see the cnn epoch notes)' }),
   };
 }

@@ -1,0 +1,63 @@
+import { DendriteError } from '@dendrite/core';
+import type { TrainableOptimizer } from '../types.js';
+import type { Callback, EpochBeginEvent, EpochEndEvent, GradientsEvent, TrainBeginEvent } from './callback.js';
+
+/** A schedule of the learning rate by step (as @dendrite/optimizers' schedules are). */
+export interface LearningRateSchedule {
+  learningRateAt(step: number): number;
+}
+
+/** A schedule driven by a monitored quantity (as @dendrite/optimizers' ReduceLROnPlateau). */
+export interface PlateauSchedule {
+  update(metric: number): number;
+}
+
+/** What {@link LearningRateScheduler} follows. */
+export type Schedule = LearningRateSchedule | PlateauSchedule | ((epoch: number, learningRate: number) => number);
+
+/**
+ * Sets the optimizer's `learningRate`: from a function of the epoch (at each epoch's start, as
+ * Keras'), from a step schedule (`learningRateAt(step)` before every optimizer step, `step` being the
+ * optimizer's `iterations` when it has them, else the batches trained), or from a plateau
+ * schedule fed the monitored value at each epoch's end.
+ *
+ * @example
+ * ```ts
+ * new LearningRateScheduler((epoch) => 1e-3 * 0.5 ** Math.floor(epoch / 5));
+ * new LearningRateScheduler(cosineSchedule);                               // { learningRateAt(step) }
+ * new LearningRateScheduler(new ReduceLROnPlateau(…), { monitor: 'val_loss' }); // { update(metric) }
+ * ```
+ */
+export class LearningRateScheduler implements Callback {
+  constructor(private readonly schedule: Schedule, private readonly options: { monitor?: string } = {}) {}
+
+  onTrainBegin({ trainer }: TrainBeginEvent): void {
+    if (typeof trainer.optimizer.learningRate !== 'number') {
+      throw new DendriteError('LearningRateScheduler: the optimizer has no numeric learningRate property to set');
+    }
+  }
+
+  onEpochBegin({ trainer, progress }: EpochBeginEvent): void {
+    if (typeof this.schedule === 'function') set(trainer.optimizer, this.schedule(progress.epoch, trainer.optimizer.learningRate!));
+  }
+
+  onGradients({ trainer, progress }: GradientsEvent): void {
+    if (typeof this.schedule !== 'object' || !('learningRateAt' in this.schedule)) return;
+    // The optimizer's own step count (restored with its state; counts accumulated batches once), else batches.
+    const step = typeof trainer.optimizer.iterations === 'number' ? trainer.optimizer.iterations : progress.globalStep;
+    set(trainer.optimizer, this.schedule.learningRateAt(step));
+  }
+
+  onEpochEnd({ trainer, logs }: EpochEndEvent): void {
+    if (typeof this.schedule !== 'object' || !('update' in this.schedule)) return;
+    const key = this.options.monitor ?? 'val_loss';
+    const value = logs[key];
+    if (value === undefined) throw new DendriteError(`LearningRateScheduler: monitored quantity "${key}" is not in the logs (they have ${Object.keys(logs).join(', ')})`);
+    set(trainer.optimizer, this.schedule.update(value));
+  }
+}
+
+function set(optimizer: TrainableOptimizer, learningRate: number): void {
+  if (!(Number.isFinite(learningRate) && learningRate >= 0)) throw new DendriteError(`LearningRateScheduler: the schedule gave learning rate ${learningRate}`);
+  optimizer.learningRate = learningRate;
+}
