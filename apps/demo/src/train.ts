@@ -1,4 +1,4 @@
-import { argmax, equal, keep, noGrad, softmaxCrossEntropy, sum, tensor, tidy, variableGrads, type Tensor } from '@dendrite/core';
+import { argmax, equal, noGrad, softmaxCrossEntropy, sum, tensor, tidy, variableGrads } from '@dendrite/core';
 import { Adam } from '@dendrite/optimizers';
 import type { Mlp } from './mlp.js';
 
@@ -37,15 +37,13 @@ export async function trainEpoch(
     const [loss, hits] = tidy(() => {
       const x = tensor(batchImages.subarray(0, size * data.features), [size, data.features]);
       const y = tensor(batchLabels.subarray(0, size), [size], 'int32');
-      let correctInBatch: Tensor | undefined;
-      const { value, grads } = variableGrads(() => {
+      // The hit count leaves the step as an auxiliary output: detached from the graph, kept alive.
+      const { value, aux, grads } = variableGrads(() => {
         const logits = model.forward(x);
-        // Kept: variableGrads frees everything made inside it but the loss.
-        correctInBatch = keep(noGrad(() => sum(equal(argmax(logits, 1), y))));
-        return softmaxCrossEntropy(logits, y);
-      }, model.parameters);
+        return [softmaxCrossEntropy(logits, y), sum(equal(argmax(logits, 1), y))] as const;
+      }, model.parameters, { hasAux: true });
       optimizer.step(grads);
-      return [value, correctInBatch!];
+      return [value, aux];
     });
     const lossValue = (await loss.data())[0];
     lossSum += lossValue * size;

@@ -1,7 +1,21 @@
 import type { Backend, BackendInfo, DataId, DType, TensorInfo } from './backend/backend.js';
 import { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
 import { DendriteError } from './errors.js';
+import { formatShape } from './shape.js';
 import { Tensor, type GradNode } from './tensor.js';
+
+/**
+ * The largest single tensor a backend accepts unless it says otherwise (`Backend.maxTensorBytes`):
+ * 2 GiB. Bigger requests are refused before anything is allocated, with the op, shape and bytes.
+ */
+export const DEFAULT_MAX_TENSOR_BYTES = 2 ** 31;
+
+/** Kernels every backend must have; `setBackend` checks them so a wrong object fails at once. */
+const REQUIRED_BACKEND_METHODS = [
+  'upload', 'read', 'dispose', 'memory', 'info', 'unary', 'binary', 'where', 'reduce', 'argReduce', 'matmul',
+  'transpose', 'slice', 'pad', 'concat', 'gather', 'scatterAdd', 'cast', 'fill', 'conv2d', 'conv2dBackpropInput',
+  'conv2dBackpropFilter', 'pool2d', 'pool2dBackward',
+] as const;
 
 /** Makes a backend; may be async (compiling WebAssembly, asking for a GPU). */
 export type BackendFactory = () => Backend | Promise<Backend>;
@@ -23,8 +37,15 @@ export class Engine {
   private active: Backend | null = null;
   private readonly scopes: Set<Tensor>[] = [];
   private readonly refCounts = new Map<DataId, number>();
+  /** Names of the composite ops running now, outermost first (errors are reported under the first). */
+  private readonly opNames: string[] = [];
   private gradDisabled = 0;
   private live = 0;
+  /**
+   * Non-zero while backward runs gradient rules: they may read tensors the user (or tidy) already
+   * disposed but the graph saved.
+   */
+  replaying = 0;
   /** Why the active backend was chosen over others, reported by getBackendInfo(). */
   private selectionNotes: string[] = [];
 
@@ -56,6 +77,7 @@ export class Engine {
    * (e.g. why a faster backend was not chosen) are reported by `getBackendInfo()`.
    */
   async setBackend(nameOrBackend: string | Backend, options: { notes?: readonly string[] } = {}): Promise<Backend> {
+    if (typeof nameOrBackend !== 'string') assertBackend(nameOrBackend);
     this.selectionNotes = [...(options.notes ?? [])];
     if (typeof nameOrBackend !== 'string') {
       await nameOrBackend.init?.();
@@ -111,11 +133,27 @@ export class Engine {
     return this.makeTensor(source.dataId, shape, source.dtype, source.backend);
   }
 
-  /** @internal Called by Tensor.dispose. */
+  /**
+   * @internal Called by Tensor.dispose. A tensor that a recorded gradient rule still reads (its
+   * `savedBy` count is non-zero) keeps its buffer until the last such rule is released: backward()
+   * ran, or the tensors holding the graph were disposed. That is PyTorch's "saved tensors".
+   */
   release(tensor: Tensor): void {
-    this.live--;
     this.scopes[this.scopes.length - 1]?.delete(tensor);
-    this.unref(tensor.dataId, tensor.backend);
+    if (tensor.savedBy === 0) this.free(tensor);
+  }
+
+  /**
+   * @internal Forget how `tensor` was computed: its gradient rule stops holding its inputs, and any
+   * of them already disposed is freed (iteratively, so a 10,000-op chain cannot overflow the stack).
+   */
+  releaseGraph(tensor: Tensor): void {
+    const node = tensor.gradNode;
+    if (!node) return;
+    tensor.gradNode = null;
+    const pending: Tensor[] = [];
+    this.unsave(node, pending);
+    while (pending.length) this.freeBuffer(pending.pop()!, pending);
   }
 
   /** @internal Point `target` at `value`'s buffer (variable assignment). */
@@ -126,6 +164,52 @@ export class Engine {
     this.unref(target.dataId, target.backend);
     target.dataId = info.dataId;
     target.backend = this.backend;
+  }
+
+  private free(tensor: Tensor): void {
+    const pending: Tensor[] = [];
+    this.freeBuffer(tensor, pending);
+    while (pending.length) this.freeBuffer(pending.pop()!, pending);
+  }
+
+  private freeBuffer(tensor: Tensor, pending: Tensor[]): void {
+    if (tensor.freed) return;
+    tensor.freed = true;
+    this.live--;
+    this.unref(tensor.dataId, tensor.backend);
+    const node = tensor.gradNode;
+    if (node) {
+      tensor.gradNode = null;
+      this.unsave(node, pending);
+    }
+  }
+
+  /** Drop a rule's hold on what it saved; queue the ones that were only alive for it. */
+  private unsave(node: GradNode, pending: Tensor[]): void {
+    for (const input of node.inputs) if (--input.savedBy === 0 && input.isDisposed) pending.push(input);
+    if (node.saved) for (const extra of node.saved) if (--extra.savedBy === 0 && extra.isDisposed) pending.push(extra);
+  }
+
+  private save(node: GradNode): void {
+    for (const input of node.inputs) input.savedBy++;
+    if (node.saved) for (const extra of node.saved) extra.savedBy++;
+  }
+
+  /**
+   * @internal Refuse a tensor larger than the active backend's `maxTensorBytes` before anything is
+   * allocated (float32 and int32 both take 4 bytes an element).
+   */
+  checkSize(op: string, shape: readonly number[], dtype: DType): void {
+    let elements = 1;
+    for (const dim of shape) elements *= dim;
+    const bytes = elements * 4;
+    const backend = this.backend;
+    const limit = backend.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
+    if (bytes > limit) {
+      throw new DendriteError(
+        `${op}: shape ${formatShape(shape)} (${dtype}) needs ${bytes} bytes (${formatBytes(bytes)}), over the ` +
+        `'${backend.name}' backend's limit of ${limit} bytes (${formatBytes(limit)}); raise getBackend().maxTensorBytes if you mean it`);
+    }
   }
 
   private unref(dataId: DataId, backend: Backend): void {
@@ -144,33 +228,78 @@ export class Engine {
   }
 
   /**
-   * Run `fn` and dispose every tensor it created except the ones it returns (in an array or
-   * object too) and kept ones. The function must be synchronous.
+   * Run `fn` and dispose every tensor it created except the ones it returns (in an array, object,
+   * Map or Set too) and kept ones. The function must be synchronous. If it throws, everything it
+   * made is disposed and the error rethrown. Returned tensors keep what their gradient graph needs
+   * alive (so `backward(tidy(() => loss))` works) until backward runs or they are disposed.
    */
   tidy<T>(fn: () => T): T {
+    if (typeof fn !== 'function') throw new DendriteError(`tidy: argument 'fn' must be a function, got ${describe(fn)}`);
     const scope = new Set<Tensor>();
     this.scopes.push(scope);
     let result: T;
     try {
       result = fn();
-    } finally {
+    } catch (error) {
       this.scopes.pop();
+      disposeAll(scope);
+      throw error;
     }
+    this.scopes.pop();
     if (result instanceof Promise) {
+      disposeAll(scope);
       throw new DendriteError('tidy: the function returned a Promise; tidy scopes must be synchronous (await outside tidy)');
     }
-    const survivors = new Set<Tensor>();
-    collectTensors(result, survivors);
+    this.closeScope(scope, result);
+    return result;
+  }
+
+  /**
+   * @internal The scope every composite op runs in (see `composite` in ops/util.ts): the op's
+   * intermediates are disposed when it returns, and a DendriteError raised by an op it calls is
+   * reported under the name of the op the user called.
+   */
+  opScope<T>(name: string, fn: () => T): T {
+    const scope = new Set<Tensor>();
+    this.scopes.push(scope);
+    this.opNames.push(name);
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      this.scopes.pop();
+      this.opNames.pop();
+      disposeAll(scope);
+      if (this.opNames.length === 0) renameError(error, name);
+      throw error;
+    }
+    this.scopes.pop();
+    this.opNames.pop();
+    this.closeScope(scope, result);
+    return result;
+  }
+
+  /** Hand the survivors of a closing scope to the parent scope and dispose the rest. */
+  private closeScope(scope: Set<Tensor>, result: unknown): void {
     const parent = this.scopes[this.scopes.length - 1];
+    if (result instanceof Tensor) {
+      // The common case (one op output) without walking anything.
+      for (const tensor of scope) {
+        if (tensor === result) parent?.add(tensor);
+        else if (!tensor.kept) tensor.dispose();
+      }
+      return;
+    }
+    const survivors = collectTensors(result);
     for (const tensor of scope) {
       if (survivors.has(tensor)) parent?.add(tensor);
-      else if (!tensor.kept && !tensor.isDisposed) tensor.dispose();
+      else if (!tensor.kept) tensor.dispose();
     }
-    return result;
   }
 
   /** Exempt a tensor from the enclosing tidy scopes. */
   keep<T extends Tensor>(tensor: T): T {
+    if (!(tensor instanceof Tensor)) throw new DendriteError(`keep: argument 'tensor' must be a Tensor, got ${describe(tensor)}`);
     tensor.kept = true;
     for (const scope of this.scopes) scope.delete(tensor);
     return tensor;
@@ -184,6 +313,7 @@ export class Engine {
 
   /** Run `fn` without recording gradients. */
   noGrad<T>(fn: () => T): T {
+    if (typeof fn !== 'function') throw new DendriteError(`noGrad: argument 'fn' must be a function, got ${describe(fn)}`);
     this.gradDisabled++;
     try {
       return fn();
@@ -194,6 +324,9 @@ export class Engine {
 
   /** @internal The kernel's view of a tensor on the active backend, moving host data over if needed. */
   info(op: string, tensor: Tensor): TensorInfo {
+    // The last line of defence for plain-JavaScript misuse of any op (the ops check their
+    // arguments by name first; this catches internals and ops added later).
+    if (!(tensor instanceof Tensor)) throw new DendriteError(`${op}: expected a Tensor input, got ${describe(tensor)}`);
     tensor.assertAlive(op);
     const backend = this.backend;
     if (tensor.backend !== backend) {
@@ -219,10 +352,13 @@ export class Engine {
    */
   runOp(spec: OpSpec): Tensor {
     const infos = spec.inputs.map((input) => this.info(spec.name, input));
+    this.checkSize(spec.name, spec.shape, spec.dtype);
     const dataId = spec.kernel(this.backend, infos);
     const output = this.makeTensor(dataId, spec.shape, spec.dtype);
     if (spec.backward && this.gradEnabled && spec.inputs.some(needsGrad)) {
-      output.gradNode = { op: spec.name, inputs: spec.inputs, backward: spec.backward };
+      const node: GradNode = { op: spec.name, inputs: spec.inputs, backward: spec.backward, saved: spec.saved };
+      this.save(node);
+      output.gradNode = node;
       output.requiresGrad = true;
     }
     return output;
@@ -231,14 +367,19 @@ export class Engine {
   /** Like {@link Engine.runOp} for a kernel with several outputs and no gradient (fused updates). */
   runMultiOp(spec: MultiOpSpec): Tensor[] {
     const infos = spec.inputs.map((input) => this.info(spec.name, input));
+    for (const output of spec.outputs) this.checkSize(spec.name, output.shape, output.dtype);
     const dataIds = spec.kernel(this.backend, infos);
     return dataIds.map((dataId, i) => this.makeTensor(dataId, spec.outputs[i].shape, spec.outputs[i].dtype));
   }
 
   /** @internal Record a gradient rule on an output made without a kernel (views). */
-  recordGrad(output: Tensor, op: string, inputs: readonly Tensor[], backward: GradNode['backward']): Tensor {
+  recordGrad(
+    output: Tensor, op: string, inputs: readonly Tensor[], backward: GradNode['backward'], saved?: readonly Tensor[],
+  ): Tensor {
     if (this.gradEnabled && inputs.some(needsGrad)) {
-      output.gradNode = { op, inputs, backward };
+      const node: GradNode = { op, inputs, backward, saved };
+      this.save(node);
+      output.gradNode = node;
       output.requiresGrad = true;
     }
     return output;
@@ -258,6 +399,8 @@ export interface OpSpec {
   dtype: DType;
   kernel: (backend: Backend, inputs: readonly TensorInfo[]) => DataId;
   backward?: GradNode['backward'];
+  /** Tensors besides `inputs` (and the output) that `backward` reads; the graph keeps them alive. */
+  saved?: readonly Tensor[];
 }
 
 /** What an op with several outputs hands to {@link Engine.runMultiOp}. */
@@ -272,11 +415,79 @@ export function needsGrad(tensor: Tensor): boolean {
   return tensor.requiresGrad || tensor.gradNode !== null;
 }
 
-function collectTensors(value: unknown, into: Set<Tensor>): void {
-  if (value instanceof Tensor) into.add(value);
-  else if (Array.isArray(value)) for (const item of value) collectTensors(item, into);
-  else if (value && typeof value === 'object' && !(ArrayBuffer.isView(value))) {
-    for (const item of Object.values(value)) collectTensors(item, into);
+/**
+ * Every tensor inside `value` (arrays, plain objects, Maps — keys and values — and Sets), walked
+ * without recursion and visiting each object once, so cyclic or 10,000-deep results are fine.
+ */
+export function collectTensors(value: unknown): Set<Tensor> {
+  const found = new Set<Tensor>();
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const item = stack.pop();
+    if (item instanceof Tensor) {
+      found.add(item);
+      continue;
+    }
+    if (!item || typeof item !== 'object' || ArrayBuffer.isView(item) || seen.has(item)) continue;
+    seen.add(item);
+    if (Array.isArray(item)) {
+      for (const element of item) stack.push(element);
+    } else if (item instanceof Map) {
+      for (const [key, entry] of item) stack.push(key, entry);
+    } else if (item instanceof Set) {
+      for (const element of item) stack.push(element);
+    } else {
+      for (const key in item) stack.push((item as Record<string, unknown>)[key]);
+    }
+  }
+  return found;
+}
+
+function disposeAll(scope: Set<Tensor>): void {
+  for (const tensor of scope) if (!tensor.kept) tensor.dispose();
+}
+
+/** `softmax(x, 5)` should say `softmax:`, not the name of the op softmax happens to call. */
+function renameError(error: unknown, name: string): void {
+  if (!(error instanceof DendriteError) || error.message.startsWith(`${name}:`)) return;
+  const inner = /^([A-Za-z0-9]+)(?: \([^)]*\))?: /.exec(error.message);
+  error.message = inner ? `${name}: ${error.message.slice(inner[0].length)} (in ${inner[1]})` : `${name}: ${error.message}`;
+}
+
+/** How an unexpected value reads in an error message: `null`, `a string 'x'`, `an array`, … */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value instanceof Tensor) return `a ${value.dtype} tensor ${formatShape(value.shape)}`;
+  if (typeof value === 'string') return `a string '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
+  if (typeof value === 'number') return `the number ${value}`;
+  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no prototype'})`;
+  return `a ${typeof value}`;
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 2)} ${units[unit]}`;
+}
+
+function assertBackend(candidate: unknown): asserts candidate is Backend {
+  if (!candidate || typeof candidate !== 'object') {
+    throw new DendriteError(`setBackend: expected a backend name or a Backend object, got ${describe(candidate)}`);
+  }
+  const object = candidate as Record<string, unknown>;
+  const missing = REQUIRED_BACKEND_METHODS.filter((method) => typeof object[method] !== 'function');
+  if (typeof object.name !== 'string' || missing.length) {
+    throw new DendriteError(
+      `setBackend: the object is not a Backend (${typeof object.name !== 'string' ? 'no string name; ' : ''}` +
+      `missing methods: ${missing.join(', ') || 'none'})`);
   }
 }
 

@@ -4,7 +4,7 @@ export * from './backend/backend.js';
 export { Tensor, type GradNode, type NestedArray } from './tensor.js';
 export {
   Engine, engine, tidy, keep, noGrad, memory, setBackend, registerBackend, getBackend, getBackendInfo, ready,
-  type BackendFactory, type OpSpec,
+  DEFAULT_MAX_TENSOR_BYTES, type BackendFactory, type OpSpec,
 } from './engine.js';
 export { DendriteError } from './errors.js';
 export { sizeOf, stridesOf, broadcastShapes, formatShape, type Shape } from './shape.js';
@@ -14,7 +14,7 @@ export { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
 export { createWasmAccelerator, type WasmAcceleratorOptions } from './backends/cpu/wasm/index.js';
 export type { CpuAccelerator } from './backends/cpu/accelerator.js';
 
-export { backward, gradients } from './autograd/backward.js';
-export { grad, valueAndGrad, variable, variableGrads } from './autograd/grad.js';
+export { backward, gradients, type BackwardOptions } from './autograd/backward.js';
+export { grad, valueAndGrad, variable, variableGrads, type GradOptions, type ValueAuxAndGrads } from './autograd/grad.js';
 
 export * from './ops/index.js';

@@ -179,6 +179,12 @@ export interface BackendInfo {
 /** A backend is a plain object: buffer management plus the primitive kernels. */
 export interface Backend extends Kernels {
   readonly name: string;
+  /**
+   * The largest single tensor (in bytes) this backend accepts; the engine refuses bigger ones before
+   * allocating, naming the op, shape and bytes. Unset means `DEFAULT_MAX_TENSOR_BYTES` (2 GiB).
+   * Assign to raise or lower it: `getBackend().maxTensorBytes = 4 * 2 ** 30`.
+   */
+  maxTensorBytes?: number;
   /** Optional async start-up (compiling WebAssembly, asking for a GPU adapter). */
   init?(): Promise<void>;
   /** Copy host values into a new buffer. The backend may keep `values` (callers hand over ownership). */

@@ -9,6 +9,7 @@ import { mul } from './mul.js';
 import { sqrt } from './sqrt.js';
 import { square } from './square.js';
 import { sub } from './sub.js';
+import { checkTensor } from './check-arguments.js';
 
 /**
  * One Adam step for a parameter: new values for the parameter and both moments. One fused pass on
@@ -24,6 +25,10 @@ import { sub } from './sub.js';
 export function adamUpdate(
   param: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, hyper: AdamHyperparameters,
 ): { param: Tensor; firstMoment: Tensor; secondMoment: Tensor } {
+  checkTensor('adamUpdate', 'param', param);
+  checkTensor('adamUpdate', 'gradient', gradient);
+  checkTensor('adamUpdate', 'firstMoment', firstMoment);
+  checkTensor('adamUpdate', 'secondMoment', secondMoment);
   for (const [label, t] of [['gradient', gradient], ['first moment', firstMoment], ['second moment', secondMoment]] as const) {
     check(shapesEqual(t.shape, param.shape) && t.dtype === 'float32', 'adamUpdate', () =>
       `${label} ${t.dtype} ${formatShape(t.shape)} does not match the parameter's float32 ${formatShape(param.shape)}`);
