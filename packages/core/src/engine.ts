@@ -37,6 +37,8 @@ export class Engine {
   private active: Backend | null = null;
   private readonly scopes: Set<Tensor>[] = [];
   private readonly refCounts = new Map<DataId, number>();
+  /** Tensors waiting to be freed; one array reused, so disposal allocates nothing. */
+  private readonly freeQueue: Tensor[] = [];
   /** Names of the composite ops running now, outermost first (errors are reported under the first). */
   private readonly opNames: string[] = [];
   private gradDisabled = 0;
@@ -90,7 +92,11 @@ export class Engine {
     if (!registration) {
       throw new DendriteError(`setBackend: no backend named '${nameOrBackend}' is registered (registered: ${this.registeredBackends().join(', ')})`);
     }
-    registration.instance ??= await registration.factory();
+    if (!registration.instance) {
+      const created = await registration.factory();
+      assertBackend(created);
+      registration.instance = created;
+    }
     await registration.instance.init?.();
     this.active = registration.instance;
     return registration.instance;
@@ -151,9 +157,8 @@ export class Engine {
     const node = tensor.gradNode;
     if (!node) return;
     tensor.gradNode = null;
-    const pending: Tensor[] = [];
-    this.unsave(node, pending);
-    while (pending.length) this.freeBuffer(pending.pop()!, pending);
+    this.unsave(node);
+    this.drainFreeQueue();
   }
 
   /** @internal Point `target` at `value`'s buffer (variable assignment). */
@@ -167,27 +172,31 @@ export class Engine {
   }
 
   private free(tensor: Tensor): void {
-    const pending: Tensor[] = [];
-    this.freeBuffer(tensor, pending);
-    while (pending.length) this.freeBuffer(pending.pop()!, pending);
+    this.freeQueue.push(tensor);
+    this.drainFreeQueue();
   }
 
-  private freeBuffer(tensor: Tensor, pending: Tensor[]): void {
-    if (tensor.freed) return;
-    tensor.freed = true;
-    this.live--;
-    this.unref(tensor.dataId, tensor.backend);
-    const node = tensor.gradNode;
-    if (node) {
-      tensor.gradNode = null;
-      this.unsave(node, pending);
+  /** Free queued tensors; freeing one may release a graph that queues more (no recursion). */
+  private drainFreeQueue(): void {
+    const queue = this.freeQueue;
+    while (queue.length) {
+      const tensor = queue.pop()!;
+      if (tensor.freed) continue;
+      tensor.freed = true;
+      this.live--;
+      this.unref(tensor.dataId, tensor.backend);
+      const node = tensor.gradNode;
+      if (node) {
+        tensor.gradNode = null;
+        this.unsave(node);
+      }
     }
   }
 
   /** Drop a rule's hold on what it saved; queue the ones that were only alive for it. */
-  private unsave(node: GradNode, pending: Tensor[]): void {
-    for (const input of node.inputs) if (--input.savedBy === 0 && input.isDisposed) pending.push(input);
-    if (node.saved) for (const extra of node.saved) if (--extra.savedBy === 0 && extra.isDisposed) pending.push(extra);
+  private unsave(node: GradNode): void {
+    for (const input of node.inputs) if (--input.savedBy === 0 && input.isDisposed) this.freeQueue.push(input);
+    if (node.saved) for (const extra of node.saved) if (--extra.savedBy === 0 && extra.isDisposed) this.freeQueue.push(extra);
   }
 
   private save(node: GradNode): void {

@@ -24,10 +24,10 @@ import { where } from './where.js';
  * log-softmax, so it is stable for any logits; with int32 labels, backends that have the
  * `softmaxCrossEntropy` kernel do the whole row in one pass.
  *
- * An int32 label outside [0, classes) is an error, never a read of another row: labels in host
- * memory (the CPU backend) are checked before anything runs. Labels that live on a device without
- * synchronous reads (a GPU) cannot be checked without stalling it, so there the loss of such a row
- * is NaN (and so is the mean), which training code sees at the next read.
+ * An int32 label outside [0, classes) is never a read of another row: labels in host memory (the
+ * CPU backend) are checked before anything runs, an error naming the row. Labels on a device (a
+ * GPU) are not read back, which would stall every step: that row's loss is NaN instead (and so is
+ * the mean), which training code sees at its next read.
  *
  * @example
  * ```ts
@@ -42,10 +42,17 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   if (labels.dtype === 'int32') {
     check(labels.rank === 1 && labels.shape[0] === batch, 'softmaxCrossEntropy', () =>
       `int32 labels must be [${batch}], got ${formatShape(labels.shape)}`);
-    const hostChecked = checkHostLabels(labels, classes);
+    // Host labels are checked here; a device's fused kernel answers a bad label with a NaN row (its
+    // contract in Backend.softmaxCrossEntropy), so neither path costs a device readback.
+    if (checkHostLabels(labels, classes) || engine.backend.softmaxCrossEntropy) {
+      return composite('softmaxCrossEntropy', () => mean(rowLosses(logits, labels)));
+    }
     return composite('softmaxCrossEntropy', () => {
-      const rowLosses = engine.backend.softmaxCrossEntropy ? fusedRowLosses(logits, labels) : composedRowLosses(logits, labels);
-      return mean(hostChecked ? rowLosses : poisonInvalidRows(rowLosses, labels, classes));
+      // Composed, with device-resident labels: a bad one reads column 0 of its own row instead of
+      // another row, and its row's loss is then replaced by NaN.
+      const valid = mul(greaterEqual(labels, 0), less(labels, classes));
+      const safeLabels = where(valid, labels, scalar(0, 'int32'));
+      return mean(where(valid, rowLosses(logits, safeLabels), scalar(Number.NaN)));
     });
   }
   check(labels.rank === 2 && labels.shape[0] === batch && labels.shape[1] === classes, 'softmaxCrossEntropy', () =>
@@ -55,7 +62,7 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
 
 /** Read host-resident labels and refuse any outside [0, classes); false if they cannot be read now. */
 function checkHostLabels(labels: Tensor, classes: number): boolean {
-  if (!labels.backend.readSync) return false;
+  if (!labels.backend.hostMemory || !labels.backend.readSync) return false;
   const values = labels.dataSync();
   for (let row = 0; row < values.length; row++) {
     const label = values[row];
@@ -72,10 +79,9 @@ function composedRowLosses(logits: Tensor, labels: Tensor): Tensor {
   return neg(gather(reshape(logSoftmax(logits, 1), [batch * classes]), flatIndex));
 }
 
-/** NaN where the label is outside [0, classes), so a device-resident bad label cannot go unnoticed. */
-function poisonInvalidRows(rowLosses: Tensor, labels: Tensor, classes: number): Tensor {
-  const valid = mul(greaterEqual(labels, 0), less(labels, classes));
-  return where(valid, rowLosses, scalar(Number.NaN));
+/** Each row's loss, by the fused kernel where the backend has one. */
+function rowLosses(logits: Tensor, labels: Tensor): Tensor {
+  return engine.backend.softmaxCrossEntropy ? fusedRowLosses(logits, labels) : composedRowLosses(logits, labels);
 }
 
 /** One kernel for the per-row losses; its gradient is (softmax - oneHot(labels)) scaled by dy. */

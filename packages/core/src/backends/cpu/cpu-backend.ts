@@ -146,6 +146,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
   return {
     name: 'cpu',
     maxTensorBytes: options.maxTensorBytes ?? 2 ** 31,
+    hostMemory: true,
 
     upload(values, shape, dtype) {
       const expected = sizeOfShape(shape);
