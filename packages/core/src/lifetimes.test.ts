@@ -66,6 +66,10 @@ describe('saved tensors: a kept graph keeps what its gradient rules read', () =>
     backward(kept);
     expectClose(w.grad!.dataSync(), [12]);
     expect(() => backward(kept)).toThrow(/already released by an earlier backward\(\)/);
+    // A tensor of the released graph used in a new one: an error at backward, not a silent zero.
+    const hidden = square(w);
+    backward(sum(hidden));
+    expect(() => backward(sum(mul(hidden, 2)))).toThrow(/was made by a graph an earlier backward\(\) released/);
     kept.dispose();
     w.dispose();
   });

@@ -20,6 +20,9 @@ function topologicalOrder(root: Tensor): Tensor[] {
     }
     if (visited.has(frame.tensor)) continue;
     visited.add(frame.tensor);
+    check(!frame.tensor.graphReleased, 'backward', () =>
+      `tensor #${frame.tensor.id} ${formatShape(frame.tensor.shape)} was made by a graph an earlier backward() released; ` +
+      'pass { retainGraph: true } to that call, or recompute it');
     stack.push({ tensor: frame.tensor, expanded: true });
     for (const input of frame.tensor.gradNode?.inputs ?? []) {
       if (!visited.has(input) && needsGrad(input)) stack.push({ tensor: input, expanded: false });
@@ -103,12 +106,12 @@ export interface BackwardOptions {
 
 /**
  * Forget the gradient rules of every tensor the sweep went through, so what they saved is freed.
- * The tensors stay usable as values; running backward through them again is an error.
+ * The tensors stay usable as values; running backward through them again is an error (as in
+ * PyTorch), never a silent zero gradient.
  */
 function releaseGraph(order: readonly Tensor[]): void {
   for (const tensor of order) {
     if (!tensor.gradNode) continue;
-    tensor.requiresGrad = false;
     tensor.graphReleased = true;
     engine.releaseGraph(tensor);
   }
