@@ -3,19 +3,14 @@ import { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
 import { DendriteError } from './errors.js';
 import { formatShape } from './shape.js';
 import { Tensor, type GradNode } from './tensor.js';
+import { collectTensors, describe, formatBytes } from './values.js';
+import { assertBackend } from './backend/assert-backend.js';
 
 /**
  * The largest single tensor a backend accepts unless it says otherwise (`Backend.maxTensorBytes`):
  * 2 GiB. Bigger requests are refused before anything is allocated, with the op, shape and bytes.
  */
 export const DEFAULT_MAX_TENSOR_BYTES = 2 ** 31;
-
-/** Kernels every backend must have; `setBackend` checks them so a wrong object fails at once. */
-const REQUIRED_BACKEND_METHODS = [
-  'upload', 'read', 'dispose', 'memory', 'info', 'unary', 'binary', 'where', 'reduce', 'argReduce', 'matmul',
-  'transpose', 'slice', 'pad', 'concat', 'gather', 'scatterAdd', 'cast', 'fill', 'conv2d', 'conv2dBackpropInput',
-  'conv2dBackpropFilter', 'pool2d', 'pool2dBackward',
-] as const;
 
 /** Makes a backend; may be async (compiling WebAssembly, asking for a GPU). */
 export type BackendFactory = () => Backend | Promise<Backend>;
@@ -424,35 +419,6 @@ export function needsGrad(tensor: Tensor): boolean {
   return tensor.requiresGrad || tensor.gradNode !== null;
 }
 
-/**
- * Every tensor inside `value` (arrays, plain objects, Maps — keys and values — and Sets), walked
- * without recursion and visiting each object once, so cyclic or 10,000-deep results are fine.
- */
-export function collectTensors(value: unknown): Set<Tensor> {
-  const found = new Set<Tensor>();
-  const seen = new Set<object>();
-  const stack: unknown[] = [value];
-  while (stack.length) {
-    const item = stack.pop();
-    if (item instanceof Tensor) {
-      found.add(item);
-      continue;
-    }
-    if (!item || typeof item !== 'object' || ArrayBuffer.isView(item) || seen.has(item)) continue;
-    seen.add(item);
-    if (Array.isArray(item)) {
-      for (const element of item) stack.push(element);
-    } else if (item instanceof Map) {
-      for (const [key, entry] of item) stack.push(key, entry);
-    } else if (item instanceof Set) {
-      for (const element of item) stack.push(element);
-    } else {
-      for (const key in item) stack.push((item as Record<string, unknown>)[key]);
-    }
-  }
-  return found;
-}
-
 function disposeAll(scope: Set<Tensor>): void {
   for (const tensor of scope) if (!tensor.kept) tensor.dispose();
 }
@@ -462,42 +428,6 @@ function renameError(error: unknown, name: string): void {
   if (!(error instanceof DendriteError) || error.message.startsWith(`${name}:`)) return;
   const inner = /^([A-Za-z0-9]+)(?: \([^)]*\))?: /.exec(error.message);
   error.message = inner ? `${name}: ${error.message.slice(inner[0].length)} (in ${inner[1]})` : `${name}: ${error.message}`;
-}
-
-/** How an unexpected value reads in an error message: `null`, `a string 'x'`, `an array`, … */
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'undefined';
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (value instanceof Tensor) return `a ${value.dtype} tensor ${formatShape(value.shape)}`;
-  if (typeof value === 'string') return `a string '${value.length > 40 ? `${value.slice(0, 40)}…` : value}'`;
-  if (typeof value === 'number') return `the number ${value}`;
-  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'no prototype'})`;
-  return `a ${typeof value}`;
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 2)} ${units[unit]}`;
-}
-
-function assertBackend(candidate: unknown): asserts candidate is Backend {
-  if (!candidate || typeof candidate !== 'object') {
-    throw new DendriteError(`setBackend: expected a backend name or a Backend object, got ${describe(candidate)}`);
-  }
-  const object = candidate as Record<string, unknown>;
-  const missing = REQUIRED_BACKEND_METHODS.filter((method) => typeof object[method] !== 'function');
-  if (typeof object.name !== 'string' || missing.length) {
-    throw new DendriteError(
-      `setBackend: the object is not a Backend (${typeof object.name !== 'string' ? 'no string name; ' : ''}` +
-      `missing methods: ${missing.join(', ') || 'none'})`);
-  }
 }
 
 /** The process-wide engine the ops use. */
@@ -512,3 +442,4 @@ export const registerBackend = (name: string, factory: BackendFactory, priority?
 export const getBackend = (): Backend => engine.backend;
 export const getBackendInfo = (): BackendInfo => engine.backendInfo();
 export const ready = () => engine.ready();
+

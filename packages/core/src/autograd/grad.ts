@@ -1,4 +1,5 @@
-import { describe, engine } from '../engine.js';
+import { engine } from '../engine.js';
+import { describe } from '../values.js';
 import { check } from '../errors.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';

@@ -1,5 +1,5 @@
 import type { DType } from '../backend/backend.js';
-import { describe } from '../engine.js';
+import { describe } from '../values.js';
 import { DendriteError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 

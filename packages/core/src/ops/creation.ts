@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from '../backend/backend.js';
-import { describe, engine } from '../engine.js';
+import { engine } from '../engine.js';
+import { describe } from '../values.js';
 import { check, DendriteError } from '../errors.js';
 import { assertValidShape, formatShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';

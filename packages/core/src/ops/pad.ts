@@ -1,4 +1,5 @@
-import { describe, engine } from '../engine.js';
+import { engine } from '../engine.js';
+import { describe } from '../values.js';
 import { check } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { slice } from './slice.js';

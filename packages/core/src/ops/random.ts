@@ -3,7 +3,8 @@ import { generatorFor } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { check } from '../errors.js';
 import { checkShapeArgument, tensor } from './creation.js';
-import { describe, engine } from '../engine.js';
+import { engine } from '../engine.js';
+import { describe } from '../values.js';
 
 // Random values are drawn on the host from one seeded generator and uploaded, so a seed gives the
 // same numbers on every backend.

@@ -1,4 +1,5 @@
-import { describe, engine } from '../engine.js';
+import { engine } from '../engine.js';
+import { describe } from '../values.js';
 import { DendriteError } from '../errors.js';
 import { shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
