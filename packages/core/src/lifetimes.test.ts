@@ -4,7 +4,7 @@ import { grad, valueAndGrad, variable, variableGrads } from './autograd/grad.js'
 import { createCpuBackend } from './backends/cpu/cpu-backend.js';
 import { engine, keep, memory, tidy } from './engine.js';
 import {
-  add, argmax, div, equal, exp, gelu, linear, logSoftmax, logSumExp, mean, moments, mul, relu, softmax, softmaxCrossEntropy,
+  adamUpdate, add, argmax, div, equal, exp, gelu, linear, logSoftmax, logSumExp, mean, moments, mul, relu, softmax, softmaxCrossEntropy,
   softplus, square, sub, sum, tensor, variance, zeros,
 } from './ops/index.js';
 import type { Tensor } from './tensor.js';
@@ -148,6 +148,16 @@ describe('composite ops free their own intermediates', () => {
         labels.dispose();
       });
     }
+  });
+
+  it('adamUpdate composed from ops (no fused kernel) leaves only its three outputs', () => {
+    engine.withBackend({ ...createCpuBackend(), adamUpdate: undefined }, () => {
+      const [param, gradient, first, second] = [tensor([1, 2]), tensor([0.5, -0.5]), tensor([0, 0]), tensor([0, 0])];
+      const before = memory().tensors;
+      const out = adamUpdate(param, gradient, first, second, { stepSize: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 });
+      expect(memory().tensors).toBe(before + 3);
+      for (const t of [param, gradient, first, second, out.param, out.firstMoment, out.secondMoment]) t.dispose();
+    });
   });
 
   it('a composite of a variable keeps its graph until backward, then frees it', () => {

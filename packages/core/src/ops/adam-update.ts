@@ -10,6 +10,7 @@ import { sqrt } from './sqrt.js';
 import { square } from './square.js';
 import { sub } from './sub.js';
 import { checkTensor } from './check-arguments.js';
+import { composite } from './util.js';
 
 /**
  * One Adam step for a parameter: new values for the parameter and both moments. One fused pass on
@@ -42,9 +43,11 @@ export function adamUpdate(
       });
       return { param: p, firstMoment: m, secondMoment: v };
     }
-    const m = add(mul(firstMoment, hyper.beta1), mul(gradient, 1 - hyper.beta1));
-    const v = add(mul(secondMoment, hyper.beta2), mul(square(gradient), 1 - hyper.beta2));
-    const p = sub(param, mul(div(m, add(sqrt(v), hyper.epsilon)), hyper.stepSize));
-    return { param: p, firstMoment: m, secondMoment: v };
+    return composite('adamUpdate', () => {
+      const m = add(mul(firstMoment, hyper.beta1), mul(gradient, 1 - hyper.beta1));
+      const v = add(mul(secondMoment, hyper.beta2), mul(square(gradient), 1 - hyper.beta2));
+      const p = sub(param, mul(div(m, add(sqrt(v), hyper.epsilon)), hyper.stepSize));
+      return { param: p, firstMoment: m, secondMoment: v };
+    });
   });
 }
