@@ -39,7 +39,7 @@ export class Engine {
   private gradDisabled = 0;
   private live = 0;
   /**
-   * Non-zero while backward runs gradient rules: they may read tensors the user (or tidy) already
+   * @internal Non-zero while backward runs gradient rules: they may read tensors the user (or tidy) already
    * disposed but the graph saved.
    */
   replaying = 0;

@@ -288,6 +288,25 @@ describe('auxiliary outputs of gradient calls', () => {
     for (const t of [value, aux[0], grads[0]]) t.dispose();
   });
 
+  it('detaches a cyclic or 10,000-deep aux without overflowing the stack', () => {
+    const before = memory().tensors;
+    const { value, aux, grads } = valueAndGrad((t: Tensor) => {
+      let deep: unknown = square(t);
+      for (let i = 0; i < 10_000; i++) deep = [deep];
+      const cyclic: { self?: unknown; deep: unknown } = { deep };
+      cyclic.self = cyclic;
+      return [sum(t), cyclic] as const;
+    }, { hasAux: true })(tensor([1, 2]));
+    expect(aux.self).toBe(aux);
+    let inner: unknown = aux.deep;
+    while (Array.isArray(inner)) inner = inner[0];
+    expect(Array.from((inner as Tensor).dataSync())).toEqual([1, 4]);
+    expect((inner as Tensor).gradNode).toBeNull();
+    for (const t of [value, inner as Tensor, ...grads]) t.dispose();
+    // Only the argument tensor is left.
+    expect(memory().tensors).toBe(before + 1);
+  });
+
   it('says what is wrong when hasAux is set but the function returns a bare tensor', () => {
     expect(() => valueAndGrad((t: Tensor) => sum(t) as unknown as readonly [Tensor, unknown], { hasAux: true })(tensor([1])))
       .toThrow(/valueAndGrad: with \{ hasAux: true \} the function must return \[loss, aux\]/);

@@ -99,35 +99,43 @@ function lossAndGrads(
 /**
  * A copy of `value`'s structure (arrays, plain objects, Maps, Sets) with every tensor replaced by a
  * view that has no gradient graph, so keeping an aux output does not keep the step's intermediates.
+ * Containers are copied as empty shells first and filled from a work list, so a cyclic or
+ * 10,000-deep aux neither loops nor overflows the stack; other objects are passed through as they are.
  */
-function detachTensors(value: unknown, seen = new Map<object, unknown>()): unknown {
-  if (value instanceof Tensor) return engine.makeView(value, value.shape);
-  if (!value || typeof value !== 'object' || ArrayBuffer.isView(value)) return value;
-  if (seen.has(value)) return seen.get(value);
-  if (Array.isArray(value)) {
-    const copy: unknown[] = [];
-    seen.set(value, copy);
-    for (const item of value) copy.push(detachTensors(item, seen));
+function detachTensors(value: unknown): unknown {
+  const copies = new Map<object, unknown>();
+  const fills: Array<() => void> = [];
+  const shell = (item: unknown): unknown => {
+    if (!item || typeof item !== 'object' || ArrayBuffer.isView(item)) return item;
+    if (copies.has(item)) return copies.get(item);
+    let copy: unknown = item;
+    if (item instanceof Tensor) {
+      copy = engine.makeView(item, item.shape);
+    } else if (Array.isArray(item)) {
+      const array = new Array<unknown>(item.length);
+      fills.push(() => item.forEach((element, i) => (array[i] = shell(element))));
+      copy = array;
+    } else if (item instanceof Map) {
+      const map = new Map<unknown, unknown>();
+      fills.push(() => item.forEach((entry, key) => map.set(shell(key), shell(entry))));
+      copy = map;
+    } else if (item instanceof Set) {
+      const set = new Set<unknown>();
+      fills.push(() => item.forEach((element) => set.add(shell(element))));
+      copy = set;
+    } else if ([Object.prototype, null].includes(Object.getPrototypeOf(item) as object | null)) {
+      const record: Record<string, unknown> = {};
+      fills.push(() => {
+        for (const [key, entry] of Object.entries(item)) record[key] = shell(entry);
+      });
+      copy = record;
+    }
+    copies.set(item, copy);
     return copy;
-  }
-  if (value instanceof Map) {
-    const copy = new Map<unknown, unknown>();
-    seen.set(value, copy);
-    for (const [key, item] of value) copy.set(detachTensors(key, seen), detachTensors(item, seen));
-    return copy;
-  }
-  if (value instanceof Set) {
-    const copy = new Set<unknown>();
-    seen.set(value, copy);
-    for (const item of value) copy.add(detachTensors(item, seen));
-    return copy;
-  }
-  const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== Object.prototype && prototype !== null) return value;
-  const copy: Record<string, unknown> = {};
-  seen.set(value, copy);
-  for (const [key, item] of Object.entries(value)) copy[key] = detachTensors(item, seen);
-  return copy;
+  };
+  const result = shell(value);
+  while (fills.length) fills.pop()!();
+  return result;
 }
 
 /**
