@@ -1,4 +1,4 @@
-import { argmax, equal, keep, noGrad, softmaxCrossEntropy, sum, tensor, tidy, variableGrads, type Tensor } from '@dendrite/core';
+import { argmax, equal, noGrad, softmaxCrossEntropy, sum, tensor, tidy, variableGrads } from '@dendrite/core';
 import { Dataset, tensorBatches } from '@dendrite/datasets';
 import { Adam } from '@dendrite/optimizers';
 import type { Mlp } from './mlp.js';
@@ -42,15 +42,13 @@ export async function trainEpoch(
   for await (const { image, label } of tensorBatches(batches, tensor)) {
     const size = label.shape[0];
     const [loss, hits] = tidy(() => {
-      let correctInBatch: Tensor | undefined;
-      const { value, grads } = variableGrads(() => {
+      // The hit count leaves the step as an auxiliary output: detached from the graph, kept alive.
+      const { value, aux, grads } = variableGrads(() => {
         const logits = model.forward(image);
-        // Kept: variableGrads frees everything made inside it but the loss.
-        correctInBatch = keep(noGrad(() => sum(equal(argmax(logits, 1), label))));
-        return softmaxCrossEntropy(logits, label);
-      }, model.parameters);
+        return [softmaxCrossEntropy(logits, label), sum(equal(argmax(logits, 1), label))] as const;
+      }, model.parameters, { hasAux: true });
       optimizer.step(grads);
-      return [value, correctInBatch!];
+      return [value, aux];
     });
     const lossValue = (await loss.data())[0];
     lossSum += lossValue * size;

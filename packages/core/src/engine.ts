@@ -2,7 +2,16 @@ import type { Backend, BackendInfo, DataId, DType, TensorInfo } from './backend/
 import { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
 import { DendriteError } from './errors.js';
 import { claimSingleCopy } from './single-copy.js';
+import { formatShape } from './shape.js';
 import { Tensor, type GradNode } from './tensor.js';
+import { collectTensors, describe, formatBytes } from './values.js';
+import { assertBackend } from './backend/assert-backend.js';
+
+/**
+ * The largest single tensor a backend accepts unless it says otherwise (`Backend.maxTensorBytes`):
+ * 2 GiB. Bigger requests are refused before anything is allocated, with the op, shape and bytes.
+ */
+export const DEFAULT_MAX_TENSOR_BYTES = 2 ** 31;
 
 /** Makes a backend; may be async (compiling WebAssembly, asking for a GPU). */
 export type BackendFactory = () => Backend | Promise<Backend>;
@@ -24,8 +33,17 @@ export class Engine {
   private active: Backend | null = null;
   private readonly scopes: Set<Tensor>[] = [];
   private readonly refCounts = new Map<DataId, number>();
+  /** Tensors waiting to be freed; one array reused, so disposal allocates nothing. */
+  private readonly freeQueue: Tensor[] = [];
+  /** Names of the composite ops running now, outermost first (errors are reported under the first). */
+  private readonly opNames: string[] = [];
   private gradDisabled = 0;
   private live = 0;
+  /**
+   * @internal Non-zero while backward runs gradient rules: they may read tensors the user (or tidy) already
+   * disposed but the graph saved.
+   */
+  replaying = 0;
   /** Why the active backend was chosen over others, reported by getBackendInfo(). */
   private selectionNotes: string[] = [];
 
@@ -57,6 +75,7 @@ export class Engine {
    * (e.g. why a faster backend was not chosen) are reported by `getBackendInfo()`.
    */
   async setBackend(nameOrBackend: string | Backend, options: { notes?: readonly string[] } = {}): Promise<Backend> {
+    if (typeof nameOrBackend !== 'string') assertBackend(nameOrBackend);
     this.selectionNotes = [...(options.notes ?? [])];
     if (typeof nameOrBackend !== 'string') {
       await nameOrBackend.init?.();
@@ -69,7 +88,11 @@ export class Engine {
     if (!registration) {
       throw new DendriteError(`setBackend: no backend named '${nameOrBackend}' is registered (registered: ${this.registeredBackends().join(', ')})`);
     }
-    registration.instance ??= await registration.factory();
+    if (!registration.instance) {
+      const created = await registration.factory();
+      assertBackend(created);
+      registration.instance = created;
+    }
     await registration.instance.init?.();
     this.active = registration.instance;
     return registration.instance;
@@ -112,11 +135,26 @@ export class Engine {
     return this.makeTensor(source.dataId, shape, source.dtype, source.backend);
   }
 
-  /** @internal Called by Tensor.dispose. */
+  /**
+   * @internal Called by Tensor.dispose. A tensor that a recorded gradient rule still reads (its
+   * `savedBy` count is non-zero) keeps its buffer until the last such rule is released: backward()
+   * ran, or the tensors holding the graph were disposed. That is PyTorch's "saved tensors".
+   */
   release(tensor: Tensor): void {
-    this.live--;
     this.scopes[this.scopes.length - 1]?.delete(tensor);
-    this.unref(tensor.dataId, tensor.backend);
+    if (tensor.savedBy === 0) this.free(tensor);
+  }
+
+  /**
+   * @internal Forget how `tensor` was computed: its gradient rule stops holding its inputs, and any
+   * of them already disposed is freed (iteratively, so a 10,000-op chain cannot overflow the stack).
+   */
+  releaseGraph(tensor: Tensor): void {
+    const node = tensor.gradNode;
+    if (!node) return;
+    tensor.gradNode = null;
+    this.unsave(node);
+    this.drainFreeQueue();
   }
 
   /** @internal Point `target` at `value`'s buffer (variable assignment). */
@@ -127,6 +165,56 @@ export class Engine {
     this.unref(target.dataId, target.backend);
     target.dataId = info.dataId;
     target.backend = this.backend;
+  }
+
+  private free(tensor: Tensor): void {
+    this.freeQueue.push(tensor);
+    this.drainFreeQueue();
+  }
+
+  /** Free queued tensors; freeing one may release a graph that queues more (no recursion). */
+  private drainFreeQueue(): void {
+    const queue = this.freeQueue;
+    while (queue.length) {
+      const tensor = queue.pop()!;
+      if (tensor.freed) continue;
+      tensor.freed = true;
+      this.live--;
+      this.unref(tensor.dataId, tensor.backend);
+      const node = tensor.gradNode;
+      if (node) {
+        tensor.gradNode = null;
+        this.unsave(node);
+      }
+    }
+  }
+
+  /** Drop a rule's hold on what it saved; queue the ones that were only alive for it. */
+  private unsave(node: GradNode): void {
+    for (const input of node.inputs) if (--input.savedBy === 0 && input.isDisposed) this.freeQueue.push(input);
+    if (node.saved) for (const extra of node.saved) if (--extra.savedBy === 0 && extra.isDisposed) this.freeQueue.push(extra);
+  }
+
+  private save(node: GradNode): void {
+    for (const input of node.inputs) input.savedBy++;
+    if (node.saved) for (const extra of node.saved) extra.savedBy++;
+  }
+
+  /**
+   * @internal Refuse a tensor larger than the active backend's `maxTensorBytes` before anything is
+   * allocated (float32 and int32 both take 4 bytes an element).
+   */
+  checkSize(op: string, shape: readonly number[], dtype: DType): void {
+    let elements = 1;
+    for (const dim of shape) elements *= dim;
+    const bytes = elements * 4;
+    const backend = this.backend;
+    const limit = backend.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
+    if (bytes > limit) {
+      throw new DendriteError(
+        `${op}: shape ${formatShape(shape)} (${dtype}) needs ${bytes} bytes (${formatBytes(bytes)}), over the ` +
+        `'${backend.name}' backend's limit of ${limit} bytes (${formatBytes(limit)}); raise getBackend().maxTensorBytes if you mean it`);
+    }
   }
 
   private unref(dataId: DataId, backend: Backend): void {
@@ -145,33 +233,78 @@ export class Engine {
   }
 
   /**
-   * Run `fn` and dispose every tensor it created except the ones it returns (in an array or
-   * object too) and kept ones. The function must be synchronous.
+   * Run `fn` and dispose every tensor it created except the ones it returns (in an array, object,
+   * Map or Set too) and kept ones. The function must be synchronous. If it throws, everything it
+   * made is disposed and the error rethrown. Returned tensors keep what their gradient graph needs
+   * alive (so `backward(tidy(() => loss))` works) until backward runs or they are disposed.
    */
   tidy<T>(fn: () => T): T {
+    if (typeof fn !== 'function') throw new DendriteError(`tidy: argument 'fn' must be a function, got ${describe(fn)}`);
     const scope = new Set<Tensor>();
     this.scopes.push(scope);
     let result: T;
     try {
       result = fn();
-    } finally {
+    } catch (error) {
       this.scopes.pop();
+      disposeAll(scope);
+      throw error;
     }
+    this.scopes.pop();
     if (result instanceof Promise) {
+      disposeAll(scope);
       throw new DendriteError('tidy: the function returned a Promise; tidy scopes must be synchronous (await outside tidy)');
     }
-    const survivors = new Set<Tensor>();
-    collectTensors(result, survivors);
+    this.closeScope(scope, result);
+    return result;
+  }
+
+  /**
+   * @internal The scope every composite op runs in (see `composite` in ops/util.ts): the op's
+   * intermediates are disposed when it returns, and a DendriteError raised by an op it calls is
+   * reported under the name of the op the user called.
+   */
+  opScope<T>(name: string, fn: () => T): T {
+    const scope = new Set<Tensor>();
+    this.scopes.push(scope);
+    this.opNames.push(name);
+    let result: T;
+    try {
+      result = fn();
+    } catch (error) {
+      this.scopes.pop();
+      this.opNames.pop();
+      disposeAll(scope);
+      if (this.opNames.length === 0) renameError(error, name);
+      throw error;
+    }
+    this.scopes.pop();
+    this.opNames.pop();
+    this.closeScope(scope, result);
+    return result;
+  }
+
+  /** Hand the survivors of a closing scope to the parent scope and dispose the rest. */
+  private closeScope(scope: Set<Tensor>, result: unknown): void {
     const parent = this.scopes[this.scopes.length - 1];
+    if (result instanceof Tensor) {
+      // The common case (one op output) without walking anything.
+      for (const tensor of scope) {
+        if (tensor === result) parent?.add(tensor);
+        else if (!tensor.kept) tensor.dispose();
+      }
+      return;
+    }
+    const survivors = collectTensors(result);
     for (const tensor of scope) {
       if (survivors.has(tensor)) parent?.add(tensor);
-      else if (!tensor.kept && !tensor.isDisposed) tensor.dispose();
+      else if (!tensor.kept) tensor.dispose();
     }
-    return result;
   }
 
   /** Exempt a tensor from the enclosing tidy scopes. */
   keep<T extends Tensor>(tensor: T): T {
+    if (!(tensor instanceof Tensor)) throw new DendriteError(`keep: argument 'tensor' must be a Tensor, got ${describe(tensor)}`);
     tensor.kept = true;
     for (const scope of this.scopes) scope.delete(tensor);
     return tensor;
@@ -185,6 +318,7 @@ export class Engine {
 
   /** Run `fn` without recording gradients. */
   noGrad<T>(fn: () => T): T {
+    if (typeof fn !== 'function') throw new DendriteError(`noGrad: argument 'fn' must be a function, got ${describe(fn)}`);
     this.gradDisabled++;
     try {
       return fn();
@@ -195,6 +329,9 @@ export class Engine {
 
   /** @internal The kernel's view of a tensor on the active backend, moving host data over if needed. */
   info(op: string, tensor: Tensor): TensorInfo {
+    // The last line of defence for plain-JavaScript misuse of any op (the ops check their
+    // arguments by name first; this catches internals and ops added later).
+    if (!(tensor instanceof Tensor)) throw new DendriteError(`${op}: expected a Tensor input, got ${describe(tensor)}`);
     tensor.assertAlive(op);
     const backend = this.backend;
     if (tensor.backend !== backend) {
@@ -220,10 +357,13 @@ export class Engine {
    */
   runOp(spec: OpSpec): Tensor {
     const infos = spec.inputs.map((input) => this.info(spec.name, input));
+    this.checkSize(spec.name, spec.shape, spec.dtype);
     const dataId = spec.kernel(this.backend, infos);
     const output = this.makeTensor(dataId, spec.shape, spec.dtype);
     if (spec.backward && this.gradEnabled && spec.inputs.some(needsGrad)) {
-      output.gradNode = { op: spec.name, inputs: spec.inputs, backward: spec.backward };
+      const node: GradNode = { op: spec.name, inputs: spec.inputs, backward: spec.backward, saved: spec.saved };
+      this.save(node);
+      output.gradNode = node;
       output.requiresGrad = true;
     }
     return output;
@@ -232,14 +372,19 @@ export class Engine {
   /** Like {@link Engine.runOp} for a kernel with several outputs and no gradient (fused updates). */
   runMultiOp(spec: MultiOpSpec): Tensor[] {
     const infos = spec.inputs.map((input) => this.info(spec.name, input));
+    for (const output of spec.outputs) this.checkSize(spec.name, output.shape, output.dtype);
     const dataIds = spec.kernel(this.backend, infos);
     return dataIds.map((dataId, i) => this.makeTensor(dataId, spec.outputs[i].shape, spec.outputs[i].dtype));
   }
 
   /** @internal Record a gradient rule on an output made without a kernel (views). */
-  recordGrad(output: Tensor, op: string, inputs: readonly Tensor[], backward: GradNode['backward']): Tensor {
+  recordGrad(
+    output: Tensor, op: string, inputs: readonly Tensor[], backward: GradNode['backward'], saved?: readonly Tensor[],
+  ): Tensor {
     if (this.gradEnabled && inputs.some(needsGrad)) {
-      output.gradNode = { op, inputs, backward };
+      const node: GradNode = { op, inputs, backward, saved };
+      this.save(node);
+      output.gradNode = node;
       output.requiresGrad = true;
     }
     return output;
@@ -259,6 +404,8 @@ export interface OpSpec {
   dtype: DType;
   kernel: (backend: Backend, inputs: readonly TensorInfo[]) => DataId;
   backward?: GradNode['backward'];
+  /** Tensors besides `inputs` (and the output) that `backward` reads; the graph keeps them alive. */
+  saved?: readonly Tensor[];
 }
 
 /** What an op with several outputs hands to {@link Engine.runMultiOp}. */
@@ -273,12 +420,15 @@ export function needsGrad(tensor: Tensor): boolean {
   return tensor.requiresGrad || tensor.gradNode !== null;
 }
 
-function collectTensors(value: unknown, into: Set<Tensor>): void {
-  if (value instanceof Tensor) into.add(value);
-  else if (Array.isArray(value)) for (const item of value) collectTensors(item, into);
-  else if (value && typeof value === 'object' && !(ArrayBuffer.isView(value))) {
-    for (const item of Object.values(value)) collectTensors(item, into);
-  }
+function disposeAll(scope: Set<Tensor>): void {
+  for (const tensor of scope) if (!tensor.kept) tensor.dispose();
+}
+
+/** `softmax(x, 5)` should say `softmax:`, not the name of the op softmax happens to call. */
+function renameError(error: unknown, name: string): void {
+  if (!(error instanceof DendriteError) || error.message.startsWith(`${name}:`)) return;
+  const inner = /^([A-Za-z0-9]+)(?: \([^)]*\))?: /.exec(error.message);
+  error.message = inner ? `${name}: ${error.message.slice(inner[0].length)} (in ${inner[1]})` : `${name}: ${error.message}`;
 }
 
 /** The process-wide engine the ops use (a second copy of core loaded in the same process throws). */
@@ -293,3 +443,4 @@ export const registerBackend = (name: string, factory: BackendFactory, priority?
 export const getBackend = (): Backend => engine.backend;
 export const getBackendInfo = (): BackendInfo => engine.backendInfo();
 export const ready = () => engine.ready();
+

@@ -6,14 +6,14 @@ export type { Backend, BackendInfo, DType, FusedActivation, TypedArray } from '.
 export { Tensor, type GradNode, type NestedArray } from './tensor.js';
 export {
   tidy, keep, noGrad, memory, setBackend, registerBackend, getBackend, getBackendInfo, ready,
-  type BackendFactory,
+  DEFAULT_MAX_TENSOR_BYTES, type BackendFactory,
 } from './engine.js';
 export { DendriteError } from './errors.js';
 export { sizeOf, stridesOf, broadcastShapes, formatShape, type Shape } from './shape.js';
 export { RandomGenerator, setSeed } from './random.js';
 
-export { backward, gradients } from './autograd/backward.js';
-export { grad, valueAndGrad, variable, variableGrads } from './autograd/grad.js';
+export { backward, gradients, type BackwardOptions } from './autograd/backward.js';
+export { grad, valueAndGrad, variable, variableGrads, type GradOptions, type ValueAuxAndGrads } from './autograd/grad.js';
 
 export * from './ops/index.js';
 

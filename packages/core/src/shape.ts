@@ -44,6 +44,7 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
 
 /** Resolve a possibly negative axis against `rank`, with an error that names the op. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
+  check(typeof axis === 'number', op, () => `argument 'axis' must be an integer, got ${typeof axis === 'string' ? `the string '${axis}'` : String(axis)}`);
   check(Number.isInteger(axis) && axis >= -rank && axis < Math.max(rank, 1), op, () =>
     `axis ${axis} is out of range for a tensor of rank ${rank}`);
   return axis < 0 ? axis + rank : axis;
@@ -56,6 +57,7 @@ export function normalizeAxes(op: string, axis: number | readonly number[] | und
   return [...new Set(list.map((a) => normalizeAxis(op, a, rank)))].sort((x, y) => x - y);
 }
 
+/** Every dim a non-negative integer (NaN, -1, 2.5 and Infinity are refused). */
 export function assertValidShape(op: string, shape: Shape): void {
   for (const dim of shape) {
     check(Number.isInteger(dim) && dim >= 0, op, () => `invalid shape ${formatShape(shape)}: dims must be non-negative integers`);

@@ -12,6 +12,8 @@ export interface GradNode {
    * `wanted[i]` is false when input i needs no gradient, so costly rules (matmul, conv) can skip it.
    */
   readonly backward: (dy: Tensor, wanted: readonly boolean[]) => ReadonlyArray<Tensor | null>;
+  /** Tensors besides the inputs and the output that `backward` reads (kept alive with the graph). */
+  readonly saved?: readonly Tensor[];
 }
 
 /** Nested arrays of numbers, as `Tensor.array()` returns them. */
@@ -49,6 +51,15 @@ export class Tensor {
   gradNode: GradNode | null = null;
   /** @internal Kept tensors survive `tidy` scopes (variables, gradients). */
   kept = false;
+  /**
+   * @internal How many recorded gradient rules read this tensor. While non-zero, dispose() only
+   * retires the handle: the buffer stays until backward releases the graph (PyTorch's saved tensors).
+   */
+  savedBy = 0;
+  /** @internal The buffer has been given back (the handle was disposed and no graph needs it). */
+  freed = false;
+  /** @internal backward() released the graph that made this tensor. */
+  graphReleased = false;
   private disposed = false;
 
   /** @internal Use the creation ops (`tensor`, `zeros`, …); the engine builds tensors. */
@@ -110,11 +121,13 @@ export class Tensor {
     engine.reassign(this, value);
   }
 
-  /** Free the tensor's memory now (views of the same buffer keep it alive until they go too). */
+  /**
+   * Free the tensor's memory now (views of the same buffer keep it alive until they go too, and so
+   * does a gradient graph that reads it, until backward() runs or the graph's tensors are disposed).
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.gradNode = null;
     if (this.grad) {
       this.grad.dispose();
       this.grad = null;
@@ -124,7 +137,8 @@ export class Tensor {
 
   /** @internal */
   assertAlive(op: string): void {
-    if (this.disposed) throw new DendriteError(`${op}: tensor #${this.id}${this.name ? ` '${this.name}'` : ''} ${formatShape(this.shape)} was disposed`);
+    // Gradient rules (engine.replaying) may read a disposed tensor that a graph saved.
+    if (this.disposed && (this.freed || engine.replaying === 0)) throw new DendriteError(`${op}: tensor #${this.id}${this.name ? ` '${this.name}'` : ''} ${formatShape(this.shape)} was disposed`);
   }
 
   toString(): string {

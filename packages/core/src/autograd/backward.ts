@@ -4,6 +4,7 @@ import { formatShape, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add } from '../ops/add.js';
 import { onesLike } from '../ops/creation.js';
+import { checkTensor } from '../ops/check-arguments.js';
 
 /** Tensors reachable from `root` through recorded ops, inputs before the tensors made from them. */
 function topologicalOrder(root: Tensor): Tensor[] {
@@ -19,6 +20,9 @@ function topologicalOrder(root: Tensor): Tensor[] {
     }
     if (visited.has(frame.tensor)) continue;
     visited.add(frame.tensor);
+    check(!frame.tensor.graphReleased, 'backward', () =>
+      `tensor #${frame.tensor.id} ${formatShape(frame.tensor.shape)} was made by a graph an earlier backward() released; ` +
+      'pass { retainGraph: true } to that call, or recompute it');
     stack.push({ tensor: frame.tensor, expanded: true });
     for (const input of frame.tensor.gradNode?.inputs ?? []) {
       if (!visited.has(input) && needsGrad(input)) stack.push({ tensor: input, expanded: false });
@@ -38,16 +42,36 @@ export function gradients(root: Tensor, targets: readonly Tensor[], seed?: Tenso
 }
 
 function checkRoot(root: Tensor, seed: Tensor | undefined): void {
+  checkTensor('backward', 'root', root);
   root.assertAlive('backward');
+  check(!root.graphReleased, 'backward', () =>
+    'the graph of this tensor was already released by an earlier backward(); pass { retainGraph: true } to that call to run backward through it again');
   check(needsGrad(root), 'backward', () => 'the tensor does not depend on anything that requires grad (create inputs with variable() or use grad())');
-  if (seed) {
+  if (seed !== undefined) {
+    checkTensor('backward', 'seed', seed);
     check(shapesEqual(seed.shape, root.shape), 'backward', () => `seed gradient ${formatShape(seed.shape)} does not match ${formatShape(root.shape)}`);
+  } else {
+    // As PyTorch: an implicit seed of ones is only meaningful for a scalar; anything else is a
+    // vector-Jacobian product whose vector the caller must choose.
+    check(root.size === 1, 'backward', () =>
+      `the tensor has shape ${formatShape(root.shape)}; backward without a seed gradient needs a one-element tensor (reduce it, e.g. with sum() or mean(), or pass the seed)`);
   }
 }
 
 /** The reverse sweep of {@link gradients} over `order` (topologicalOrder(root), computed by the caller). */
 function sweep(root: Tensor, order: readonly Tensor[], targets: readonly Tensor[], seed: Tensor | undefined): Array<Tensor | null> {
   const targetSet = new Set(targets);
+  engine.replaying++;
+  try {
+    return sweepRules(root, order, targets, targetSet, seed);
+  } finally {
+    engine.replaying--;
+  }
+}
+
+function sweepRules(
+  root: Tensor, order: readonly Tensor[], targets: readonly Tensor[], targetSet: ReadonlySet<Tensor>, seed: Tensor | undefined,
+): Array<Tensor | null> {
   return engine.tidy(() => engine.noGrad(() => {
     const grads = new Map<Tensor, Tensor>();
     grads.set(root, seed ?? onesLike(root));
@@ -72,9 +96,33 @@ function sweep(root: Tensor, order: readonly Tensor[], targets: readonly Tensor[
   }));
 }
 
+export interface BackwardOptions {
+  /**
+   * Keep the graph after the sweep so backward can run through it again (PyTorch's retain_graph).
+   * By default it is released: the tensors it saved (ones disposed by tidy or by you) are freed.
+   */
+  retainGraph?: boolean;
+}
+
+/**
+ * Forget the gradient rules of every tensor the sweep went through, so what they saved is freed.
+ * The tensors stay usable as values; running backward through them again is an error (as in
+ * PyTorch), never a silent zero gradient.
+ */
+function releaseGraph(order: readonly Tensor[]): void {
+  for (const tensor of order) {
+    if (!tensor.gradNode) continue;
+    tensor.graphReleased = true;
+    engine.releaseGraph(tensor);
+  }
+}
+
 /**
  * PyTorch-style backward: accumulate d(root)/d(leaf) into `.grad` of every leaf that requires grad
- * (variables). Zero the gradients between steps (optimizers do).
+ * (variables). Zero the gradients between steps (optimizers do). `root` must have one element
+ * unless a `seed` gradient of its shape is given. Afterwards the graph is released (its saved
+ * tensors freed) unless `{ retainGraph: true }`; that is what lets `backward(tidy(() => loss))` work
+ * and still return memory() to where it was.
  *
  * @example
  * ```ts
@@ -84,11 +132,16 @@ function sweep(root: Tensor, order: readonly Tensor[], targets: readonly Tensor[
  * console.log(await w.grad!.data());
  * ```
  */
-export function backward(root: Tensor, seed?: Tensor): void {
+export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions = {}): void {
   checkRoot(root, seed);
   const order = topologicalOrder(root);
   const leaves = order.filter((t) => t.requiresGrad && !t.gradNode);
-  const grads = sweep(root, order, leaves, seed);
+  let grads: Array<Tensor | null>;
+  try {
+    grads = sweep(root, order, leaves, seed);
+  } finally {
+    if (!options.retainGraph) releaseGraph(order);
+  }
   leaves.forEach((leaf, i) => {
     const g = grads[i];
     if (!g) return;

@@ -144,7 +144,9 @@ export interface Kernels {
   /**
    * Softmax cross-entropy of each row of logits [batch, classes] against int32 labels [batch] (each in
    * [0, classes)): returns [loss per row [batch], softmax probabilities [batch, classes]], the
-   * probabilities being what the gradient needs.
+   * probabilities being what the gradient needs. A label outside [0, classes) must never read
+   * another row: throw (host backends; the engine checks host labels first anyway) or give that
+   * row a NaN loss (device backends, which cannot throw without a readback).
    */
   softmaxCrossEntropy?(logits: TensorInfo, labels: TensorInfo): [DataId, DataId];
 
@@ -179,6 +181,17 @@ export interface BackendInfo {
 /** A backend is a plain object: buffer management plus the primitive kernels. */
 export interface Backend extends Kernels {
   readonly name: string;
+  /**
+   * The largest single tensor (in bytes) this backend accepts; the engine refuses bigger ones before
+   * allocating, naming the op, shape and bytes. Unset means `DEFAULT_MAX_TENSOR_BYTES` (2 GiB).
+   * Assign to raise or lower it: `getBackend().maxTensorBytes = 4 * 2 ** 30`.
+   */
+  maxTensorBytes?: number;
+  /**
+   * True when buffers live in host memory (the CPU backend): reading one back is a copy, not a
+   * device sync, so ops may check data on the host before running (softmaxCrossEntropy's labels).
+   */
+  readonly hostMemory?: boolean;
   /** Optional async start-up (compiling WebAssembly, asking for a GPU adapter). */
   init?(): Promise<void>;
   /** Copy host values into a new buffer. The backend may keep `values` (callers hand over ownership). */

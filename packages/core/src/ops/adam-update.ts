@@ -10,6 +10,8 @@ import { mul } from './mul.js';
 import { sqrt } from './sqrt.js';
 import { square } from './square.js';
 import { sub } from './sub.js';
+import { checkTensor } from './check-arguments.js';
+import { composite } from './util.js';
 
 /**
  * One Adam step for a parameter: new values for the parameter and both moments. This composed form is the
@@ -32,6 +34,11 @@ import { sub } from './sub.js';
 export function adamUpdate(
   param: Tensor, gradient: Tensor, firstMoment: Tensor, secondMoment: Tensor, hyper: AdamHyperparameters, maxSecondMoment?: Tensor,
 ): { param: Tensor; firstMoment: Tensor; secondMoment: Tensor; maxSecondMoment?: Tensor } {
+  checkTensor('adamUpdate', 'param', param);
+  checkTensor('adamUpdate', 'gradient', gradient);
+  checkTensor('adamUpdate', 'firstMoment', firstMoment);
+  checkTensor('adamUpdate', 'secondMoment', secondMoment);
+  if (maxSecondMoment !== undefined) checkTensor('adamUpdate', 'maxSecondMoment', maxSecondMoment);
   const moments = [['gradient', gradient], ['first moment', firstMoment], ['second moment', secondMoment]] as Array<[string, Tensor]>;
   if (maxSecondMoment) moments.push(['max second moment', maxSecondMoment]);
   for (const [label, t] of moments) {
@@ -47,10 +54,12 @@ export function adamUpdate(
       });
       return { param: p, firstMoment: m, secondMoment: v };
     }
-    const m = add(mul(firstMoment, hyper.beta1), mul(gradient, 1 - hyper.beta1));
-    const v = add(mul(secondMoment, hyper.beta2), mul(square(gradient), 1 - hyper.beta2));
-    const denominatorMoment = maxSecondMoment ? maximum(maxSecondMoment, v) : v;
-    const p = sub(param, mul(div(m, add(sqrt(denominatorMoment), hyper.epsilon)), hyper.stepSize));
-    return maxSecondMoment ? { param: p, firstMoment: m, secondMoment: v, maxSecondMoment: denominatorMoment } : { param: p, firstMoment: m, secondMoment: v };
+    return composite('adamUpdate', () => {
+      const m = add(mul(firstMoment, hyper.beta1), mul(gradient, 1 - hyper.beta1));
+      const v = add(mul(secondMoment, hyper.beta2), mul(square(gradient), 1 - hyper.beta2));
+      const denominatorMoment = maxSecondMoment ? maximum(maxSecondMoment, v) : v;
+      const p = sub(param, mul(div(m, add(sqrt(denominatorMoment), hyper.epsilon)), hyper.stepSize));
+      return maxSecondMoment ? { param: p, firstMoment: m, secondMoment: v, maxSecondMoment: denominatorMoment } : { param: p, firstMoment: m, secondMoment: v };
+    });
   });
 }

@@ -13,13 +13,21 @@ export function binaryOp(
   backward?: (dy: Tensor, x: Tensor, y: Tensor, output: Tensor) => [Tensor | null, Tensor | null],
 ): Tensor {
   const [x, y] = toTensors(op, a, b);
-  const shape = broadcastShapes(op, x.shape, y.shape);
-  const dtype = outputDtype(op, x.dtype, y.dtype);
-  const output: Tensor = engine.runOp({
-    name: op, inputs: [x, y], shape, dtype,
-    kernel: (backend, [xInfo, yInfo]) => backend.binary(op, xInfo, yInfo, shape, dtype),
-    backward: backward && ((dy) => backward(dy, x, y, output)),
-  });
+  let output: Tensor;
+  try {
+    const shape = broadcastShapes(op, x.shape, y.shape);
+    const dtype = outputDtype(op, x.dtype, y.dtype);
+    output = engine.runOp({
+      name: op, inputs: [x, y], shape, dtype,
+      kernel: (backend, [xInfo, yInfo]) => backend.binary(op, xInfo, yInfo, shape, dtype),
+      backward: backward && ((dy) => backward(dy, x, y, output)),
+    });
+  } finally {
+    // Scalars made here from plain numbers are ours to free (a gradient rule that reads one keeps
+    // it alive as a saved tensor).
+    if (x !== a) x.dispose();
+    if (y !== b) y.dispose();
+  }
   return output;
 }
 

@@ -4,6 +4,8 @@ import { formatShape, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { expandDims } from './reshape.js';
 import { split } from './slice.js';
+import { checkTensorList } from './check-arguments.js';
+import { composite } from './util.js';
 
 /**
  * Join tensors along an existing axis.
@@ -14,6 +16,7 @@ import { split } from './slice.js';
  * ```
  */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  checkTensorList('concat', 'tensors', tensors);
   check(tensors.length > 0, 'concat', () => 'needs at least one tensor');
   const first = tensors[0];
   const resolved = normalizeAxis('concat', axis, first.rank);
@@ -33,9 +36,10 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 
 /** Join tensors of equal shape along a new axis. */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+  checkTensorList('stack', 'tensors', tensors);
   check(tensors.length > 0, 'stack', () => 'needs at least one tensor');
   const shape = tensors[0].shape;
   check(tensors.every((t) => t.rank === shape.length && t.shape.every((dim, a) => dim === shape[a])), 'stack', () =>
     `all tensors must have the same shape, got ${tensors.map((t) => formatShape(t.shape)).join(', ')}`);
-  return concat(tensors.map((t) => expandDims(t, axis)), axis);
+  return composite('stack', () => concat(tensors.map((t) => expandDims(t, axis)), axis));
 }

@@ -3,6 +3,7 @@ import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { convGeometry, explicitPadding, pair, type Pair, type Padding } from './conv-geometry.js';
 import { conv2dBackpropInput } from './conv2d.js';
+import { checkTensor } from './check-arguments.js';
 
 export interface Conv2DTransposeOptions {
   /** NHWC shape of the output; derived from stride and padding when omitted. */
@@ -22,6 +23,8 @@ export interface Conv2DTransposeOptions {
  * ```
  */
 export function conv2dTranspose(x: Tensor, filter: Tensor, options: Conv2DTransposeOptions = {}): Tensor {
+  checkTensor('conv2dTranspose', 'x', x);
+  checkTensor('conv2dTranspose', 'filter', filter);
   check(x.rank === 4 && filter.rank === 4, 'conv2dTranspose', () => `expects NHWC input and a rank-4 filter, got ${formatShape(x.shape)} and ${formatShape(filter.shape)}`);
   check(x.shape[3] === filter.shape[3], 'conv2dTranspose', () => `input has ${x.shape[3]} channels but the filter's last dim is ${filter.shape[3]}`);
   const [strideHeight, strideWidth] = pair(options.stride ?? 1);

@@ -4,6 +4,7 @@ import { check } from '../errors.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { convGeometry, type Pair, type Padding } from './conv-geometry.js';
+import { checkTensor } from './check-arguments.js';
 
 export interface Conv2DOptions {
   stride?: Pair;
@@ -21,6 +22,8 @@ export interface Conv2DOptions {
  * ```
  */
 export function conv2d(x: Tensor, filter: Tensor, options: Conv2DOptions = {}): Tensor {
+  checkTensor('conv2d', 'x', x);
+  checkTensor('conv2d', 'filter', filter);
   check(x.rank === 4 && filter.rank === 4, 'conv2d', () => `expects NHWC input and a rank-4 filter, got ${formatShape(x.shape)} and ${formatShape(filter.shape)}`);
   const info = convGeometry('conv2d', x.shape, filter.shape, options.stride ?? 1, options.padding ?? 'valid', options.dilation ?? 1);
   return conv2dWithInfo(x, filter, info);

@@ -4,6 +4,8 @@ import { add } from './add.js';
 import { erf } from './erf.js';
 import { mul } from './mul.js';
 import { tanh } from './tanh.js';
+import { checkTensor } from './check-arguments.js';
+import { composite } from './util.js';
 
 export interface GeluOptions {
   /** 'none' (default): the exact x·Φ(x); 'tanh': the tanh approximation (GPT-2, PyTorch's approximate='tanh'). */
@@ -21,11 +23,14 @@ export interface GeluOptions {
  * ```
  */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  checkTensor('gelu', 'x', x);
   const approximate = options.approximate ?? 'none';
   check(approximate === 'none' || approximate === 'tanh', 'gelu', () => `approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
-  if (approximate === 'tanh') {
-    const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
-    return mul(mul(x, 0.5), add(tanh(inner), 1));
-  }
-  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+  return composite('gelu', () => {
+    if (approximate === 'tanh') {
+      const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+      return mul(mul(x, 0.5), add(tanh(inner), 1));
+    }
+    return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+  });
 }

@@ -10,6 +10,8 @@ import { relu } from './relu.js';
 import { sigmoid } from './sigmoid.js';
 import { sum } from './sum.js';
 import { tanh } from './tanh.js';
+import { checkOptions, checkTensor } from './check-arguments.js';
+import { composite } from './util.js';
 
 export interface LinearOptions {
   bias?: Tensor | null;
@@ -27,6 +29,10 @@ export interface LinearOptions {
  * ```
  */
 export function linear(x: Tensor, weight: Tensor, options: LinearOptions = {}): Tensor {
+  checkTensor('linear', 'x', x);
+  checkTensor('linear', 'weight', weight);
+  checkOptions('linear', options);
+  if (options.bias != null) checkTensor('linear', 'bias', options.bias);
   const bias = options.bias ?? null;
   const activation = options.activation ?? 'linear';
   const transposeWeight = options.transposeWeight ?? false;
@@ -38,7 +44,7 @@ export function linear(x: Tensor, weight: Tensor, options: LinearOptions = {}): 
   check(!bias || (bias.rank === 1 && bias.shape[0] === outFeatures), 'linear', () =>
     `bias ${formatShape(bias!.shape)} does not match ${outFeatures} output features`);
   const backend = engine.backend;
-  if (!backend.fusedMatmul) return composed(x, weight, bias, activation, transposeWeight);
+  if (!backend.fusedMatmul) return composite('linear', () => composed(x, weight, bias, activation, transposeWeight));
   const shape = [x.shape[0], outFeatures];
   const inputs = bias ? [x, weight, bias] : [x, weight];
   const output: Tensor = engine.runOp({

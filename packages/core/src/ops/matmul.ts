@@ -3,7 +3,8 @@ import { check } from '../errors.js';
 import { broadcastShapes, formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { reshape } from './reshape.js';
-import { unbroadcast } from './util.js';
+import { checkOptions, checkTensor } from './check-arguments.js';
+import { composite, unbroadcast } from './util.js';
 
 export interface MatmulOptions {
   /** Use a's last two dims transposed. */
@@ -23,20 +24,27 @@ export interface MatmulOptions {
  * ```
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  checkTensor('matmul', 'a', a);
+  checkTensor('matmul', 'b', b);
+  checkOptions('matmul', options);
   const transposeA = options.transposeA ?? false;
   const transposeB = options.transposeB ?? false;
   check(a.rank >= 1 && b.rank >= 1, 'matmul', () => `needs operands of rank >= 1, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   check(a.dtype === 'float32' && b.dtype === 'float32', 'matmul', () => `needs float32 operands, got ${a.dtype} and ${b.dtype}`);
-  const vectorA = a.rank === 1;
-  const vectorB = b.rank === 1;
-  const a2 = vectorA ? reshape(a, transposeA ? [a.shape[0], 1] : [1, a.shape[0]]) : a;
-  const b2 = vectorB ? reshape(b, transposeB ? [1, b.shape[0]] : [b.shape[0], 1]) : b;
-  const product = batchedMatmul(a2, b2, transposeA, transposeB);
-  if (!vectorA && !vectorB) return product;
-  const shape = product.shape.slice(0, -2);
-  if (!vectorA) shape.push(product.shape[product.rank - 2]);
-  if (!vectorB) shape.push(product.shape[product.rank - 1]);
-  return reshape(product, shape);
+  // The common case (two matrices or equal-rank batches) makes no intermediates.
+  if (a.rank === b.rank && a.rank >= 2) return batchedMatmul(a, b, transposeA, transposeB);
+  return composite('matmul', () => {
+    const vectorA = a.rank === 1;
+    const vectorB = b.rank === 1;
+    const a2 = vectorA ? reshape(a, transposeA ? [a.shape[0], 1] : [1, a.shape[0]]) : a;
+    const b2 = vectorB ? reshape(b, transposeB ? [1, b.shape[0]] : [b.shape[0], 1]) : b;
+    const product = batchedMatmul(a2, b2, transposeA, transposeB);
+    if (!vectorA && !vectorB) return product;
+    const shape = product.shape.slice(0, -2);
+    if (!vectorA) shape.push(product.shape[product.rank - 2]);
+    if (!vectorB) shape.push(product.shape[product.rank - 1]);
+    return reshape(product, shape);
+  });
 }
 
 function batchedMatmul(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): Tensor {

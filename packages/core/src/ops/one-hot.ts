@@ -3,6 +3,8 @@ import type { Tensor } from '../tensor.js';
 import { equal } from './comparisons.js';
 import { arange } from './creation.js';
 import { expandDims } from './reshape.js';
+import { checkTensor } from './check-arguments.js';
+import { composite } from './util.js';
 
 /**
  * One-hot float32 encoding of int32 class indices: shape indices.shape + [depth]. Indices outside
@@ -14,7 +16,8 @@ import { expandDims } from './reshape.js';
  * ```
  */
 export function oneHot(indices: Tensor, depth: number): Tensor {
+  checkTensor('oneHot', 'indices', indices);
   check(indices.dtype === 'int32', 'oneHot', () => `indices must be int32, got ${indices.dtype}`);
   check(Number.isInteger(depth) && depth > 0, 'oneHot', () => `depth must be a positive integer, got ${depth}`);
-  return equal(expandDims(indices, -1), arange(0, depth, 1, 'int32'));
+  return composite('oneHot', () => equal(expandDims(indices, -1), arange(0, depth, 1, 'int32')));
 }

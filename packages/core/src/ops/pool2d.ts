@@ -4,6 +4,7 @@ import { check } from '../errors.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { poolGeometry, type Pair, type Padding } from './conv-geometry.js';
+import { checkTensor } from './check-arguments.js';
 
 export interface Pool2DOptions {
   /** Step between windows; defaults to the window size. */
@@ -30,6 +31,7 @@ export function avgPool2d(x: Tensor, filterSize: Pair, options: Pool2DOptions = 
 
 function pool(mode: PoolMode, x: Tensor, filterSize: Pair, options: Pool2DOptions): Tensor {
   const op = mode === 'max' ? 'maxPool2d' : 'avgPool2d';
+  checkTensor(op, 'x', x);
   check(x.rank === 4, op, () => `expects NHWC input, got ${formatShape(x.shape)}`);
   const info = poolGeometry(op, x.shape, filterSize, options.stride ?? filterSize, options.padding ?? 'valid');
   return engine.runOp({

@@ -2,14 +2,18 @@ import { assertValidShape, sizeOf } from '../shape.js';
 import { generatorFor } from '../random.js';
 import type { Tensor } from '../tensor.js';
 import { check } from '../errors.js';
-import { tensor } from './creation.js';
+import { checkShapeArgument, tensor } from './creation.js';
+import { engine } from '../engine.js';
+import { describe } from '../values.js';
 
 // Random values are drawn on the host from one seeded generator and uploaded, so a seed gives the
 // same numbers on every backend.
 
 /** A float32 tensor of `shape` whose elements are `draw()`, in row-major order. */
 function drawn(op: string, shape: readonly number[], draw: () => number): Tensor {
+  checkShapeArgument(op, shape);
   assertValidShape(op, shape);
+  engine.checkSize(op, shape, 'float32');
   const values = new Float32Array(sizeOf(shape));
   for (let i = 0; i < values.length; i++) values[i] = draw();
   return tensor(values, shape);
@@ -46,7 +50,8 @@ export function bernoulli(shape: readonly number[], p: number, seed?: number): T
 
 /** A random permutation of 0..n-1 (Fisher–Yates), as int32. */
 export function randomPermutation(n: number, seed?: number): Tensor {
-  check(Number.isInteger(n) && n >= 0, 'randomPermutation', () => `n must be a non-negative integer, got ${n}`);
+  check(Number.isInteger(n) && n >= 0, 'randomPermutation', () => `n must be a non-negative integer, got ${typeof n === 'number' ? n : describe(n)}`);
+  engine.checkSize('randomPermutation', [n], 'int32');
   const generator = generatorFor(seed);
   const values = new Int32Array(n);
   for (let i = 0; i < n; i++) values[i] = i;

@@ -4,6 +4,7 @@ import { check } from '../errors.js';
 import { formatShape, normalizeAxes } from '../shape.js';
 import type { GradNode, Tensor } from '../tensor.js';
 import { reshape } from './reshape.js';
+import { checkAxisArgument, checkTensor } from './check-arguments.js';
 
 /** Shape of a reduction's output, with or without the reduced dims kept as 1. */
 export function reducedShape(shape: readonly number[], axes: readonly number[], keepDims: boolean): number[] {
@@ -15,6 +16,8 @@ export function reduceOp(
   op: ReduceOp, name: string, x: Tensor, axis: number | readonly number[] | undefined, keepDims: boolean,
   backward?: (dyKeepDims: Tensor, outputKeepDims: Tensor) => Tensor,
 ): Tensor {
+  checkTensor(name, 'x', x);
+  checkAxisArgument(name, axis);
   const axes = normalizeAxes(name, axis, x.rank);
   if (op !== 'sum') {
     check(axes.every((a) => x.shape[a] > 0), name, () => `cannot take the ${op} over an empty axis of shape ${formatShape(x.shape)}`);

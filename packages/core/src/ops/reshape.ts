@@ -1,7 +1,9 @@
 import { engine } from '../engine.js';
+import { describe } from '../values.js';
 import { check } from '../errors.js';
 import { formatShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { checkIntegerList, checkTensor } from './check-arguments.js';
 
 /**
  * Same values, new shape (one dim may be -1 and is inferred). A view: no data is copied.
@@ -12,6 +14,9 @@ import type { Tensor } from '../tensor.js';
  * ```
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  checkTensor('reshape', 'x', x);
+  check(Array.isArray(shape) && shape.every((dim) => typeof dim === 'number'), 'reshape', () =>
+    `argument 'shape' must be an array of integers, got ${describe(shape)}`);
   x.assertAlive('reshape');
   const resolved = resolveShape(x, shape);
   const output = engine.makeView(x, resolved);
@@ -20,11 +25,13 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Collapse all dims into one (or all dims from `startAxis` on). */
 export function flatten(x: Tensor, startAxis = 0): Tensor {
+  checkTensor('flatten', 'x', x);
   return reshape(x, [...x.shape.slice(0, startAxis), -1]);
 }
 
 /** Insert a dim of size 1 at `axis`. */
 export function expandDims(x: Tensor, axis = 0): Tensor {
+  checkTensor('expandDims', 'x', x);
   const position = axis < 0 ? x.rank + 1 + axis : axis;
   check(position >= 0 && position <= x.rank, 'expandDims', () => `axis ${axis} is out of range for rank ${x.rank}`);
   const shape = [...x.shape];
@@ -34,6 +41,8 @@ export function expandDims(x: Tensor, axis = 0): Tensor {
 
 /** Remove dims of size 1 (all of them, or the given axes, which must have size 1). */
 export function squeeze(x: Tensor, axes?: readonly number[]): Tensor {
+  checkTensor('squeeze', 'x', x);
+  if (axes !== undefined) checkIntegerList('squeeze', 'axes', axes);
   const drop = new Set((axes ?? x.shape.map((dim, axis) => (dim === 1 ? axis : -1)).filter((axis) => axis >= 0))
     .map((axis) => (axis < 0 ? axis + x.rank : axis)));
   for (const axis of drop) {

@@ -1,8 +1,10 @@
 import { engine } from '../engine.js';
+import { describe } from '../values.js';
 import { check } from '../errors.js';
 import { formatShape, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { pad } from './pad.js';
+import { checkIntegerList, checkTensor } from './check-arguments.js';
 
 /**
  * The box starting at `begin` with extent `size` (-1 means "to the end"); missing trailing
@@ -14,6 +16,8 @@ import { pad } from './pad.js';
  * ```
  */
 export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
+  checkTensor('slice', 'x', x);
+  check(Array.isArray(begin), 'slice', () => `argument 'begin' must be an array of integers, got ${describe(begin)}`);
   check(begin.length <= x.rank, 'slice', () => `begin has ${begin.length} entries for a tensor of rank ${x.rank}`);
   const start = x.shape.map((_, axis) => begin[axis] ?? 0);
   const extent = x.shape.map((dim, axis) => {
@@ -32,6 +36,8 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
 
 /** Split into pieces along `axis`: a count of equal pieces, or a list of sizes. */
 export function split(x: Tensor, sizesOrCount: number | readonly number[], axis = 0): Tensor[] {
+  checkTensor('split', 'x', x);
+  if (typeof sizesOrCount !== 'number') checkIntegerList('split', 'sizesOrCount', sizesOrCount);
   const resolved = normalizeAxis('split', axis, x.rank);
   const dim = x.shape[resolved];
   const sizes = typeof sizesOrCount === 'number' ? new Array<number>(sizesOrCount).fill(dim / sizesOrCount) : sizesOrCount;

@@ -41,6 +41,33 @@ describe('softmaxCrossEntropy', () => {
     gradCheck((x, y) => softmaxCrossEntropy(x, y, { reduction: 'none' }), [logits, probabilities]);
   });
 
+
+  it('a label outside the classes is an error on the fused and the composed path', () => {
+    for (const backend of [createCpuBackend(), { ...createCpuBackend(), softmaxCrossEntropy: undefined }]) {
+      engine.withBackend(backend, () => {
+        const logits = tensor([[1, 2, 3], [4, 5, 6]]);
+        for (const bad of [3, -1, 7]) {
+          // Row 1's label would read row 0's or row 2's logits on the composed path if unchecked.
+          const labels = tensor([0, bad], [2], 'int32');
+          expect(() => softmaxCrossEntropy(logits, labels)).toThrow(`softmaxCrossEntropy: label ${bad} at row 1 is outside [0, 3)`);
+          labels.dispose();
+        }
+        logits.dispose();
+      });
+    }
+  });
+
+  it('labels on a device (composed path) give a NaN loss for a bad row, a finite one otherwise', async () => {
+    // A stand-in for a GPU: the CPU backend, not host memory for the engine, without the fused kernel.
+    const device = { ...createCpuBackend(), name: 'device', hostMemory: false, softmaxCrossEntropy: undefined };
+    const [bad, good] = engine.withBackend(device as never, () => {
+      const logits = tensor([[1, 2, 3], [4, 5, 6]]);
+      return [softmaxCrossEntropy(logits, tensor([0, 3], [2], 'int32')), softmaxCrossEntropy(logits, tensor([0, 2], [2], 'int32'))];
+    });
+    expect(Number.isNaN(await bad.item())).toBe(true);
+    expectClose([await good.item()], [(Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 1 + Math.log(Math.exp(4) + Math.exp(5) + Math.exp(6)) - 6) / 2]);
+  });
+
   it('names a label outside the classes, bad shapes and bad smoothing', () => {
     const labels = tensor([0, 3], [2], 'int32');
     expect(() => softmaxCrossEntropy(tensor([[1, 2, 3], [1, 2, 3]]), labels)).toThrow('softmaxCrossEntropy: label 3 at row 1 is outside [0, 3)');

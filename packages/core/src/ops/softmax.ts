@@ -1,6 +1,8 @@
 import type { Tensor } from '../tensor.js';
 import { exp } from './exp.js';
 import { logSoftmax } from './log-softmax.js';
+import { checkTensor } from './check-arguments.js';
+import { composite } from './util.js';
 
 /**
  * exp(x) / sum(exp(x)) along `axis` (default: the last), computed stably.
@@ -11,5 +13,6 @@ import { logSoftmax } from './log-softmax.js';
  * ```
  */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  return exp(logSoftmax(x, axis));
+  checkTensor('softmax', 'x', x);
+  return composite('softmax', () => exp(logSoftmax(x, axis)));
 }

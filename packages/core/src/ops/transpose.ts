@@ -2,6 +2,7 @@ import { engine } from '../engine.js';
 import { check } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { reshape } from './reshape.js';
+import { checkIntegerList, checkTensor } from './check-arguments.js';
 
 /**
  * Permute axes (default: reverse them). Moving only size-1 axes is a free view; otherwise the
@@ -13,6 +14,8 @@ import { reshape } from './reshape.js';
  * ```
  */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
+  checkTensor('transpose', 'x', x);
+  if (perm !== undefined) checkIntegerList('transpose', 'perm', perm);
   const order = perm ?? x.shape.map((_, axis) => x.rank - 1 - axis);
   check(order.length === x.rank && [...order].sort((a, b) => a - b).every((axis, i) => axis === i), 'transpose', () =>
     `perm [${order.join(', ')}] is not a permutation of the ${x.rank} axes`);

@@ -37,6 +37,8 @@ export interface CpuDataId {
 export interface CpuBackendOptions {
   /** Fast paths (WebAssembly SIMD) consulted before the TypeScript kernels. */
   accelerator?: CpuAccelerator;
+  /** The largest tensor (bytes) the engine may allocate here; default 2 GiB (see `Backend.maxTensorBytes`). */
+  maxTensorBytes?: number;
 }
 
 /** The CPU backend: a {@link Backend} whose memory is host memory, with a pluggable accelerator. */
@@ -143,6 +145,8 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
 
   return {
     name: 'cpu',
+    maxTensorBytes: options.maxTensorBytes ?? 2 ** 31,
+    hostMemory: true,
 
     upload(values, shape, dtype) {
       const expected = sizeOfShape(shape);

@@ -22,6 +22,12 @@ describe('cpu cast', () => {
     expect(Array.from(readValues(backend, copy, 'int32'))).toEqual([-3, 0, 16777216]);
   });
 
+  it('saturates out-of-range floats and sends NaN to 0 instead of wrapping', () => {
+    const x = tensorOf(backend, new Float32Array([3e10, -3e10, Infinity, -Infinity, NaN, 2147483520, -2147483648]), [7]);
+    const out = readValues(backend, backend.cast(x, 'int32'), 'int32');
+    expect(Array.from(out)).toEqual([2147483647, -2147483648, 2147483647, -2147483648, 0, 2147483520, -2147483648]);
+  });
+
   it('casts a scalar', () => {
     const x = tensorOf(backend, new Float32Array([-2.5]), []);
     expect(Array.from(readValues(backend, backend.cast(x, 'int32'), 'int32'))).toEqual([-2]);
