@@ -3,7 +3,9 @@
 // then the tensors' bytes, little-endian, back to back. Every limit the format sets is checked before
 // anything is allocated, so a truncated or hostile file costs an error, not memory.
 
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
+import { checkOptions } from '../ops/check-arguments.js';
+import { describe } from '../values.js';
 import { tensor } from '../ops/creation.js';
 import { DendriteError } from '../errors.js';
 import { bfloat16BitsToFloat32, float16BitsToFloat32, float32ToFloat16Bits } from './float16.js';
@@ -57,6 +59,8 @@ const FLOAT_DTYPES = new Set<SafetensorsDType>(['F64', 'F32', 'F16', 'BF16']);
  */
 export function encodeSafetensorsHost(tensors: Record<string, HostTensor>, options: EncodeSafetensorsOptions = {}): Uint8Array {
   const op = 'encodeSafetensors';
+  checkRecord(op, 'tensors', tensors);
+  checkOptions(op, options);
   const storeHalf = options.dtype === 'float16';
   if (options.dtype !== undefined && options.dtype !== 'float32' && options.dtype !== 'float16') {
     throw new DendriteError(`${op}: options.dtype must be 'float32' or 'float16', got ${JSON.stringify(options.dtype)}`);
@@ -131,6 +135,7 @@ export function encodeSafetensorsHost(tensors: Record<string, HostTensor>, optio
 export function decodeSafetensorsHost(
   bytes: Uint8Array, options: DecodeSafetensorsOptions = {},
 ): { tensors: Record<string, DecodedHostTensor>; metadata: Record<string, string> } {
+  checkOptions('decodeSafetensors', options);
   const where = `decodeSafetensors${options.source !== undefined ? ` (${options.source})` : ''}`;
   const fail = (message: string): never => {
     throw new DendriteError(`${where}: ${message}`);
@@ -256,15 +261,27 @@ function readValues(view: DataView, position: number, dtype: SafetensorsDType, o
  * const bytes = await encodeSafetensors({ kernel, bias }, { metadata: { format: 'dendrite' } });
  * ```
  */
-export async function encodeSafetensors(tensors: Record<string, Tensor>, options: EncodeSafetensorsOptions = {}): Promise<Uint8Array> {
-  const host: Record<string, HostTensor> = {};
+export function encodeSafetensors(tensors: Record<string, Tensor>, options: EncodeSafetensorsOptions = {}): Promise<Uint8Array> {
+  // Misuse is reported by a throw at the call, not by a rejected promise the caller may never await.
+  checkRecord('encodeSafetensors', 'tensors', tensors);
+  checkOptions('encodeSafetensors', options);
   for (const [name, value] of Object.entries(tensors)) {
-    if (value === null || typeof value !== 'object' || typeof (value as Tensor).data !== 'function') {
-      throw new DendriteError(`encodeSafetensors: '${name}' is not a tensor`);
-    }
-    host[name] = { dtype: value.dtype, shape: [...value.shape], data: await value.data() };
+    if (!(value instanceof Tensor)) throw new DendriteError(`encodeSafetensors: '${name}' is not a tensor`);
+    value.assertAlive('encodeSafetensors');
   }
-  return encodeSafetensorsHost(host, options);
+  return (async () => {
+    const host: Record<string, HostTensor> = {};
+    for (const [name, value] of Object.entries(tensors)) {
+      host[name] = { dtype: value.dtype, shape: [...value.shape], data: await value.data() };
+    }
+    return encodeSafetensorsHost(host, options);
+  })();
+}
+
+function checkRecord(op: string, argument: string, value: unknown): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new DendriteError(`${op}: argument '${argument}' must be an object of named tensors, got ${describe(value)}`);
+  }
 }
 
 /**

@@ -7,6 +7,7 @@ import { mul } from './mul.js';
 import { sqrt } from './sqrt.js';
 import { sub } from './sub.js';
 import { moments } from './variance.js';
+import { composite } from './util.js';
 
 export interface BatchNormOptions {
   /** Added to the variance before the square root; default 1e-5 (PyTorch). */
@@ -47,11 +48,13 @@ export function batchNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
   check((options.mean === undefined) === (options.variance === undefined), 'batchNorm', () => 'give both mean and variance, or neither');
   check(options.mean !== undefined || x.size > channels, 'batchNorm', () =>
     `batch statistics need more than one value per channel, got x ${formatShape(x.shape)}`);
-  const statistics = options.mean !== undefined
-    ? { mean: options.mean, variance: options.variance! }
-    : moments(x, x.shape.slice(0, -1).map((_, axis) => axis));
-  let y = div(sub(x, statistics.mean), sqrt(add(statistics.variance, epsilon)));
-  if (gamma) y = mul(y, gamma);
-  if (beta) y = add(y, beta);
-  return y;
+  return composite('batchNorm', () => {
+    const statistics = options.mean !== undefined
+      ? { mean: options.mean, variance: options.variance! }
+      : moments(x, x.shape.slice(0, -1).map((_, axis) => axis));
+    let y = div(sub(x, statistics.mean), sqrt(add(statistics.variance, epsilon)));
+    if (gamma) y = mul(y, gamma);
+    if (beta) y = add(y, beta);
+    return y;
+  });
 }

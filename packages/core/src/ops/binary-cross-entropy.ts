@@ -8,6 +8,7 @@ import { neg } from './neg.js';
 import { sub } from './sub.js';
 import { add } from './add.js';
 import { where } from './where.js';
+import { composite } from './util.js';
 
 /** PyTorch's floor for log(p) in BCELoss, so a probability of exactly 0 or 1 costs 100, not Infinity. */
 const logFloor = -100;
@@ -34,7 +35,9 @@ function clampedLog(x: Tensor): Tensor {
 export function binaryCrossEntropy(probabilities: Tensor, targets: Tensor, options: LossOptions = {}): Tensor {
   checkLossOptions('binaryCrossEntropy', options, []);
   checkSameShape('binaryCrossEntropy', 'probabilities', probabilities, 'targets', targets);
-  const positiveTerm = mul(targets, clampedLog(probabilities));
-  const negativeTerm = mul(sub(1, targets), clampedLog(sub(1, probabilities)));
-  return reduceLoss('binaryCrossEntropy', neg(add(positiveTerm, negativeTerm)), options);
+  return composite('binaryCrossEntropy', () => {
+    const positiveTerm = mul(targets, clampedLog(probabilities));
+    const negativeTerm = mul(sub(1, targets), clampedLog(sub(1, probabilities)));
+    return reduceLoss('binaryCrossEntropy', neg(add(positiveTerm, negativeTerm)), options);
+  });
 }

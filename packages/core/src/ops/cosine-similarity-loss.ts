@@ -9,6 +9,7 @@ import { sqrt } from './sqrt.js';
 import { square } from './square.js';
 import { sub } from './sub.js';
 import { sum } from './sum.js';
+import { composite } from './util.js';
 
 /** Options of {@link cosineSimilarityLoss}. */
 export interface CosineSimilarityLossOptions extends LossOptions {
@@ -32,7 +33,9 @@ export function cosineSimilarityLoss(prediction: Tensor, target: Tensor, options
   check(prediction.rank >= 1, 'cosineSimilarityLoss', () => `inputs need a feature axis, got ${formatShape(prediction.shape)}`);
   const epsilon = options.epsilon ?? 1e-8;
   check(Number.isFinite(epsilon) && epsilon > 0, 'cosineSimilarityLoss', () => `epsilon must be positive, got ${epsilon}`);
-  const norm = (x: Tensor) => maximum(sqrt(sum(square(x), -1)), epsilon);
-  const similarity = div(sum(mul(prediction, target), -1), mul(norm(prediction), norm(target)));
-  return reduceLoss('cosineSimilarityLoss', sub(1, similarity), options);
+  return composite('cosineSimilarityLoss', () => {
+    const norm = (x: Tensor) => maximum(sqrt(sum(square(x), -1)), epsilon);
+    const similarity = div(sum(mul(prediction, target), -1), mul(norm(prediction), norm(target)));
+    return reduceLoss('cosineSimilarityLoss', sub(1, similarity), options);
+  });
 }

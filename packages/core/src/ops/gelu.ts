@@ -4,7 +4,7 @@ import { add } from './add.js';
 import { erf } from './erf.js';
 import { mul } from './mul.js';
 import { tanh } from './tanh.js';
-import { checkTensor } from './check-arguments.js';
+import { checkOptions, checkTensor } from './check-arguments.js';
 import { composite } from './util.js';
 
 export interface GeluOptions {
@@ -24,6 +24,7 @@ export interface GeluOptions {
  */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   checkTensor('gelu', 'x', x);
+  checkOptions('gelu', options);
   const approximate = options.approximate ?? 'none';
   check(approximate === 'none' || approximate === 'tanh', 'gelu', () => `approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
   return composite('gelu', () => {

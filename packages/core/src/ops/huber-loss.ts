@@ -7,6 +7,7 @@ import { mul } from './mul.js';
 import { square } from './square.js';
 import { sub } from './sub.js';
 import { where } from './where.js';
+import { composite } from './util.js';
 
 /** Options of {@link huberLoss}. */
 export interface HuberLossOptions extends LossOptions {
@@ -28,8 +29,10 @@ export function huberLoss(prediction: Tensor, target: Tensor, options: HuberLoss
   checkSameShape('huberLoss', 'prediction', prediction, 'target', target);
   const delta = options.delta ?? 1;
   check(Number.isFinite(delta) && delta > 0, 'huberLoss', () => `delta must be a positive finite number, got ${delta}`);
-  const difference = sub(prediction, target);
-  const magnitude = abs(difference);
-  const losses = where(less(magnitude, delta), mul(square(difference), 0.5), mul(sub(magnitude, 0.5 * delta), delta));
-  return reduceLoss('huberLoss', losses, options);
+  return composite('huberLoss', () => {
+    const difference = sub(prediction, target);
+    const magnitude = abs(difference);
+    const losses = where(less(magnitude, delta), mul(square(difference), 0.5), mul(sub(magnitude, 0.5 * delta), delta));
+    return reduceLoss('huberLoss', losses, options);
+  });
 }

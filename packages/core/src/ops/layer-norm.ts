@@ -8,6 +8,7 @@ import { reshape } from './reshape.js';
 import { sqrt } from './sqrt.js';
 import { sub } from './sub.js';
 import { moments } from './variance.js';
+import { composite } from './util.js';
 
 export interface LayerNormOptions {
   /** The axis (or axes) normalized over, per example; default -1 (the features). */
@@ -46,9 +47,11 @@ export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
   };
   const scale = affine('gamma', gamma);
   const shift = affine('beta', beta);
-  const { mean, variance } = moments(x, axes, true);
-  let y = div(sub(x, mean), sqrt(add(variance, epsilon)));
-  if (scale) y = mul(y, scale);
-  if (shift) y = add(y, shift);
-  return y;
+  return composite('layerNorm', () => {
+    const { mean, variance } = moments(x, axes, true);
+    let y = div(sub(x, mean), sqrt(add(variance, epsilon)));
+    if (scale) y = mul(y, scale);
+    if (shift) y = add(y, shift);
+    return y;
+  });
 }

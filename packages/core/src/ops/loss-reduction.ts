@@ -1,6 +1,7 @@
 import { check } from '../errors.js';
 import { formatShape, shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { checkOptions, checkTensor } from './check-arguments.js';
 import { mean } from './mean.js';
 import { mul } from './mul.js';
 import { reshape } from './reshape.js';
@@ -28,6 +29,7 @@ const reductions: readonly LossReduction[] = ['mean', 'sum', 'none'];
  * reduction outside mean/sum/none.
  */
 export function checkLossOptions(op: string, options: object, validKeys: readonly string[]): void {
+  checkOptions(op, options);
   const keys = [...validKeys, 'reduction', 'weights'];
   for (const key of Object.keys(options)) {
     check(keys.includes(key), op, () => `unknown option '${key}'; valid options are ${keys.join(', ')}`);
@@ -39,6 +41,8 @@ export function checkLossOptions(op: string, options: object, validKeys: readonl
 
 /** Both operands of an elementwise loss must have one shape: broadcasting a target silently is a classic bug. */
 export function checkSameShape(op: string, firstName: string, first: Tensor, secondName: string, second: Tensor): void {
+  checkTensor(op, firstName, first);
+  checkTensor(op, secondName, second);
   check(shapesEqual(first.shape, second.shape), op, () =>
     `${firstName} ${formatShape(first.shape)} and ${secondName} ${formatShape(second.shape)} must have the same shape`);
   check(first.dtype === 'float32' && second.dtype === 'float32', op, () =>

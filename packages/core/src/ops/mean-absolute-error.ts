@@ -2,6 +2,7 @@ import type { Tensor } from '../tensor.js';
 import { abs } from './abs.js';
 import { checkLossOptions, checkSameShape, reduceLoss, type LossOptions } from './loss-reduction.js';
 import { sub } from './sub.js';
+import { composite } from './util.js';
 
 /**
  * Mean absolute error (PyTorch's `L1Loss`): |prediction - target| per element, then reduced (mean by
@@ -15,5 +16,5 @@ import { sub } from './sub.js';
 export function meanAbsoluteError(prediction: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   checkLossOptions('meanAbsoluteError', options, []);
   checkSameShape('meanAbsoluteError', 'prediction', prediction, 'target', target);
-  return reduceLoss('meanAbsoluteError', abs(sub(prediction, target)), options);
+  return composite('meanAbsoluteError', () => reduceLoss('meanAbsoluteError', abs(sub(prediction, target)), options));
 }

@@ -9,6 +9,7 @@ import { sigmoid } from './sigmoid.js';
 import { softplus } from './softplus.js';
 import { sub } from './sub.js';
 import { add } from './add.js';
+import { composite } from './util.js';
 
 /**
  * Binary cross-entropy on logits (PyTorch's `BCEWithLogitsLoss`, Keras' `from_logits: true`): targets are
@@ -25,10 +26,12 @@ import { add } from './add.js';
 export function sigmoidCrossEntropy(logits: Tensor, targets: Tensor, options: LossOptions = {}): Tensor {
   checkLossOptions('sigmoidCrossEntropy', options, []);
   checkSameShape('sigmoidCrossEntropy', 'logits', logits, 'targets', targets);
-  const losses = engine.noGrad(() => add(sub(relu(logits), mul(logits, targets)), softplus(neg(abs(logits)))));
-  const withGradient = engine.recordGrad(losses, 'sigmoidCrossEntropy', [logits, targets], (dy) => [
-    mul(sub(sigmoid(logits), targets), dy),
-    mul(neg(logits), dy),
-  ]);
-  return reduceLoss('sigmoidCrossEntropy', withGradient, options);
+  return composite('sigmoidCrossEntropy', () => {
+    const losses = engine.noGrad(() => add(sub(relu(logits), mul(logits, targets)), softplus(neg(abs(logits)))));
+    const withGradient = engine.recordGrad(losses, 'sigmoidCrossEntropy', [logits, targets], (dy) => [
+      mul(sub(sigmoid(logits), targets), dy),
+      mul(neg(logits), dy),
+    ]);
+    return reduceLoss('sigmoidCrossEntropy', withGradient, options);
+  });
 }

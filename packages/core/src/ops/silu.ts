@@ -1,6 +1,8 @@
 import type { Tensor } from '../tensor.js';
 import { mul } from './mul.js';
 import { sigmoid } from './sigmoid.js';
+import { composite } from './util.js';
+import { checkTensor } from './check-arguments.js';
 
 /**
  * Sigmoid linear unit (swish): x · σ(x). Range (≈ -0.278, ∞); smooth, non-monotonic near zero.
@@ -12,5 +14,6 @@ import { sigmoid } from './sigmoid.js';
  * ```
  */
 export function silu(x: Tensor): Tensor {
-  return mul(x, sigmoid(x));
+  checkTensor('silu', 'x', x);
+  return composite('silu', () => mul(x, sigmoid(x)));
 }
