@@ -13,12 +13,14 @@ export interface KernelWorker {
   terminate(): void;
 }
 
-/** What every worker receives: the compiled module, the shared memory, the control block, its scratch. */
+/** What every worker receives: the compiled module, the shared memory, the control block, its scratch and number. */
 export interface KernelWorkerData {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
   scratch: number;
+  /** 1, 2, ...: named in the report of a kernel that failed on this worker. */
+  thread: number;
 }
 
 interface NodeProcessLike {

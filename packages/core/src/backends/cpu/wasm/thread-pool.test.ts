@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KernelThreadPool } from './thread-pool.js';
+import { CONTROL_WORDS } from './control-block.js';
+import { KernelThreadPool, WasmKernelError } from './thread-pool.js';
 import { WasmHeap } from './wasm-heap.js';
 import { loadKernels } from './wasm-module.js';
 
@@ -51,10 +52,74 @@ describe('KernelThreadPool', () => {
     expect(pool.chunksRunByWorkers).toBeGreaterThan(before);
   });
 
-  it('reports a kernel that traps, and keeps working afterwards', () => {
+  it('reports a kernel that traps on the calling thread with its name and message, and keeps working afterwards', () => {
     const beyondMemory = heap.capacityBytes + (1 << 20);
-    expect(() => pool.run('unaryChunk', 8, [4, beyondMemory, beyondMemory, 1 << 16, 1 << 13])).toThrow();
+    let caught: unknown;
+    try {
+      pool.run('unaryChunk', 1, [4, beyondMemory, beyondMemory, 1 << 16, 1 << 16]);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(WasmKernelError);
+    expect(String(caught)).toMatch(/wasm kernel 'unaryChunk' failed on the calling thread \(chunk 0\): RuntimeError: memory access out of bounds/);
+    expect(() => pool.run('unaryChunk', 8, [4, beyondMemory, beyondMemory, 1 << 16, 1 << 13])).toThrow(/unaryChunk.*memory access out of bounds/);
     const out = negate(1 << 18, 16);
     expect(out.every((value, i) => value === -i)).toBe(true);
+  });
+
+  it("surfaces a worker's own error with the kernel's name, then serves the next call", () => {
+    // The injected fault is a real trap (an access past the memory) in the next chunk a worker claims.
+    pool.injectWorkerFault();
+    let caught: unknown;
+    for (let attempt = 0; attempt < 2000 && caught === undefined; attempt++) {
+      try {
+        negate(1 << 16, 32);
+      } catch (error) {
+        caught = error;
+      }
+    }
+    expect(caught).toBeInstanceOf(WasmKernelError);
+    const error = caught as WasmKernelError;
+    expect(error.message).toMatch(/^wasm kernel 'unaryChunk' failed in worker thread 1 \(chunk \d+\): RuntimeError: memory access out of bounds$/);
+    expect(error.kernel).toBe('unaryChunk');
+    expect(error.thread).toBe(1);
+    const before = pool.chunksRunByWorkers;
+    for (let call = 0; call < 50; call++) {
+      const out = negate(1 << 16, 32);
+      expect(out.every((value, i) => value === -i)).toBe(true);
+    }
+    expect(pool.chunksRunByWorkers).toBeGreaterThan(before);
+  });
+
+  it("closes the previous call's JOB value before writing a new call, so a late worker cannot claim with it", () => {
+    // A worker that read the finished call's JOB word and then the new call's chunk count would try
+    // exactly this swap while the new call is being written; it must fail, or that worker runs a
+    // chunk with half-written arguments and counts it done (issue 9's crash).
+    const staleSwaps: number[] = [];
+    pool.setTestHooks({
+      beforeOpen(words, previousJob) {
+        staleSwaps.push(Atomics.compareExchange(words, CONTROL_WORDS.job, previousJob, previousJob + 1) === previousJob ? 1 : 0);
+      },
+    });
+    try {
+      for (let call = 0; call < 20; call++) {
+        const out = negate(1 << 14, call % 2 === 0 ? 2 : 16, Infinity);
+        expect(out.every((value, i) => value === -i)).toBe(true);
+      }
+    } finally {
+      pool.setTestHooks({});
+    }
+    expect(staleSwaps.length).toBeGreaterThan(0);
+    expect(staleSwaps.every((succeeded) => succeeded === 0)).toBe(true);
+  });
+
+  it('counts every chunk exactly once over many back-to-back calls of changing size', () => {
+    // Alternating few and many chunks is what opened the window; the pool checks DONE on every call.
+    for (let call = 0; call < 4000; call++) {
+      const chunks = [2, 16, 4, 9][call % 4];
+      const out = negate(4096, chunks, Infinity);
+      if (call % 97 === 0) expect(out.every((value, i) => value === -i)).toBe(true);
+      heap.freeFloat32(out);
+    }
   });
 });
