@@ -97,7 +97,7 @@ export async function buildWasmAccelerator(options: WasmAcceleratorOptions = {})
   const threadCount = loaded.shared ? threads : 1;
   const scratch: number[] = [];
   for (let index = 0; index < threadCount; index++) {
-    const pointer = heap.reserve(exports.scratchBytes());
+    const pointer = heap.reserveLongLived(exports.scratchBytes());
     if (pointer < 0) throw new Error('wasm accelerator: could not reserve kernel scratch memory');
     scratch.push(pointer);
   }

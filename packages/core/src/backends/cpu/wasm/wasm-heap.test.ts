@@ -141,29 +141,45 @@ describe('WasmHeap debug mode', () => {
     new Float32Array(heap.memory.buffer)[(second.byteOffset >> 2) + 33] = 0;
     expect(() => heap.checkGuards("kernel 'test'")).toThrow(
       `wasm heap guard overwritten after kernel 'test': block at byte ${second.byteOffset} (132 bytes), 0 bytes past its end`);
-    expect(() => heap.freeFloat32(second)).toThrow(/before it was freed/);
+    // Reported once, then restored: the next check passes, a new overwrite is caught again.
+    heap.checkGuards('the next kernel');
+    new Float32Array(heap.memory.buffer)[(second.byteOffset >> 2) + 40] = 0;
+    expect(() => heap.freeFloat32(second)).toThrow(/before it was freed: .* 28 bytes past its end/);
     // One float before the start of the first.
     const third = heap.allocateFloat32(4)!;
     new Float32Array(heap.memory.buffer)[(third.byteOffset >> 2) - 2] = 0;
     expect(() => heap.freeFloat32(third)).toThrow(/8 bytes before its start/);
   });
 
-  it('places every block at the very end of the memory with top placement, growing it exactly', () => {
+  it('stacks blocks down from the very end of the memory with top placement, and grows it for a new stack', () => {
     const heap = debugHeap({ placement: 'top', guardBytes: 64 });
+    const scratch = heap.reserveLongLived(1000);
     const first = heap.allocateFloat32(100)!;
-    expect(first.byteOffset + 400).toBe(heap.capacityBytes);
-    const second = heap.allocateFloat32(3000)!;
-    expect(second.byteOffset + 12000).toBe(heap.capacityBytes);
-    expect(second.byteOffset).toBeGreaterThanOrEqual(first.byteOffset + 400);
     const capacity = heap.capacityBytes;
-    // Freeing the highest block lets the top fall back: the next block reuses the room without growing.
+    expect(first.byteOffset + 400).toBe(capacity);
+    // The next block ends at the first one's leading guard (guards are NaNs, writes to them are caught).
+    const second = heap.allocateFloat32(3000)!;
+    expect(second.byteOffset + 12000).toBe(first.byteOffset - 64);
+    // Freed, its room is reused; with every block freed, the next one is at the very end again.
     heap.freeFloat32(second);
     const third = heap.allocateFloat32(3000)!;
-    expect(heap.capacityBytes).toBe(capacity);
-    expect(third.byteOffset + 12000).toBe(capacity);
-    heap.freeFloat32(third);
+    expect(third.byteOffset).toBe(second.byteOffset);
     heap.freeFloat32(first);
-    expect(heap.liveBytes).toBe(0);
+    heap.freeFloat32(third);
+    const fourth = heap.allocateFloat32(10)!;
+    expect(fourth.byteOffset + 40).toBe(capacity);
+    // No room below the stack: the memory grows and a new stack starts at its new end.
+    const large = heap.allocateFloat32(capacity / 4)!;
+    expect(heap.capacityBytes).toBeGreaterThan(capacity);
+    expect(large.byteOffset + capacity).toBe(heap.capacityBytes);
+    expect(heap.capacityBytes).toBeLessThanOrEqual(3 * capacity);
+    heap.freeFloat32(large);
+    heap.freeFloat32(fourth);
+    expect(heap.liveBytes).toBe(sizeClassBytes(1000 + 128));
+    expect(scratch).toBeGreaterThan(0);
+    expect(() => heap.reserveLongLived(10)).not.toThrow();
+    heap.allocateFloat32(1);
+    expect(() => heap.reserveLongLived(10)).toThrow(/before any other block/);
   });
 
   it('reads its settings from DENDRITE_WASM_DEBUG', () => {

@@ -23,7 +23,12 @@ interface LiveBlock {
   bytes: number;
   /** The bytes asked for, rounded up to whole words: the trailing guard begins right after them. */
   dataBytes: number;
+  /** Placed by top placement (else by the packed allocator). */
+  atTop: boolean;
 }
+
+/** `bytes` rounded up to whole 4-byte words. */
+const wholeWords = (bytes: number): number => Math.ceil(Math.max(0, bytes) / 4) * 4;
 
 /**
  * A block allocator over a WebAssembly.Memory: bump allocation from `base`, with per-size-class
@@ -40,7 +45,12 @@ export class WasmHeap {
   /** Whether each new block is placed at the very end of the memory (debug mode). */
   readonly placeAtTop: boolean;
   private top: number;
-  private readonly bottom: number;
+  /** Top placement: the start of the current stack's lowest block (the memory's end when it is empty). */
+  private stackFloor: number;
+  /** Top placement: the lowest byte the current stack may use (older blocks lie below it). */
+  private stackBase: number;
+  private longLivedBlocks = 0;
+  private liveTopBlocks = 0;
   private readonly freeBlocks = new Map<number, number[]>();
   private readonly liveBlocks = new Map<number, LiveBlock>();
   /** Every ArrayBuffer/SharedArrayBuffer object this memory has shown, to recognise its views. */
@@ -55,7 +65,8 @@ export class WasmHeap {
     this.guardBytes = validatedGuardBytes(debug);
     this.placeAtTop = debug.placement === 'top';
     this.top = Math.ceil(base / ALIGNMENT) * ALIGNMENT;
-    this.bottom = this.top;
+    this.stackBase = this.top;
+    this.stackFloor = memory.buffer.byteLength;
     this.float32View = new Float32Array(memory.buffer);
     this.int32View = new Int32Array(memory.buffer);
     this.knownBuffers.add(memory.buffer);
@@ -102,29 +113,63 @@ export class WasmHeap {
    * cannot grow any further. The block's contents are unspecified.
    */
   reserve(bytes: number): number {
-    const dataBytes = Math.ceil(Math.max(0, bytes) / 4) * 4;
-    const guard = this.guardBytes;
-    let start: number;
-    let blockBytes: number;
-    if (this.placeAtTop) {
-      // Only the leading guard: the block's end is the memory's end, where any access past it traps.
-      blockBytes = guard + dataBytes;
-      if (this.capacityBytes - this.top < blockBytes && !this.growExactly(this.top + blockBytes)) return -1;
-      start = this.capacityBytes - blockBytes;
-      this.top = this.capacityBytes;
-    } else {
-      blockBytes = sizeClassBytes(dataBytes + 2 * guard);
-      const recycled = this.freeBlocks.get(blockBytes)?.pop();
-      if (recycled !== undefined) {
-        start = recycled;
-      } else {
-        if (!this.ensureCapacity(this.top + blockBytes)) return -1;
-        start = this.top;
-        this.top += blockBytes;
-      }
+    return this.placeAtTop ? this.reserveAtTop(bytes) : this.reservePacked(bytes);
+  }
+
+  /**
+   * Reserves a long-lived block (a thread's kernel scratch) from the ordinary packed allocator even
+   * with top placement, so that it never holds the top of the memory. Call it before any other.
+   */
+  reserveLongLived(bytes: number): number {
+    if (this.placeAtTop && this.liveBlocks.size > this.longLivedBlocks) {
+      throw new Error('wasm heap: long-lived blocks must be reserved before any other block');
     }
+    const pointer = this.reservePacked(bytes);
+    if (pointer >= 0) this.longLivedBlocks++;
+    return pointer;
+  }
+
+  private reservePacked(bytes: number): number {
+    const dataBytes = wholeWords(bytes);
+    const blockBytes = sizeClassBytes(dataBytes + 2 * this.guardBytes);
+    let start = this.freeBlocks.get(blockBytes)?.pop();
+    if (start === undefined) {
+      if (!this.ensureCapacity(this.top + blockBytes)) return -1;
+      start = this.top;
+      this.top += blockBytes;
+    }
+    return this.track(start, blockBytes, dataBytes, false);
+  }
+
+  /**
+   * Top placement: blocks are stacked downwards from the end of the memory, the first one of a
+   * stack ending exactly at the end (only a leading guard: past its end an access traps), each later
+   * one ending at the previous one's leading guard. Without room below the stack, the memory grows
+   * and a new stack starts at its new end.
+   */
+  private reserveAtTop(bytes: number): number {
+    const dataBytes = wholeWords(bytes);
+    const blockBytes = this.guardBytes + dataBytes;
+    if (this.liveTopBlocks === 0) {
+      this.stackFloor = this.capacityBytes;
+      this.stackBase = this.top;
+    }
+    let start = this.stackFloor - blockBytes;
+    if (start < Math.max(this.stackBase, this.top)) {
+      const oldCapacity = this.capacityBytes;
+      if (!this.ensureCapacity(oldCapacity + blockBytes)) return -1;
+      this.stackBase = oldCapacity;
+      start = this.capacityBytes - blockBytes;
+    }
+    this.stackFloor = start;
+    this.liveTopBlocks++;
+    return this.track(start, blockBytes, dataBytes, true);
+  }
+
+  private track(start: number, blockBytes: number, dataBytes: number, atTop: boolean): number {
+    const guard = this.guardBytes;
     const pointer = start + guard;
-    this.liveBlocks.set(pointer, { start, bytes: blockBytes, dataBytes });
+    this.liveBlocks.set(pointer, { start, bytes: blockBytes, dataBytes, atTop });
     this.bytesInUse += blockBytes;
     if (guard > 0) {
       const words = this.words;
@@ -134,20 +179,27 @@ export class WasmHeap {
     return pointer;
   }
 
-  /** Returns a block from {@link WasmHeap.reserve} for reuse (its guards are checked first, in debug mode). */
-  release(pointer: number): void {
+  /**
+   * Returns a block from {@link WasmHeap.reserve} for reuse. In debug mode its guards are checked
+   * first unless `checkGuards` is false (cleaning up after a failed call, whose error must not be
+   * masked by a report of its consequences).
+   */
+  release(pointer: number, checkGuards = true): void {
     const block = this.liveBlocks.get(pointer);
     if (block === undefined) {
       throw new Error(`wasm heap: free of byte offset ${pointer}, which is not an allocated block (double free?)`);
     }
-    if (this.guardBytes > 0) this.checkBlockGuards(pointer, block, 'before it was freed');
+    if (this.guardBytes > 0 && checkGuards) this.checkBlockGuards(pointer, block, 'before it was freed');
     this.liveBlocks.delete(pointer);
     this.bytesInUse -= block.bytes;
-    if (this.placeAtTop) {
-      // Nothing is recycled; the top falls back to the end of the highest block still alive.
-      let top = this.bottom;
-      for (const live of this.liveBlocks.values()) top = Math.max(top, live.start + live.bytes);
-      this.top = top;
+    if (block.atTop) {
+      // The stack's floor rises to its lowest live block; with none left, the next stack starts at the end.
+      this.liveTopBlocks--;
+      let floor = this.capacityBytes;
+      for (const live of this.liveBlocks.values()) {
+        if (live.atTop && live.start >= this.stackBase) floor = Math.min(floor, live.start);
+      }
+      this.stackFloor = floor;
       return;
     }
     let list = this.freeBlocks.get(block.bytes);
@@ -173,6 +225,9 @@ export class WasmHeap {
     const trailEnd = Math.min(block.start + block.bytes, pointer + block.dataBytes + this.guardBytes);
     const after = before >= 0 ? -1 : checkGuard(words, pointer + block.dataBytes, trailEnd);
     if (before < 0 && after < 0) return;
+    // Reported once: the guards are restored so that later calls are checked afresh.
+    fillGuard(words, block.start, pointer);
+    fillGuard(words, pointer + block.dataBytes, trailEnd);
     const side = before >= 0 ? `${pointer - before} bytes before its start` : `${after - pointer - block.dataBytes} bytes past its end`;
     throw new Error(`wasm heap guard overwritten ${when}: block at byte ${pointer} (${block.dataBytes} bytes), ${side}`);
   }
@@ -198,18 +253,6 @@ export class WasmHeap {
   freeFloat32(array: Float32Array): void {
     if (!this.contains(array)) return;
     this.release(array.byteOffset);
-  }
-
-  /** Grows the memory by just the pages that make `endByte` addressable (top placement). */
-  private growExactly(endByte: number): boolean {
-    const pages = Math.ceil((endByte - this.memory.buffer.byteLength) / PAGE_BYTES);
-    try {
-      this.memory.grow(pages);
-    } catch {
-      return false;
-    }
-    this.knownBuffers.add(this.memory.buffer);
-    return true;
   }
 
   /** Grows the memory so that `endByte` is addressable; false when the maximum forbids it. */
