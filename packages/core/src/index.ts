@@ -11,7 +11,7 @@ export { sizeOf, stridesOf, broadcastShapes, formatShape, type Shape } from './s
 export { RandomGenerator, setSeed } from './random.js';
 export { createCpuBackend, type CpuBackend, type CpuBackendOptions } from './backends/cpu/cpu-backend.js';
 export { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
-export { createWasmAccelerator, type WasmAcceleratorOptions } from './backends/cpu/wasm/index.js';
+export { createWasmAccelerator, WasmKernelError, type WasmAcceleratorOptions, type WasmHeapDebugOptions } from './backends/cpu/wasm/index.js';
 export type { CpuAccelerator } from './backends/cpu/accelerator.js';
 
 export { backward, gradients } from './autograd/backward.js';
