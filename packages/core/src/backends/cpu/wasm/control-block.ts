@@ -39,8 +39,9 @@ export const CONTROL_WORDS = {
   /** Bytes of UTF-8 in the message area. */
   messageLength: 10,
   /**
-   * Test-only fault injection: while nonzero, the next chunk a worker claims makes a real
-   * out-of-bounds access instead of its kernel (and clears the word).
+   * Test-only fault injection: 1 makes the next chunk a worker claims do a real out-of-bounds access
+   * instead of its kernel; 2 makes the next worker that looks for work die outside any kernel. The
+   * worker that acts on it clears the word.
    */
   injectFault: 11,
 } as const;

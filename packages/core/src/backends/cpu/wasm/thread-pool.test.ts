@@ -123,3 +123,36 @@ describe('KernelThreadPool', () => {
     }
   });
 });
+
+describe('KernelThreadPool after a worker dies', () => {
+  it('carries on with the calling thread alone and says why', async () => {
+    const loaded = await loadKernels(64, true);
+    const exports = loaded.instance.exports as { heapBase: () => number; scratchBytes: () => number };
+    const heap = new WasmHeap(loaded.memory, exports.heapBase(), loaded.shared);
+    const scratch = [heap.reserve(exports.scratchBytes()), heap.reserve(exports.scratchBytes())];
+    const pool = await KernelThreadPool.withWorkers({ module: loaded.module, memory: loaded.memory, instance: loaded.instance, scratch });
+    const length = 1 << 16;
+    const x = heap.allocateFloat32(length)!;
+    const out = heap.allocateFloat32(length)!;
+    for (let i = 0; i < length; i++) x[i] = i;
+    const negate = () => {
+      out.fill(0);
+      pool.run('unaryChunk', 16, [4, x.byteOffset, out.byteOffset, length, length / 16]);
+      return out.every((value, i) => value === -i);
+    };
+    try {
+      pool.injectWorkerCrash();
+      // The worker dies when it next looks for work; calls meanwhile still complete (the caller takes every chunk).
+      for (let waited = 0; waited < 5000 && pool.threads === 2; waited += 20) {
+        expect(negate()).toBe(true);
+        await sleep(20);
+      }
+      expect(pool.threads).toBe(1);
+      expect(pool.degradedReason).toMatch(
+        /^kernel worker thread 1 stopped \(Error: kernel worker stopped by an injected crash\): kernels run on the calling thread from now on$/);
+      for (let call = 0; call < 10; call++) expect(negate()).toBe(true);
+    } finally {
+      pool.dispose();
+    }
+  });
+});

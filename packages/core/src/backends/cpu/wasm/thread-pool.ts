@@ -88,6 +88,13 @@ export class KernelThreadPool {
   /** Chunks of the last call handed to the workers: the DONE word must still hold exactly this. */
   private lastPublishedChunks = 0;
   private testHooks: ThreadPoolTestHooks = {};
+  /** Why a worker stopped on its own (it is retired, with the others, at the next call). */
+  private lostWorker: string | null = null;
+  /**
+   * Set once the pool has fallen back to the calling thread because a worker stopped: what
+   * happened (the accelerator lists it in its notes).
+   */
+  degradedReason: string | null = null;
   /**
    * Called after every kernel call with its name (the accelerator's debug mode checks the guard
    * words around its buffers here); an error it throws propagates from {@link KernelThreadPool.run}.
@@ -102,6 +109,9 @@ export class KernelThreadPool {
     this.kernels = KERNEL_NAMES.map((name) => setup.instance.exports[name] as ChunkKernel);
     this.callerScratch = setup.scratch[0];
     this.workers = workers;
+    workers.forEach((worker, index) => worker.onLost((reason) => {
+      this.lostWorker ??= `kernel worker thread ${index + 1} stopped (${reason})`;
+    }));
   }
 
   /** A pool that runs everything on the calling thread. */
@@ -162,6 +172,11 @@ export class KernelThreadPool {
    * step). Calls of one chunk, and every call of a single-threaded pool, stay on the calling thread.
    */
   run(kernel: KernelName, chunkCount: number, args: readonly number[], estimatedMicroseconds = Infinity): void {
+    // A stopped worker would never take its share: carry on with the calling thread alone, and say why.
+    if (this.lostWorker !== null && this.workers.length > 0) {
+      this.degradedReason = `${this.lostWorker}: kernels run on the calling thread from now on`;
+      this.dispose();
+    }
     this.runChunks(kernel, chunkCount, args, estimatedMicroseconds);
     this.afterRun?.(kernel);
   }
@@ -172,6 +187,11 @@ export class KernelThreadPool {
    */
   injectWorkerFault(): void {
     Atomics.store(this.words, CONTROL_WORDS.injectFault, 1);
+  }
+
+  /** Test-only: the next worker that looks for work dies outside any kernel, as a crashed thread would. */
+  injectWorkerCrash(): void {
+    Atomics.store(this.words, CONTROL_WORDS.injectFault, 2);
   }
 
   /** Test-only: see {@link ThreadPoolTestHooks}. */

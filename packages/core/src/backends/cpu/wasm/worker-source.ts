@@ -45,6 +45,10 @@ function serve(data, post) {
   post('ready');
   for (;;) {
     if (Atomics.load(words, W.quit) !== 0) return;
+    // Test-only: 2 makes this worker die outside any kernel, as a crash of the thread would.
+    if (Atomics.load(words, W.injectFault) === 2 && Atomics.compareExchange(words, W.injectFault, 2, 0) === 2) {
+      throw new Error('kernel worker stopped by an injected crash');
+    }
     const job = Atomics.load(words, W.job);
     const count = Atomics.load(words, W.chunkCount);
     const chunk = job & 0xffff;
@@ -56,7 +60,7 @@ function serve(data, post) {
       // before it rewrites a call (see control-block.ts), so the reads above belong to this call.
       if (Atomics.compareExchange(words, W.job, job, job + 1) !== job) continue;
       try {
-        if (Atomics.load(words, W.injectFault) !== 0 && Atomics.exchange(words, W.injectFault, 0) !== 0) {
+        if (Atomics.load(words, W.injectFault) === 1 && Atomics.compareExchange(words, W.injectFault, 1, 0) === 1) {
           // A real trap of the wasm code, as a kernel reading past the memory would make.
           kernels[${KERNEL_NAMES.indexOf('unaryChunk')}](0, scratch, 4, data.memory.buffer.byteLength, data.memory.buffer.byteLength, 64, 64);
         }
