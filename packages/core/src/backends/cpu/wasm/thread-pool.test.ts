@@ -124,22 +124,43 @@ describe('KernelThreadPool', () => {
   });
 });
 
-describe('KernelThreadPool after a worker dies', () => {
-  it('carries on with the calling thread alone and says why', async () => {
-    const loaded = await loadKernels(64, true);
-    const exports = loaded.instance.exports as { heapBase: () => number; scratchBytes: () => number };
-    const heap = new WasmHeap(loaded.memory, exports.heapBase(), loaded.shared);
-    const scratch = [heap.reserve(exports.scratchBytes()), heap.reserve(exports.scratchBytes())];
-    const pool = await KernelThreadPool.withWorkers({ module: loaded.module, memory: loaded.memory, instance: loaded.instance, scratch });
-    const length = 1 << 16;
-    const x = heap.allocateFloat32(length)!;
-    const out = heap.allocateFloat32(length)!;
-    for (let i = 0; i < length; i++) x[i] = i;
-    const negate = () => {
-      out.fill(0);
-      pool.run('unaryChunk', 16, [4, x.byteOffset, out.byteOffset, length, length / 16]);
-      return out.every((value, i) => value === -i);
-    };
+/** A fresh two-thread pool and a 16-chunk negation over 65,536 floats that reports whether it was right. */
+async function freshPool(): Promise<{ pool: KernelThreadPool; negate: () => boolean }> {
+  const loaded = await loadKernels(64, true);
+  const exports = loaded.instance.exports as { heapBase: () => number; scratchBytes: () => number };
+  const heap = new WasmHeap(loaded.memory, exports.heapBase(), loaded.shared);
+  const scratch = [heap.reserve(exports.scratchBytes()), heap.reserve(exports.scratchBytes())];
+  const pool = await KernelThreadPool.withWorkers({ module: loaded.module, memory: loaded.memory, instance: loaded.instance, scratch });
+  const length = 1 << 16;
+  const x = heap.allocateFloat32(length)!;
+  const out = heap.allocateFloat32(length)!;
+  for (let i = 0; i < length; i++) x[i] = i;
+  const negate = () => {
+    out.fill(0);
+    pool.run('unaryChunk', 16, [4, x.byteOffset, out.byteOffset, length, length / 16]);
+    return out.every((value, i) => value === -i);
+  };
+  return { pool, negate };
+}
+
+describe('KernelThreadPool when the hand-off goes wrong', () => {
+  it('throws when a call counts more chunks done than it has, then carries on with the calling thread', async () => {
+    const { pool, negate } = await freshPool();
+    try {
+      // One phantom chunk, as the old hand-off race produced.
+      pool.setTestHooks({ beforeOpen: (words) => void Atomics.add(words, CONTROL_WORDS.done, 1) });
+      expect(negate).toThrow('thread pool: 17 chunks counted done for a call of 16');
+      pool.setTestHooks({});
+      expect(pool.threads).toBe(1);
+      expect(pool.degradedReason).toMatch(/17 chunks counted done for a call of 16: kernels run on the calling thread from now on/);
+      for (let call = 0; call < 10; call++) expect(negate()).toBe(true);
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  it('carries on with the calling thread alone after a worker dies, and says why', async () => {
+    const { pool, negate } = await freshPool();
     try {
       pool.injectWorkerCrash();
       // The worker dies when it next looks for work; calls meanwhile still complete (the caller takes every chunk).

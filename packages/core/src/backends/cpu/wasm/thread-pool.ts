@@ -227,7 +227,7 @@ export class KernelThreadPool {
     // Every chunk of the previous call was counted exactly once; more means a chunk ran outside a call.
     const previousDone = Atomics.load(words, CONTROL_WORDS.done);
     if (previousDone !== this.lastPublishedChunks) {
-      throw new Error(`thread pool: the previous call counted ${previousDone} chunks done out of ${this.lastPublishedChunks}`);
+      this.abandonWorkers(`thread pool: the previous call counted ${previousDone} chunks done out of ${this.lastPublishedChunks}`);
     }
     const previousJob = Atomics.load(words, CONTROL_WORDS.job);
     // Close first (see control-block.ts): a worker holding the previous JOB value can no longer claim.
@@ -261,7 +261,7 @@ export class KernelThreadPool {
     // Even after a failure, wait for every claimed chunk so no worker still runs this call later.
     this.waitForChunks(chunkCount);
     const done = Atomics.load(words, CONTROL_WORDS.done);
-    if (done !== chunkCount) throw new Error(`thread pool: ${done} chunks counted done for a call of ${chunkCount}`);
+    if (done !== chunkCount) this.abandonWorkers(`thread pool: ${done} chunks counted done for a call of ${chunkCount}`);
     if (callerError !== null) throw callerError;
     if (Atomics.load(words, CONTROL_WORDS.failed) !== 0) {
       const length = Atomics.load(words, CONTROL_WORDS.messageLength);
@@ -270,6 +270,16 @@ export class KernelThreadPool {
       throw new WasmKernelError(kernel, Atomics.load(words, CONTROL_WORDS.failedThread),
         Atomics.load(words, CONTROL_WORDS.failedChunk), message);
     }
+  }
+
+  /**
+   * The hand-off lost count of chunks (a chunk ran outside a call, so this call's results cannot be
+   * trusted): stops the workers so that later calls run on the calling thread, and throws `problem`.
+   */
+  private abandonWorkers(problem: string): never {
+    this.degradedReason = `${problem}: kernels run on the calling thread from now on`;
+    this.dispose();
+    throw new Error(problem);
   }
 
   /**
