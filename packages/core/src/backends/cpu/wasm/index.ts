@@ -13,7 +13,7 @@ import { loadKernels } from './wasm-module.js';
 
 export type { WasmAccelerator } from './wasm-accelerator.js';
 export type { WasmHeapDebugOptions } from './heap-guards.js';
-export { WasmKernelError } from './thread-pool.js';
+export { WasmKernelError } from './kernel-error.js';
 
 export interface WasmAcceleratorOptions {
   /**
@@ -33,6 +33,11 @@ export interface WasmAcceleratorOptions {
    * kernel and the block), and optionally every block placed at the very end of the memory. Slower;
    * for tests and bug hunts. Default: read from the DENDRITE_WASM_DEBUG environment variable
    * (`guards`, `guards=256`, `top`, comma-separated), else off.
+   *
+   * @example
+   * ```ts
+   * const accelerator = await createWasmAccelerator({ threads: 2, debug: { guardBytes: 64, placement: 'top' } });
+   * ```
    */
   debug?: WasmHeapDebugOptions;
 }

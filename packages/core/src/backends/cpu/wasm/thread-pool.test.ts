@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTROL_WORDS } from './control-block.js';
-import { KernelThreadPool, WasmKernelError } from './thread-pool.js';
+import { WasmKernelError } from './kernel-error.js';
+import { KernelThreadPool } from './thread-pool.js';
 import { WasmHeap } from './wasm-heap.js';
 import { loadKernels } from './wasm-module.js';
 

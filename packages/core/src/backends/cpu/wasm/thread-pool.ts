@@ -3,6 +3,7 @@ import {
   MAX_CHUNKS, MESSAGE_BYTES, MESSAGE_OFFSET, type KernelName,
 } from './control-block.js';
 import { canBlockThisThread, startKernelWorker, type KernelWorker } from './host.js';
+import { describeError, WasmKernelError } from './kernel-error.js';
 import { kernelWorkerSource } from './worker-source.js';
 
 /** A parallel kernel as exported by the wasm module. */
@@ -24,27 +25,6 @@ const WAKE_MIN_MICROSECONDS = 100;
 /** Calls closer together than this count as one burst. */
 const BURST_GAP_MS = 1;
 
-/**
- * A wasm kernel that failed (a trap such as "memory access out of bounds", or an abort): names the
- * kernel, the thread it ran on and the chunk, and carries that thread's own error message.
- */
-export class WasmKernelError extends Error {
-  /** The kernel, as exported by the wasm module (e.g. 'conv2dFilterGradChunk'). */
-  readonly kernel: KernelName;
-  /** 0 for the calling thread, 1, 2, ... for a worker. */
-  readonly thread: number;
-  readonly chunk: number;
-
-  constructor(kernel: KernelName, thread: number, chunk: number, detail: string, cause?: unknown) {
-    const where = thread === 0 ? 'on the calling thread' : `in worker thread ${thread}`;
-    super(`wasm kernel '${kernel}' failed ${where} (chunk ${chunk}): ${detail}`, cause === undefined ? undefined : { cause });
-    this.name = 'WasmKernelError';
-    this.kernel = kernel;
-    this.thread = thread;
-    this.chunk = chunk;
-  }
-}
-
 /** Test-only hooks into the hand-off of a call (see thread-pool.test.ts). */
 export interface ThreadPoolTestHooks {
   /**
@@ -53,9 +33,6 @@ export interface ThreadPoolTestHooks {
    */
   beforeOpen?(words: Int32Array, previousJob: number): void;
 }
-
-const describeError = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 /** Everything a pool needs to start workers over the same module and memory. */
 export interface ThreadPoolSetup {
