@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '@dendrite/datasets/node';
 import { parseOptions, UsageError, type BenchOptions } from './options.js';
 import { IMPLEMENTATIONS, type BenchResults, type ImplementationName, type ImplementationReport } from './records.js';
+import { renderRepeats, repeatsPassed, summarizeRepeats, type RepeatRun } from './repeats.js';
 import { buildComparisonTable, renderMarkdown, renderText } from './table.js';
 
 const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
@@ -56,20 +57,33 @@ async function main(): Promise<number> {
     skipped: [],
     errors: {},
   };
+  const repeatFailures: string[] = [];
   for (const impl of options.implementations) {
-    process.stderr.write(`\n=== ${impl} ===\n`);
-    const report = await runImplementation(impl, options);
-    results.backends[impl] = report.backend;
-    results.records.push(...report.records);
-    results.skipped.push(...report.skipped);
-    if (report.error) results.errors[impl] = report.error;
-    if (report.othersBusy !== undefined) results.machine.othersBusy![impl] = report.othersBusy;
+    const runs: RepeatRun[] = [];
+    for (let run = 1; run <= options.repeat; run++) {
+      process.stderr.write(`\n=== ${impl}${options.repeat > 1 ? ` (run ${run} of ${options.repeat})` : ''} ===\n`);
+      const report = await runImplementation(impl, options);
+      runs.push({ records: report.records, error: report.error });
+      if (report.error) repeatFailures.push(`${impl} run ${run}: ${report.error}`);
+      // The table shows the first run; --repeat adds the summary of all of them below it.
+      if (run > 1) continue;
+      results.backends[impl] = report.backend;
+      results.records.push(...report.records);
+      results.skipped.push(...report.skipped);
+      if (report.error) results.errors[impl] = report.error;
+      if (report.othersBusy !== undefined) results.machine.othersBusy![impl] = report.othersBusy;
+    }
+    if (options.repeat > 1) (results.repeats ??= []).push(...summarizeRepeats(impl, runs));
   }
 
   const table = buildComparisonTable(results);
   process.stdout.write(`\n${renderText(table)}\n`);
-  // A full run is the one the README quotes; quick or filtered runs never overwrite it.
-  const full = !options.quick && !options.only && options.implementations.length === IMPLEMENTATIONS.length;
+  if (results.repeats !== undefined) {
+    process.stdout.write(`\nEvery run (--repeat ${options.repeat}):\n${renderRepeats(results.repeats, repeatFailures)}\n`);
+  }
+  const repeatsFailed = results.repeats !== undefined && (!repeatsPassed(results.repeats) || repeatFailures.length > 0);
+  // A full run is the one the README quotes; quick, filtered or repeated runs never overwrite it.
+  const full = !options.quick && !options.only && options.repeat === 1 && options.implementations.length === IMPLEMENTATIONS.length;
   const json = `${JSON.stringify(results, null, 2)}\n`;
   const written = full
     ? [join(resultsDirectory, 'latest.json'), join(resultsDirectory, `${date}.json`), join(resultsDirectory, 'latest.md')]
@@ -77,7 +91,7 @@ async function main(): Promise<number> {
   const markdown = renderMarkdown(table);
   for (const path of written) await writeFileAtomically(path, new TextEncoder().encode(path.endsWith('.md') ? markdown : json));
   process.stdout.write(`\nWrote ${written.map((path) => path.slice(packageDirectory.length)).join(', ')}\n`);
-  return Object.keys(results.errors).length > 0 ? 1 : 0;
+  return Object.keys(results.errors).length > 0 || repeatsFailed ? 1 : 0;
 }
 
 main().then(

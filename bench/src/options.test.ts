@@ -4,7 +4,7 @@ import { IMPLEMENTATIONS } from './records.js';
 
 describe('parseOptions', () => {
   it('runs everything, fully, by default', () => {
-    expect(parseOptions([], {})).toEqual({ quick: false, only: null, implementations: [...IMPLEMENTATIONS] });
+    expect(parseOptions([], {})).toEqual({ quick: false, only: null, implementations: [...IMPLEMENTATIONS], repeat: 1 });
   });
 
   it('reads --quick, --only and --impl, ignoring the -- pnpm forwards', () => {
@@ -27,5 +27,12 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['--only'], {})).toThrow(/--only needs a value/);
     expect(() => parseOptions(['--only', '('], {})).toThrow(UsageError);
     expect(() => parseOptions(['--impl', 'tfjs-gpu'], {})).toThrow(/unknown implementation 'tfjs-gpu'/);
+    expect(() => parseOptions(['--repeat', '0'], {})).toThrow(/--repeat: expected a whole number from 1 to 100, got '0'/);
+    expect(() => parseOptions(['--repeat', '2.5'], {})).toThrow(/--repeat/);
+  });
+
+  it('reads --repeat', () => {
+    expect(parseOptions(['--only', 'cnn', '--repeat', '10'], {}).repeat).toBe(10);
+    expect(parseOptions(['--repeat=3'], {}).repeat).toBe(3);
   });
 });

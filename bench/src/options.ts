@@ -8,12 +8,19 @@ export interface BenchOptions {
   only: RegExp | null;
   /** The implementations to run, in order. */
   implementations: ImplementationName[];
+  /** Runs of each implementation, each in a fresh process (1 unless --repeat). */
+  repeat: number;
 }
+
+/** Most runs --repeat takes. */
+const MAX_REPEAT = 100;
 
 export const USAGE = `Usage: pnpm bench [-- options]
   --quick              fast smoke run: fewer repetitions, a slice of each epoch (extrapolated); also BENCH_QUICK=1
   --only <pattern>     run only workloads whose name matches (case-insensitive regex), e.g. --only "matmul|mlp step"
   --impl <names>       comma-separated subset of ${IMPLEMENTATIONS.join(', ')}
+  --repeat <n>         run each implementation n times (each in a fresh process) and report every run:
+                       failures, the spread of the values, whether training gave the same loss and accuracy
   --help               this text`;
 
 export class UsageError extends Error {}
@@ -23,12 +30,12 @@ export class UsageError extends Error {}
  *
  * @example
  * ```ts
- * parseOptions(['--quick', '--only', 'matmul'], {}); // { quick: true, only: /matmul/i, implementations: [...all] }
+ * parseOptions(['--quick', '--only', 'matmul'], {}); // { quick: true, only: /matmul/i, implementations: [...all], repeat: 1 }
  * ```
  */
 export function parseOptions(argv: readonly string[], env: Record<string, string | undefined>): BenchOptions {
   const quickFromEnv = env.BENCH_QUICK !== undefined && env.BENCH_QUICK !== '' && env.BENCH_QUICK !== '0';
-  const options: BenchOptions = { quick: quickFromEnv, only: null, implementations: [...IMPLEMENTATIONS] };
+  const options: BenchOptions = { quick: quickFromEnv, only: null, implementations: [...IMPLEMENTATIONS], repeat: 1 };
   for (let index = 0; index < argv.length; index++) {
     const argument = argv[index];
     const [flag, inlineValue] = argument.startsWith('--') && argument.includes('=')
@@ -46,6 +53,7 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
       case '--quick': options.quick = true; break;
       case '--only': options.only = patternFrom(value()); break;
       case '--impl': options.implementations = implementationsFrom(value()); break;
+      case '--repeat': options.repeat = repeatFrom(value()); break;
       case '--help': case '-h': throw new UsageError(USAGE);
       default: throw new UsageError(`unknown option '${argument}'\n${USAGE}`);
     }
@@ -59,6 +67,14 @@ function patternFrom(text: string): RegExp {
   } catch (error) {
     throw new UsageError(`--only: '${text}' is not a valid pattern (${(error as Error).message})`);
   }
+}
+
+function repeatFrom(text: string): number {
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_REPEAT) {
+    throw new UsageError(`--repeat: expected a whole number from 1 to ${MAX_REPEAT}, got '${text}'`);
+  }
+  return count;
 }
 
 function implementationsFrom(text: string): ImplementationName[] {

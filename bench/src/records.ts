@@ -1,5 +1,6 @@
 // The shapes a benchmark run produces: measured records, rows an implementation could not run, and
 // the file written to results/.
+import type { RepeatSummary } from './repeats.js';
 
 /** The implementations compared, ours first. */
 export const IMPLEMENTATIONS = ['dendrite-cpu', 'tfjs-cpu', 'tfjs-wasm'] as const;
@@ -81,6 +82,11 @@ export interface BenchResults {
   records: BenchRecord[];
   skipped: SkippedRow[];
   errors: Partial<Record<ImplementationName, string>>;
+  /**
+   * With --repeat: every run of every workload (the table shows the first run's records). See
+   * src/repeats.ts.
+   */
+  repeats?: RepeatSummary[];
 }
 
 /** Every workload with its unit, in the order the table lists them. */

@@ -11,6 +11,7 @@ export {
 export { DendriteError } from './errors.js';
 export { sizeOf, stridesOf, broadcastShapes, formatShape, type Shape } from './shape.js';
 export { RandomGenerator, setSeed } from './random.js';
+export { WasmKernelError } from './backends/cpu/wasm/kernel-error.js';
 
 export { backward, gradients, type BackwardOptions } from './autograd/backward.js';
 export { grad, valueAndGrad, variable, variableGrads, type GradOptions, type ValueAuxAndGrads } from './autograd/grad.js';

@@ -5,5 +5,7 @@ export * from './backend.js';
 export { Engine, engine, type BackendFactory, type MultiOpSpec, type OpSpec } from '../engine.js';
 export { createCpuBackend, type CpuBackend, type CpuBackendOptions } from '../backends/cpu/cpu-backend.js';
 export { createDefaultCpuBackend } from '../backends/cpu/default-cpu-backend.js';
-export { createWasmAccelerator, type WasmAccelerator, type WasmAcceleratorOptions } from '../backends/cpu/wasm/index.js';
+export {
+  createWasmAccelerator, WasmKernelError, type WasmAccelerator, type WasmAcceleratorOptions, type WasmHeapDebugOptions,
+} from '../backends/cpu/wasm/index.js';
 export type { CpuAccelerator } from '../backends/cpu/accelerator.js';

@@ -2,8 +2,18 @@
  * Layout of the small SharedArrayBuffer through which the calling thread hands one parallel call
  * to the workers. A call is cut into chunks; every thread (the caller included) claims chunks by
  * compare-and-swap on JOB, whose high 15 bits are the call's generation and low 16 bits the next
- * unclaimed chunk, so a late worker can never claim a chunk of a newer call with an older call's
- * arguments (its swap fails once the generation moves on).
+ * unclaimed chunk.
+ *
+ * Publishing a call takes three steps, in this order: JOB := (new generation, CLOSED_CHUNK), then
+ * the call's chunk count, kernel and arguments, then JOB := (new generation, 0). A worker reads JOB,
+ * then the call, then claims by swapping the JOB value it read: the swap succeeds only if JOB did
+ * not move in between, and the first step moves it before anything of the call is overwritten, so
+ * a claim can never pair a chunk index with another call's count, kernel or arguments. (Without the
+ * first step a worker that read the finished previous call's JOB and then the new call's count
+ * could claim chunks of the new call while it was still being written: it ran them with half-set
+ * arguments and counted them as done, so the caller returned before the call's real chunks had
+ * finished. Found chasing issue 9's intermittent CNN crash, it accounts for both the worker's trap
+ * and the epoch's run-to-run differences.)
  */
 export const CONTROL_WORDS = {
   /** (generation << 16) | next chunk to claim. Workers sleep on it. */
@@ -22,15 +32,32 @@ export const CONTROL_WORDS = {
   sleepers: 6,
   /** Chunks run by workers since the pool started (a diagnostic; wraps past 2^31). */
   workerChunks: 7,
+  /** The chunk whose failure is described in the message area (the first failure of the call). */
+  failedChunk: 8,
+  /** Worker number (1, 2, ...) of that failure. */
+  failedThread: 9,
+  /** Bytes of UTF-8 in the message area. */
+  messageLength: 10,
+  /**
+   * Test-only fault injection: 1 makes the next chunk a worker claims do a real out-of-bounds access
+   * instead of its kernel; 2 makes the next worker that looks for work die outside any kernel. The
+   * worker that acts on it clears the word.
+   */
+  injectFault: 11,
 } as const;
 
 /** Int32 words before the arguments. */
 export const CONTROL_WORD_COUNT = 16;
 /** Float64 argument slots (pointers, sizes, flags of the kernel call). */
 export const ARGUMENT_SLOTS = 12;
-export const CONTROL_BYTES = CONTROL_WORD_COUNT * 4 + ARGUMENT_SLOTS * 8;
-/** Chunk indices must fit the low 16 bits of the job word. */
-export const MAX_CHUNKS = 0xffff;
+/** Bytes for the message of a worker's failure (its error's name and message, UTF-8, cut to fit). */
+export const MESSAGE_BYTES = 512;
+export const MESSAGE_OFFSET = CONTROL_WORD_COUNT * 4 + ARGUMENT_SLOTS * 8;
+export const CONTROL_BYTES = MESSAGE_OFFSET + MESSAGE_BYTES;
+/** The chunk field of a JOB word while a call is being written: above every real chunk count. */
+export const CLOSED_CHUNK = 0xffff;
+/** Chunk indices must fit the low 16 bits of the job word, below {@link CLOSED_CHUNK}. */
+export const MAX_CHUNKS = CLOSED_CHUNK - 1;
 /** Generations wrap within 15 bits so the job word stays a positive int32. */
 export const GENERATION_MASK = 0x7fff;
 

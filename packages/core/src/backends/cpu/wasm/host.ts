@@ -11,14 +11,44 @@ export interface KernelWorker {
   /** Lets the process exit while the worker sleeps (Node); a no-op in browsers. */
   unref(): void;
   terminate(): void;
+  /**
+   * Registers `listener` for the worker stopping on its own after it was ready (an uncaught error
+   * outside a kernel, or the thread exiting), with the reason; not called after `terminate()`.
+   */
+  onLost(listener: (reason: string) => void): void;
 }
 
-/** What every worker receives: the compiled module, the shared memory, the control block, its scratch. */
+/** Calls the registered listener once, for the first unexpected stop. */
+function lossReporter(): { report(reason: string): void; listen(listener: (reason: string) => void): void; silence(): void } {
+  let listener: ((reason: string) => void) | null = null;
+  let pending: string | null = null;
+  let silenced = false;
+  return {
+    report(reason) {
+      if (silenced) return;
+      silenced = true;
+      if (listener === null) pending = reason;
+      else listener(reason);
+    },
+    listen(next) {
+      listener = next;
+      if (pending !== null) next(pending);
+      pending = null;
+    },
+    silence() {
+      silenced = true;
+    },
+  };
+}
+
+/** What every worker receives: the compiled module, the shared memory, the control block, its scratch and number. */
 export interface KernelWorkerData {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
   control: SharedArrayBuffer;
   scratch: number;
+  /** 1, 2, ...: named in the report of a kernel that failed on this worker. */
+  thread: number;
 }
 
 interface NodeProcessLike {
@@ -67,6 +97,7 @@ interface NodeWorker {
   once(event: 'error', listener: (error: Error) => void): void;
   once(event: 'exit', listener: (code: number) => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
+  on(event: 'exit', listener: (code: number) => void): void;
   unref(): void;
   terminate(): Promise<number>;
 }
@@ -90,9 +121,20 @@ export async function startKernelWorker(source: string, data: KernelWorkerData):
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`kernel worker exited with code ${code} before it was ready`)));
     });
-    // Later errors cannot happen in normal operation (the worker catches kernel errors); keep them from crashing.
-    worker.on('error', () => {});
-    return { ready, unref: () => worker.unref(), terminate: () => void worker.terminate() };
+    // Kernel errors are caught in the worker and reported per call; anything else stops the worker,
+    // which the pool hears of here (and stops handing it work) instead of the process crashing.
+    const loss = lossReporter();
+    worker.on('error', (error) => loss.report(`${error.name}: ${error.message}`));
+    worker.on('exit', (code) => loss.report(`exited with code ${code}`));
+    return {
+      ready,
+      unref: () => worker.unref(),
+      terminate: () => {
+        loss.silence();
+        void worker.terminate();
+      },
+      onLost: (listener) => loss.listen(listener),
+    };
   }
   const scope = globalThis as unknown as {
     Worker: BrowserWorkerConstructor;
@@ -101,13 +143,23 @@ export async function startKernelWorker(source: string, data: KernelWorkerData):
   };
   const url = scope.URL.createObjectURL(new scope.Blob([source], { type: 'text/javascript' }));
   const worker = new scope.Worker(url);
+  const loss = lossReporter();
   const ready = new Promise<void>((resolve, reject) => {
     worker.onmessage = () => {
       worker.onmessage = null;
+      worker.onerror = (event) => loss.report(`Error: ${event.message ?? 'unknown error'}`);
       resolve();
     };
     worker.onerror = (event) => reject(new Error(`kernel worker failed to start: ${event.message ?? 'unknown error'}`));
   }).finally(() => scope.URL.revokeObjectURL(url));
   worker.postMessage(data);
-  return { ready, unref: () => {}, terminate: () => worker.terminate() };
+  return {
+    ready,
+    unref: () => {},
+    terminate: () => {
+      loss.silence();
+      worker.terminate();
+    },
+    onLost: (listener) => loss.listen(listener),
+  };
 }

@@ -4,6 +4,7 @@
  * run on the calling thread plus worker threads.
  */
 
+import { debugOptionsFromEnvironment, type WasmHeapDebugOptions } from './heap-guards.js';
 import { availableCores, canBlockThisThread, hasSharedMemory, isNode } from './host.js';
 import { KernelThreadPool, type ThreadPoolSetup } from './thread-pool.js';
 import { createAcceleratorObject, type WasmAccelerator } from './wasm-accelerator.js';
@@ -11,6 +12,8 @@ import { PAGE_BYTES, WasmHeap } from './wasm-heap.js';
 import { loadKernels } from './wasm-module.js';
 
 export type { WasmAccelerator } from './wasm-accelerator.js';
+export type { WasmHeapDebugOptions } from './heap-guards.js';
+export { WasmKernelError } from './kernel-error.js';
 
 export interface WasmAcceleratorOptions {
   /**
@@ -24,6 +27,19 @@ export interface WasmAcceleratorOptions {
    * shared whenever SharedArrayBuffer is available.
    */
   sharedMemory?: boolean;
+  /**
+   * Debug mode, to hunt kernels that touch memory outside their buffers: guard words around every
+   * block of wasm memory, checked after every kernel call (an overwritten guard throws, naming the
+   * kernel and the block), and optionally every block placed at the very end of the memory. Slower;
+   * for tests and bug hunts. Default: read from the DENDRITE_WASM_DEBUG environment variable
+   * (`guards`, `guards=256`, `top`, comma-separated), else off.
+   *
+   * @example
+   * ```ts
+   * const accelerator = await createWasmAccelerator({ threads: 2, debug: { guardBytes: 64, placement: 'top' } });
+   * ```
+   */
+  debug?: WasmHeapDebugOptions;
 }
 
 /** Default cap on threads: beyond this the packing and hand-off costs outgrow the gain for NN-sized products. */
@@ -46,6 +62,21 @@ const INITIAL_HEAP_BYTES = 16 << 20;
  * ```
  */
 export async function createWasmAccelerator(options: WasmAcceleratorOptions = {}): Promise<WasmAccelerator> {
+  return (await buildWasmAccelerator(options)).accelerator;
+}
+
+/** What {@link buildWasmAccelerator} assembles: the accelerator and, for tests, its heap and pool. */
+export interface WasmAcceleratorParts {
+  accelerator: WasmAccelerator;
+  heap: WasmHeap;
+  pool: KernelThreadPool;
+}
+
+/**
+ * {@link createWasmAccelerator}, also returning the heap and thread pool it runs on, so that tests
+ * can inject a fault into a worker or inspect the heap. Not part of the public API.
+ */
+export async function buildWasmAccelerator(options: WasmAcceleratorOptions = {}): Promise<WasmAcceleratorParts> {
   const requested = options.threads;
   if (requested !== undefined && (!Number.isInteger(requested) || requested < 1)) {
     throw new RangeError(`createWasmAccelerator: threads must be a positive integer, got ${requested}`);
@@ -65,11 +96,13 @@ export async function createWasmAccelerator(options: WasmAcceleratorOptions = {}
   }
 
   const exports = loaded.instance.exports as { heapBase: () => number; scratchBytes: () => number };
-  const heap = new WasmHeap(loaded.memory, exports.heapBase(), loaded.shared);
+  const debug = options.debug ?? debugOptionsFromEnvironment();
+  const heap = new WasmHeap(loaded.memory, exports.heapBase(), loaded.shared, debug);
+  if (debug !== undefined) notes.push(`debug mode: ${heap.guardBytes} guard bytes around each block, placement ${heap.placeAtTop ? 'top' : 'packed'}`);
   const threadCount = loaded.shared ? threads : 1;
   const scratch: number[] = [];
   for (let index = 0; index < threadCount; index++) {
-    const pointer = heap.reserve(exports.scratchBytes());
+    const pointer = heap.reserveLongLived(exports.scratchBytes());
     if (pointer < 0) throw new Error('wasm accelerator: could not reserve kernel scratch memory');
     scratch.push(pointer);
   }
@@ -86,5 +119,7 @@ export async function createWasmAccelerator(options: WasmAcceleratorOptions = {}
       notes.push(`worker threads unavailable (${error instanceof Error ? error.message : String(error)}): one thread`);
     }
   }
-  return createAcceleratorObject(heap, pool, notes);
+  // Guards are checked after every kernel call, so an overwrite is pinned on the kernel that made it.
+  if (heap.guardBytes > 0) pool.afterRun = (kernel) => heap.checkGuards(`kernel '${kernel}'`);
+  return { accelerator: createAcceleratorObject(heap, pool, notes), heap, pool };
 }

@@ -53,9 +53,12 @@ export class OperandStaging {
     this.release();
   }
 
-  /** Frees the temporaries without copying anything back (the call declined or failed). */
-  release(): void {
-    for (const pointer of this.temporaries) this.heap.release(pointer);
+  /**
+   * Frees the temporaries without copying anything back (the call declined or failed). After a
+   * failure (`failed`) their guard words are not checked: the failure is what gets reported.
+   */
+  release(failed = false): void {
+    for (const pointer of this.temporaries) this.heap.release(pointer, !failed);
     this.temporaries.length = 0;
     this.pendingOutputs.length = 0;
   }
@@ -80,7 +83,7 @@ export function runStaged(staging: OperandStaging, call: () => void): boolean {
   try {
     call();
   } catch (error) {
-    staging.release();
+    staging.release(true);
     throw error;
   }
   staging.finish();

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTROL_WORDS } from './control-block.js';
+import { WasmKernelError } from './kernel-error.js';
 import { KernelThreadPool } from './thread-pool.js';
 import { WasmHeap } from './wasm-heap.js';
 import { loadKernels } from './wasm-module.js';
@@ -51,10 +53,128 @@ describe('KernelThreadPool', () => {
     expect(pool.chunksRunByWorkers).toBeGreaterThan(before);
   });
 
-  it('reports a kernel that traps, and keeps working afterwards', () => {
+  it('reports a kernel that traps on the calling thread with its name and message, and keeps working afterwards', () => {
     const beyondMemory = heap.capacityBytes + (1 << 20);
-    expect(() => pool.run('unaryChunk', 8, [4, beyondMemory, beyondMemory, 1 << 16, 1 << 13])).toThrow();
+    let caught: unknown;
+    try {
+      pool.run('unaryChunk', 1, [4, beyondMemory, beyondMemory, 1 << 16, 1 << 16]);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(WasmKernelError);
+    expect(String(caught)).toMatch(/wasm kernel 'unaryChunk' failed on the calling thread \(chunk 0\): RuntimeError: memory access out of bounds/);
+    expect(() => pool.run('unaryChunk', 8, [4, beyondMemory, beyondMemory, 1 << 16, 1 << 13])).toThrow(/unaryChunk.*memory access out of bounds/);
     const out = negate(1 << 18, 16);
     expect(out.every((value, i) => value === -i)).toBe(true);
+  });
+
+  it("surfaces a worker's own error with the kernel's name, then serves the next call", () => {
+    // The injected fault is a real trap (an access past the memory) in the next chunk a worker claims.
+    pool.injectWorkerFault();
+    let caught: unknown;
+    for (let attempt = 0; attempt < 2000 && caught === undefined; attempt++) {
+      try {
+        negate(1 << 16, 32);
+      } catch (error) {
+        caught = error;
+      }
+    }
+    expect(caught).toBeInstanceOf(WasmKernelError);
+    const error = caught as WasmKernelError;
+    expect(error.message).toMatch(/^wasm kernel 'unaryChunk' failed in worker thread 1 \(chunk \d+\): RuntimeError: memory access out of bounds$/);
+    expect(error.kernel).toBe('unaryChunk');
+    expect(error.thread).toBe(1);
+    const before = pool.chunksRunByWorkers;
+    for (let call = 0; call < 50; call++) {
+      const out = negate(1 << 16, 32);
+      expect(out.every((value, i) => value === -i)).toBe(true);
+    }
+    expect(pool.chunksRunByWorkers).toBeGreaterThan(before);
+  });
+
+  it("closes the previous call's JOB value before writing a new call, so a late worker cannot claim with it", () => {
+    // A worker that read the finished call's JOB word and then the new call's chunk count would try
+    // exactly this swap while the new call is being written; it must fail, or that worker runs a
+    // chunk with half-written arguments and counts it done (issue 9's crash).
+    const staleSwaps: number[] = [];
+    pool.setTestHooks({
+      beforeOpen(words, previousJob) {
+        staleSwaps.push(Atomics.compareExchange(words, CONTROL_WORDS.job, previousJob, previousJob + 1) === previousJob ? 1 : 0);
+      },
+    });
+    try {
+      for (let call = 0; call < 20; call++) {
+        const out = negate(1 << 14, call % 2 === 0 ? 2 : 16, Infinity);
+        expect(out.every((value, i) => value === -i)).toBe(true);
+      }
+    } finally {
+      pool.setTestHooks({});
+    }
+    expect(staleSwaps.length).toBeGreaterThan(0);
+    expect(staleSwaps.every((succeeded) => succeeded === 0)).toBe(true);
+  });
+
+  it('counts every chunk exactly once over many back-to-back calls of changing size', () => {
+    // Alternating few and many chunks is what opened the window; the pool checks DONE on every call.
+    for (let call = 0; call < 4000; call++) {
+      const chunks = [2, 16, 4, 9][call % 4];
+      const out = negate(4096, chunks, Infinity);
+      if (call % 97 === 0) expect(out.every((value, i) => value === -i)).toBe(true);
+      heap.freeFloat32(out);
+    }
+  });
+});
+
+/** A fresh two-thread pool and a 16-chunk negation over 65,536 floats that reports whether it was right. */
+async function freshPool(): Promise<{ pool: KernelThreadPool; negate: () => boolean }> {
+  const loaded = await loadKernels(64, true);
+  const exports = loaded.instance.exports as { heapBase: () => number; scratchBytes: () => number };
+  const heap = new WasmHeap(loaded.memory, exports.heapBase(), loaded.shared);
+  const scratch = [heap.reserve(exports.scratchBytes()), heap.reserve(exports.scratchBytes())];
+  const pool = await KernelThreadPool.withWorkers({ module: loaded.module, memory: loaded.memory, instance: loaded.instance, scratch });
+  const length = 1 << 16;
+  const x = heap.allocateFloat32(length)!;
+  const out = heap.allocateFloat32(length)!;
+  for (let i = 0; i < length; i++) x[i] = i;
+  const negate = () => {
+    out.fill(0);
+    pool.run('unaryChunk', 16, [4, x.byteOffset, out.byteOffset, length, length / 16]);
+    return out.every((value, i) => value === -i);
+  };
+  return { pool, negate };
+}
+
+describe('KernelThreadPool when the hand-off goes wrong', () => {
+  it('throws when a call counts more chunks done than it has, then carries on with the calling thread', async () => {
+    const { pool, negate } = await freshPool();
+    try {
+      // One phantom chunk, as the old hand-off race produced.
+      pool.setTestHooks({ beforeOpen: (words) => void Atomics.add(words, CONTROL_WORDS.done, 1) });
+      expect(negate).toThrow('thread pool: 17 chunks counted done for a call of 16');
+      pool.setTestHooks({});
+      expect(pool.threads).toBe(1);
+      expect(pool.degradedReason).toMatch(/17 chunks counted done for a call of 16: kernels run on the calling thread from now on/);
+      for (let call = 0; call < 10; call++) expect(negate()).toBe(true);
+    } finally {
+      pool.dispose();
+    }
+  });
+
+  it('carries on with the calling thread alone after a worker dies, and says why', async () => {
+    const { pool, negate } = await freshPool();
+    try {
+      pool.injectWorkerCrash();
+      // The worker dies when it next looks for work; calls meanwhile still complete (the caller takes every chunk).
+      for (let waited = 0; waited < 5000 && pool.threads === 2; waited += 20) {
+        expect(negate()).toBe(true);
+        await sleep(20);
+      }
+      expect(pool.threads).toBe(1);
+      expect(pool.degradedReason).toMatch(
+        /^kernel worker thread 1 stopped \(Error: kernel worker stopped by an injected crash\): kernels run on the calling thread from now on$/);
+      for (let call = 0; call < 10; call++) expect(negate()).toBe(true);
+    } finally {
+      pool.dispose();
+    }
   });
 });

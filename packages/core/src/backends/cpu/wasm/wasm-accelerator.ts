@@ -51,7 +51,9 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
     get threads() {
       return pool.threads;
     },
-    notes,
+    get notes() {
+      return pool.degradedReason === null ? notes : [...notes, pool.degradedReason];
+    },
     get liveBytes() {
       return heap.liveBytes;
     },

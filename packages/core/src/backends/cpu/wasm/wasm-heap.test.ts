@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GUARD_WORD, debugOptionsFromEnvironment, type WasmHeapDebugOptions } from './heap-guards.js';
 import { PAGE_BYTES, WasmHeap, sizeClassBytes } from './wasm-heap.js';
 
 function sharedHeap(initialPages = 1, maximumPages = 64): WasmHeap {
@@ -114,5 +115,88 @@ describe('WasmHeap', () => {
     for (const [array, value] of live) expect(array.every((element) => element === value)).toBe(true);
     const ranges = [...live.keys()].map((array) => [array.byteOffset, array.byteOffset + array.length * 4]).sort((x, y) => x[0] - y[0]);
     for (let i = 1; i < ranges.length; i++) expect(ranges[i][0]).toBeGreaterThanOrEqual(ranges[i - 1][1]);
+  });
+});
+
+describe('WasmHeap debug mode', () => {
+  function debugHeap(debug: WasmHeapDebugOptions, initialPages = 1): WasmHeap {
+    const memory = new WebAssembly.Memory({ initial: initialPages, maximum: 256, shared: true });
+    return new WasmHeap(memory, 8, true, debug);
+  }
+
+  it('surrounds every block with guard words and names the block whose guard was overwritten', () => {
+    const heap = debugHeap({ guardBytes: 64 });
+    const first = heap.allocateFloat32(10)!;
+    const second = heap.allocateFloat32(33)!;
+    expect(first.byteOffset % 64).toBe(0);
+    const words = new Int32Array(heap.memory.buffer);
+    expect(words[(first.byteOffset >> 2) - 1]).toBe(GUARD_WORD);
+    expect(words[(first.byteOffset >> 2) + 10]).toBe(GUARD_WORD);
+    // Guards are NaNs, so a kernel that reads past a buffer spoils its result.
+    expect(new Float32Array(heap.memory.buffer)[(second.byteOffset >> 2) + 33]).toBeNaN();
+    first.fill(1);
+    second.fill(2);
+    heap.checkGuards('filling');
+    // One float past the end of the second block.
+    new Float32Array(heap.memory.buffer)[(second.byteOffset >> 2) + 33] = 0;
+    expect(() => heap.checkGuards("kernel 'test'")).toThrow(
+      `wasm heap guard overwritten after kernel 'test': block at byte ${second.byteOffset} (132 bytes), 0 bytes past its end`);
+    // Reported once, then restored: the next check passes, a new overwrite is caught again.
+    heap.checkGuards('the next kernel');
+    new Float32Array(heap.memory.buffer)[(second.byteOffset >> 2) + 40] = 0;
+    expect(() => heap.freeFloat32(second)).toThrow(/before it was freed: .* 28 bytes past its end/);
+    // One float before the start of the first.
+    const third = heap.allocateFloat32(4)!;
+    new Float32Array(heap.memory.buffer)[(third.byteOffset >> 2) - 2] = 0;
+    expect(() => heap.freeFloat32(third)).toThrow(/8 bytes before its start/);
+  });
+
+  it('stacks blocks down from the very end of the memory with top placement, and grows it for a new stack', () => {
+    const heap = debugHeap({ placement: 'top', guardBytes: 64 });
+    const scratch = heap.reserveLongLived(1000);
+    const first = heap.allocateFloat32(100)!;
+    const capacity = heap.capacityBytes;
+    expect(first.byteOffset + 400).toBe(capacity);
+    // The next block ends at the first one's leading guard (guards are NaNs, writes to them are caught).
+    const second = heap.allocateFloat32(3000)!;
+    expect(second.byteOffset + 12000).toBe(first.byteOffset - 64);
+    // Freed, its room is reused; with every block freed, the next one is at the very end again.
+    heap.freeFloat32(second);
+    const third = heap.allocateFloat32(3000)!;
+    expect(third.byteOffset).toBe(second.byteOffset);
+    heap.freeFloat32(first);
+    heap.freeFloat32(third);
+    const fourth = heap.allocateFloat32(10)!;
+    expect(fourth.byteOffset + 40).toBe(capacity);
+    // No room below the stack: the memory grows and a new stack starts at its new end.
+    const large = heap.allocateFloat32(capacity / 4)!;
+    expect(heap.capacityBytes).toBeGreaterThan(capacity);
+    expect(large.byteOffset + capacity).toBe(heap.capacityBytes);
+    expect(heap.capacityBytes).toBeLessThanOrEqual(3 * capacity);
+    heap.freeFloat32(large);
+    heap.freeFloat32(fourth);
+    expect(heap.liveBytes).toBe(sizeClassBytes(1000 + 128));
+    expect(scratch).toBeGreaterThan(0);
+    expect(() => heap.reserveLongLived(10)).not.toThrow();
+    heap.allocateFloat32(1);
+    expect(() => heap.reserveLongLived(10)).toThrow(/before any other block/);
+  });
+
+  it('reads its settings from DENDRITE_WASM_DEBUG', () => {
+    const saved = process.env.DENDRITE_WASM_DEBUG;
+    try {
+      delete process.env.DENDRITE_WASM_DEBUG;
+      expect(debugOptionsFromEnvironment()).toBeUndefined();
+      process.env.DENDRITE_WASM_DEBUG = 'guards';
+      expect(debugOptionsFromEnvironment()).toEqual({ guardBytes: 64 });
+      process.env.DENDRITE_WASM_DEBUG = 'guards=256, top';
+      expect(debugOptionsFromEnvironment()).toEqual({ guardBytes: 256, placement: 'top' });
+      process.env.DENDRITE_WASM_DEBUG = 'canaries';
+      expect(() => debugOptionsFromEnvironment()).toThrow(/unknown setting 'canaries'/);
+    } finally {
+      if (saved === undefined) delete process.env.DENDRITE_WASM_DEBUG;
+      else process.env.DENDRITE_WASM_DEBUG = saved;
+    }
+    expect(() => debugHeap({ guardBytes: 10 })).toThrow(/multiple of 64/);
   });
 });
