@@ -18,3 +18,8 @@ export { backward, gradients } from './autograd/backward.js';
 export { grad, valueAndGrad, variable, variableGrads } from './autograd/grad.js';
 
 export * from './ops/index.js';
+
+export {
+  encodeSafetensors, decodeSafetensors, encodeSafetensorsHost, decodeSafetensorsHost, SAFETENSORS_MAX_HEADER_BYTES,
+  type HostTensor, type DecodedHostTensor, type SafetensorsDType, type EncodeSafetensorsOptions, type DecodeSafetensorsOptions,
+} from './io/safetensors.js';
