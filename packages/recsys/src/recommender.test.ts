@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { memory } from '@dendrite/core';
 import { ImplicitAls } from './models/implicit-als.js';
 import { ItemPop } from './models/item-pop.js';
+import { BiasedMf } from './models/biased-mf.js';
 import { createRecommender, loadRecommender, MODEL_NAMES } from './registry.js';
 import { twoGroups } from './test-support.js';
 
@@ -80,5 +81,33 @@ describe('Recommender (shared behaviour, on two taste groups)', () => {
     model.dispose();
     loaded.dispose();
     expect(memory().tensors).toBe(before);
+  });
+});
+
+describe('cold start: recommendForHistory', () => {
+  it('folds a new user in from a few interactions (ALS solve), popularity when there are none', async () => {
+    const matrix = twoGroups();
+    const als = new ImplicitAls({ factors: 2, alpha: 5, regularization: 0.01 });
+    await als.fit(matrix, { epochs: 10, seed: 3 });
+    // A new user who liked three items of the second group gets the rest of that group first.
+    const top = await als.recommendForHistory({ items: [106, 107, 108] }, { count: 3 });
+    expect(Array.from(top.items).every((item) => item >= 109)).toBe(true);
+    const none = await als.recommendForHistory({ items: [] }, { count: 3 });
+    const pop = new ItemPop();
+    await pop.fit(matrix);
+    expect(Array.from(none.items)).toEqual(Array.from((await pop.recommend(999, { count: 3 })).items));
+    await expect(als.recommendForHistory({ items: [106, 5000] })).rejects.toThrow('recommendForHistory: item 5000 is not in the catalogue');
+    await expect(als.recommendForHistory({ items: [106], ratings: [NaN] })).rejects.toThrow('rating NaN at position 0 is not a finite number');
+    als.dispose();
+  });
+
+  it('folds a new rater into biased MF: high ratings of one group raise that group', async () => {
+    const matrix = twoGroups();
+    const mf = new BiasedMf({ factors: 2, learningRate: 0.05 });
+    await mf.fit(matrix, { epochs: 30, seed: 1 });
+    const top = await mf.recommendForHistory({ items: [100, 101, 106, 107], ratings: [1, 1, 1, 1] }, { count: 8 });
+    expect(top.items).toHaveLength(8);
+    expect(Array.from(top.items)).not.toContain(100);
+    mf.dispose();
   });
 });

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ready } from '@dendrite/core';
 import { IdMap, type MovieLensData } from '@dendrite/datasets';
 import { loadMovieLens100kDirectory } from '@dendrite/datasets/node';
 import { InteractionMatrix } from './interactions.js';
@@ -22,6 +23,8 @@ let cached: Promise<{ data: MovieLensData; split: NcfSplit; train: InteractionMa
 /** ML-100K with the NCF leave-one-out split (seed 1) and its training matrix, loaded once per file. */
 export function movieLens100kLeaveOneOut(): Promise<{ data: MovieLensData; split: NcfSplit; train: InteractionMatrix }> {
   cached ??= (async () => {
+    // The WebAssembly kernels, as a user's program would load them.
+    await ready();
     const data = await loadMovieLens100kDirectory(movieLens100kDirectory());
     const split = buildNcfSplit(data.ratings, { itemCount: data.itemIds.size, seed: 1 });
     const train = InteractionMatrix.fromRatings({ users: split.train.users, items: split.train.items }, { userIds: data.userIds, itemIds: data.itemIds });

@@ -4,6 +4,7 @@ import type { InteractionMatrix } from '../interactions.js';
 import type { EpochLog, FitOptions, History } from '../recommender.js';
 import { FactorModel } from './factor-model.js';
 import { checkedNumber, normalFactors } from './initialize.js';
+import { solveSymmetric } from './solve.js';
 
 /** Predicted ratings for models of explicit feedback (Surprise's `predict`). */
 export interface RatingPredictor {
@@ -28,6 +29,8 @@ export interface BiasedMfOptions {
   itemRegularization?: number;
   /** Epochs when fit is not given `epochs` (default 40). */
   epochs?: number;
+  /** The SGD step is multiplied by this after every epoch (default 1: constant, as Surprise). */
+  learningRateDecay?: number;
   /** Standard deviation of the initial factors (default 0.1). */
   initialDeviation?: number;
   /** Rating scale for clipping (default: the training data's minimum and maximum). */
@@ -46,6 +49,9 @@ export abstract class ExplicitFactorModel extends FactorModel implements RatingP
   readonly itemRegularization: number;
   readonly epochs: number;
   readonly initialDeviation: number;
+  readonly learningRateDecay: number;
+  /** This epoch's SGD step (learningRate · decay^(epoch − 1)). */
+  protected rate = 0;
   protected globalMean = 0;
   protected scale: [number, number] = [-Infinity, Infinity];
   protected userBias = new Float32Array(0);
@@ -60,6 +66,7 @@ export abstract class ExplicitFactorModel extends FactorModel implements RatingP
     this.itemRegularization = checkedNumber(model, 'itemRegularization', options.itemRegularization ?? 0.08, { minimum: 0 });
     this.epochs = checkedNumber(model, 'epochs', options.epochs ?? 40, { integer: true, minimum: 0 });
     this.initialDeviation = checkedNumber(model, 'initialDeviation', options.initialDeviation ?? 0.1, { minimum: 0 });
+    this.learningRateDecay = checkedNumber(model, 'learningRateDecay', options.learningRateDecay ?? 1, { exclusiveMinimum: 0 });
     if (options.ratingScale) this.scale = [options.ratingScale[0], options.ratingScale[1]];
   }
 
@@ -86,6 +93,7 @@ export abstract class ExplicitFactorModel extends FactorModel implements RatingP
     const history: History = { epochs: [] };
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const started = performance.now();
+      this.rate = this.learningRate * this.learningRateDecay ** (epoch - 1);
       const loss = this.epoch(data, userFactors, itemFactors, state, random);
       const log: EpochLog = { epoch, loss, seconds: (performance.now() - started) / 1000 };
       history.epochs.push(log);
@@ -159,6 +167,30 @@ export abstract class ExplicitFactorModel extends FactorModel implements RatingP
     return result;
   }
 
+  /**
+   * Fold-in for ratings: pᵤ minimising Σᵢ (rᵢ − μ − bᵢ − pᵤ·qᵢ)² + λ·n‖pᵤ‖² over the given ratings (bᵤ = 0),
+   * returned as the ranking vector [pᵤ, 1, μ].
+   */
+  protected override foldIn(indices: Int32Array, values: Float32Array, items: Float32Array, width: number): Float32Array {
+    const k = this.factors;
+    const matrix = new Float64Array(k * k);
+    const right = new Float64Array(k);
+    indices.forEach((item, position) => {
+      const base = item * width;
+      const residual = values[position] - this.globalMean - items[base + k];
+      for (let a = 0; a < k; a++) {
+        right[a] += residual * items[base + a];
+        for (let b = 0; b < k; b++) matrix[a * k + b] += items[base + a] * items[base + b];
+      }
+    });
+    for (let a = 0; a < k; a++) matrix[a * k + a] += this.userRegularization * Math.max(indices.length, 1);
+    const vector = new Float32Array(width);
+    vector.set(solveSymmetric(matrix, right, k));
+    vector[k] = 1;
+    vector[k + 1] = this.globalMean;
+    return vector;
+  }
+
   protected override async weightTensors(): Promise<Record<string, HostTensor>> {
     return {
       ...(await super.weightTensors()),
@@ -185,7 +217,7 @@ export abstract class ExplicitFactorModel extends FactorModel implements RatingP
     return {
       factors: this.factors, learningRate: this.learningRate, biasRegularization: this.biasRegularization,
       userRegularization: this.userRegularization, itemRegularization: this.itemRegularization, epochs: this.epochs,
-      initialDeviation: this.initialDeviation, ratingScale: this.scale,
+      initialDeviation: this.initialDeviation, learningRateDecay: this.learningRateDecay, ratingScale: this.scale,
     };
   }
 }
@@ -212,7 +244,7 @@ export class BiasedMf extends ExplicitFactorModel {
   protected epoch(data: InteractionMatrix, userFactors: Float32Array, itemFactors: Float32Array, _state: Float32Array, random: SeededRandom): number {
     const { users, items, ratings } = this.columns(data);
     const k = this.factors;
-    const rate = this.learningRate;
+    const rate = this.rate;
     const order = random.permutation(users.length);
     let squaredError = 0;
     for (const row of order) {

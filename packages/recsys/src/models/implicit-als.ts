@@ -112,6 +112,10 @@ export class ImplicitAls extends FactorModel {
     return total / (data.userCount * data.itemCount);
   }
 
+  protected override foldInWeights(): { alpha: number; regularization: number } {
+    return { alpha: this.alpha, regularization: this.regularization };
+  }
+
   protected hyperparameters(): Record<string, unknown> {
     return { factors: this.factors, regularization: this.regularization, alpha: this.alpha, conjugateGradientSteps: this.conjugateGradientSteps, iterations: this.iterations };
   }

@@ -37,7 +37,7 @@ export class ItemKnn extends Recommender {
     this.shrinkage = checkedNumber('ItemKnn', 'shrinkage', options.shrinkage ?? 10, { minimum: 0 });
   }
 
-  async fit(data: InteractionMatrix, _options: FitOptions = {}): Promise<History> {
+  async fit(data: InteractionMatrix, options: FitOptions = {}): Promise<History> {
     const started = performance.now();
     this.setData(data);
     this.disposeTensors();
@@ -47,7 +47,9 @@ export class ItemKnn extends Recommender {
     const counts = await cooccurrence.data();
     cooccurrence.dispose();
     this.setSimilarity(this.pruned(counts, data.itemCount), data.itemCount);
-    return { epochs: [{ epoch: 1, loss: 0, seconds: (performance.now() - started) / 1000 }] };
+    const log = { epoch: 1, loss: 0, seconds: (performance.now() - started) / 1000 };
+    await options.onEpoch?.(log);
+    return { epochs: [log] };
   }
 
   /** Shrunk cosine from co-occurrence counts, self-similarity removed, top `neighbours` per row kept. */

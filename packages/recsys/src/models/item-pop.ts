@@ -16,10 +16,12 @@ import { Recommender, type FitOptions, type History } from '../recommender.js';
 export class ItemPop extends Recommender {
   readonly name = 'pop';
 
-  async fit(data: InteractionMatrix, _options: FitOptions = {}): Promise<History> {
+  async fit(data: InteractionMatrix, options: FitOptions = {}): Promise<History> {
     const started = performance.now();
     this.setData(data);
-    return { epochs: [{ epoch: 1, loss: 0, seconds: (performance.now() - started) / 1000 }] };
+    const log = { epoch: 1, loss: 0, seconds: (performance.now() - started) / 1000 };
+    await options.onEpoch?.(log);
+    return { epochs: [log] };
   }
 
   protected scoreUsers(users: Int32Array): Tensor {

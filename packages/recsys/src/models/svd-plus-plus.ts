@@ -29,7 +29,7 @@ export class SvdPlusPlus extends ExplicitFactorModel {
 
   protected epoch(data: InteractionMatrix, userFactors: Float32Array, itemFactors: Float32Array, implicit: Float32Array, random: SeededRandom): number {
     const k = this.factors;
-    const rate = this.learningRate;
+    const rate = this.rate;
     const sum = new Float32Array(k);
     const gradient = new Float32Array(k);
     let squaredError = 0;
