@@ -2,7 +2,8 @@
 // iteration, a NeuMF epoch, top-10 for every user), on ML-100K from the shared data folder, with
 // PyTorch's NeuMF epoch beside ours when python3 has torch. Writes bench/results/latest.json.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getBackendInfo, randomUniform, ready, tidy, topK } from '@dendrite/core';
@@ -67,10 +68,14 @@ neumf.dispose();
 const torchScript = join(here, 'neumf_torch.py');
 try {
   const files = formatNcfFiles(split, { test: { ...split.test, ratings: new Float32Array(split.test.users.length), timestamps: new Float64Array(split.test.users.length) } });
-  const trainPath = join(here, 'results', 'ml-100k.train.rating');
+  const scratch = mkdtempSync(join(tmpdir(), 'dendrite-recsys-bench-'));
+  const trainPath = join(scratch, 'ml-100k.train.rating');
   await writeFileAtomically(trainPath, new TextEncoder().encode(files.train));
-  const output = execFileSync('python3', [torchScript, trainPath, String(ml.userIds.size), String(ml.itemIds.size)], { encoding: 'utf8', timeout: 600_000 });
+  // Debian's python3 (where python3-torch installs), else whatever python3 is first on PATH.
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const output = execFileSync(python, [torchScript, trainPath, String(ml.userIds.size), String(ml.itemIds.size)], { encoding: 'utf8', timeout: 600_000 });
   const seconds = Number(JSON.parse(output.trim().split('\n').at(-1)!).seconds);
+  rmSync(scratch, { recursive: true, force: true });
   record({ name: 'PyTorch NeuMF epoch ML-100K (same model)', value: seconds, unit: 's', details: { torch: true } });
 } catch (error) {
   process.stdout.write(`PyTorch NeuMF epoch: not run (${error instanceof Error ? error.message.split('\n')[0] : String(error)})\n`);

@@ -14,11 +14,11 @@ export interface Recipe {
 export const RECIPES: Record<ModelName, Recipe> = {
   pop: { options: {}, epochs: 1 },
   itemknn: { options: { neighbours: 100, shrinkage: 10 }, epochs: 1 },
-  mf: { options: { factors: 100, learningRate: 0.01, biasRegularization: 0.02, userRegularization: 0.08, itemRegularization: 0.08 }, epochs: 40 },
-  svdpp: { options: { factors: 50, learningRate: 0.007, biasRegularization: 0.02, userRegularization: 0.08, itemRegularization: 0.08 }, epochs: 30 },
+  mf: { options: { factors: 200, learningRate: 0.005, initialDeviation: 0.01, biasRegularization: 0.02, userRegularization: 0.05, itemRegularization: 0.05 }, epochs: 60 },
+  svdpp: { options: { factors: 50, learningRate: 0.007, biasRegularization: 0.02, userRegularization: 0.08, itemRegularization: 0.08 }, epochs: 20 },
   als: { options: { factors: 32, alpha: 5, regularization: 0.1 }, epochs: 10 },
   bpr: { options: { factors: 64, learningRate: 0.05, regularization: 0.02 }, epochs: 60 },
   gmf: { options: { factors: 16, learningRate: 0.001 }, epochs: 20 },
   mlp: { options: { mlpLayers: [64, 32, 16, 8], learningRate: 0.001 }, epochs: 20 },
-  neumf: { options: { factors: 16, mlpLayers: [64, 32, 16, 8], learningRate: 0.001 }, epochs: 20 },
+  neumf: { options: { factors: 16, mlpLayers: [64, 32, 16, 8], learningRate: 0.001 }, epochs: 12 },
 };
