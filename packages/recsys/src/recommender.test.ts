@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { memory } from '@dendrite/core';
 import { ImplicitAls } from './models/implicit-als.js';
+import { NeuralCf } from './models/neural-cf.js';
+import { SeededRandom } from '@dendrite/datasets';
+import { InteractionMatrix } from './interactions.js';
 import { ItemPop } from './models/item-pop.js';
 import { BiasedMf } from './models/biased-mf.js';
 import { createRecommender, loadRecommender, MODEL_NAMES } from './registry.js';
@@ -109,5 +112,27 @@ describe('cold start: recommendForHistory', () => {
     expect(top.items).toHaveLength(8);
     expect(Array.from(top.items)).not.toContain(100);
     mf.dispose();
+  });
+});
+
+describe('cold start for NCF: a few Adam steps on the new user\'s embedding', () => {
+  it('a new fan of the second group gets the rest of that group, with every trained weight untouched', async () => {
+    // 2 groups × 40 users; each user interacted with a random half of their group's 20 items.
+    const random = new SeededRandom(9);
+    const users: number[] = [], items: number[] = [];
+    for (let user = 0; user < 80; user++) {
+      for (let item = 0; item < 20; item++) {
+        if (random.nextFloat() < 0.5) continue;
+        users.push(user);
+        items.push((user < 40 ? 0 : 20) + item);
+      }
+    }
+    const gmf = new NeuralCf({ architecture: 'gmf', factors: 4, learningRate: 0.02 });
+    await gmf.fit(InteractionMatrix.fromRawIds(users, items), { epochs: 20, seed: 4 });
+    const before = (await gmf.save()).weights;
+    const top = await gmf.recommendForHistory({ items: [20, 21, 22, 23, 24] }, { count: 5, steps: 60 });
+    expect(Array.from(top.items).every((item) => item >= 25)).toBe(true);
+    expect((await gmf.save()).weights).toEqual(before);
+    gmf.dispose();
   });
 });

@@ -1,11 +1,11 @@
 import {
-  DendriteError, add, concat, gather, linear, matmul, mean, mul, reshape, softplus, sub, sum, tensor, tidy, noGrad, variable, variableGrads,
+  DendriteError, add, concat, gather, linear, matmul, mean, mul, reshape, softplus, sub, sum, tensor, tidy, noGrad, topK, variable, variableGrads,
   type DecodedHostTensor, type HostTensor, type Tensor,
 } from '@dendrite/core';
 import { SeededRandom, withNegatives } from '@dendrite/datasets';
 import { Adam } from '@dendrite/optimizers';
 import type { InteractionMatrix } from '../interactions.js';
-import { Recommender, type EpochLog, type FitOptions, type History } from '../recommender.js';
+import { Recommender, type EpochLog, type FitOptions, type History, type RecommendOptions, type Recommendations } from '../recommender.js';
 import { checkedNumber, normalFactors, uniformFactors } from './initialize.js';
 
 /** Which of the NCF paper's three models (He et al., WWW 2017). */
@@ -137,18 +137,97 @@ export class NeuralCf extends Recommender {
    * over [pᵤ, qᵢ], then ·h; NeuMF: both last layers concatenated, then ·h.
    */
   logits(users: Tensor, items: Tensor): Tensor {
+    const gmfUser = this.name !== 'mlp' ? gather(this.parameter('gmf.user'), users, 0) : null;
+    const mlpUser = this.name !== 'gmf' ? gather(this.parameter('mlp.user'), users, 0) : null;
+    return this.logitsFromUserEmbeddings(gmfUser, mlpUser, items);
+  }
+
+  /** The model's math from the users' embedding rows (what fold-in optimises) and item indices. */
+  private logitsFromUserEmbeddings(gmfUser: Tensor | null, mlpUser: Tensor | null, items: Tensor): Tensor {
     const p = (name: string) => this.parameter(name);
     const parts: Tensor[] = [];
-    if (this.name !== 'mlp') parts.push(mul(gather(p('gmf.user'), users, 0), gather(p('gmf.item'), items, 0)));
-    if (this.name !== 'gmf') {
-      let x = concat([gather(p('mlp.user'), users, 0), gather(p('mlp.item'), items, 0)], 1);
+    if (gmfUser) parts.push(mul(gmfUser, gather(p('gmf.item'), items, 0)));
+    if (mlpUser) {
+      let x = concat([mlpUser, gather(p('mlp.item'), items, 0)], 1);
       for (let layer = 1; layer < this.mlpLayers.length; layer++) {
         x = linear(x, p(`mlp.weight${layer}`), { bias: p(`mlp.bias${layer}`), activation: 'relu' });
       }
       parts.push(x);
     }
     const joined = parts.length === 1 ? parts[0] : concat(parts, 1);
-    return reshape(add(matmul(joined, p('output.weight')), p('output.bias')), [users.shape[0]]);
+    return reshape(add(matmul(joined, p('output.weight')), p('output.bias')), [items.shape[0]]);
+  }
+
+  /**
+   * Cold start for NCF: a new user's embedding rows learned by `steps` Adam steps on the log loss of
+   * their history (positives) and `negatives` sampled unseen items each, every other weight frozen;
+   * then every item is scored with them and ranked by topK. An empty history gets the popularity ranking.
+   *
+   * @example
+   * ```ts
+   * const top = await neumf.recommendForHistory({ items: [50, 172, 181] }, { count: 10 });
+   * ```
+   */
+  async recommendForHistory(history: { items: ArrayLike<number> }, options: RecommendOptions & { steps?: number; seed?: number } = {}): Promise<Recommendations> {
+    const data = this.requireData('recommendForHistory');
+    const seen = Int32Array.from(Array.from(history.items), (rawItem) => data.itemIndex(rawItem, 'recommendForHistory'));
+    if (seen.length === 0) {
+      let largest = 0;
+      for (const id of data.userIds.rawIds) largest = Math.max(largest, id);
+      return this.recommend(largest + 1, options);
+    }
+    const steps = checkedNumber('recommendForHistory', 'steps', options.steps ?? 50, { integer: true, minimum: 1 });
+    const random = new SeededRandom(options.seed ?? 1);
+    const seenSet = new Set(seen);
+    if (seenSet.size >= data.itemCount) throw new DendriteError('recommendForHistory: the history covers the whole catalogue; nothing is left to recommend');
+    // Start from the mean user embedding: the "average user", which training then moves.
+    const start = (name: string) => tidy(() => variable(mean(this.parameter(name), 0, true), `${name}.new`));
+    const gmfUser = this.name !== 'mlp' ? start('gmf.user') : null;
+    const mlpUser = this.name !== 'gmf' ? start('mlp.user') : null;
+    const userParameters = [gmfUser, mlpUser].filter((value): value is Tensor => value !== null);
+    const optimizer = new Adam(userParameters, { learningRate: 0.05 });
+    try {
+      for (let step = 0; step < steps; step++) {
+        const items: number[] = [], labels: number[] = [];
+        for (const item of seen) {
+          items.push(item);
+          labels.push(1);
+          for (let draw = 0; draw < this.negatives; draw++) {
+            let negative = random.nextInt(data.itemCount);
+            while (seenSet.has(negative)) negative = random.nextInt(data.itemCount);
+            items.push(negative);
+            labels.push(0);
+          }
+        }
+        const rows = Int32Array.from(items, () => 0);
+        const { value, grads } = variableGrads(() => {
+          const rowTensor = tensor(rows, [rows.length], 'int32');
+          const z = this.logitsFromUserEmbeddings(gmfUser && gather(gmfUser, rowTensor, 0), mlpUser && gather(mlpUser, rowTensor, 0), tensor(Int32Array.from(items), [items.length], 'int32'));
+          return mean(sub(softplus(z), mul(tensor(Float32Array.from(labels), [labels.length]), z)));
+        }, userParameters);
+        optimizer.step(grads);
+        value.dispose();
+        grads.forEach((gradient) => gradient.dispose());
+      }
+      const count = Math.min(options.count ?? 10, data.itemCount);
+      const mask = new Float32Array(data.itemCount);
+      if (options.excludeSeen ?? true) for (const item of seen) mask[item] = -Infinity;
+      for (const rawItem of Array.from(options.filterItems ?? [])) mask[data.itemIndex(rawItem, 'recommendForHistory (filterItems)')] = -Infinity;
+      const [scores, picks] = tidy(() => noGrad(() => {
+        const all = tensor(Int32Array.from({ length: data.itemCount }, (_, item) => item), [data.itemCount], 'int32');
+        const rows = tensor(new Int32Array(data.itemCount), [data.itemCount], 'int32');
+        const z = this.logitsFromUserEmbeddings(gmfUser && gather(gmfUser, rows, 0), mlpUser && gather(mlpUser, rows, 0), all);
+        const ranked = topK(reshape(add(z, tensor(mask, [data.itemCount])), [1, data.itemCount]), count);
+        return [ranked.values, ranked.indices];
+      }));
+      const [scoreValues, itemValues] = await Promise.all([scores.data(), picks.data()]);
+      scores.dispose();
+      picks.dispose();
+      return { items: Int32Array.from(itemValues, (item, position) => (scoreValues[position] === -Infinity ? -1 : data.itemIds.rawId(item))), scores: scoreValues as Float32Array, count };
+    } finally {
+      optimizer.dispose();
+      userParameters.forEach((parameter) => parameter.dispose());
+    }
   }
 
   /** Mean log loss of the batch (labels 1/0): softplus(z) − y·z, plus the embedding L2 term. */
