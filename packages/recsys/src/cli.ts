@@ -95,6 +95,11 @@ async function ncf(argv: readonly string[]): Promise<void> {
   const train = parseNcfRatings(await readFile(pathOf(values.train!), 'utf8'), values.train!);
   const test = parseNcfRatings(await readFile(pathOf(values.test!), 'utf8'), values.test!);
   const negatives = parseNcfNegatives(await readFile(pathOf(values.negatives!), 'utf8'), values.negatives!);
+  // The negatives file repeats each test pair; a mismatch means files from different splits.
+  const testPairs = new Set(Array.from(test.users, (user, row) => `${user},${test.items[row]}`));
+  negatives.users.forEach((user, row) => {
+    if (!testPairs.has(`${user},${negatives.items[row]}`)) throw new DendriteError(`${values.negatives}:${row + 1}: pair (${user},${negatives.items[row]}) is not in ${values.test}; the files come from different splits`);
+  });
   let userCount = 0, itemCount = 0;
   for (const table of [train, test, negatives]) {
     for (const user of table.users) userCount = Math.max(userCount, user + 1);
