@@ -25,13 +25,16 @@ export function topK(context: KernelContext, x: CpuTensor, k: number, sorted: bo
       heapIndices[i] = i;
     }
     for (let i = (k >> 1) - 1; i >= 0; i--) siftDown(heapKeys, heapIndices, k, i);
+    // The hot loop: one comparison against the root's key for almost every element. A later index
+    // loses ties, so only a strictly larger key (or a NaN, ranked +Infinity, over a finite root) enters.
+    let threshold = heapKeys[0];
     for (let i = k; i < n; i++) {
-      const key = keyOf(values[base + i]);
-      // A later index loses ties, so only a strictly larger key displaces the root.
-      if (key > heapKeys[0]) {
-        heapKeys[0] = key;
+      const value = values[base + i];
+      if (value > threshold || (value !== value && threshold < Infinity)) {
+        heapKeys[0] = value === value ? value : Infinity;
         heapIndices[0] = i;
         siftDown(heapKeys, heapIndices, k, 0);
+        threshold = heapKeys[0];
       }
     }
     if (sorted) {
