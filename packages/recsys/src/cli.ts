@@ -12,10 +12,11 @@ import { buildNcfSplit, formatNcfFiles, parseNcfNegatives, parseNcfRatings } fro
 import { RECIPES } from './recipes.js';
 import { MODEL_NAMES, createRecommender, type ModelName } from './registry.js';
 import type { Recommender } from './recommender.js';
+import type { NeuralCf } from './models/neural-cf.js';
 
 const USAGE = `Usage:
   recommender ncf --train F --test F --negatives F [--model neumf] [--epochs N] [--factors K]
-                  [--negatives-per-positive 4] [--seed S]
+                  [--negatives-per-positive 4] [--seed S] [--pretrain]
   recommender evaluate --data DIR --dataset ml-100k|ml-1m --model M --protocol kfold|u1-u5|loo
                   [--folds 5] [--epochs N] [--seed S] [--json]
   recommender build-ncf --data DIR --dataset ml-100k|ml-1m --out PREFIX [--seed S]
@@ -86,6 +87,7 @@ async function ncf(argv: readonly string[]): Promise<void> {
     args: [...argv], options: {
       train: { type: 'string' }, test: { type: 'string' }, negatives: { type: 'string' }, model: { type: 'string' },
       epochs: { type: 'string' }, factors: { type: 'string' }, 'negatives-per-positive': { type: 'string' }, seed: { type: 'string' },
+      pretrain: { type: 'boolean' },
     },
   });
   for (const flag of ['train', 'test', 'negatives'] as const) if (!values[flag]) throw new DendriteError(`--${flag} is required\n${USAGE}`);
@@ -111,8 +113,22 @@ async function ncf(argv: readonly string[]): Promise<void> {
   const inner = buildNcfSplit(train, { itemCount, seed: seed + 1 });
   const matrix = InteractionMatrix.fromRatings({ users: inner.train.users, items: inner.train.items }, ids);
   const overrides = { factors: values.factors === undefined ? undefined : integer('factors', values.factors, 0), negatives: values['negatives-per-positive'] === undefined ? undefined : integer('negatives-per-positive', values['negatives-per-positive'], 4) };
+  if (values.pretrain && name !== 'neumf') throw new DendriteError('--pretrain applies to --model neumf only');
+  /** The model to fit on `data`: NeuMF with --pretrain starts from a GMF and an MLP fitted on it first (their recipes). */
+  const prepared = async (data: InteractionMatrix): Promise<Recommender> => {
+    const model = recipeModel(name, overrides);
+    if (!values.pretrain) return model;
+    const gmf = recipeModel('gmf', overrides) as NeuralCf;
+    const mlp = recipeModel('mlp', overrides) as NeuralCf;
+    await gmf.fit(data, { epochs: RECIPES.gmf.epochs, seed });
+    await mlp.fit(data, { epochs: RECIPES.mlp.epochs, seed: seed + 1 });
+    (model as NeuralCf).initializeFrom({ gmf, mlp });
+    pretrained.push(gmf, mlp);
+    return model;
+  };
+  const pretrained: Recommender[] = [];
   // 1. Choose the epoch on validation (the training file less each user's latest interaction).
-  const model = recipeModel(name, overrides);
+  const model = await prepared(matrix);
   let best = { hr: -1, ndcg: 0, epoch: 0 };
   try {
     await model.fit(matrix, {
@@ -127,14 +143,16 @@ async function ncf(argv: readonly string[]): Promise<void> {
     model.dispose();
   }
   // 2. Refit on the whole training file for that many epochs (same seed), then test once.
-  const final = recipeModel(name, overrides);
+  const started = performance.now();
+  const fullMatrix = InteractionMatrix.fromRatings({ users: train.users, items: train.items }, ids);
+  const final = await prepared(fullMatrix);
   try {
-    const started = performance.now();
-    await final.fit(InteractionMatrix.fromRatings({ users: train.users, items: train.items }, ids), { epochs: Math.max(best.epoch, 1), seed });
+    await final.fit(fullMatrix, { epochs: Math.max(best.epoch, 1), seed });
     const result = await evaluateSampledRanking(final, negatives.users, negatives.items, negatives.negatives, { k: 10 });
     print({ test: true, model: name, epochs: best.epoch, hr: round(result.hr), ndcg: round(result.ndcg), validationHr: round(best.hr), validationNdcg: round(best.ndcg), refitSeconds: round((performance.now() - started) / 1000) });
   } finally {
     final.dispose();
+    for (const model of pretrained) model.dispose();
   }
 }
 

@@ -136,3 +136,22 @@ describe('cold start for NCF: a few Adam steps on the new user\'s embedding', ()
     gmf.dispose();
   });
 });
+
+describe('NeuMF initialised from pretrained GMF and MLP (the paper\'s recipe)', () => {
+  it('starts from both towers: its first logits are α·GMF + (1 − α)·MLP', async () => {
+    const matrix = twoGroups();
+    const options = { factors: 4, mlpLayers: [8, 4], learningRate: 0.01 };
+    const gmf = new NeuralCf({ ...options, architecture: 'gmf' });
+    const mlp = new NeuralCf({ ...options, architecture: 'mlp' });
+    await gmf.fit(matrix, { epochs: 5, seed: 1 });
+    await mlp.fit(matrix, { epochs: 5, seed: 2 });
+    const neumf = new NeuralCf({ ...options, architecture: 'neumf' }).initializeFrom({ gmf, mlp, alpha: 0.3 });
+    await neumf.fit(matrix, { epochs: 0 });
+    const users = Int32Array.of(0, 3, 7, 11), items = Int32Array.of(2, 9, 0, 5);
+    const [joined, gmfScores, mlpScores] = await Promise.all([neumf.scorePairs(users, items), gmf.scorePairs(users, items), mlp.scorePairs(users, items)]);
+    joined.forEach((value, pair) => expect(value).toBeCloseTo(0.3 * gmfScores[pair] + 0.7 * mlpScores[pair], 5));
+    expect(() => new NeuralCf({ ...options, architecture: 'gmf' }).initializeFrom({ gmf, mlp })).toThrow('only NeuMF starts from pretrained models');
+    expect(() => new NeuralCf({ ...options, factors: 8 }).initializeFrom({ gmf, mlp })).toThrow("must have this model's factors and mlpLayers");
+    for (const model of [gmf, mlp, neumf]) model.dispose();
+  });
+});

@@ -352,18 +352,24 @@ export class NeuralCf extends Recommender {
     const pretrained = this.pretraining;
     for (const [name, shape] of this.shapes(data)) {
       const [rows, columns] = shape.length === 2 ? shape : [shape[0], 1];
+      if (pretrained) {
+        const source = name.startsWith('gmf') ? pretrained.gmf : pretrained.mlp;
+        if (!name.startsWith('output') && source.parameters.get(name)?.shape.join() !== shape.join()) {
+          throw new DendriteError(`NeuralCf.fit: pretrained ${source.name} tensor '${name}' must have shape [${shape.join(', ')}] (fit it on the same data)`);
+        }
+        // Copied on the device (no readback): any backend.
+        const alpha = pretrained.alpha ?? 0.5;
+        const gmf = (part: string) => pretrained.gmf.parameter(part);
+        const mlp = (part: string) => pretrained.mlp.parameter(part);
+        this.parameters.set(name, tidy(() => variable(
+          name === 'output.weight' ? concat([mul(gmf(name), alpha), mul(mlp(name), 1 - alpha)], 0)
+            : name === 'output.bias' ? add(mul(gmf(name), alpha), mul(mlp(name), 1 - alpha))
+              : mul((name.startsWith('gmf') ? gmf : mlp)(name), 1),
+          name)));
+        continue;
+      }
       let values: Float32Array;
-      if (pretrained && name === 'output.weight') {
-        const alpha = pretrained.alpha ?? 0.5;
-        const gmf = pretrained.gmf.parameter('output.weight').dataSync() as Float32Array;
-        const mlp = pretrained.mlp.parameter('output.weight').dataSync() as Float32Array;
-        values = Float32Array.from([...gmf.map((value) => value * alpha), ...mlp.map((value) => value * (1 - alpha))]);
-      } else if (pretrained && name === 'output.bias') {
-        const alpha = pretrained.alpha ?? 0.5;
-        values = Float32Array.of(alpha * pretrained.gmf.parameter('output.bias').dataSync()[0] + (1 - alpha) * pretrained.mlp.parameter('output.bias').dataSync()[0]);
-      } else if (pretrained) {
-        values = Float32Array.from((name.startsWith('gmf') ? pretrained.gmf : pretrained.mlp).parameter(name).dataSync());
-      } else if (name.endsWith('.user') || name.endsWith('.item')) {
+      if (name.endsWith('.user') || name.endsWith('.item')) {
         values = normalFactors(rows, columns, 0.01, random);
       } else if (name.includes('bias')) {
         values = new Float32Array(rows * columns);
