@@ -29,6 +29,23 @@ describe.each(nodeTestModes)('gpu backend kernels on gpu.js %s mode', (mode) => 
     backend.dispose(labels);
   });
 
+  it('topK keeps the lower index first on ties, sorted and unsorted', async () => {
+    const info = (dataId: object, shape: number[], dtype: 'float32' | 'int32') => ({ dataId, shape, dtype });
+    const x = backend.upload(new Float32Array([2, 5, 5, 1, 5, 2, -1, -1, 0, -1]), [2, 5], 'float32');
+    const read = async (dataId: object, dtype: 'float32' | 'int32') => Array.from(await backend.read(dataId, dtype));
+    for (const [sorted, expectedIndices, expectedValues] of [
+      [true, [1, 2, 4, 0, 3, 1], [5, 5, 5, 2, 0, -1]],
+      [false, [1, 2, 4, 0, 1, 3], [5, 5, 5, 2, -1, 0]],
+    ] as const) {
+      const [values, indices] = backend.topK(info(x, [2, 5], 'float32'), 3, sorted);
+      expect(await read(indices, 'int32')).toEqual(expectedIndices);
+      expect(await read(values, 'float32')).toEqual(expectedValues);
+      backend.dispose(values);
+      backend.dispose(indices);
+    }
+    backend.dispose(x);
+  });
+
   it('frees every buffer the checks made', () => {
     expect(backend.memory()).toEqual({ buffers: 0, bytes: 0 });
   });

@@ -13,6 +13,7 @@ import { concatProgram, padProgram, sliceProgram, transposeProgram } from './ker
 import { fusedMatmulProgram, innerDimension, matmulProgram, type MatmulGeometry } from './kernels/matmul.js';
 import { pool2dBackwardProgram, pool2dProgram, poolArgmaxProgram } from './kernels/pool.js';
 import { argReduceProgram, chunkedReduceProgram, reduceProgram, reductionLayout } from './kernels/reduce.js';
+import { topKAscendingIndicesProgram, topKIndicesProgram, topKValuesProgram } from './kernels/top-k.js';
 import { rowLogSumExpProgram, rowLossProgram, softmaxFromLseProgram } from './kernels/softmax-cross-entropy.js';
 import {
   stripConv2d, stripConv2dBackpropFilter, stripConv2dBackpropInput, stripMatmul, usesStrips,
@@ -196,6 +197,20 @@ export function createKernels(runner: KernelRunner): Kernels {
         return result;
       }
       return runner.run(scatterAddScanProgram(outShape, indexCount, axis), [updateBuffer, indexBuffer], sizeOf(outShape), updates.dtype);
+    },
+
+    topK(x: TensorInfo, k: number, sorted: boolean): [DataId, DataId] {
+      const n = x.shape[x.shape.length - 1];
+      const rows = n === 0 ? 0 : sizeOf(x.shape) / n;
+      if (rows * k === 0) return [filled([rows * k], 0, x.dtype), filled([rows * k], 0, 'int32')];
+      const source = input(x, 'topK input');
+      let indices = runner.run(topKIndicesProgram(rows, n, k), [source], rows * k, 'int32');
+      if (!sorted) {
+        const descending = indices;
+        indices = runner.run(topKAscendingIndicesProgram(rows, k), [descending], rows * k, 'int32');
+        free(descending);
+      }
+      return [runner.run(topKValuesProgram(rows, n, k), [source, indices], rows * k, x.dtype), indices];
     },
 
     adamUpdate(

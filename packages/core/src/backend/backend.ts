@@ -116,6 +116,12 @@ export interface Kernels {
    * along `axis` (updates has outShape with dim `axis` replaced by indices.length).
    */
   scatterAdd(updates: TensorInfo, indices: TensorInfo, axis: number, outShape: readonly number[]): DataId;
+  /**
+   * The `k` largest entries of each row along the last axis (0 <= k <= its length): returns [values
+   * (x's dtype), indices (int32)], both of shape x.shape[:-1] + [k]. Ties keep the lower index first.
+   * With `sorted` the k are in descending order, otherwise in ascending index order.
+   */
+  topK(x: TensorInfo, k: number, sorted: boolean): [DataId, DataId];
   /** Convert between float32 and int32 (int32 truncates toward zero). */
   cast(x: TensorInfo, dtype: DType): DataId;
   /** A new tensor of `shape` filled with `value`. */

@@ -66,6 +66,7 @@ export * from './square.js';
 export * from './sub.js';
 export * from './sum.js';
 export * from './tanh.js';
+export * from './top-k.js';
 export * from './transpose.js';
 export * from './variance.js';
 export * from './where.js';

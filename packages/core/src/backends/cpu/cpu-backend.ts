@@ -23,6 +23,7 @@ import { pool2dBackward } from './kernels/pool2d-backward.js';
 import { reduce } from './kernels/reduce.js';
 import { scatterAdd } from './kernels/scatter-add.js';
 import { slice } from './kernels/slice.js';
+import { topK } from './kernels/top-k.js';
 import { transpose } from './kernels/transpose.js';
 import { unary } from './kernels/unary.js';
 import { where } from './kernels/where.js';
@@ -217,6 +218,10 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
     gather: (x, indices, axis) => register(gather(context, tensor(x, 'gather'), tensor(indices, 'gather'), axis)),
     scatterAdd: (updates, indices, axis, outShape) =>
       register(scatterAdd(context, tensor(updates, 'scatterAdd'), tensor(indices, 'scatterAdd'), axis, outShape)),
+    topK(x, k, sorted) {
+      const [values, indices] = topK(context, tensor(x, 'topK'), k, sorted);
+      return [register(values), register(indices)];
+    },
     cast: (x, dtype) => register(cast(context, tensor(x, 'cast'), dtype)),
     fill: (shape, value, dtype) => register(fill(context, shape, value, dtype)),
     conv2d: (x, filter, info) => register(conv2d(context, tensor(x, 'conv2d'), tensor(filter, 'conv2d'), info)),

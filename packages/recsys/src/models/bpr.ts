@@ -1,0 +1,94 @@
+import { DendriteError } from '@dendrite/core';
+import { SeededRandom } from '@dendrite/datasets';
+import type { InteractionMatrix } from '../interactions.js';
+import type { EpochLog, FitOptions, History } from '../recommender.js';
+import { FactorModel } from './factor-model.js';
+import { checkedNumber, normalFactors } from './initialize.js';
+
+/** Hyper-parameters of {@link BprMf}. */
+export interface BprMfOptions {
+  /** Latent factors (default 64). */
+  factors?: number;
+  /** SGD step (default 0.05). */
+  learningRate?: number;
+  /** L2 on factors and item biases (default 0.005). */
+  regularization?: number;
+  /** Epochs when fit is not given `epochs` (default 60); an epoch draws as many triples as there are interactions. */
+  epochs?: number;
+}
+
+/**
+ * Bayesian personalised ranking over matrix factorisation (Rendle et al., UAI 2009): SGD on
+ * ln σ(x̂ᵤᵢ − x̂ᵤⱼ) for triples of a user, an item they interacted with and one they did not (drawn
+ * uniformly), with x̂ᵤᵢ = pᵤ·qᵢ + bᵢ.
+ *
+ * @example
+ * ```ts
+ * const bpr = new BprMf({ factors: 64 });
+ * await bpr.fit(matrix, { epochs: 60 });
+ * ```
+ */
+export class BprMf extends FactorModel {
+  readonly name = 'bpr';
+  readonly factors: number;
+  readonly learningRate: number;
+  readonly regularization: number;
+  readonly epochs: number;
+
+  constructor(options: BprMfOptions = {}) {
+    super();
+    this.factors = checkedNumber('BprMf', 'factors', options.factors ?? 64, { integer: true, minimum: 1 });
+    this.learningRate = checkedNumber('BprMf', 'learningRate', options.learningRate ?? 0.05, { exclusiveMinimum: 0 });
+    this.regularization = checkedNumber('BprMf', 'regularization', options.regularization ?? 0.005, { minimum: 0 });
+    this.epochs = checkedNumber('BprMf', 'epochs', options.epochs ?? 60, { integer: true, minimum: 0 });
+  }
+
+  async fit(data: InteractionMatrix, options: FitOptions = {}): Promise<History> {
+    if (data.size === 0) throw new DendriteError('BprMf.fit: the interaction matrix is empty');
+    this.setData(data);
+    const epochs = checkedNumber('BprMf.fit', 'epochs', options.epochs ?? this.epochs, { integer: true, minimum: 0 });
+    const random = new SeededRandom(options.seed ?? 1);
+    const k = this.factors;
+    const users = normalFactors(data.userCount, k, 0.1, random);
+    const items = normalFactors(data.itemCount, k, 0.1, random);
+    const bias = new Float32Array(data.itemCount);
+    const { users: rowUsers, items: rowItems } = data.toColumns();
+    const history: History = { epochs: [] };
+    const rate = this.learningRate, lambda = this.regularization;
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const started = performance.now();
+      let loss = 0;
+      for (let draw = 0; draw < rowUsers.length; draw++) {
+        const row = random.nextInt(rowUsers.length);
+        const user = rowUsers[row], positive = rowItems[row];
+        if (data.itemsOf(user).length >= data.itemCount) continue;
+        let negative = random.nextInt(data.itemCount);
+        while (data.has(user, negative)) negative = random.nextInt(data.itemCount);
+        const pu = user * k, qi = positive * k, qj = negative * k;
+        let difference = bias[positive] - bias[negative];
+        for (let f = 0; f < k; f++) difference += users[pu + f] * (items[qi + f] - items[qj + f]);
+        // d/dx ln σ(x) = σ(−x); the loss reported is −ln σ(x), computed stably.
+        const weight = 1 / (1 + Math.exp(difference));
+        loss += difference > 0 ? Math.log1p(Math.exp(-difference)) : -difference + Math.log1p(Math.exp(difference));
+        bias[positive] += rate * (weight - lambda * bias[positive]);
+        bias[negative] += rate * (-weight - lambda * bias[negative]);
+        for (let f = 0; f < k; f++) {
+          const p = users[pu + f], qPositive = items[qi + f], qNegative = items[qj + f];
+          users[pu + f] += rate * (weight * (qPositive - qNegative) - lambda * p);
+          items[qi + f] += rate * (weight * p - lambda * qPositive);
+          items[qj + f] += rate * (-weight * p - lambda * qNegative);
+        }
+      }
+      const log: EpochLog = { epoch, loss: loss / rowUsers.length, seconds: (performance.now() - started) / 1000 };
+      history.epochs.push(log);
+      this.setFactors(users, items, k, bias);
+      if ((await options.onEpoch?.(log)) === false) break;
+    }
+    if (epochs === 0) this.setFactors(users, items, k, bias);
+    return history;
+  }
+
+  protected hyperparameters(): Record<string, unknown> {
+    return { factors: this.factors, learningRate: this.learningRate, regularization: this.regularization, epochs: this.epochs };
+  }
+}

@@ -1,0 +1,24 @@
+import type { ModelName } from './registry.js';
+
+/** A model's tuned defaults: constructor options and epochs (chosen on a validation hold-out of ML-100K's training data). */
+export interface Recipe {
+  options: Record<string, unknown>;
+  epochs: number;
+}
+
+/**
+ * The command line's defaults per model: what `pnpm recommender ncf` and `evaluate` run when given no
+ * flags. Chosen on validation (each user's latest training interaction), never on the test set; see the
+ * README for the sweeps behind them.
+ */
+export const RECIPES: Record<ModelName, Recipe> = {
+  pop: { options: {}, epochs: 1 },
+  itemknn: { options: { neighbours: 100, shrinkage: 10 }, epochs: 1 },
+  mf: { options: { factors: 200, learningRate: 0.005, initialDeviation: 0.01, biasRegularization: 0.02, userRegularization: 0.05, itemRegularization: 0.05 }, epochs: 60 },
+  svdpp: { options: { factors: 50, learningRate: 0.007, biasRegularization: 0.02, userRegularization: 0.08, itemRegularization: 0.08 }, epochs: 20 },
+  als: { options: { factors: 32, alpha: 5, regularization: 0.1 }, epochs: 10 },
+  bpr: { options: { factors: 64, learningRate: 0.05, regularization: 0.02 }, epochs: 60 },
+  gmf: { options: { factors: 16, learningRate: 0.001 }, epochs: 20 },
+  mlp: { options: { mlpLayers: [64, 32, 16, 8], learningRate: 0.001 }, epochs: 20 },
+  neumf: { options: { factors: 16, mlpLayers: [64, 32, 16, 8], learningRate: 0.001 }, epochs: 12 },
+};
