@@ -6,6 +6,7 @@ import { add } from './add.js';
 import { arange } from './creation.js';
 import { reshape } from './reshape.js';
 import { scatterAdd } from './scatter-add.js';
+import { checkOptions, checkTensor } from './check-arguments.js';
 
 /** Options of {@link topK}. */
 export interface TopKOptions {
@@ -35,6 +36,8 @@ export interface TopKResult {
  * ```
  */
 export function topK(x: Tensor, k: number, options: TopKOptions = {}): TopKResult {
+  checkTensor('topK', 'x', x);
+  checkOptions('topK', options);
   const sorted = options.sorted ?? true;
   check(x.rank >= 1, 'topK', () => `x must have rank >= 1, got shape ${formatShape(x.shape)}`);
   const length = x.shape[x.rank - 1];
@@ -47,7 +50,8 @@ export function topK(x: Tensor, k: number, options: TopKOptions = {}): TopKResul
     outputs: [{ shape, dtype: x.dtype }, { shape, dtype: 'int32' }],
     kernel: (backend, [xInfo]) => backend.topK(xInfo, k, sorted),
   });
-  engine.recordGrad(values, 'topK', [x], (dy) => [scatterRows(dy, indices, x.shape)]);
+  // The rule reads the indices besides its input: saved with the graph.
+  engine.recordGrad(values, 'topK', [x], (dy) => [scatterRows(dy, indices, x.shape)], [indices]);
   return { values, indices };
 }
 
