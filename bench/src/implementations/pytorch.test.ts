@@ -92,8 +92,9 @@ describe.skipIf('unavailable' in pytorch)('torch_bench.py', () => {
     };
     writeFileSync(join(folder, 'inputs.json'), JSON.stringify(inputs));
     const reportFile = join(folder, 'report.json');
+    // Tests keep the OpenBLAS settings of their environment: only benchmark runs drop them (pytorchEnvironment).
     const script = fileURLToPath(new URL('../../torch_bench.py', import.meta.url));
-    const run = spawnSync('python' in pytorch ? pytorch.python : 'python3', [script, join(folder, 'inputs.json')], { env: pytorchEnvironment(process.env, reportFile), encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync('python' in pytorch ? pytorch.python : 'python3', [script, join(folder, 'inputs.json')], { env: { ...process.env, BENCH_REPORT_FILE: reportFile }, encoding: 'utf8', timeout: 120_000 });
     expect(run.status, run.stderr).toBe(0);
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as ImplementationReport;
     expect(report.impl).toBe('pytorch-cpu');

@@ -53,7 +53,7 @@ export function pytorchEnvironment(env: NodeJS.ProcessEnv, reportFile: string): 
 export function findPytorch(env: NodeJS.ProcessEnv = process.env): { python: string } | { unavailable: string } {
   const failures: string[] = [];
   for (const python of pythonCandidates(env)) {
-    const probe = spawnSync(python, ['-c', 'import torch'], { env: pytorchEnvironment(env, ''), encoding: 'utf8', timeout: 120_000 });
+    const probe = spawnSync(python, ['-c', 'import torch'], { env, encoding: 'utf8', timeout: 120_000 });
     if (!probe.error && probe.status === 0) return { python };
     const why = probe.error ? `could not be started: ${probe.error.message}` : (probe.stderr.trim().split('\n').at(-1) || `exit code ${probe.status}`);
     failures.push(`${python} -c 'import torch' failed (${why})`);
