@@ -210,7 +210,7 @@ class Bench:
         }
         handler = handlers.get(name)
         if handler is None:
-            return f"not implemented in torch_bench.py"
+            return "not implemented in torch_bench.py"
         return handler()
 
     def matmul(self, size):

@@ -11,7 +11,11 @@ import { cnnParameters, mlpParameters } from '../parameters.js';
 import type { ImplementationReport } from '../records.js';
 import { epochOrder, trainEpoch } from '../training.js';
 import { createDendriteImplementation } from './dendrite.js';
-import { findPytorch, pytorchEnvironment, pytorchInputs, type PytorchInputs } from './pytorch.js';
+import { findPytorch, pytorchEnvironment, pytorchInputs, runPytorch, type PytorchInputs } from './pytorch.js';
+
+const pytorch = findPytorch();
+const folder = mkdtempSync(join(tmpdir(), 'dendrite-bench-torch-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('the PyTorch process', () => {
   it('runs without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, and with the report file', () => {
@@ -22,6 +26,23 @@ describe('the PyTorch process', () => {
   it('says why when the given Python cannot import torch', () => {
     const found = findPytorch({ ...process.env, BENCH_PYTHON: '/nonexistent/python3' });
     expect(found).toEqual({ unavailable: expect.stringMatching(/^PyTorch not available: \/nonexistent\/python3 -c 'import torch' failed \(could not be started/) });
+  });
+
+  it('reports every selected row as n/a with the reason when torch cannot be imported', async () => {
+    const saved = process.env.BENCH_PYTHON;
+    process.env.BENCH_PYTHON = '/nonexistent/python3';
+    const reportFile = join(folder, 'unavailable.json');
+    try {
+      expect(await runPytorch({ quick: true, only: /^mlp (train step|epoch)/i }, reportFile, folder)).toBe(0);
+    } finally {
+      if (saved === undefined) delete process.env.BENCH_PYTHON;
+      else process.env.BENCH_PYTHON = saved;
+    }
+    const report = JSON.parse(readFileSync(reportFile, 'utf8')) as ImplementationReport;
+    expect(report.records).toEqual([]);
+    expect(report.skipped.map((row) => row.name)).toEqual(['mlp train step', 'mlp train step (layers)', 'mlp epoch', 'mlp epoch (fit loop)']);
+    expect(report.skipped[0].reason).toMatch(/^PyTorch not available: \/nonexistent\/python3 -c 'import torch' failed/);
+    expect(report.skipped[1].reason).toMatch(/^Dendrite layers only/);
   });
 
   it('gets the selected workloads, the skipped ones with their reasons, and the shared weights and order', async () => {
@@ -68,9 +89,6 @@ function writeIdx(folder: string, prefix: string, pixels: Uint8Array, labels: Ui
   writeFileSync(join(folder, `${prefix}-labels-idx1-ubyte.gz`), gzipSync(Buffer.concat([labelHeader, labels])));
 }
 
-const pytorch = findPytorch();
-const folder = mkdtempSync(join(tmpdir(), 'dendrite-bench-torch-'));
-afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 // Runs only where `import torch` works (Debian's python3-torch here); elsewhere the bench skips PyTorch with a note.
 describe.skipIf('unavailable' in pytorch)('torch_bench.py', () => {
