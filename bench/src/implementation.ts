@@ -10,6 +10,13 @@ export interface FitEpochResult {
   testAccuracy: number;
 }
 
+/** Batch size, shuffle seed, and (quick runs) how many batches to run of the epoch. */
+export interface FitOptions {
+  batchSize: number;
+  seed: number;
+  batchLimit?: number;
+}
+
 /** Initial values of one parameter, shared by every implementation so they all start from the same model. */
 export interface ParameterValues {
   name: string;
@@ -61,7 +68,9 @@ export interface Implementation {
    * test accuracy after it.
    * Absent where the library's loop is not benchmarked.
    */
-  mlpFit?(parameters: readonly ParameterValues[], learningRate: number, data: FashionMnist, options: { batchSize: number; seed: number; batchLimit?: number }): Promise<FitEpochResult>;
+  mlpFit?(parameters: readonly ParameterValues[], learningRate: number, data: FashionMnist, options: FitOptions): Promise<FitEpochResult>;
+  /** The same for the CNN. Absent where the library's loop is not benchmarked. */
+  cnnFit?(parameters: readonly ParameterValues[], learningRate: number, data: FashionMnist, options: FitOptions): Promise<FitEpochResult>;
   /** The small CNN (conv-pool-conv-pool-dense) with Adam. */
   cnn(parameters: readonly ParameterValues[], learningRate: number): Classifier | Unsupported;
   /** The same MLP and CNN built from a layers API (Dendrite's @dendrite/layers), to measure its overhead. */

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '@dendrite/datasets/node';
+import { runPytorch } from './implementations/pytorch.js';
 import { parseOptions, UsageError, type BenchOptions } from './options.js';
 import { IMPLEMENTATIONS, type BenchResults, type ImplementationName, type ImplementationReport } from './records.js';
 import { renderRepeats, repeatsPassed, summarizeRepeats, type RepeatRun } from './repeats.js';
@@ -16,13 +17,12 @@ const packageDirectory = fileURLToPath(new URL('..', import.meta.url));
 const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const resultsDirectory = join(packageDirectory, 'results');
 
-/** Run one implementation's worker and read what it reported (also after a crash part-way). */
-async function runImplementation(impl: ImplementationName, options: BenchOptions): Promise<ImplementationReport> {
-  const reportFile = join(tmpdir(), `dendrite-bench-${process.pid}-${impl}.json`);
+/** Start src/worker.ts for a Node implementation; resolves to its exit code. */
+function runNodeWorker(impl: ImplementationName, options: BenchOptions, reportFile: string): Promise<number> {
   const args = ['--import', 'tsx', workerPath, '--impl', impl];
   if (options.quick) args.push('--quick');
   if (options.only) args.push('--only', options.only.source);
-  const exitCode = await new Promise<number>((resolve, reject) => {
+  return new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: packageDirectory,
       stdio: ['ignore', 'inherit', 'inherit'],
@@ -31,6 +31,12 @@ async function runImplementation(impl: ImplementationName, options: BenchOptions
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
+}
+
+/** Run one implementation's worker and read what it reported (also after a crash part-way). */
+async function runImplementation(impl: ImplementationName, options: BenchOptions): Promise<ImplementationReport> {
+  const reportFile = join(tmpdir(), `dendrite-bench-${process.pid}-${impl}.json`);
+  const exitCode = impl === 'pytorch-cpu' ? await runPytorch(options, reportFile, tmpdir()) : await runNodeWorker(impl, options, reportFile);
   const report: ImplementationReport = existsSync(reportFile)
     ? JSON.parse(readFileSync(reportFile, 'utf8'))
     : { impl, backend: 'did not start', records: [], skipped: [] };

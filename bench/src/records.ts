@@ -2,8 +2,11 @@
 // the file written to results/.
 import type { RepeatSummary } from './repeats.js';
 
-/** The implementations compared, ours first. */
-export const IMPLEMENTATIONS = ['dendrite-cpu', 'tfjs-cpu', 'tfjs-wasm'] as const;
+/**
+ * The implementations compared, ours first. `pytorch-cpu` runs in Python (torch_bench.py), the others
+ * in Node (src/worker.ts).
+ */
+export const IMPLEMENTATIONS = ['dendrite-cpu', 'tfjs-cpu', 'tfjs-wasm', 'pytorch-cpu', 'jax-js'] as const;
 export type ImplementationName = (typeof IMPLEMENTATIONS)[number];
 
 /** Our implementation: the one every ratio is computed for. */
@@ -103,6 +106,7 @@ export const WORKLOAD_UNITS = {
   'cnn train step': 'ms',
   'cnn train step (layers)': 'ms',
   'cnn epoch': 's',
+  'cnn epoch (fit loop)': 's',
 } as const satisfies Record<string, Unit>;
 export type WorkloadName = keyof typeof WORKLOAD_UNITS;
 export const WORKLOAD_NAMES = Object.keys(WORKLOAD_UNITS) as WorkloadName[];

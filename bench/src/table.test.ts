@@ -73,6 +73,18 @@ describe('buildComparisonTable', () => {
     expect(buildComparisonTable(busy).header.at(-1)).toBe('Warning: other processes were using the machine (60% of the cores during tfjs-cpu), so those numbers may be low');
   });
 
+  it('adds a column and a ratio column for PyTorch and jax-js, in the canonical order', () => {
+    const peers = buildComparisonTable(results([
+      { name: 'mlp epoch', impl: 'jax-js', value: 4, unit: 's' },
+      { name: 'mlp epoch', impl: 'pytorch-cpu', value: 1, unit: 's' },
+      { name: 'mlp epoch', impl: 'dendrite-cpu', value: 2, unit: 's' },
+    ], { skipped: [{ name: 'cnn epoch', impl: 'pytorch-cpu', reason: 'PyTorch not available' }] }));
+    expect(peers.columns).toEqual(['workload', 'unit', 'dendrite-cpu', 'pytorch-cpu', 'jax-js', 'dendrite-cpu vs pytorch-cpu', 'dendrite-cpu vs jax-js']);
+    expect(peers.rows[0]).toEqual(['mlp epoch', 's', '2.00', '1.00', '4.00', '2.00x slower', '2.00x faster']);
+    expect(peers.rows[1]).toEqual(['cnn epoch', 's', '-', 'n/a [1]', '-', '-', '-']);
+    expect(peers.notes).toEqual(['pytorch-cpu: PyTorch not available']);
+  });
+
   it('has no ratio columns without our numbers', () => {
     const peersOnly = buildComparisonTable(results([{ name: 'matmul 256', impl: 'tfjs-cpu', value: 1, unit: 'GFLOP/s' }]));
     expect(peersOnly.columns).toEqual(['workload', 'unit', 'tfjs-cpu']);

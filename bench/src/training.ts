@@ -42,6 +42,17 @@ export async function trainEpoch(
   return { seconds, meanLoss: lossSum / batchesToRun, batchesRun: batchesToRun, batchesPerEpoch };
 }
 
+/**
+ * The order in which `trainEpoch` (with this seed) visits the `count` training images: the same seeded
+ * @dendrite/datasets shuffle over the image indices. Handed to implementations in other processes
+ * (PyTorch) so they see the very same batches.
+ */
+export async function epochOrder(count: number, seed: number): Promise<Int32Array> {
+  const indices = Int32Array.from({ length: count }, (_, index) => index);
+  for await (const { index } of Dataset.fromTensorSlices({ index: indices }).shuffle({ seed }).batch(count)) return index.data as Int32Array;
+  throw new Error(`epochOrder: no batch came out of ${count} indices`);
+}
+
 /** Index of the largest of each row's 10 logits. */
 export function argmaxRows(logits: Float32Array, rows: number): Int32Array {
   const predictions = new Int32Array(rows);

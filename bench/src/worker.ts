@@ -5,6 +5,7 @@ import { cpuSnapshot, othersBusyShare } from './contention.js';
 import { loadFashionMnist, type FashionMnist } from './fashion-mnist.js';
 import type { Implementation } from './implementation.js';
 import { createDendriteImplementation } from './implementations/dendrite.js';
+import { createJaxImplementation } from './implementations/jax.js';
 import { createTfjsImplementation } from './implementations/tfjs.js';
 import { parseOptions } from './options.js';
 import type { ImplementationName, ImplementationReport } from './records.js';
@@ -16,6 +17,8 @@ function createImplementation(name: ImplementationName): Promise<Implementation>
     case 'dendrite-cpu': return createDendriteImplementation();
     case 'tfjs-cpu': return createTfjsImplementation('cpu');
     case 'tfjs-wasm': return createTfjsImplementation('wasm');
+    case 'jax-js': return createJaxImplementation();
+    case 'pytorch-cpu': throw new Error('pytorch-cpu runs in Python (torch_bench.py), started by main.ts, not in worker.ts');
   }
 }
 

@@ -1,5 +1,5 @@
 import { PIXELS_PER_IMAGE, type FashionMnist } from './fashion-mnist.js';
-import { isUnsupported, type Classifier, type Implementation, type Unsupported } from './implementation.js';
+import { isUnsupported, type Classifier, type Implementation, type ParameterValues, type Unsupported } from './implementation.js';
 import { cnnParameters, mlpParameters } from './parameters.js';
 import { WORKLOAD_UNITS, type BenchRecord, type ImplementationName, type RecordDetails, type SkippedRow, type WorkloadName } from './records.js';
 import { measureMedianMilliseconds, type RepetitionPlan } from './statistics.js';
@@ -26,8 +26,13 @@ const CNN_BATCH = 64;
 const INFERENCE_BATCH = 256;
 const CONV_INPUT = [64, 28, 28, 8];
 const CONV_FILTER = [5, 5, 8, 16];
-const WEIGHT_SEED = 42;
-const SHUFFLE_SEED = 7;
+/** Seed of every implementation's initial weights (src/parameters.ts). */
+export const WEIGHT_SEED = 42;
+/** Seed of the epochs' shuffle (the same order of batches for every implementation). */
+export const SHUFFLE_SEED = 7;
+/** Batches of a quick run's epoch slices. */
+const MLP_QUICK_BATCHES = 50;
+const CNN_QUICK_BATCHES = 100;
 
 /** Quick runs: one warm-up, then timed runs for about a second (at least one, at most five). */
 const QUICK_PLAN: RepetitionPlan = { warmup: 1, minRuns: 1, minMilliseconds: 1000, maxRuns: 5 };
@@ -101,10 +106,14 @@ async function trainStepRecord(
 
 const MLP_STEP_PLAN: RepetitionPlan = { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 200 };
 const CNN_STEP_PLAN: RepetitionPlan = { warmup: 2, minRuns: 5, minMilliseconds: 3000, maxRuns: 40 };
+const LAYERS_ONLY_REASON = 'Dendrite layers only: the row measures @dendrite/layers against the raw-ops row above';
 const LAYERS_ONLY = {
-  'tfjs-cpu': 'Dendrite layers only: the row measures @dendrite/layers against the raw-ops row above',
-  'tfjs-wasm': 'Dendrite layers only: the row measures @dendrite/layers against the raw-ops row above',
+  'tfjs-cpu': LAYERS_ONLY_REASON,
+  'tfjs-wasm': LAYERS_ONLY_REASON,
+  'pytorch-cpu': `${LAYERS_ONLY_REASON} (PyTorch's own rows already use torch.nn modules)`,
+  'jax-js': `${LAYERS_ONLY_REASON} (jax-js has no layers API)`,
 };
+const JAX_NO_FIT_LOOP = 'jax-js has no training loop of its own (no layers/fit API); its jit-ed step is in the raw-ops rows';
 
 const mlpStepWorkload: Workload = {
   name: 'mlp train step',
@@ -179,35 +188,59 @@ const mlpEpochWorkload: Workload = {
   name: 'mlp epoch',
   async run(implementation, context) {
     return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), (model) =>
-      epochRecord(this, implementation, context, model, MLP_BATCH, 50));
+      epochRecord(this, implementation, context, model, MLP_BATCH, MLP_QUICK_BATCHES));
   },
 };
 
+/** One epoch through the library's own fit loop (`fit`, from Implementation.mlpFit/cnnFit), scaled up in quick runs. */
+async function fitEpochRecord(
+  workload: Workload, implementation: Implementation, context: WorkloadContext,
+  fit: Implementation['mlpFit'], parameters: ParameterValues[], batchSize: number, quickBatches: number,
+): Promise<BenchRecord | SkippedRow> {
+  if (!fit) return { name: workload.name, impl: implementation.name, reason: 'no fit loop benchmarked' };
+  const data = await context.data();
+  const epoch = await fit(parameters, LEARNING_RATE, data, { batchSize, seed: SHUFFLE_SEED, batchLimit: context.quick ? quickBatches : undefined });
+  const extrapolated = epoch.batchesRun < epoch.batchesPerEpoch;
+  context.log(`${workload.name}: ${epoch.batchesRun}/${epoch.batchesPerEpoch} batches in ${epoch.seconds.toFixed(2)} s, mean loss ${epoch.meanLoss.toFixed(4)}, test accuracy ${epoch.testAccuracy.toFixed(4)}`);
+  return measured(workload, implementation, epoch.seconds * (epoch.batchesPerEpoch / epoch.batchesRun), {
+    loss: epoch.meanLoss, testAccuracy: epoch.testAccuracy, extrapolated, batchesRun: epoch.batchesRun, batchesPerEpoch: epoch.batchesPerEpoch,
+  });
+}
+
 const mlpFitEpochWorkload: Workload = {
-  // Each library's own fit loop: @dendrite/training's Trainer.fit, TensorFlow.js layers' model.fit.
+  // Each library's own fit loop: @dendrite/training's Trainer.fit on the @dendrite/layers MLP, TensorFlow.js
+  // layers' model.fit, PyTorch's DataLoader loop (torch_bench.py).
   name: 'mlp epoch (fit loop)',
-  async run(implementation, context) {
-    if (!implementation.mlpFit) return { name: this.name, impl: implementation.name, reason: 'no fit loop benchmarked' };
-    const data = await context.data();
-    const epoch = await implementation.mlpFit(mlpParameters(WEIGHT_SEED), LEARNING_RATE, data, { batchSize: MLP_BATCH, seed: SHUFFLE_SEED, batchLimit: context.quick ? 50 : undefined });
-    const extrapolated = epoch.batchesRun < epoch.batchesPerEpoch;
-    context.log(`${this.name}: ${epoch.batchesRun}/${epoch.batchesPerEpoch} batches in ${epoch.seconds.toFixed(2)} s, mean loss ${epoch.meanLoss.toFixed(4)}, test accuracy ${epoch.testAccuracy.toFixed(4)}`);
-    return measured(this, implementation, epoch.seconds * (epoch.batchesPerEpoch / epoch.batchesRun), {
-      loss: epoch.meanLoss, testAccuracy: epoch.testAccuracy, extrapolated, batchesRun: epoch.batchesRun, batchesPerEpoch: epoch.batchesPerEpoch,
-    });
+  skip: { 'jax-js': JAX_NO_FIT_LOOP },
+  run(implementation, context) {
+    return fitEpochRecord(this, implementation, context, implementation.mlpFit?.bind(implementation), mlpParameters(WEIGHT_SEED), MLP_BATCH, MLP_QUICK_BATCHES);
   },
+};
+
+const TFJS_CNN_SKIPS = {
+  'tfjs-cpu': 'not run: one epoch would take over an hour on tfjs-backend-cpu (about 5 s per batch of 64, timed outside the bench)',
+  'tfjs-wasm': 'cannot train it: tfjs-backend-wasm has no Conv2DBackpropFilter kernel',
 };
 
 const cnnEpochWorkload: Workload = {
   name: 'cnn epoch',
   skip: {
-    'tfjs-cpu': 'not run: one epoch would take over an hour on tfjs-backend-cpu (about 5 s per batch of 64, timed outside the bench)',
-    'tfjs-wasm': 'cannot train it: tfjs-backend-wasm has no Conv2DBackpropFilter kernel',
+    ...TFJS_CNN_SKIPS,
+    'jax-js': 'not run: one training step of this CNN takes seconds on jax-js\' single wasm thread (see cnn train step), so an epoch of 938 steps would take most of an hour',
   },
   async run(implementation, context) {
     const model = implementation.cnn(cnnParameters(WEIGHT_SEED), LEARNING_RATE);
     if (isUnsupported(model)) return { name: this.name, impl: implementation.name, reason: model.unsupported };
-    return withModel(model, (trained) => epochRecord(this, implementation, context, trained, CNN_BATCH, 100));
+    return withModel(model, (trained) => epochRecord(this, implementation, context, trained, CNN_BATCH, CNN_QUICK_BATCHES));
+  },
+};
+
+const cnnFitEpochWorkload: Workload = {
+  // Trainer.fit on the @dendrite/layers CNN; PyTorch's DataLoader loop. tfjs cannot (wasm) or would take hours (cpu).
+  name: 'cnn epoch (fit loop)',
+  skip: { ...TFJS_CNN_SKIPS, 'jax-js': JAX_NO_FIT_LOOP },
+  run(implementation, context) {
+    return fitEpochRecord(this, implementation, context, implementation.cnnFit?.bind(implementation), cnnParameters(WEIGHT_SEED), CNN_BATCH, CNN_QUICK_BATCHES);
   },
 };
 
@@ -225,4 +258,5 @@ export const WORKLOADS: readonly Workload[] = [
   cnnStepWorkload,
   cnnLayersStepWorkload,
   cnnEpochWorkload,
+  cnnFitEpochWorkload,
 ];

@@ -6,7 +6,7 @@ import { Conv2D, Dense, Flatten, MaxPool2D, Reshape, sequential, type Sequential
 import { Adam } from '@dendrite/optimizers';
 import { Accuracy, Trainer } from '@dendrite/training';
 import type { FashionMnist } from '../fashion-mnist.js';
-import type { Classifier, FitEpochResult, Implementation, ParameterValues, Runner } from '../implementation.js';
+import type { Classifier, FitEpochResult, FitOptions, Implementation, ParameterValues, Runner } from '../implementation.js';
 
 /** Dendrite's CPU backend, with its WebAssembly SIMD kernels when `ready()` installs them. */
 export async function createDendriteImplementation(): Promise<Implementation> {
@@ -17,7 +17,8 @@ export async function createDendriteImplementation(): Promise<Implementation> {
     matmul: matmulRunner,
     conv2dForwardBackward: convRunner,
     mlp: (parameters, learningRate) => classifier(parameters, learningRate, mlpLogits),
-    mlpFit,
+    mlpFit: (parameters, learningRate, data, options) => layersFit(mlpModel(), parameters, learningRate, data, options),
+    cnnFit: (parameters, learningRate, data, options) => layersFit(cnnModel(), parameters, learningRate, data, options),
     cnn: (parameters, learningRate) => classifier(parameters, learningRate, cnnLogits),
     layersMlp: (parameters, learningRate) => layersClassifier(mlpModel(), [-1, 784], parameters, learningRate),
     layersCnn: (parameters, learningRate) => layersClassifier(cnnModel(), [-1, 784], parameters, learningRate),
@@ -143,14 +144,16 @@ function trainer(parameters: Tensor[], learningRate: number, forward: (images: T
 }
 
 /**
- * One epoch of the MLP through @dendrite/training's Trainer.fit (shuffled, loss and accuracy kept on the
- * device and read every 10 batches), timed from the call to fit to its end; the data is made a tensor
- * before the clock starts, as the raw-ops epoch's arrays are ready before its clock starts.
+ * One epoch of a layers model (the MLP or the CNN from @dendrite/layers, loaded with the shared initial
+ * values) through @dendrite/training's Trainer.fit (shuffled, loss and accuracy kept on the device and read
+ * every 10 batches), timed from the call to fit to its end; the data is made a tensor before the clock
+ * starts, as the raw-ops epoch's arrays are ready before its clock starts.
  */
-async function mlpFit(initial: readonly ParameterValues[], learningRate: number, data: FashionMnist, options: { batchSize: number; seed: number; batchLimit?: number }): Promise<FitEpochResult> {
-  const parameters = tidy(() => initial.map((parameter) => variable(tensor(parameter.values, parameter.shape, 'float32'), parameter.name)));
-  const optimizer = new Adam(parameters, { learningRate });
-  const model = { apply: (images: Tensor) => mlpLogits(images, images.shape[0], parameters), parameters: () => parameters, train: () => undefined };
+async function layersFit(model: Sequential, initial: readonly ParameterValues[], learningRate: number, data: FashionMnist, options: FitOptions): Promise<FitEpochResult> {
+  model.build([-1, 784]);
+  const names = model.namedParameters().map(([name]) => name);
+  tidy(() => model.loadStateDict(Object.fromEntries(initial.map((parameter, i) => [names[i], tensor(parameter.values, parameter.shape, 'float32')]))));
+  const optimizer = new Adam(model.parameters(), { learningRate });
   const trainer = new Trainer(model, { optimizer, loss: softmaxCrossEntropy, metrics: [new Accuracy()] });
   const trainCount = data.trainLabels.length;
   const inputs = tensor(data.trainImages, [trainCount, data.trainImages.length / trainCount], 'float32');
@@ -163,11 +166,11 @@ async function mlpFit(initial: readonly ParameterValues[], learningRate: number,
     const testCount = data.testLabels.length;
     const test = { inputs: { data: data.testImages, shape: [testCount, data.testImages.length / testCount] }, targets: { data: data.testLabels, shape: [testCount] } };
     const { accuracy } = await trainer.evaluate(test, { batchSize: 1000 });
-    return { seconds, meanLoss: history.values.loss[0], batchesRun: options.batchLimit ?? batchesPerEpoch, batchesPerEpoch, testAccuracy: accuracy };
+    return { seconds, meanLoss: history.values.loss[0], batchesRun: Math.min(batchesPerEpoch, options.batchLimit ?? batchesPerEpoch), batchesPerEpoch, testAccuracy: accuracy };
   } finally {
     inputs.dispose();
     targets.dispose();
     optimizer.dispose();
-    for (const parameter of parameters) parameter.dispose();
+    model.dispose();
   }
 }

@@ -81,6 +81,22 @@ describe('the Dendrite implementation', () => {
     expect(epoch.testAccuracy).toBeGreaterThanOrEqual(0);
     expect(memory().tensors).toBe(before);
   });
+
+  it('trains the layers CNN through Trainer.fit like the raw-ops CNN, and frees every tensor after', async () => {
+    const implementation = await createDendriteImplementation();
+    const before = memory().tensors;
+    const train = batch(32);
+    const test = batch(10);
+    const data = { trainImages: train.images, trainLabels: train.labels, testImages: test.images, testLabels: test.labels };
+    // One whole batch: no shuffle can change which images it holds, so the raw-ops CNN's first loss is the fit's.
+    const epoch = await implementation.cnnFit!(cnnParameters(2), 1e-3, data, { batchSize: 32, seed: 7 });
+    expect(epoch).toMatchObject({ batchesRun: 1, batchesPerEpoch: 1 });
+    const raw = implementation.cnn(cnnParameters(2), 1e-3);
+    if (isUnsupported(raw)) throw new Error(raw.unsupported);
+    expect(epoch.meanLoss).toBeCloseTo(await raw.trainStep(train.images, train.labels, 32), 4);
+    raw.dispose();
+    expect(memory().tensors).toBe(before);
+  });
 });
 
 describe('the fit-loop row', () => {
