@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '@dendrite/datasets/node';
+import { implementationProcess } from './implementation-process.js';
 import { parseOptions, UsageError, type BenchOptions } from './options.js';
 import { IMPLEMENTATIONS, type BenchResults, type ImplementationName, type ImplementationReport } from './records.js';
 import { renderRepeats, repeatsPassed, summarizeRepeats, type RepeatRun } from './repeats.js';
@@ -19,14 +20,15 @@ const resultsDirectory = join(packageDirectory, 'results');
 /** Run one implementation's worker and read what it reported (also after a crash part-way). */
 async function runImplementation(impl: ImplementationName, options: BenchOptions): Promise<ImplementationReport> {
   const reportFile = join(tmpdir(), `dendrite-bench-${process.pid}-${impl}.json`);
-  const args = ['--import', 'tsx', workerPath, '--impl', impl];
+  const setup = implementationProcess(impl, process.versions.node);
+  const args = [...setup.nodeFlags, '--import', 'tsx', workerPath, '--impl', impl];
   if (options.quick) args.push('--quick');
   if (options.only) args.push('--only', options.only.source);
   const exitCode = await new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: packageDirectory,
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, BENCH_REPORT_FILE: reportFile },
+      env: { ...process.env, ...setup.environment, BENCH_REPORT_FILE: reportFile },
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));

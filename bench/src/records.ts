@@ -2,8 +2,12 @@
 // the file written to results/.
 import type { RepeatSummary } from './repeats.js';
 
-/** The implementations compared, ours first. */
-export const IMPLEMENTATIONS = ['dendrite-cpu', 'tfjs-cpu', 'tfjs-wasm'] as const;
+/**
+ * The implementations compared, ours first. `dendrite-cpu` is the CPU backend as `ready()` sets it
+ * up in a plain Node (the relaxed-SIMD kernels on Node 22+, SIMD128 on Node 20);
+ * `dendrite-cpu-relaxed` forces the relaxed-SIMD kernels (its process gets Node 20's flag).
+ */
+export const IMPLEMENTATIONS = ['dendrite-cpu', 'dendrite-cpu-relaxed', 'tfjs-cpu', 'tfjs-wasm'] as const;
 export type ImplementationName = (typeof IMPLEMENTATIONS)[number];
 
 /** Our implementation: the one every ratio is computed for. */
