@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../cpu-backend.js';
 import { createWasmAccelerator } from './index.js';
@@ -18,21 +19,28 @@ function cpuHasFma(): boolean {
 }
 
 /**
- * Runs `code` (an ES module importing the core sources through tsx) in a child Node with `flags`,
- * and returns what it printed as JSON: how a fresh process without the vitest config's flag picks.
+ * Runs `code` (an ES module file importing the core sources through tsx) in a child Node with
+ * `flags`, and returns what it printed last as JSON: how a fresh process without the vitest
+ * config's flag picks. (A file, not `-e`: worker threads are unavailable to `--input-type=module -e`.)
  */
-function runChild(flags: string[], code: string, environment: Record<string, string> = {}): unknown {
+function runChild(flags: string[], code: string): unknown {
   const tsx = createRequire(import.meta.url).resolve('tsx');
-  const output = execFileSync(process.execPath, [...flags, '--import', tsx, '--input-type=module', '-e', code], {
-    cwd: fileURLToPath(new URL('../../../..', import.meta.url)),
-    env: { ...process.env, DENDRITE_WASM_SIMD: '', ...environment },
-    encoding: 'utf8',
-  });
-  return JSON.parse(output.trim().split('\n').pop()!);
+  const directory = mkdtempSync(join(tmpdir(), 'dendrite-relaxed-simd-'));
+  try {
+    const script = join(directory, 'child.mjs');
+    writeFileSync(script, code);
+    const output = execFileSync(process.execPath, [...flags, '--import', tsx, script], {
+      env: { ...process.env, DENDRITE_WASM_SIMD: '' },
+      encoding: 'utf8',
+    });
+    return JSON.parse(output.trim().split('\n').pop()!);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
 }
 
 const READY_AND_REPORT = `
-import { ready, getBackendInfo } from './src/index.ts';
+import { ready, getBackendInfo } from ${JSON.stringify(new URL('../../../index.ts', import.meta.url).href)};
 await ready();
 const { implementation, instructionSet, threads, notes } = getBackendInfo();
 console.log(JSON.stringify({ implementation, instructionSet, threads, notes }));
@@ -86,13 +94,13 @@ describe('choosing the kernel build', () => {
   });
 
   it.runIf(nodeMajor < 22)('ready() in a plain Node 20 loads SIMD128 and says why; with the flag, relaxed SIMD on worker threads too', () => {
-    const plain = runChild([], READY_AND_REPORT) as { instructionSet: string; notes: string[] };
+    const plain = runChild([], READY_AND_REPORT) as { instructionSet: string; threads: number; notes: string[] };
     expect(plain).toMatchObject({ implementation: 'wasm-simd', instructionSet: 'simd128' });
     expect(plain.notes.join(' ')).toMatch(/no relaxed SIMD \(needs Node 22\+ or Chrome 114\+; Node 20 with --experimental-wasm-relaxed-simd\)/);
-    // Two threads: the workers instantiate the relaxed module, so they must have the flag as well
-    // (worker_threads inherit the process's execArgv and V8 flags).
-    const flagged = runChild([RELAXED_FLAG], READY_AND_REPORT, { DENDRITE_WASM_SIMD: '' }) as { instructionSet: string; threads: number };
-    expect(flagged).toMatchObject({ implementation: 'wasm-simd', instructionSet: 'relaxed-simd' });
+    // The workers instantiate the relaxed module too, so they need the flag as well (worker_threads
+    // inherit the process's execArgv): a worker that could not would leave fewer threads, with a note.
+    const flagged = runChild([RELAXED_FLAG], READY_AND_REPORT) as { instructionSet: string; threads: number; notes: string[] };
+    expect(flagged).toMatchObject({ implementation: 'wasm-simd', instructionSet: 'relaxed-simd', threads: plain.threads, notes: [] });
   });
 });
 

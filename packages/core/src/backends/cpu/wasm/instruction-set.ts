@@ -26,7 +26,16 @@ const RELAXED_SIMD_PROBE = new Uint8Array([
   0x0a, PROBE_BODY.length + 2, 0x01, PROBE_BODY.length, ...PROBE_BODY, // code section
 ]);
 
-/** Whether this host's WebAssembly accepts relaxed SIMD instructions. */
+/**
+ * Whether this host's WebAssembly accepts relaxed SIMD instructions (what `ready()` asks before it
+ * picks the kernel build).
+ *
+ * @example
+ * ```ts
+ * import { hostSupportsRelaxedSimd } from '@dendrite/core/backend';
+ * hostSupportsRelaxedSimd(); // true on Node 22+ and Chrome 114+; on Node 20 only with --experimental-wasm-relaxed-simd
+ * ```
+ */
 export function hostSupportsRelaxedSimd(): boolean {
   try {
     return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_SIMD_PROBE);
