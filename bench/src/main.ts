@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomically } from '@dendrite/datasets/node';
+import { implementationProcess } from './implementation-process.js';
 import { runPytorch } from './implementations/pytorch.js';
 import { parseOptions, UsageError, type BenchOptions } from './options.js';
 import { IMPLEMENTATIONS, type BenchResults, type ImplementationName, type ImplementationReport } from './records.js';
@@ -19,14 +20,15 @@ const resultsDirectory = join(packageDirectory, 'results');
 
 /** Start src/worker.ts for a Node implementation; resolves to its exit code. */
 function runNodeWorker(impl: ImplementationName, options: BenchOptions, reportFile: string): Promise<number> {
-  const args = ['--import', 'tsx', workerPath, '--impl', impl];
+  const setup = implementationProcess(impl, process.versions.node);
+  const args = [...setup.nodeFlags, '--import', 'tsx', workerPath, '--impl', impl];
   if (options.quick) args.push('--quick');
   if (options.only) args.push('--only', options.only.source);
   return new Promise<number>((resolve, reject) => {
     const child = spawn(process.execPath, args, {
       cwd: packageDirectory,
       stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, BENCH_REPORT_FILE: reportFile },
+      env: { ...process.env, ...setup.environment, BENCH_REPORT_FILE: reportFile },
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));

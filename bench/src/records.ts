@@ -3,10 +3,12 @@
 import type { RepeatSummary } from './repeats.js';
 
 /**
- * The implementations compared, ours first. `pytorch-cpu` runs in Python (torch_bench.py), the others
- * in Node (src/worker.ts).
+ * The implementations compared, ours first. `dendrite-cpu` is the CPU backend as `ready()` sets it
+ * up in a plain Node (the relaxed-SIMD kernels on Node 22+, SIMD128 on Node 20);
+ * `dendrite-cpu-relaxed` forces the relaxed-SIMD kernels (its process gets Node 20's flag).
+ * `pytorch-cpu` runs in Python (torch_bench.py), the others in Node (src/worker.ts).
  */
-export const IMPLEMENTATIONS = ['dendrite-cpu', 'tfjs-cpu', 'tfjs-wasm', 'pytorch-cpu', 'jax-js'] as const;
+export const IMPLEMENTATIONS = ['dendrite-cpu', 'dendrite-cpu-relaxed', 'tfjs-cpu', 'tfjs-wasm', 'pytorch-cpu', 'jax-js'] as const;
 export type ImplementationName = (typeof IMPLEMENTATIONS)[number];
 
 /** Our implementation: the one every ratio is computed for. */

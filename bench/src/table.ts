@@ -51,7 +51,8 @@ export function buildComparisonTable(results: BenchResults): ComparisonTable {
   ]);
   const implementations = IMPLEMENTATIONS.filter((impl) => present.has(impl));
   // Ratios need our number: without it there are no ratio columns.
-  const peers = present.has(OURS) ? implementations.filter((impl) => impl !== OURS) : [];
+  // Ratios against the other libraries only (dendrite-cpu-relaxed is a build of ours, shown beside it).
+  const peers = present.has(OURS) ? implementations.filter((impl) => !impl.startsWith('dendrite-')) : [];
   const names = workloadsInOrder(results.records, results.skipped);
 
   const rows = names.map((name) => {

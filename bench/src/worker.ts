@@ -14,7 +14,8 @@ import { WORKLOADS } from './workloads.js';
 
 function createImplementation(name: ImplementationName): Promise<Implementation> {
   switch (name) {
-    case 'dendrite-cpu': return createDendriteImplementation();
+    case 'dendrite-cpu': return createDendriteImplementation('dendrite-cpu');
+    case 'dendrite-cpu-relaxed': return createDendriteImplementation('dendrite-cpu-relaxed');
     case 'tfjs-cpu': return createTfjsImplementation('cpu');
     case 'tfjs-wasm': return createTfjsImplementation('wasm');
     case 'jax-js': return createJaxImplementation();

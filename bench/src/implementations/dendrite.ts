@@ -8,11 +8,19 @@ import { Accuracy, Trainer } from '@dendrite/training';
 import type { FashionMnist } from '../fashion-mnist.js';
 import type { Classifier, FitEpochResult, FitOptions, Implementation, ParameterValues, Runner } from '../implementation.js';
 
-/** Dendrite's CPU backend, with its WebAssembly SIMD kernels when `ready()` installs them. */
-export async function createDendriteImplementation(): Promise<Implementation> {
+/**
+ * Dendrite's CPU backend, with its WebAssembly SIMD kernels when `ready()` installs them.
+ * `dendrite-cpu-relaxed` must get the relaxed-SIMD kernel build (main.ts starts its process with
+ * DENDRITE_WASM_SIMD=relaxed-simd): it refuses to measure anything else.
+ */
+export async function createDendriteImplementation(name: 'dendrite-cpu' | 'dendrite-cpu-relaxed' = 'dendrite-cpu'): Promise<Implementation> {
   await ready();
+  const info = getBackendInfo();
+  if (name === 'dendrite-cpu-relaxed' && info.instructionSet !== 'relaxed-simd') {
+    throw new Error(`dendrite-cpu-relaxed: the relaxed-SIMD kernels did not load (${describeBackend()})`);
+  }
   return {
-    name: 'dendrite-cpu',
+    name,
     describe: describeBackend,
     matmul: matmulRunner,
     conv2dForwardBackward: convRunner,
@@ -28,7 +36,8 @@ export async function createDendriteImplementation(): Promise<Implementation> {
 function describeBackend(): string {
   const info = getBackendInfo();
   const notes = info.notes && info.notes.length > 0 ? ` (${info.notes.join('; ')})` : '';
-  return `@dendrite/core backend ${info.name}, ${info.implementation} kernels, ${info.threads ?? 1} thread(s)${notes}`;
+  const build = typeof info.instructionSet === 'string' ? ` (${info.instructionSet} build)` : '';
+  return `@dendrite/core backend ${info.name}, ${info.implementation}${build} kernels, ${info.threads ?? 1} thread(s)${notes}`;
 }
 
 function matmulRunner(size: number): Runner {

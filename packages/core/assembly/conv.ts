@@ -2,10 +2,12 @@
 // neighbouring output pixels x 8 output channels (8 f32x4 accumulators, as in matmul's
 // micro-kernel): it streams one packed filter panel while splatting the 4 pixels' input values
 // straight from the (padded) image. The filter gradient's tile is 4 patch entries x 8 output
-// channels, accumulated over every output pixel of a block while it stays in registers.
+// channels, accumulated over every output pixel of a block while it stays in registers. Their
+// multiply-adds are fused in the relaxed-SIMD build (see multiply-add.ts).
 // Both read their geometry from a parameter block of i32 words (see CONV_* below), shared with
 // src/backends/cpu/wasm/wasm-conv.ts.
 
+import { multiplyAdd } from './multiply-add';
 import { PANEL_COLS } from './pack';
 import { word } from './parameter-block';
 
@@ -58,17 +60,17 @@ function forwardTile(
       const b0 = v128.load(w);
       const b1 = v128.load(w, 16);
       let a = v128.load32_splat(a0);
-      c00 = f32x4.add(c00, f32x4.mul(a, b0));
-      c01 = f32x4.add(c01, f32x4.mul(a, b1));
+      c00 = multiplyAdd(a, b0, c00);
+      c01 = multiplyAdd(a, b1, c01);
       a = v128.load32_splat(a1);
-      c10 = f32x4.add(c10, f32x4.mul(a, b0));
-      c11 = f32x4.add(c11, f32x4.mul(a, b1));
+      c10 = multiplyAdd(a, b0, c10);
+      c11 = multiplyAdd(a, b1, c11);
       a = v128.load32_splat(a2);
-      c20 = f32x4.add(c20, f32x4.mul(a, b0));
-      c21 = f32x4.add(c21, f32x4.mul(a, b1));
+      c20 = multiplyAdd(a, b0, c20);
+      c21 = multiplyAdd(a, b1, c21);
       a = v128.load32_splat(a3);
-      c30 = f32x4.add(c30, f32x4.mul(a, b0));
-      c31 = f32x4.add(c31, f32x4.mul(a, b1));
+      c30 = multiplyAdd(a, b0, c30);
+      c31 = multiplyAdd(a, b1, c31);
       a0 += 4; a1 += 4; a2 += 4; a3 += 4;
       w += 32;
     }
@@ -246,17 +248,17 @@ export function conv2dFilterGradChunk(chunk: i32, scratch: usize, params: usize)
             const b0 = v128.load(d);
             const b1 = v128.load(d, 16);
             let a = v128.load32_splat(q0);
-            c00 = f32x4.add(c00, f32x4.mul(a, b0));
-            c01 = f32x4.add(c01, f32x4.mul(a, b1));
+            c00 = multiplyAdd(a, b0, c00);
+            c01 = multiplyAdd(a, b1, c01);
             a = v128.load32_splat(q1);
-            c10 = f32x4.add(c10, f32x4.mul(a, b0));
-            c11 = f32x4.add(c11, f32x4.mul(a, b1));
+            c10 = multiplyAdd(a, b0, c10);
+            c11 = multiplyAdd(a, b1, c11);
             a = v128.load32_splat(q2);
-            c20 = f32x4.add(c20, f32x4.mul(a, b0));
-            c21 = f32x4.add(c21, f32x4.mul(a, b1));
+            c20 = multiplyAdd(a, b0, c20);
+            c21 = multiplyAdd(a, b1, c21);
             a = v128.load32_splat(q3);
-            c30 = f32x4.add(c30, f32x4.mul(a, b0));
-            c31 = f32x4.add(c31, f32x4.mul(a, b1));
+            c30 = multiplyAdd(a, b0, c30);
+            c31 = multiplyAdd(a, b1, c31);
             q0 += pixelStep; q1 += pixelStep; q2 += pixelStep; q3 += pixelStep;
             d += dyPixelBytes;
           }

@@ -1,7 +1,9 @@
 // out[m, n] = activation(op(A) @ op(B) + bias), blocked GotoBLAS-style: a depth block of op(B) is
 // packed into 8-column panels, a row block of op(A) into 4-row panels, and a 4x8 register-tile
 // micro-kernel (8 f32x4 accumulators, within the 16 x86 vector registers V8 can use) does the work.
+// Its multiply-adds are fused (f32x4.relaxed_madd) in the relaxed-SIMD build: see multiply-add.ts.
 
+import { multiplyAdd } from './multiply-add';
 import { activateVector } from './simd-math';
 import { packA, packB, PANEL_ROWS, PANEL_COLS } from './pack';
 
@@ -63,17 +65,17 @@ function microKernel(
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = multiplyAdd(a, b0, c00);
+    c01 = multiplyAdd(a, b1, c01);
     a = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = multiplyAdd(a, b0, c10);
+    c11 = multiplyAdd(a, b1, c11);
     a = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = multiplyAdd(a, b0, c20);
+    c21 = multiplyAdd(a, b1, c21);
     a = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = multiplyAdd(a, b0, c30);
+    c31 = multiplyAdd(a, b1, c31);
     pa += 16;
     pb += 32;
   }

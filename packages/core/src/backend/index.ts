@@ -7,5 +7,6 @@ export { createCpuBackend, type CpuBackend, type CpuBackendOptions } from '../ba
 export { createDefaultCpuBackend } from '../backends/cpu/default-cpu-backend.js';
 export {
   createWasmAccelerator, WasmKernelError, type WasmAccelerator, type WasmAcceleratorOptions, type WasmHeapDebugOptions,
+  hostSupportsRelaxedSimd, type WasmInstructionSet, type WasmInstructionSetChoice,
 } from '../backends/cpu/wasm/index.js';
 export type { CpuAccelerator } from '../backends/cpu/accelerator.js';

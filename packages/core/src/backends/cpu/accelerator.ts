@@ -16,6 +16,11 @@ export interface CpuAccelerator {
   readonly implementation: string;
   /** Worker threads in use, 1 when single-threaded. */
   readonly threads: number;
+  /**
+   * Which build of its kernels runs, for getBackendInfo() (the WebAssembly accelerator:
+   * 'relaxed-simd' or 'simd128').
+   */
+  readonly instructionSet?: string;
   /** Why a faster configuration was not used (e.g. no SharedArrayBuffer in this browser). */
   readonly notes: readonly string[];
   /**

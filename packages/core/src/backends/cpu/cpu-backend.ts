@@ -194,6 +194,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
         name: 'cpu',
         implementation: accelerator?.implementation ?? 'typescript',
         threads: accelerator?.threads ?? 1,
+        ...(accelerator?.instructionSet !== undefined ? { instructionSet: accelerator.instructionSet } : {}),
         notes: accelerator !== null ? [...accelerator.notes] : ['no accelerator installed: plain TypeScript kernels'],
       };
     },

@@ -9,10 +9,13 @@ import { availableCores, canBlockThisThread, hasSharedMemory, isNode } from './h
 import { KernelThreadPool, type ThreadPoolSetup } from './thread-pool.js';
 import { createAcceleratorObject, type WasmAccelerator } from './wasm-accelerator.js';
 import { PAGE_BYTES, WasmHeap } from './wasm-heap.js';
+import { instructionSetFromEnvironment, selectInstructionSet, type WasmInstructionSetChoice } from './instruction-set.js';
 import { loadKernels } from './wasm-module.js';
 
 export type { WasmAccelerator } from './wasm-accelerator.js';
 export type { WasmHeapDebugOptions } from './heap-guards.js';
+export type { WasmInstructionSet, WasmInstructionSetChoice } from './instruction-set.js';
+export { hostSupportsRelaxedSimd } from './instruction-set.js';
 export { WasmKernelError } from './kernel-error.js';
 
 export interface WasmAcceleratorOptions {
@@ -27,6 +30,20 @@ export interface WasmAcceleratorOptions {
    * shared whenever SharedArrayBuffer is available.
    */
   sharedMemory?: boolean;
+  /**
+   * Which kernel build to load: `'relaxed-simd'` (matmul and conv use `f32x4.relaxed_madd`, a
+   * fused multiply-add: faster, and rounded once where SIMD128 rounds twice), `'simd128'`, or
+   * `'auto'`: relaxed SIMD where this host validates it (Node 22+, Chrome 114+; Node 20 with
+   * --experimental-wasm-relaxed-simd), SIMD128 otherwise. `'relaxed-simd'` on a host without it
+   * throws. Default: the DENDRITE_WASM_SIMD environment variable (same values), else `'auto'`.
+   *
+   * @example
+   * ```ts
+   * const accelerator = await createWasmAccelerator({ instructionSet: 'simd128' });
+   * accelerator.instructionSet; // 'simd128'
+   * ```
+   */
+  instructionSet?: WasmInstructionSetChoice;
   /**
    * Debug mode, to hunt kernels that touch memory outside their buffers: guard words around every
    * block of wasm memory, checked after every kernel call (an overwritten guard throws, naming the
@@ -85,7 +102,9 @@ export async function buildWasmAccelerator(options: WasmAcceleratorOptions = {})
   const threads = requested ?? Math.max(1, Math.min(MAX_DEFAULT_THREADS, await availableCores()));
   const sharedAvailable = hasSharedMemory() && options.sharedMemory !== false;
   const initialPages = Math.ceil(INITIAL_HEAP_BYTES / PAGE_BYTES);
-  const loaded = await loadKernels(initialPages, sharedAvailable);
+  const selection = selectInstructionSet(options.instructionSet ?? instructionSetFromEnvironment() ?? 'auto');
+  if (selection.note !== null) notes.push(selection.note);
+  const loaded = await loadKernels(initialPages, sharedAvailable, selection.instructionSet);
   const sharedFailure = loaded.sharedFailure;
   if (options.sharedMemory === false) {
     notes.push('unshared memory requested: one thread, and buffers are copied into wasm memory per call');
@@ -121,5 +140,5 @@ export async function buildWasmAccelerator(options: WasmAcceleratorOptions = {})
   }
   // Guards are checked after every kernel call, so an overwrite is pinned on the kernel that made it.
   if (heap.guardBytes > 0) pool.afterRun = (kernel) => heap.checkGuards(`kernel '${kernel}'`);
-  return { accelerator: createAcceleratorObject(heap, pool, notes), heap, pool };
+  return { accelerator: createAcceleratorObject(heap, pool, notes, selection.instructionSet), heap, pool };
 }

@@ -3,6 +3,7 @@ import type { CpuAccelerator } from '../accelerator.js';
 import { planElementwise, planMatmulGrid, unitsPerChunk } from './chunk-plan.js';
 import { OperandStaging, runStaged } from './operand-staging.js';
 import type { KernelThreadPool } from './thread-pool.js';
+import type { WasmInstructionSet } from './instruction-set.js';
 import { createConvKernels } from './wasm-conv.js';
 import type { WasmHeap } from './wasm-heap.js';
 import { createPoolKernels } from './wasm-pool.js';
@@ -13,6 +14,8 @@ export interface WasmAccelerator extends CpuAccelerator {
   dispose(): void;
   /** Bytes of wasm memory in live blocks from allocate (and in-flight temporaries). */
   readonly liveBytes: number;
+  /** The kernel build that runs: 'relaxed-simd' (fused multiply-add in matmul and conv) or 'simd128'. */
+  readonly instructionSet: WasmInstructionSet;
 }
 
 /** Below this many multiply-adds the TypeScript kernel is as fast as a call into wasm. */
@@ -41,13 +44,16 @@ const B_SCALAR = 1;
 const A_SCALAR = 2;
 
 /** Builds the accelerator object over a heap and a thread pool (see createWasmAccelerator). */
-export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, notes: readonly string[]): WasmAccelerator {
+export function createAcceleratorObject(
+  heap: WasmHeap, pool: KernelThreadPool, notes: readonly string[], instructionSet: WasmInstructionSet = 'simd128',
+): WasmAccelerator {
   /** Whether out and an input share memory without being the very same elements. */
   const partiallyOverlaps = (input: Float32Array, out: Float32Array, length: number): boolean =>
     input.byteOffset !== out.byteOffset && heap.overlaps(input, length, out, length);
 
   const accelerator: WasmAccelerator = {
     implementation: 'wasm-simd',
+    instructionSet,
     get threads() {
       return pool.threads;
     },

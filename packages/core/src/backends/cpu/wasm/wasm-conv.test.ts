@@ -3,7 +3,7 @@ import type { Conv2DInfo } from '../../../backend/backend.js';
 import { convInfoOf, describeConvGeometry, naiveConv2d, type ConvGeometry } from '../conv-test-helpers.js';
 import { createCpuBackend } from '../cpu-backend.js';
 import { expectClose, expectSameBits, randomFloats, readValues, seededRandom, tensorOf } from '../test-helpers.js';
-import { createWasmAccelerator, type WasmAccelerator } from './index.js';
+import { createWasmAccelerator, type WasmAccelerator, type WasmInstructionSet } from './index.js';
 
 const geometry = (
   batch: number, height: number, width: number, inChannels: number, outChannels: number, filter: [number, number],
@@ -56,15 +56,18 @@ function convCase(g: ConvGeometry, seed: number): ConvCase {
   return { info, x, filter, dy, expected: naiveConv2d(info, x, filter, dy) };
 }
 
-describe('wasm direct convolution', () => {
+// Both kernel builds (relaxed SIMD fuses the micro-kernels' multiply-adds: same tolerances).
+const INSTRUCTION_SETS: WasmInstructionSet[] = ['simd128', 'relaxed-simd'];
+
+describe.each(INSTRUCTION_SETS)('wasm direct convolution (%s kernels)', (instructionSet) => {
   let single: WasmAccelerator;
   let threaded: WasmAccelerator;
   let unshared: WasmAccelerator;
 
   beforeAll(async () => {
-    single = await createWasmAccelerator({ threads: 1 });
-    threaded = await createWasmAccelerator({ threads: 2 });
-    unshared = await createWasmAccelerator({ sharedMemory: false });
+    single = await createWasmAccelerator({ threads: 1, instructionSet });
+    threaded = await createWasmAccelerator({ threads: 2, instructionSet });
+    unshared = await createWasmAccelerator({ sharedMemory: false, instructionSet });
   });
   afterAll(() => {
     single.dispose();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FusedActivation } from '../../../backend/backend.js';
-import { createWasmAccelerator, type WasmAccelerator } from './index.js';
+import { createWasmAccelerator, type WasmAccelerator, type WasmInstructionSet } from './index.js';
 
 /** Deterministic uniform values in [-1, 1). */
 function randomValues(length: number, seed: number): Float32Array {
@@ -85,13 +85,17 @@ function place(accelerator: WasmAccelerator, values: Float32Array, inside: boole
 const ACTIVATIONS: FusedActivation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
 const TRANSPOSES: Array<[boolean, boolean]> = [[false, false], [true, false], [false, true], [true, true]];
 
-describe('wasm matmul', () => {
+// Both kernel builds: relaxed SIMD fuses the micro-kernel's multiply-adds (rounding once), which
+// stays within the same float32 rounding bound of the float64 reference.
+const INSTRUCTION_SETS: WasmInstructionSet[] = ['simd128', 'relaxed-simd'];
+
+describe.each(INSTRUCTION_SETS)('wasm matmul (%s kernels)', (instructionSet) => {
   let single: WasmAccelerator;
   let threaded: WasmAccelerator;
 
   beforeAll(async () => {
-    single = await createWasmAccelerator({ threads: 1 });
-    threaded = await createWasmAccelerator({ threads: 2 });
+    single = await createWasmAccelerator({ threads: 1, instructionSet });
+    threaded = await createWasmAccelerator({ threads: 2, instructionSet });
   });
   afterAll(() => {
     single.dispose();
@@ -100,9 +104,12 @@ describe('wasm matmul', () => {
 
   it('reports what it is', () => {
     expect(single.implementation).toBe('wasm-simd');
+    expect(single.instructionSet).toBe(instructionSet);
+    expect(threaded.instructionSet).toBe(instructionSet);
     expect(single.threads).toBe(1);
     expect(threaded.threads).toBe(2);
-    expect(threaded.notes.filter((note) => !note.startsWith('debug mode'))).toEqual([]);
+    const unexpected = threaded.notes.filter((note) => !note.startsWith('debug mode') && !note.startsWith('SIMD128 kernels requested'));
+    expect(unexpected).toEqual([]);
   });
 
   // Odd sizes cut register tiles and blocks (tile 4x8, depth block 256, row block 128, column block 512).
@@ -171,7 +178,7 @@ describe('wasm matmul', () => {
   });
 
   it('agrees with naive loops on three threads (more threads than this machine may have cores)', async () => {
-    const three = await createWasmAccelerator({ threads: 3 });
+    const three = await createWasmAccelerator({ threads: 3, instructionSet });
     try {
       expect(three.threads).toBe(3);
       let variant = 0;

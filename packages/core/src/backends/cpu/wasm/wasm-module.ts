@@ -1,9 +1,17 @@
+import type { WasmInstructionSet } from './instruction-set.js';
+
 /**
- * The two base64 kernel builds, imported on first use: a dynamic import lets bundlers put them (~75 KiB)
- * in their own chunk, so importing `createWasmAccelerator` alone does not carry them.
+ * The base64 kernel builds of one instruction set (shared and unshared memory), imported on first
+ * use: each dynamic import lets bundlers put its builds (~75 KiB) in their own chunk, so importing
+ * `createWasmAccelerator` alone carries neither and a host fetches only the set it runs.
  */
-function kernelBuilds(): Promise<typeof import('../../../../generated/kernels-wasm.js')> {
-  return import('../../../../generated/kernels-wasm.js');
+interface KernelBuilds {
+  sharedMemoryWasmBase64: string;
+  singleMemoryWasmBase64: string;
+}
+
+function kernelBuilds(instructionSet: WasmInstructionSet): Promise<KernelBuilds> {
+  return instructionSet === 'relaxed-simd' ? import('../../../../generated/kernels-wasm-relaxed.js') : import('../../../../generated/kernels-wasm.js');
 }
 
 /** The kernel module and the memory it was instantiated over on the calling thread. */
@@ -54,15 +62,15 @@ function createSharedMemory(initialPages: number): WebAssembly.Memory {
 }
 
 /**
- * Compiles and instantiates the SIMD kernels with `initialPages` of memory: the shared-memory
- * build when `preferShared`, else (or when that fails) the plain one. Throws a clear error when
- * the host lacks WebAssembly SIMD.
+ * Compiles and instantiates the SIMD kernels of `instructionSet` with `initialPages` of memory: the
+ * shared-memory build when `preferShared`, else (or when that fails) the plain one. Throws a clear
+ * error when the host lacks WebAssembly SIMD.
  */
-export async function loadKernels(initialPages: number, preferShared: boolean): Promise<LoadedKernels> {
+export async function loadKernels(initialPages: number, preferShared: boolean, instructionSet: WasmInstructionSet = 'simd128'): Promise<LoadedKernels> {
   if (typeof WebAssembly !== 'object') {
     throw new Error('wasm accelerator: this JavaScript host has no WebAssembly');
   }
-  const { sharedMemoryWasmBase64, singleMemoryWasmBase64 } = await kernelBuilds();
+  const { sharedMemoryWasmBase64, singleMemoryWasmBase64 } = await kernelBuilds(instructionSet);
   let sharedFailure: unknown = null;
   if (preferShared) {
     try {
@@ -79,7 +87,8 @@ export async function loadKernels(initialPages: number, preferShared: boolean): 
     module = await WebAssembly.compile(decodeBase64(singleMemoryWasmBase64));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`wasm accelerator: WebAssembly SIMD is not supported by this host (${reason})`, { cause: error });
+    const what = instructionSet === 'relaxed-simd' ? 'WebAssembly relaxed SIMD' : 'WebAssembly SIMD';
+    throw new Error(`wasm accelerator: ${what} is not supported by this host (${reason})`, { cause: error });
   }
   const memory = new WebAssembly.Memory({ initial: initialPages });
   const instance = await WebAssembly.instantiate(module, kernelImports(memory));
