@@ -48,26 +48,27 @@ describe('SentimentClassifier', () => {
   });
 });
 
-// A reduced run of the real recipe (2 epochs instead of up to 10; the full run is in the README: 82.8%).
+// A reduced run of the real recipe: one epoch at a higher learning rate on 24-token sentences (measured 78.7%;
+// the full recipe, up to 10 epochs, reaches 82.8%: see the README).
 describe('training on the real sentences (reduced)', () => {
   let result: TrainResult;
   let folder: string;
   beforeAll(async () => {
     folder = await mkdtemp(join(tmpdir(), 'dendrite-sentiment-'));
     const data = await loadSentences(locateData(undefined));
-    result = await trainSentiment(data, { epochs: 2, patience: 0, maxLength: 24 });
+    result = await trainSentiment(data, { epochs: 1, patience: 0, maxLength: 24, learningRate: 6e-3 });
   }, 600_000);
   afterAll(async () => {
     result?.model.dispose();
     await rm(folder, { recursive: true, force: true });
   });
 
-  it('learns: held-out accuracy well above chance after 2 epochs', () => {
+  it('learns: held-out accuracy well above chance after one epoch', () => {
     expect(result.heldOutCount).toBe(3000 * HELD_OUT_FRACTION);
     expect(result.trainCount).toBe(2400);
     // Labels are balanced (chance 50%); the full recipe reaches 82.8%, bag-of-words logistic regression 78.9%.
-    expect(result.heldOutAccuracy).toBeGreaterThan(0.72);
-    expect(result.history.values.loss[1]).toBeLessThan(result.history.values.loss[0]);
+    expect(result.heldOutAccuracy).toBeGreaterThan(0.74);
+    expect(result.history.values.loss[0]).toBeLessThan(Math.log(2)); // below the loss of always answering 0.5
   });
 
   it('builds the vocabulary from training text only', async () => {
