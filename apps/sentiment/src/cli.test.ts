@@ -83,6 +83,8 @@ describe('sentiment CLI errors: one line on stderr, non-zero exit', () => {
     expectOneLineError(run('train', '--epochs', 'many'), '--epochs must be a positive integer');
     expectOneLineError(run('train', '--sources', 'twitter', '--data', join(scratch, 'data')), '--sources must list some of amazon, imdb, yelp');
     expectOneLineError(run('eval'), "required option '--model <dir>' not specified");
+    expectOneLineError(run('train', '--init-from', join(scratch, 'no-model')), `no model at ${join(scratch, 'no-model')}`);
+    expectOneLineError(run('train', '--init-from', 'x', '--model', 'gru', '--units', '8'), '--model, --units cannot be combined with --init-from');
   });
 
   it('a missing or damaged model', async () => {

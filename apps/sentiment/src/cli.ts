@@ -3,6 +3,7 @@ import { getBackendInfo, ready } from '@dendrite/core';
 import { ProgressBar } from '@dendrite/training/node';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { HELD_OUT_FRACTION, HELD_OUT_SEED, SOURCES, loadSentences, locateData, parseSources, splitSentences } from './data.js';
+import { AppError } from './errors.js';
 import { ENCODER_KINDS, type EncoderKind } from './model.js';
 import { loadSentimentModel, readTrainingRecord, saveSentimentModel } from './store.js';
 import { DEFAULT_RECIPE, accuracyOn, predictProbabilities, trainSentiment } from './train.js';
@@ -75,8 +76,16 @@ export async function runCli(argv: readonly string[], output: CliOutput = { stdo
     .option('--units <n>', `recurrent units (default ${DEFAULT_RECIPE.units})`, positiveInteger('--units'))
     .option('--max-length <n>', `tokens kept per sentence (default ${DEFAULT_RECIPE.maxLength})`, positiveInteger('--max-length'))
     .option('--min-count <n>', `rarer training words become OOV (default ${DEFAULT_RECIPE.minCount})`, positiveInteger('--min-count'))
-    .action(async (options: TrainFlags) => {
+    .action(async (options: TrainFlags, command: Command) => {
       const sources = parseSources(options.sources);
+      if (options.initFrom !== undefined) {
+        // The pre-trained model fixes the shape and the vocabulary; a flag that would change them cannot apply.
+        const fixed = ['model', 'embeddingDim', 'units', 'maxLength', 'minCount', 'dropout'].filter((name) => command.getOptionValueSource(name) === 'cli');
+        if (fixed.length > 0) {
+          const flags = fixed.map((name) => `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`).join(', ');
+          throw new AppError(`${flags} cannot be combined with --init-from: the pre-trained model's shape and tokenizer are reused`);
+        }
+      }
       const directory = locateData(options.data === undefined ? undefined : userPath(options.data));
       const initFrom = options.initFrom === undefined ? undefined : await loadSentimentModel(userPath(options.initFrom));
       const data = await loadSentences(directory);

@@ -16,7 +16,7 @@ export interface TrainOptions {
   embeddingDim?: number;
   units?: number;
   dropout?: number;
-  /** Tokens kept per sentence (default 40: 97% of the sentences fit whole). */
+  /** Tokens kept per sentence (default 40: over 99% of the sentences fit whole). */
   maxLength?: number;
   /** Words seen fewer times in the training text become OOV (default 2). */
   minCount?: number;
