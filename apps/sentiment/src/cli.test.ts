@@ -131,5 +131,13 @@ describe('sentiment CLI train → eval → predict', () => {
     expect(rows[1].probability).toBeLessThan(0.5);
     const plain = run('predict', '--model', 'model', 'The plot was wonderful.');
     expect(plain.stdout).toMatch(/^positive 0\.\d{3} {2}The plot was wonderful\.\n$/);
+
+    // Fine-tuning from it on one source reuses its tokenizer and records where it started.
+    const tuned = run('train', '--data', 'data', '--init-from', 'model', '--sources', 'imdb', '--out', 'tuned', '--epochs', '1', '--learning-rate', '0.02');
+    expect(tuned.stderr).toBe('');
+    expect(tuned.stdout).toMatch(/Held-out accuracy: [\d.]+% on \d+ sentences/);
+    const tunedRecord = JSON.parse(await readFile(join(scratch, 'tuned', 'training.json'), 'utf8'));
+    expect(tunedRecord).toMatchObject({ initFrom: 'model', sources: ['imdb'], recipe: { units: 8, embeddingDim: 8, maxLength: 8 } });
+    expect(await readFile(join(scratch, 'tuned', 'tokenizer.json'), 'utf8')).toBe(await readFile(join(scratch, 'model', 'tokenizer.json'), 'utf8'));
   }, 240_000);
 });
