@@ -65,6 +65,7 @@ export {
   type MovieLensLineSources,
 } from './movielens.js';
 export { SENTIMENT_FILES, combineSentimentParts, parseSentimentLines, type SentimentData } from './sentiment.js';
+export { OOV_ID, PAD_ID, Tokenizer, type SequenceSide, type TokenizerJSON, type TokenizerOptions, type VocabularyOptions } from './tokenizer.js';
 export {
   convertChannels,
   decodeImage,
