@@ -4,6 +4,7 @@ import { planElementwise, planMatmulGrid, unitsPerChunk } from './chunk-plan.js'
 import { OperandStaging, runStaged } from './operand-staging.js';
 import type { KernelThreadPool } from './thread-pool.js';
 import { createConvKernels } from './wasm-conv.js';
+import { createInt8Kernels } from './wasm-int8.js';
 import type { WasmHeap } from './wasm-heap.js';
 import { createPoolKernels } from './wasm-pool.js';
 
@@ -164,6 +165,7 @@ export function createAcceleratorObject(heap: WasmHeap, pool: KernelThreadPool, 
 
     ...createConvKernels(heap, pool),
     ...createPoolKernels(heap, pool),
+    ...createInt8Kernels(heap, pool),
 
     dispose(): void {
       pool.dispose();
