@@ -48,15 +48,19 @@ function quantizeRow(x: Float32Array, offset: number, k: number, inputScale: num
     scale = Math.fround(inputScale);
     inverse = Math.fround(1 / scale);
   } else {
+    // NaN is skipped here, and quantizes to -127 below, as in the wasm kernel.
     let maximum = 0;
-    for (let i = 0; i < k; i++) maximum = Math.max(maximum, Math.abs(x[offset + i]));
+    for (let i = 0; i < k; i++) {
+      const magnitude = Math.abs(x[offset + i]);
+      if (magnitude > maximum) maximum = magnitude;
+    }
     maximum = Math.max(maximum, INT8_MIN_ROW_MAXIMUM);
     scale = Math.fround(maximum / 127);
     inverse = Math.fround(127 / maximum);
   }
   for (let i = 0; i < k; i++) {
     const value = Math.floor(Math.fround(Math.fround(x[offset + i] * inverse) + 0.5));
-    quantized[i] = Math.min(127, Math.max(-127, value));
+    quantized[i] = value >= -127 ? (value <= 127 ? value : 127) : -127;
   }
   return scale;
 }

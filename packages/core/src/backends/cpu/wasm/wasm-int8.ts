@@ -8,9 +8,9 @@ const INT8_MACS_PER_MICROSECOND = 40_000;
 /** Below this many multiply-adds the TypeScript reference is as fast as a call into wasm. */
 const INT8_MIN_MACS = 4096;
 
-/** Depth rounded up to whole 16-byte vectors (assembly/int8.ts's int8PaddedDepth). */
+/** Depth rounded up to whole 8-lane i16 vectors (assembly/int8.ts's int8PaddedDepth). */
 export function int8PaddedDepth(depth: number): number {
-  return (depth + 15) & ~15;
+  return (depth + 7) & ~7;
 }
 
 /** The int8 method of the accelerator (assembly/int8.ts), rows spread over the threads. */
@@ -23,15 +23,16 @@ export interface WasmInt8Kernels {
 
 /** The int8 kernels over `heap`, run on `pool`. */
 export function createInt8Kernels(heap: WasmHeap, pool: KernelThreadPool): WasmInt8Kernels {
-  // The weights [n, k] arrive as int32 values in [-127, 127]; the kernel reads them as int8 rows padded
-  // to 16 bytes. The packed copy is made once per weight buffer (a backend-owned cache: the weak key
-  // lets it go with the buffer) and copied into wasm memory per call, a memcpy of n·k bytes.
-  const packed = new WeakMap<Int32Array, Int8Array>();
-  function packWeights(weights: Int32Array, n: number, k: number): Int8Array {
+  // The weights [n, k] arrive as int32 values in [-127, 127]; the kernel reads them as i16 rows padded
+  // to 8 lanes (widened once here rather than in its inner loop). The packed copy is made once per
+  // weight buffer (a backend-owned cache: the weak key lets it go with the buffer) and copied into
+  // wasm memory per call, a memcpy of 2·n·k bytes.
+  const packed = new WeakMap<Int32Array, Int16Array>();
+  function packWeights(weights: Int32Array, n: number, k: number): Int16Array {
     const paddedDepth = int8PaddedDepth(k);
     let bytes = packed.get(weights);
     if (bytes === undefined || bytes.length !== n * paddedDepth) {
-      bytes = new Int8Array(n * paddedDepth);
+      bytes = new Int16Array(n * paddedDepth);
       for (let row = 0; row < n; row++) {
         for (let i = 0; i < k; i++) bytes[row * paddedDepth + i] = weights[row * k + i];
       }
@@ -54,10 +55,10 @@ export function createInt8Kernels(heap: WasmHeap, pool: KernelThreadPool): WasmI
       const scalesPointer = staging.input(weightScales, n);
       const biasPointer = bias === null ? 0 : staging.input(bias, n);
       const outPointer = staging.output(out, m * n);
-      const weightsPointer = staging.scratch(weightBytes.length / 4);
-      // The quantized rows (m × paddedDepth bytes), then one f32 scale per row.
-      const workPointer = staging.scratch((m * paddedDepth) / 4 + m);
-      if (!staging.exhausted) new Int8Array(heap.floats.buffer, weightsPointer, weightBytes.length).set(weightBytes);
+      const weightsPointer = staging.scratch(weightBytes.length / 2);
+      // The quantized rows (m × paddedDepth i16), then one f32 scale per row.
+      const workPointer = staging.scratch((m * paddedDepth) / 2 + m);
+      if (!staging.exhausted) new Int16Array(heap.floats.buffer, weightsPointer, weightBytes.length).set(weightBytes);
       // Pairs of rows share each loaded weight vector, so chunks hold an even number of rows.
       let rowsPerChunk = unitsPerChunk(m, pool.threads, 4);
       rowsPerChunk += rowsPerChunk % 2;
