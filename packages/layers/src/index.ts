@@ -51,4 +51,5 @@ export {
   quantizeModel, QuantizedDense, QuantizedConv2D, quantizePerChannel,
   type QuantizeModelOptions, type QuantizedDenseOptions, type QuantizedConv2DOptions, type PerChannelInt8,
 } from './quantization/index.js';
+export { MagnitudePruning, kernelSparsity, prunableKernels, type MagnitudePruningOptions } from './pruning.js';
 // ---- end efficiency ----
