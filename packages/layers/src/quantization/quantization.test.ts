@@ -88,6 +88,24 @@ describe('quantizeModel', () => {
     expect(Array.from((await loadModel(int8Directory)).apply(x).dataSync())).toEqual(expected);
   });
 
+  it('saves float16 weights on request: half the file, predictions within float16 rounding', async () => {
+    const model = sequential([new Dense({ units: 64, activation: 'relu' }), new Dense({ units: 10 })], { seed: 4 });
+    model.build([-1, 100]);
+    const fullDirectory = join(scratch, 'full');
+    const halfDirectory = join(scratch, 'half');
+    await saveModel(model, fullDirectory);
+    await saveModel(model, halfDirectory, { dtype: 'float16' });
+    const ratio = statSync(join(fullDirectory, 'weights.safetensors')).size / statSync(join(halfDirectory, 'weights.safetensors')).size;
+    expect(ratio).toBeGreaterThan(1.95);
+    const x = randomUniform([20, 100], 0, 1, 8);
+    const expected = model.apply(x).dataSync();
+    const restored = (await loadModel(halfDirectory)).apply(x).dataSync();
+    // Each weight moves by at most 2^-11 of itself; the logits by about that times the sum of |w·x| terms.
+    const bound = 2 ** -11 * 3 * maxAbs(expected) + 1e-3;
+    expect(maxAbsDifference(restored, expected)).toBeLessThan(bound);
+    expect(maxAbsDifference(restored, expected)).toBeGreaterThan(0);
+  });
+
   it('quantizes Conv2D per output channel with per-image activation scales, and copies the other layers', async () => {
     const model = sequential([
       new Conv2D({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), new MaxPool2D({ poolSize: 2 }),
