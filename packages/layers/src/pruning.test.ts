@@ -56,6 +56,20 @@ describe('MagnitudePruning', () => {
     expect(memory().tensors).toBe(before - 3);
   });
 
+  it('as a Trainer callback, follows the schedule at the global step of each logging interval', async () => {
+    const net = model();
+    const pruning = new MagnitudePruning(net, { finalSparsity: 0.8, startStep: 5, endStep: 25 });
+    await pruning.onBatchEnd({ progress: { globalStep: 5 } }); // step 4: before the start
+    expect((await kernelSparsity(net)).perKernel['2.kernel']).toBe(0);
+    await pruning.onBatchEnd({ progress: { globalStep: 16 } }); // step 15: halfway, 0.8 - 0.8 · 0.5³ = 0.7
+    expect((await kernelSparsity(net)).perKernel['2.kernel']).toBeCloseTo(0.7, 3);
+    perturb(net, 7);
+    await pruning.onBatchEnd({ progress: { globalStep: 40 } });
+    expect((await kernelSparsity(net)).perKernel['2.kernel']).toBeCloseTo(0.8, 3);
+    expect(pruning.steps).toBe(40);
+    pruning.dispose();
+  });
+
   it('prunes once to a given sparsity, and refuses bad options', async () => {
     const net = model();
     const pruning = new MagnitudePruning(net, { finalSparsity: 0.5 });

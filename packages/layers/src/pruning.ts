@@ -55,7 +55,7 @@ export async function kernelSparsity(model: AnyLayer): Promise<{ overall: number
 
 /**
  * Magnitude pruning during training. Call {@link MagnitudePruning.step} after every optimizer step
- * (or pass the object to @dendrite/training's Trainer as a callback: it runs on `onBatchEnd`). At
+ * (or pass the object to @dendrite/training's Trainer as a callback, see {@link MagnitudePruning.onBatchEnd}). At
  * each step the scheduled sparsity s(t) = s_f + (s_i − s_f)(1 − (t − start)/(end − start))³ is
  * computed; every `frequency` steps each kernel's mask is rebuilt to zero its s(t) smallest-|w|
  * fraction, and every step the masks are applied, so pruned weights stay zero.
@@ -63,7 +63,7 @@ export async function kernelSparsity(model: AnyLayer): Promise<{ overall: number
  * @example
  * ```ts
  * const pruning = new MagnitudePruning(model, { finalSparsity: 0.9, endStep: 2000, frequency: 100 });
- * await trainer.fit(batches, { epochs: 5, callbacks: [pruning] });
+ * await trainer.fit(batches, { epochs: 5, logEvery: 1, callbacks: [pruning] });
  * await pruning.step();   // or by hand after each optimizer.step()
  * ```
  */
@@ -114,9 +114,23 @@ export class MagnitudePruning {
     this.applyMasks();
   }
 
-  /** The Trainer callback hook: one step per batch. */
-  async onBatchEnd(): Promise<void> {
-    await this.step();
+  /**
+   * The Trainer callback hook. The Trainer calls it once per logging interval (fit's `logEvery`, default
+   * 10 steps) with its global step count: the masks are rebuilt there to the scheduled sparsity at that
+   * step and applied, so the schedule is followed at that granularity (pass `logEvery: 1` for per-step
+   * masking). Without an event it counts one step, like {@link MagnitudePruning.step}.
+   */
+  async onBatchEnd(event?: { progress?: { globalStep?: number } }): Promise<void> {
+    const globalStep = event?.progress?.globalStep;
+    if (globalStep === undefined) {
+      await this.step();
+      return;
+    }
+    this.stepCount = globalStep;
+    const step = globalStep - 1;
+    if (step < this.startStep) return;
+    await this.updateMasks(this.sparsityAt(step));
+    this.applyMasks();
   }
 
   /** Prune every kernel to `sparsity` now (one-shot pruning, or the end of a schedule). */
