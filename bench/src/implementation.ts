@@ -76,4 +76,6 @@ export interface Implementation {
   /** The same MLP and CNN built from a layers API (Dendrite's @dendrite/layers), to measure its overhead. */
   layersMlp?(parameters: readonly ParameterValues[], learningRate: number): Classifier;
   layersCnn?(parameters: readonly ParameterValues[], learningRate: number): Classifier;
+  /** The layers MLP quantized to int8 (dynamic activation scales), for inference: predict only. */
+  int8Mlp?(parameters: readonly ParameterValues[]): Promise<Pick<Classifier, 'predict' | 'dispose'>>;
 }

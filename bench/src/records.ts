@@ -105,6 +105,7 @@ export const WORKLOAD_UNITS = {
   'mlp epoch': 's',
   'mlp epoch (fit loop)': 's',
   'mlp inference 256': 'images/s',
+  'mlp inference 256 (int8)': 'images/s',
   'cnn train step': 'ms',
   'cnn train step (layers)': 'ms',
   'cnn epoch': 's',

@@ -162,6 +162,28 @@ const mlpInferenceWorkload: Workload = {
   },
 };
 
+const mlpInt8InferenceWorkload: Workload = {
+  // Beside 'mlp inference 256': the same weights after @dendrite/layers' quantizeModel (int8 kernels).
+  name: 'mlp inference 256 (int8)',
+  skip: {
+    'tfjs-cpu': 'no int8 inference path in TensorFlow.js; compare with its float32 row above',
+    'tfjs-wasm': 'no int8 inference path in TensorFlow.js; compare with its float32 row above',
+  },
+  async run(implementation, context) {
+    if (!implementation.int8Mlp) return { name: this.name, impl: implementation.name, reason: 'no int8 path' };
+    const data = await context.data();
+    const images = data.testImages.subarray(0, INFERENCE_BATCH * PIXELS_PER_IMAGE);
+    const model = await implementation.int8Mlp(mlpParameters(WEIGHT_SEED));
+    try {
+      const { milliseconds, runs } = await measureMedianMilliseconds(async () => { await model.predict(images, INFERENCE_BATCH); },
+        plan(context.quick, { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 1000 }));
+      return measured(this, implementation, INFERENCE_BATCH / (milliseconds / 1000), { runs });
+    } finally {
+      model.dispose();
+    }
+  },
+};
+
 /** One epoch (or, in quick runs, a slice of it scaled up), then test accuracy. */
 async function epochRecord(
   workload: Workload,
@@ -255,6 +277,7 @@ export const WORKLOADS: readonly Workload[] = [
   mlpEpochWorkload,
   mlpFitEpochWorkload,
   mlpInferenceWorkload,
+  mlpInt8InferenceWorkload,
   cnnStepWorkload,
   cnnLayersStepWorkload,
   cnnEpochWorkload,

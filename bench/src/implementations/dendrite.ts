@@ -2,7 +2,7 @@ import {
   add, conv2d, getBackendInfo, grad, linear, matmul, maxPool2d, noGrad, randomNormal, ready, relu, reshape,
   softmaxCrossEntropy, sum, tensor, tidy, variable, variableGrads, type Tensor,
 } from '@dendrite/core';
-import { Conv2D, Dense, Flatten, MaxPool2D, Reshape, sequential, type Sequential } from '@dendrite/layers';
+import { Conv2D, Dense, Flatten, MaxPool2D, Reshape, quantizeModel, sequential, type Sequential } from '@dendrite/layers';
 import { Adam } from '@dendrite/optimizers';
 import { Accuracy, Trainer } from '@dendrite/training';
 import type { FashionMnist } from '../fashion-mnist.js';
@@ -30,6 +30,27 @@ export async function createDendriteImplementation(name: 'dendrite-cpu' | 'dendr
     cnn: (parameters, learningRate) => classifier(parameters, learningRate, cnnLogits),
     layersMlp: (parameters, learningRate) => layersClassifier(mlpModel(), [-1, 784], parameters, learningRate),
     layersCnn: (parameters, learningRate) => layersClassifier(cnnModel(), [-1, 784], parameters, learningRate),
+    int8Mlp,
+  };
+}
+
+/** The layers MLP with the shared weights, quantized to int8 by quantizeModel (the float copy is freed). */
+async function int8Mlp(initial: readonly ParameterValues[]): Promise<Pick<Classifier, 'predict' | 'dispose'>> {
+  const float = mlpModel();
+  float.build([-1, 784]);
+  const names = float.namedParameters().map(([name]) => name);
+  tidy(() => float.loadStateDict(Object.fromEntries(initial.map((parameter, i) => [names[i], tensor(parameter.values, parameter.shape, 'float32')]))));
+  const model = await quantizeModel(float);
+  float.dispose();
+  model.eval();
+  return {
+    async predict(images, batchSize) {
+      const logits = noGrad(() => tidy(() => model.apply(tensor(images, [batchSize, images.length / batchSize], 'float32'))));
+      const values = (await logits.data()) as Float32Array;
+      logits.dispose();
+      return values;
+    },
+    dispose: () => model.dispose(),
   };
 }
 

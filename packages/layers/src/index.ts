@@ -45,3 +45,11 @@ export type { AttentionMasks } from './attention-scores.js';
 export { PositionalEmbedding, sinusoidalTable, type PositionalEmbeddingOptions } from './positional-embedding.js';
 export { loadPyTorchStateDict, pytorchStateDict } from './pytorch.js';
 // ---- end layers-seq ----
+
+// ---- efficiency: int8 quantization, pruning ----
+export {
+  quantizeModel, QuantizedDense, QuantizedConv2D, quantizePerChannel,
+  type QuantizeModelOptions, type QuantizedDenseOptions, type QuantizedConv2DOptions, type PerChannelInt8,
+} from './quantization/index.js';
+export { MagnitudePruning, kernelSparsity, prunableKernels, type MagnitudePruningOptions } from './pruning.js';
+// ---- end efficiency ----

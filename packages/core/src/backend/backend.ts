@@ -161,6 +161,16 @@ export interface Kernels {
     a: TensorInfo, b: TensorInfo, bias: TensorInfo | null, activation: FusedActivation,
     transposeA: boolean, transposeB: boolean, outShape: readonly number[],
   ): DataId;
+
+  /**
+   * int8 inference matmul: float32 x [m, k] quantized to int8 per row (scale max|row|/127, or
+   * `inputScale` for all rows when > 0; q = clamp(floor(x/scale + 0.5), ±127)), times weight [n, k]
+   * (int32 holding int8 values), each sum scaled by rowScale · weightScales[n], plus bias, then relu
+   * when asked -> [m, n]. Same values as the composed `int8Linear` op (exact while k·127² < 2²⁴).
+   */
+  int8Linear?(
+    x: TensorInfo, weight: TensorInfo, weightScales: TensorInfo, bias: TensorInfo | null, relu: boolean, inputScale: number,
+  ): DataId;
 }
 
 /** Constants of one fused Adam step; `stepSize` already holds the bias correction. */

@@ -61,6 +61,20 @@ describe('safetensors', () => {
     for (const t of [kernel, ids, ...Object.values(tensors)]) t.dispose();
   });
 
+  it('stores the int32 tensors named in int8Tensors as I8, one byte each, and refuses values outside int8', async () => {
+    const weights = tensor(new Int32Array([-128, -1, 0, 5, 127, 64]), [2, 3], 'int32');
+    const other = tensor(new Int32Array([1000]), [1], 'int32');
+    const bytes = await encodeSafetensors({ weights, other }, { int8Tensors: ['weights'] });
+    const decoded = decodeSafetensorsHost(bytes);
+    expect(decoded.tensors.weights.storedDtype).toBe('I8');
+    expect(decoded.tensors.other.storedDtype).toBe('I32');
+    expect(Array.from(decoded.tensors.weights.data)).toEqual([-128, -1, 0, 5, 127, 64]);
+    const withoutInt8 = await encodeSafetensors({ weights, other });
+    expect(withoutInt8.length - bytes.length).toBeGreaterThanOrEqual(6 * 3 - 8); // 3 bytes saved per value, less header padding
+    await expect(encodeSafetensors({ other }, { int8Tensors: ['other'] })).rejects.toThrow(/'other' cannot be stored as I8: element 0 is 1000/);
+    await expect(encodeSafetensors({ other }, { int8Tensors: ['missing'] })).rejects.toThrow(DendriteError);
+  });
+
   it('stores floats as float16 on request, rounding to nearest even', async () => {
     const values = [0, 1, -2.5, 65504, 70000, 1e-8, 6.1035e-5, 0.1, Infinity, NaN];
     const bytes = await encodeSafetensors({ x: tensor(values) }, { dtype: 'float16' });

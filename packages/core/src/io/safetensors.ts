@@ -30,6 +30,11 @@ export interface EncodeSafetensorsOptions {
   metadata?: Record<string, string>;
   /** Store float32 tensors as float32 (default) or float16 (half the bytes, ~3 significant digits). */
   dtype?: 'float32' | 'float16';
+  /**
+   * Names of int32 tensors to store as `I8` (one byte each, e.g. int8-quantized weights); every
+   * value must lie in [-128, 127]. They read back as int32.
+   */
+  int8Tensors?: readonly string[];
 }
 
 export interface DecodeSafetensorsOptions {
@@ -72,6 +77,13 @@ export function encodeSafetensorsHost(tensors: Record<string, HostTensor>, optio
     }
     header.__metadata__ = options.metadata;
   }
+  const int8Names = new Set(options.int8Tensors ?? []);
+  for (const name of int8Names) {
+    const entry = tensors[name];
+    if (entry === undefined || entry.dtype !== 'int32') throw new DendriteError(`${op}: options.int8Tensors names '${name}', which is not an int32 tensor here`);
+    const outside = entry.data.findIndex((value) => value < -128 || value > 127);
+    if (outside >= 0) throw new DendriteError(`${op}: tensor '${name}' cannot be stored as I8: element ${outside} is ${entry.data[outside]}, outside [-128, 127]`);
+  }
   const names = Object.keys(tensors).sort();
   let offset = 0;
   const plan: Array<{ name: string; dtype: SafetensorsDType; begin: number; end: number }> = [];
@@ -83,7 +95,7 @@ export function encodeSafetensorsHost(tensors: Record<string, HostTensor>, optio
     }
     const size = shape.reduce((product, dim) => product * dim, 1);
     if (data.length !== size) throw new DendriteError(`${op}: tensor '${name}' has ${data.length} values for shape [${shape.join(', ')}]`);
-    const fileDtype: SafetensorsDType = dtype === 'int32' ? 'I32' : storeHalf ? 'F16' : 'F32';
+    const fileDtype: SafetensorsDType = dtype === 'int32' ? (int8Names.has(name) ? 'I8' : 'I32') : storeHalf ? 'F16' : 'F32';
     if ((dtype === 'int32') !== data instanceof Int32Array) {
       throw new DendriteError(`${op}: tensor '${name}' says dtype ${dtype} but holds a ${data.constructor.name}`);
     }
@@ -114,6 +126,8 @@ export function encodeSafetensorsHost(tensors: Record<string, HostTensor>, optio
       for (let i = 0; i < data.length; i++, position += 2) view.setUint16(position, float32ToFloat16Bits(data[i]), true);
     } else if (dtype === 'F32') {
       for (let i = 0; i < data.length; i++, position += 4) view.setFloat32(position, data[i], true);
+    } else if (dtype === 'I8') {
+      for (let i = 0; i < data.length; i++, position += 1) view.setInt8(position, data[i]);
     } else {
       for (let i = 0; i < data.length; i++, position += 4) view.setInt32(position, data[i], true);
     }

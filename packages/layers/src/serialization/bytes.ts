@@ -4,6 +4,7 @@
 
 import { DendriteError, decodeSafetensorsHost, encodeSafetensors, tensor, tidy, type Tensor } from '@dendrite/core';
 import type { Layer } from '../layer.js';
+import { int8StateKeys } from '../quantization/per-channel.js';
 import { modelFromTopology, modelTopology, type LayerClassMap } from './topology.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,9 +27,9 @@ export interface LoadOptions {
   maxBytes?: number;
 }
 
-/** The weights of `model` as safetensors bytes, with `metadata` added. */
+/** The weights of `model` as safetensors bytes, with `metadata` added; int8-quantized weights are stored as I8. */
 export async function encodeWeights(model: AnyLayer, metadata: Record<string, string> = {}, dtype: 'float32' | 'float16' = 'float32'): Promise<Uint8Array> {
-  return encodeSafetensors(model.stateDict(), { metadata: { format: 'dendrite.layers', ...metadata }, dtype });
+  return encodeSafetensors(model.stateDict(), { metadata: { format: 'dendrite.layers', ...metadata }, dtype, int8Tensors: int8StateKeys(model) });
 }
 
 /**

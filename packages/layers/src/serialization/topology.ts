@@ -15,6 +15,8 @@ import { Layer, type InputShape } from '../layer.js';
 import { BatchNorm, LayerNorm } from '../normalization.js';
 import { AvgPool2D, GlobalAvgPool2D, MaxPool2D } from '../pooling.js';
 import { PositionalEmbedding } from '../positional-embedding.js';
+import { QuantizedConv2D } from '../quantization/quantized-conv2d.js';
+import { QuantizedDense } from '../quantization/quantized-dense.js';
 import { Bidirectional } from '../recurrent/bidirectional.js';
 import { GRU } from '../recurrent/gru.js';
 import { LSTM } from '../recurrent/lstm.js';
@@ -35,6 +37,7 @@ export const BUILTIN_LAYERS: LayerClassMap = {
   Dense, Conv2D, Conv2DTranspose, Conv1D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Flatten, Reshape, Dropout,
   BatchNorm, LayerNorm, Embedding, Activation, ReLU, Sigmoid, Tanh, LeakyReLU, ELU, SELU, GELU, SiLU, Softplus,
   Softmax, LogSoftmax, SimpleRNN, LSTM, GRU, Bidirectional, MultiHeadAttention, PositionalEmbedding,
+  QuantizedDense, QuantizedConv2D,
 };
 
 /** The version of the topology format written now; readers refuse newer ones. */

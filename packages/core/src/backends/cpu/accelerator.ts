@@ -58,4 +58,12 @@ export interface CpuAccelerator {
   pool2d?(x: Float32Array, out: Float32Array, info: Pool2DInfo, mode: PoolMode): boolean;
   /** Gradient of pool2d with respect to x (see `Kernels.pool2dBackward`); dx is overwritten. */
   pool2dBackward?(dy: Float32Array, x: Float32Array, dx: Float32Array, info: Pool2DInfo, mode: PoolMode): boolean;
+  /**
+   * int8 linear (see `Kernels.int8Linear`): x [m, k] quantized per row (or with `inputScale` > 0),
+   * times int8-valued weights [n, k], scaled by weightScales [n], plus bias, then relu if asked.
+   */
+  int8Linear?(
+    x: Float32Array, weights: Int32Array, weightScales: Float32Array, bias: Float32Array | null, out: Float32Array,
+    m: number, n: number, k: number, inputScale: number, relu: boolean,
+  ): boolean;
 }

@@ -16,6 +16,7 @@ import { conv2dBackpropInput } from './kernels/conv2d-backprop-input.js';
 import { fill } from './kernels/fill.js';
 import { fusedMatmul } from './kernels/fused-matmul.js';
 import { gather } from './kernels/gather.js';
+import { int8Linear } from './kernels/int8-linear.js';
 import { matmul } from './kernels/matmul.js';
 import { pad } from './kernels/pad.js';
 import { pool2d } from './kernels/pool2d.js';
@@ -248,6 +249,11 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
       register(fusedMatmul(
         context, tensor(a, 'fusedMatmul'), tensor(b, 'fusedMatmul'),
         bias === null ? null : tensor(bias, 'fusedMatmul'), activation, transposeA, transposeB, outShape,
+      )),
+    int8Linear: (x, weight, weightScales, bias, relu, inputScale) =>
+      register(int8Linear(
+        context, tensor(x, 'int8Linear'), tensor(weight, 'int8Linear'), tensor(weightScales, 'int8Linear'),
+        bias === null ? null : tensor(bias, 'int8Linear'), relu, inputScale,
       )),
   };
 }

@@ -5,6 +5,7 @@ import { OperandStaging, runStaged } from './operand-staging.js';
 import type { KernelThreadPool } from './thread-pool.js';
 import type { WasmInstructionSet } from './instruction-set.js';
 import { createConvKernels } from './wasm-conv.js';
+import { createInt8Kernels } from './wasm-int8.js';
 import type { WasmHeap } from './wasm-heap.js';
 import { createPoolKernels } from './wasm-pool.js';
 
@@ -170,6 +171,7 @@ export function createAcceleratorObject(
 
     ...createConvKernels(heap, pool),
     ...createPoolKernels(heap, pool),
+    ...createInt8Kernels(heap, pool),
 
     dispose(): void {
       pool.dispose();

@@ -1,0 +1,135 @@
+import {
+  DendriteError, abs, add, cast, clip, conv2d, div, floor, max, maximum, mul, ones, scalar, tensor, zeros, type Padding, type Tensor,
+} from '@dendrite/core';
+import { getActivation, type ActivationName } from '../activations.js';
+import type { Conv2D } from '../conv2d.js';
+import { Layer, type InputShape } from '../layer.js';
+import type { LayerOptions } from '../layer.js';
+import { quantizePerChannel } from './per-channel.js';
+
+export interface QuantizedConv2DOptions extends LayerOptions {
+  filters: number;
+  kernelSize: [number, number];
+  stride?: [number, number];
+  padding?: Padding;
+  dilation?: [number, number];
+  activation?: ActivationName;
+  useBias?: boolean;
+  /** A calibrated activation scale; 0 or omitted: each image gets its own, max|image| / 127. */
+  inputScale?: number;
+}
+
+/** The smallest image maximum used for a dynamic scale, so an all-zero image quantizes to zeros. */
+const MIN_MAXIMUM = 1e-30;
+
+/**
+ * A Conv2D layer (groups 1) with int8 weights, for inference: `kernel [kh, kw, in, filters]` int8
+ * values (stored int32, saved as safetensors I8), `kernelScale [filters]` per output channel, float32
+ * `bias`. Each input image is quantized to int8 (its own scale, or a calibrated `inputScale`); the
+ * convolution of the integer values runs on the backend's float convolution, exact while
+ * kh·kw·in·127² < 2²⁴, and is scaled back per channel. Smaller on disk; not faster than Conv2D
+ * (there is no integer convolution kernel yet).
+ *
+ * @example
+ * ```ts
+ * const quantized = await QuantizedConv2D.fromConv2D(conv);
+ * ```
+ */
+export class QuantizedConv2D extends Layer {
+  readonly filters: number;
+  readonly kernelSize: [number, number];
+  readonly stride: [number, number];
+  readonly padding: Padding;
+  readonly dilation: [number, number];
+  readonly activation: ActivationName;
+  readonly useBias: boolean;
+  readonly inputScale: number;
+  private readonly activationFn: (x: Tensor) => Tensor;
+  kernel!: Tensor;
+  kernelScale!: Tensor;
+  bias: Tensor | null = null;
+
+  constructor(options: QuantizedConv2DOptions) {
+    super(options);
+    if (!Number.isInteger(options?.filters) || options.filters <= 0) throw new DendriteError(`QuantizedConv2D: filters must be a positive integer, got ${options?.filters}`);
+    const pair = (value: [number, number] | undefined, field: string): [number, number] => {
+      const resolved = value ?? [1, 1];
+      if (!Array.isArray(resolved) || resolved.length !== 2 || !resolved.every((v) => Number.isInteger(v) && v > 0)) {
+        throw new DendriteError(`QuantizedConv2D: ${field} must be a pair of positive integers, got ${JSON.stringify(value)}`);
+      }
+      return [resolved[0], resolved[1]];
+    };
+    const inputScale = options.inputScale ?? 0;
+    if (!Number.isFinite(inputScale) || inputScale < 0) throw new DendriteError(`QuantizedConv2D: inputScale must be a finite number >= 0, got ${inputScale}`);
+    this.filters = options.filters;
+    this.kernelSize = pair(options.kernelSize, 'kernelSize');
+    this.stride = pair(options.stride, 'stride');
+    this.dilation = pair(options.dilation, 'dilation');
+    this.padding = options.padding ?? 'valid';
+    this.activation = options.activation ?? 'linear';
+    this.activationFn = getActivation(this.activation, 'QuantizedConv2D');
+    this.useBias = options.useBias ?? true;
+    this.inputScale = inputScale;
+  }
+
+  /** The int8 version of a built Conv2D layer (groups 1): its filter quantized per output channel. */
+  static async fromConv2D(conv: Conv2D, inputScale = 0): Promise<QuantizedConv2D> {
+    if (conv.buildInputShape === null) throw new DendriteError(`QuantizedConv2D.fromConv2D: '${conv.name}' is not built yet`);
+    if (conv.groups !== 1) throw new DendriteError(`QuantizedConv2D.fromConv2D: '${conv.name}' has ${conv.groups} groups; only groups 1 is quantized`);
+    const layer = new QuantizedConv2D({
+      filters: conv.filters, kernelSize: conv.kernelSize, stride: conv.stride, padding: conv.padding, dilation: conv.dilation,
+      activation: conv.activation, useBias: conv.useBias, inputScale, name: conv.name,
+    });
+    layer.build(conv.buildInputShape);
+    const shape = conv.kernel.shape;
+    const { values, scales } = quantizePerChannel(await conv.kernel.data() as Float32Array, shape[0] * shape[1] * shape[2], shape[3], false);
+    const state: Record<string, Tensor> = { kernel: tensor(values, shape, 'int32'), kernelScale: tensor(scales) };
+    if (conv.bias) state.bias = conv.bias;
+    layer.loadStateDict(state, { strict: true });
+    state.kernel.dispose();
+    state.kernelScale.dispose();
+    return layer;
+  }
+
+  protected override onBuild(inputShape: InputShape): void {
+    const shape = inputShape as readonly number[];
+    if (shape.length !== 4 || !(shape[3] > 0)) throw new DendriteError(`${this.name}: expects NHWC inputs [batch, height, width, channels], got [${shape.join(', ')}]`);
+    const [kh, kw] = this.kernelSize;
+    this.kernel = this.addBuffer('kernel', zeros([kh, kw, shape[3], this.filters], 'int32'));
+    this.kernelScale = this.addBuffer('kernelScale', ones([this.filters]));
+    if (this.useBias) this.bias = this.addBuffer('bias', zeros([this.filters]));
+  }
+
+  /** The state tensors stored as int8 (safetensors I8) when saved. */
+  int8StateKeys(): string[] {
+    return ['kernel'];
+  }
+
+  protected forward(x: Tensor): Tensor {
+    if (x.rank !== 4 || x.shape[3] !== this.kernel.shape[2]) {
+      throw new DendriteError(`${this.name}: expects NHWC inputs with ${this.kernel.shape[2]} channels, got [${x.shape.join(', ')}]`);
+    }
+    let scale: Tensor;
+    let inverse: Tensor;
+    if (this.inputScale > 0) {
+      scale = scalar(Math.fround(this.inputScale));
+      inverse = scalar(Math.fround(1 / Math.fround(this.inputScale)));
+    } else {
+      const imageMaximum = maximum(max(abs(x), [1, 2, 3], true), MIN_MAXIMUM);
+      scale = div(imageMaximum, 127);
+      inverse = div(127, imageMaximum);
+    }
+    const quantized = clip(floor(add(mul(x, inverse), 0.5)), -127, 127);
+    const sums = conv2d(quantized, cast(this.kernel, 'float32'), { stride: this.stride, padding: this.padding, dilation: this.dilation });
+    let y = mul(sums, mul(scale, this.kernelScale));
+    if (this.bias) y = add(y, this.bias);
+    return this.activationFn(y);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, stride: this.stride, padding: this.padding,
+      dilation: this.dilation, activation: this.activation, useBias: this.useBias, inputScale: this.inputScale,
+    };
+  }
+}
