@@ -2,9 +2,10 @@
 // The classifier's command line: train, eval, predict, serve. Errors are one line on stderr (the
 // stack only with --verbose) and a non-zero exit.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { getBackendInfo, ready } from '@dendrite/core';
-import { MODEL_KINDS, type ModelKind } from './models.js';
-import { trainClassifier } from './train.js';
+import { existsSync } from 'node:fs';
+import { MODEL_KINDS, type ModelKind } from './model-info.js';
+// Each command imports what it needs when it runs, so a bad flag is answered at once (the charting
+// and training code takes a while to load).
 
 function positiveInteger(name: string) {
   return (value: string): number => {
@@ -24,6 +25,7 @@ function positiveNumber(name: string) {
 
 /** Activates the requested backend; `gpu` falls back to the CPU with a note when no real GPU answers. */
 async function selectBackend(backend: 'cpu' | 'gpu'): Promise<void> {
+  const { getBackendInfo, ready } = await import('@dendrite/core');
   await ready();
   if (backend === 'gpu') {
     const { useBestBackend } = await import('@dendrite/backend-gpujs');
@@ -57,6 +59,7 @@ program.command('train')
     augment: boolean; backend: 'cpu' | 'gpu'; out: string; seed: number;
   }, command: Command) => {
     await selectBackend(options.backend);
+    const { trainClassifier } = await import('./train.js');
     const explicitAugment = command.getOptionValueSource('augment') === 'cli';
     const { info } = await trainClassifier({
       data: options.data, model: options.model, epochs: options.epochs, batchSize: options.batchSize, learningRate: options.learningRate,
@@ -66,6 +69,41 @@ program.command('train')
     console.log(`test accuracy ${(training.testAccuracy * 100).toFixed(2)}% (loss ${training.testLoss.toFixed(4)}) after ${training.epochs} epochs on ` +
       `${training.trainImages} images in ${training.seconds.toFixed(1)} s`);
     console.log(`saved to ${options.out}/ (model.json, weights.safetensors, model-info.json, training-curve.svg/.png)`);
+  });
+
+program.command('eval')
+  .description('accuracy, per-class accuracy and confusion matrix of a saved model on the test images')
+  .requiredOption('--model <dir>', 'a model saved by train --out')
+  .option('--data <dir>', 'folder of MNIST-style IDX files; default: the folder the model was trained on, else Fashion-MNIST')
+  .option('--json', 'print one JSON object with accuracy, perClass and confusion')
+  .action(async (options: { model: string; data?: string; json?: boolean }) => {
+    const [{ ready }, { loadClassifier }, { loadImageData }, { evaluateClassifier, formatEvaluation }] = await Promise.all([
+      import('@dendrite/core'), import('./saved-model.js'), import('./data.js'), import('./evaluate.js')]);
+    await ready();
+    const classifier = await loadClassifier(options.model);
+    const trainedOn = classifier.info.training?.data;
+    const data = options.data ?? (trainedOn && existsSync(trainedOn) ? trainedOn : undefined);
+    const { test, directory } = await loadImageData(data);
+    const evaluation = await evaluateClassifier(classifier, test, directory);
+    if (options.json) {
+      console.log(JSON.stringify({ accuracy: evaluation.accuracy, perClass: evaluation.perClass, confusion: evaluation.confusion, classNames: evaluation.classNames, count: evaluation.count }));
+    } else {
+      console.log(`model ${options.model} (${classifier.info.model}) on ${directory}`);
+      console.log(formatEvaluation(evaluation));
+    }
+  });
+
+program.command('predict')
+  .description('top-3 classes of PNG/JPEG images (any size and colour)')
+  .requiredOption('--model <dir>', 'a model saved by train --out')
+  .option('--json', 'print one JSON array of predictions')
+  .argument('<images...>', 'PNG or JPEG files')
+  .action(async (images: string[], options: { model: string; json?: boolean }) => {
+    const [{ ready }, { loadClassifier }, { formatPrediction, predictFiles }] = await Promise.all([
+      import('@dendrite/core'), import('./saved-model.js'), import('./predict.js')]);
+    await ready();
+    const predictions = await predictFiles(await loadClassifier(options.model), images);
+    console.log(options.json ? JSON.stringify(predictions) : predictions.map(formatPrediction).join('\n'));
   });
 
 /** Registers further commands (eval, predict, serve, finetune) before parsing. */

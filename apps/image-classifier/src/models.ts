@@ -1,10 +1,7 @@
 // The two model recipes of the classifier, built from @dendrite/layers. Both take NHWC images
 // [batch, height, width, 1] with pixels in [0, 1] and return logits [batch, classes].
 import { BatchNorm, Conv2D, Dense, Dropout, Flatten, MaxPool2D, ReLU, sequential, type Sequential } from '@dendrite/layers';
-
-/** The model kinds `train --model` accepts. */
-export const MODEL_KINDS = ['mlp', 'cnn'] as const;
-export type ModelKind = (typeof MODEL_KINDS)[number];
+import type { ModelKind } from './model-info.js';
 
 /** What a recipe needs to know about the data. */
 export interface ModelShape {

@@ -8,7 +8,8 @@ import { Adam, OneCycle } from '@dendrite/optimizers';
 import { Accuracy, LearningRateScheduler, Trainer, type Callback, type History } from '@dendrite/training';
 import { ModelCheckpoint, ProgressBar, saveHistoryChart } from '@dendrite/training/node';
 import { loadImageData, subset, type ImageDataset, type ImageSplit } from './data.js';
-import { createModel, type ModelKind } from './models.js';
+import { MODEL_INFO_FILE, type ModelInfo, type ModelKind } from './model-info.js';
+import { createModel } from './models.js';
 
 /** Options of {@link trainClassifier}; every one has the recipe's default. */
 export interface TrainOptions {
@@ -40,30 +41,6 @@ export const RECIPES: Record<ModelKind, { epochs: number; batchSize: number; lea
   cnn: { epochs: 10, batchSize: 64, learningRate: 3e-3, augment: true },
 };
 
-/** What `model-info.json` beside the weights says (read by eval, predict and the web page). */
-export interface ModelInfo {
-  format: 'dendrite.image-classifier';
-  version: 1;
-  model: ModelKind;
-  classNames: string[];
-  height: number;
-  width: number;
-  /** Where the model was trained and how it did. */
-  training: {
-    data: string;
-    trainImages: number;
-    epochs: number;
-    batchSize: number;
-    learningRate: number;
-    augment: boolean;
-    seconds: number;
-    backend: string;
-    testAccuracy: number;
-    testLoss: number;
-  };
-}
-
-export const MODEL_INFO_FILE = 'model-info.json';
 
 /** Split arrays as the Trainer takes them: NHWC images and int32 labels. */
 export function arrays(split: ImageSplit) {
