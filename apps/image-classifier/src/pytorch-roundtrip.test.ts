@@ -55,6 +55,7 @@ describe('a CNN trained by PyTorch', () => {
         }
       }
     }
+    console.info(`PyTorch round trip: argmax agrees on ${agree} of ${test.count}, largest logit gap ${largestGap.toExponential(2)}, accuracy ${correct / test.count}`);
     expect(agree / test.count).toBeGreaterThanOrEqual(0.999);
     expect(largestGap).toBeLessThan(1e-4);
     expect(Math.abs(correct / test.count - reference.testAccuracy)).toBeLessThanOrEqual(0.001);
