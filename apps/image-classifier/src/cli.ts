@@ -3,6 +3,7 @@
 // stack only with --verbose) and a non-zero exit.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { existsSync } from 'node:fs';
+import { addFinetuneCommand } from './finetune.js';
 import { MODEL_KINDS, type ModelKind } from './model-info.js';
 // Each command imports what it needs when it runs, so a bad flag is answered at once (the charting
 // and training code takes a while to load).
@@ -106,8 +107,27 @@ program.command('predict')
     console.log(options.json ? JSON.stringify(predictions) : predictions.map(formatPrediction).join('\n'));
   });
 
-/** Registers further commands (eval, predict, serve, finetune) before parsing. */
-export { program };
+program.command('serve')
+  .description('the web page: draw or drop an image, see the prediction; train in the browser')
+  .option('--model <dir>', 'a model saved by train --out (without one, train in the page)')
+  .option('--data <dir>', 'IDX folder whose training images the page may train on; default Fashion-MNIST')
+  .option('--port <n>', 'port on 127.0.0.1', (value) => {
+    const port = Number(value);
+    if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError(`--port must be an integer from 0 to 65535, got "${value}".`);
+    return port;
+  }, 8080)
+  .action(async (options: { model?: string; data?: string; port: number }) => {
+    const [{ ready }, { loadClassifier }, { loadImageData }, { startServer }] = await Promise.all([
+      import('@dendrite/core'), import('./saved-model.js'), import('./data.js'), import('./server.js')]);
+    await ready();
+    const classifier = options.model ? await loadClassifier(options.model) : undefined;
+    const dataset = await loadImageData(options.data);
+    const { url } = await startServer({ classifier, dataset }, options.port);
+    console.log(`serving ${classifier ? `model ${options.model}` : 'no model (train one in the page)'} at ${url} (Ctrl-C stops)`);
+  });
+
+// Transfer learning (issue 14): `finetune --from MODEL --data DIR --labels-per-class N …`.
+addFinetuneCommand(program);
 
 try {
   await program.parseAsync(process.argv);
