@@ -66,6 +66,11 @@ export async function finetune(pretrained: Model, options: FinetuneOptions): Pro
   const budget = { ...DEFAULT_BUDGET, ...definedOnly(options) };
   const featureLayer = options.featureLayer ?? FEATURE_LAYER;
   const base = freeze(cutModel(pretrained, featureLayer, { name: 'base' })) as Sequential;
+  // Checked before any training, so a wrong name costs nothing.
+  const names = base.layers.map((layer) => layer.name);
+  const freezeUntil = options.freezeUntil ?? featureLayer;
+  const cut = names.indexOf(freezeUntil);
+  if (cut < 0) throw new DendriteError(`finetune: --freeze-until '${freezeUntil}' is not a layer of the base (layers: ${names.join(', ')})`);
   const head = new Dense({ units: options.classes, seed: budget.seed, name: 'head' });
   const model = addHead(base, [head], { name: 'finetuned' }) as Sequential;
 
@@ -76,10 +81,6 @@ export async function finetune(pretrained: Model, options: FinetuneOptions): Pro
   headOptimizer.dispose();
   await options.afterHead?.(model);
 
-  const names = base.layers.map((layer) => layer.name);
-  const freezeUntil = options.freezeUntil ?? featureLayer;
-  const cut = names.indexOf(freezeUntil);
-  if (cut < 0) throw new DendriteError(`finetune: --freeze-until '${freezeUntil}' is not a layer of the base (layers: ${names.join(', ')})`);
   const top = base.layers.slice(cut + 1).filter((layer) => layer.parameters().length > 0);
   if (budget.tuneSteps === 0 || top.length === 0) return { model, unfrozen: [], headLoss };
 

@@ -85,5 +85,7 @@ describe('transfer learning on Fashion-MNIST', () => {
     await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--classes', '5'], { from: 'user' })).rejects.toThrow(/at least 2 distinct labels/);
     await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--classes', '5,12', '--head-steps', '1', '--tune-steps', '0'], { from: 'user' }))
       .rejects.toThrow(/--classes has 12/);
+    await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--freeze-until', 'nope'], { from: 'user' }))
+      .rejects.toThrow(/--freeze-until 'nope' is not a layer of the base \(layers: conv1, pool1, conv2, pool2, features\)/);
   });
 });

@@ -4,7 +4,7 @@
 //   finetuneCommand(options: FinetuneCommandOptions): Promise<FinetuneSummary>
 //     runs the whole command (load, sample, fine-tune, measure, save) and prints its progress and result;
 //   addFinetuneCommand(program: Command): Command
-//     registers `finetune --from MODEL --data DIR --labels-per-class N [--freeze-until LAYER] [--out DIR] …`
+//     registers `finetune --from MODEL --data DIR --labels-per-class N [--feature-layer L] [--freeze-until LAYER] [--out DIR] …`
 //     on a commander program, parsing the flags and calling finetuneCommand.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,7 +14,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadImageData } from './data.js';
 import { DEFAULT_BUDGET, finetune, trainFromScratch } from './finetune-core.js';
 import { accuracyOn, selectClasses } from './finetune-train.js';
-import { NEW_CLASSES, TRUNK_END, pretrainedModelDirectory } from './pretrained/recipe.js';
+import { FEATURE_LAYER, NEW_CLASSES, TRUNK_END, pretrainedModelDirectory } from './pretrained/recipe.js';
 
 /** The command's options, as parsed from its flags. */
 export interface FinetuneCommandOptions {
@@ -169,6 +169,7 @@ export function addFinetuneCommand(program: Command): Command {
     .option('--data <dir>', 'folder of MNIST-style IDX files (default Fashion-MNIST)')
     .requiredOption('--labels-per-class <n>', 'labelled training images per class (a seeded sample)', integer('--labels-per-class', 1))
     .option('--classes <list>', 'the classes to learn, as "3,4,6,7,9" or "5-9" (default 3,4,6,7,9: those the shipped model never saw)', classList)
+    .option('--feature-layer <layer>', `where the pre-trained model is cut: its layers up to this one are the base (default ${FEATURE_LAYER})`)
     .option('--freeze-until <layer>', `layers up to this one stay frozen when the top block trains (default ${TRUNK_END}; "features": head only)`)
     .option('--head-steps <n>', `steps training the head on the frozen base (default ${DEFAULT_BUDGET.headSteps})`, integer('--head-steps', 1))
     .option('--tune-steps <n>', `steps training the top block and head (default ${DEFAULT_BUDGET.tuneSteps}; 0: head only)`, integer('--tune-steps', 0))
