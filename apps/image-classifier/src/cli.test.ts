@@ -60,6 +60,14 @@ describe('classifier CLI', () => {
     expect(prediction.top).toHaveLength(3);
   });
 
+  it('--backend gpu trains on the GPU backend, or on the CPU with a note saying why', () => {
+    const result = runCli(['train', '--data', data, '--model', 'mlp', '--epochs', '1', '--backend', 'gpu', '--out', join(root, 'gpu-model')]);
+    expect(result.status, result.stderr).toBe(0);
+    const backend = /backend: (\w+) /.exec(result.stdout)?.[1];
+    expect(['gpu', 'cpu']).toContain(backend);
+    if (backend === 'cpu') expect(result.stderr).toMatch(/^note: no usable GPU, training on the CPU backend \(.+\)/);
+  });
+
   it('says what is wrong with bad flags, data folders, IDX files, models and images', () => {
     expectOneLineError(runCli(['train', '--epochs', 'ten']), /--epochs must be a positive integer, got "ten"/);
     expectOneLineError(runCli(['train', '--model', 'rnn']), /'rnn' is invalid\. Allowed choices are mlp, cnn/);
