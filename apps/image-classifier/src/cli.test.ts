@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, mkdirSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
+import { encode as encodeJpeg } from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { idxBytes, runCli, syntheticImage, writeSyntheticSet } from './test-support.js';
 
@@ -52,12 +53,20 @@ describe('classifier CLI', () => {
     }
     const picture = join(root, 'diagonal.png');
     writeFileSync(picture, encode({ width: size, height: size, data: rgb, channels: 3 }));
-    const predicted = runCli(['predict', '--model', model, picture, '--json']);
+    // The same picture as a JPEG (RGBA for jpeg-js), predicted in the same call.
+    const rgba = new Uint8Array(size * size * 4);
+    for (let pixel = 0; pixel < size * size; pixel++) rgba.set([rgb[pixel * 3], rgb[pixel * 3 + 1], rgb[pixel * 3 + 2], 255], pixel * 4);
+    const jpeg = join(root, 'diagonal.jpg');
+    writeFileSync(jpeg, encodeJpeg({ width: size, height: size, data: rgba }, 90).data);
+    const predicted = runCli(['predict', '--model', model, picture, jpeg, '--json']);
     expect(predicted.status, predicted.stderr).toBe(0);
-    const [prediction] = JSON.parse(predicted.stdout);
-    expect(prediction.inverted).toBe(true);
-    expect(prediction.top[0].label).toBe('2');
-    expect(prediction.top).toHaveLength(3);
+    const predictions = JSON.parse(predicted.stdout);
+    expect(predictions.map((prediction: { file: string }) => prediction.file)).toEqual([picture, jpeg]);
+    for (const prediction of predictions) {
+      expect(prediction.inverted).toBe(true);
+      expect(prediction.top[0].label).toBe('2');
+      expect(prediction.top).toHaveLength(3);
+    }
   });
 
   it('--backend gpu trains on the GPU backend, or on the CPU with a note saying why', () => {
