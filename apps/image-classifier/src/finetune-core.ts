@@ -1,0 +1,125 @@
+// Fine-tuning a pre-trained model for new classes, and the from-scratch baseline it is compared with.
+import { DendriteError } from '@dendrite/core';
+import { Dense, addHead, cutModel, freeze, unfreeze, type Layer, type Sequential } from '@dendrite/layers';
+import { Adam } from '@dendrite/optimizers';
+import type { ImageSplit } from './data.js';
+import { accuracyOn, trainSteps } from './finetune-train.js';
+import { FEATURE_LAYER, createTransferCnn } from './pretrained/recipe.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Model = Layer<any, any>;
+
+/** The training budget both fine-tuning and the scratch baseline get (scratch: headSteps + tuneSteps). */
+export interface Budget {
+  /** Steps training the new head on the frozen base. */
+  headSteps: number;
+  /** Steps after unfreezing the layers above `freezeUntil` (0: head only). */
+  tuneSteps: number;
+  batchSize: number;
+  /** Adam's rate for the head (and for the whole scratch model). */
+  learningRate: number;
+  /** Adam's rate for the unfrozen top of the base: lower, so the pre-trained features move little. */
+  tuneLearningRate: number;
+  seed: number;
+}
+
+/** The defaults of `pnpm classifier finetune` and of the README's table. */
+export const DEFAULT_BUDGET: Budget = { headSteps: 150, tuneSteps: 150, batchSize: 32, learningRate: 1e-3, tuneLearningRate: 1e-4, seed: 1 };
+
+/** What {@link finetune} needs besides the budget. */
+export interface FinetuneOptions extends Partial<Budget> {
+  /** The new task's labelled examples, labels 0 … classes - 1. */
+  train: ImageSplit;
+  classes: number;
+  /** Where the pre-trained model is cut (default `features`). */
+  featureLayer?: string;
+  /** Layers up to and including this one stay frozen after the head phase; the rest of the base trains at `tuneLearningRate`. */
+  freezeUntil?: string;
+  onStep?: (phase: 'head' | 'tune', step: number, loss: number) => void;
+  /** Called with the model after the head phase, before anything is unfrozen (e.g. to measure it). */
+  afterHead?: (model: Sequential) => Promise<void>;
+}
+
+/** A fine-tuned model and what happened. */
+export interface FinetuneResult {
+  model: Sequential;
+  /** The base's layers that trained in the second phase (empty when it did not run). */
+  unfrozen: string[];
+  headLoss: number;
+  tuneLoss?: number;
+}
+
+/**
+ * Cuts `pretrained` at its feature layer, puts a new dense head with `classes` outputs on it, trains the head
+ * with the base frozen, then (with `tuneSteps` > 0 and layers above `freezeUntil`) unfreezes the base's top
+ * layers and trains them at the lower `tuneLearningRate` beside the head (two Adam parameter groups).
+ * `pretrained`'s layers are shared, not copied: they are the fine-tuned model's base.
+ *
+ * @example
+ * ```ts
+ * const pretrained = await loadModel(PRETRAINED_MODEL_DIRECTORY.pathname);
+ * const few = selectClasses(train, NEW_CLASSES, { perClass: 10, seed: 1 });
+ * const { model } = await finetune(pretrained, { train: few, classes: 5, freezeUntil: 'pool1' });
+ * ```
+ */
+export async function finetune(pretrained: Model, options: FinetuneOptions): Promise<FinetuneResult> {
+  const budget = { ...DEFAULT_BUDGET, ...definedOnly(options) };
+  const featureLayer = options.featureLayer ?? FEATURE_LAYER;
+  const base = freeze(cutModel(pretrained, featureLayer, { name: 'base' })) as Sequential;
+  // Checked before any training, so a wrong name costs nothing.
+  const names = base.layers.map((layer) => layer.name);
+  const freezeUntil = options.freezeUntil ?? featureLayer;
+  const cut = names.indexOf(freezeUntil);
+  if (cut < 0) throw new DendriteError(`finetune: --freeze-until '${freezeUntil}' is not a layer of the base (layers: ${names.join(', ')})`);
+  const head = new Dense({ units: options.classes, seed: budget.seed, name: 'head' });
+  const model = addHead(base, [head], { name: 'finetuned' }) as Sequential;
+
+  const headOptimizer = new Adam(head.parameters(), { learningRate: budget.learningRate });
+  const headLoss = await trainSteps(model, headOptimizer, options.train, {
+    steps: budget.headSteps, batchSize: budget.batchSize, seed: budget.seed, onStep: (step, loss) => options.onStep?.('head', step, loss),
+  });
+  headOptimizer.dispose();
+  await options.afterHead?.(model);
+
+  const top = base.layers.slice(cut + 1).filter((layer) => layer.parameters().length > 0);
+  if (budget.tuneSteps === 0 || top.length === 0) return { model, unfrozen: [], headLoss };
+
+  for (const layer of top) unfreeze(layer);
+  const tuneOptimizer = new Adam([
+    { params: top.flatMap((layer) => layer.parameters()), learningRate: budget.tuneLearningRate },
+    { params: head.parameters() },
+  ], { learningRate: budget.learningRate });
+  const tuneLoss = await trainSteps(model, tuneOptimizer, options.train, {
+    steps: budget.tuneSteps, batchSize: budget.batchSize, seed: budget.seed + 1, onStep: (step, loss) => options.onStep?.('tune', step, loss),
+  });
+  tuneOptimizer.dispose();
+  return { model, unfrozen: top.map((layer) => layer.name), headLoss, tuneLoss };
+}
+
+/**
+ * The baseline: the same network from random weights (seeded), every layer trained with Adam at
+ * `learningRate` for the fine-tuning's whole budget (`headSteps + tuneSteps` steps of `batchSize`).
+ *
+ * @example
+ * ```ts
+ * const scratch = await trainFromScratch({ train: few, classes: 5 });
+ * ```
+ */
+export async function trainFromScratch(options: Omit<FinetuneOptions, 'featureLayer' | 'freezeUntil' | 'afterHead'>): Promise<Sequential> {
+  const budget = { ...DEFAULT_BUDGET, ...definedOnly(options) };
+  const model = createTransferCnn(options.classes, budget.seed, options.train.height, options.train.width);
+  const optimizer = new Adam(model.parameters(), { learningRate: budget.learningRate });
+  await trainSteps(model, optimizer, options.train, {
+    steps: budget.headSteps + budget.tuneSteps, batchSize: budget.batchSize, seed: budget.seed, onStep: (step, loss) => options.onStep?.('head', step, loss),
+  });
+  optimizer.dispose();
+  return model;
+}
+
+/** Test accuracy of a model on `test` (already restricted to its classes). */
+export const testAccuracy = accuracyOn;
+
+function definedOnly(options: Partial<Budget>): Partial<Budget> {
+  const keys: Array<keyof Budget> = ['headSteps', 'tuneSteps', 'batchSize', 'learningRate', 'tuneLearningRate', 'seed'];
+  return Object.fromEntries(keys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
+}

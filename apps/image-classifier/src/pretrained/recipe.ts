@@ -1,0 +1,55 @@
+// The transfer-learning experiment's fixed parts: which Fashion-MNIST classes the shipped model was
+// pre-trained on, which it has never seen, and the small CNN both the pre-trained and the from-scratch
+// models use (so "fine-tuned vs scratch" compares the same network, differing only in its start).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Conv2D, Dense, Flatten, MaxPool2D, sequential, type Sequential } from '@dendrite/layers';
+
+/** Classes 0, 1, 2, 5, 8 (T-shirt/top, Trouser, Pullover, Sandal, Bag): what the shipped model learned. */
+export const PRETRAIN_CLASSES: readonly number[] = [0, 1, 2, 5, 8];
+/** Classes 3, 4, 6, 7, 9 (Dress, Coat, Shirt, Sneaker, Ankle boot): new to it, learned from few labels by fine-tuning. */
+export const NEW_CLASSES: readonly number[] = [3, 4, 6, 7, 9];
+/** The layer whose output is the features a new head is put on: the flattened convolutional trunk. */
+export const FEATURE_LAYER = 'features';
+/** `--freeze-until` default: the first block stays frozen, fine-tuning unfreezes the top block (`conv2`). */
+export const TRUNK_END = 'pool1';
+
+/**
+ * Where the shipped pre-trained model lives (model.json + float16 weights.safetensors + recipe.json):
+ * `src/pretrained/fashion5-cnn` of this app, found from the sources (tests) or from the bundles in dist/.
+ *
+ * @example
+ * ```ts
+ * const pretrained = await loadModel(pretrainedModelDirectory());
+ * ```
+ */
+export function pretrainedModelDirectory(): string {
+  // From dist/*.js the sources are at ../src/pretrained; from src/pretrained/recipe.ts they are here.
+  const fromBundle = new URL('../src/pretrained/', import.meta.url);
+  const folder = existsSync(fromBundle) ? fromBundle : new URL('./', import.meta.url);
+  return fileURLToPath(new URL('fashion5-cnn', folder));
+}
+
+/**
+ * The transfer CNN: conv 3×3×16 (relu) → max-pool 2 → conv 3×3×32 (relu) → max-pool 2 → flatten
+ * (`features`, 1,568 values) → dense 64 (relu, `hidden`) → dense `classes` (`logits`). NHWC input [batch, height, width, 1].
+ * About 105k parameters (211 KB in float16).
+ *
+ * @example
+ * ```ts
+ * const model = createTransferCnn(5, 1);   // the pre-training network (5 classes)
+ * ```
+ */
+export function createTransferCnn(classes: number, seed: number, height = 28, width = 28): Sequential {
+  const model = sequential([
+    new Conv2D({ filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: 'heNormal', name: 'conv1' }),
+    new MaxPool2D({ poolSize: 2, name: 'pool1' }),
+    new Conv2D({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: 'heNormal', name: 'conv2' }),
+    new MaxPool2D({ poolSize: 2, name: 'pool2' }),
+    new Flatten({ name: FEATURE_LAYER }),
+    new Dense({ units: 64, activation: 'relu', kernelInitializer: 'heNormal', name: 'hidden' }),
+    new Dense({ units: classes, name: 'logits' }),
+  ], { seed, name: 'transfer_cnn' });
+  model.build([-1, height, width, 1]);
+  return model;
+}

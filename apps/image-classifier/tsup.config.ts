@@ -1,0 +1,3 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig({ entry: { cli: 'src/cli.ts' }, format: ['esm'], clean: true, sourcemap: true, target: 'es2022' });
