@@ -53,41 +53,48 @@ describe('recommender command line (spawned; ML-100K subset)', () => {
     expect(trained.code, trained.stderr).toBe(0);
     expect(trained.stdout).toMatch(/Trained als on ml-100k \(\d+ users, 1682 movies, 20000 ratings\)/);
     expect(trained.stderr).toMatch(/epoch 3\/3/);
-    const top = await recommender('recommend', '--model', model, '--user', '196', '-k', '5');
+    const [top, asJson, similar] = await Promise.all([
+      recommender('recommend', '--model', model, '--user', '196', '-k', '5'),
+      recommender('recommend', '--model', model, '--user', '196', '-k', '3', '--json'),
+      recommender('similar', '--model', model, '--item', '50', '-k', '4'),
+    ]);
     expect(top.code, top.stderr).toBe(0);
     const lines = top.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/Top 5 for user 196/);
     expect(lines).toHaveLength(6);
     for (const line of lines.slice(1)) expect(line).toMatch(/^\s+\d\. .+ \(\d{4}\)\s+-?\d+\.\d{4}/);
-    const json = JSON.parse((await recommender('recommend', '--model', model, '--user', '196', '-k', '3', '--json')).stdout);
+    const json = JSON.parse(asJson.stdout);
     expect(json.items).toHaveLength(3);
-    const similar = await recommender('similar', '--model', model, '--item', '50', '-k', '4');
     expect(similar.code, similar.stderr).toBe(0);
     expect(similar.stdout).toMatch(/Closest to Star Wars \(1977\)/);
     expect(similar.stdout.trim().split('\n')).toHaveLength(5);
   });
 
   it('errors are one line naming the file or value, with a non-zero exit', async () => {
-    expectOneLineError(await recommender('train', '--data', join(work, 'missing'), '--out', join(work, 'x')), /--data .*missing: no such directory/);
-    expectOneLineError(await recommender('train', '--data', work, '--out', join(work, 'x')), /no u\.data in it/);
-    // A malformed ratings line: the file and line are named.
+    // A malformed ratings line, and a model folder with corrupt weights.
     const broken = join(work, 'broken');
     await mkdir(broken, { recursive: true });
     for (const file of ['u.item', 'u.user', 'u.genre']) await copyFile(join(subset, file), join(broken, file));
     await writeFile(join(broken, 'u.data'), '196\t242\t3\t881250949\n186\tabc\t3\t891717742\n');
-    expectOneLineError(await recommender('train', '--data', broken, '--out', join(work, 'x')), /u\.data.*line 2/);
-    expectOneLineError(await recommender('recommend', '--model', model, '--user', '99999'), /user 99999 is not in the model's training data/);
-    expectOneLineError(await recommender('recommend', '--model', join(work, 'nothing'), '--user', '1'), /recommender\.json not found/);
-    expectOneLineError(await recommender('similar', '--model', model, '--item', '123456'), /movie 123456 is not in the catalogue/);
-    expectOneLineError(await recommender('recommend', '--model', model, '--user', 'abc'), /--user must be a whole number.*"abc"/, 2);
-    expectOneLineError(await recommender('train', '--model', 'svd'), /--model.*svd/, 2);
-    expectOneLineError(await recommender('train', '--bogus'), /unknown option '--bogus'/, 2);
-    expectOneLineError(await recommender('fly'), /unknown command 'fly'/, 2);
-    // A corrupt weights file is refused by name.
     const corrupt = join(work, 'corrupt');
     await cp(model, corrupt, { recursive: true });
     await writeFile(join(corrupt, 'weights.safetensors'), 'not safetensors');
-    expectOneLineError(await recommender('recommend', '--model', corrupt, '--user', '196'), /weights\.safetensors/);
+    const cases: Array<[string[], RegExp, number?]> = [
+      [['train', '--data', join(work, 'missing'), '--out', join(work, 'x')], /--data .*missing: no such directory/],
+      [['train', '--data', work, '--out', join(work, 'x')], /no u\.data in it/],
+      [['train', '--data', broken, '--out', join(work, 'x')], /u\.data.*line 2/],
+      [['recommend', '--model', model, '--user', '99999'], /user 99999 is not in the model's training data/],
+      [['recommend', '--model', join(work, 'nothing'), '--user', '1'], /recommender\.json not found/],
+      [['similar', '--model', model, '--item', '123456'], /movie 123456 is not in the catalogue/],
+      [['recommend', '--model', corrupt, '--user', '196'], /weights\.safetensors/],
+      [['recommend', '--model', model, '--user', 'abc'], /--user must be a whole number.*"abc"/, 2],
+      [['train', '--model', 'svd'], /--model.*svd/, 2],
+      [['train', '--bogus'], /unknown option '--bogus'/, 2],
+      [['fly'], /unknown command 'fly'/, 2],
+    ];
+    // Spawned together: each is a separate process, and the machine's cores are shared anyway.
+    const runs = await Promise.all(cases.map(([argv]) => recommender(...argv)));
+    runs.forEach((run, index) => expectOneLineError(run, cases[index][1], cases[index][2]));
     // --verbose adds the stack trace.
     const verbose = await recommender('recommend', '--model', corrupt, '--user', '196', '--verbose');
     expect(verbose.code).toBe(1);

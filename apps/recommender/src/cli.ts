@@ -1,9 +1,7 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ready } from '@dendrite/core';
-import { main as recsysMain } from '@dendrite/recsys/cli';
 import { loadModelDirectory } from './model-store.js';
-import { buildServer } from './server.js';
 import { RecommenderService, type ScoredMovie } from './service.js';
 import { APP_MODELS, DATASETS, trainAndSave, type AppModel, type DatasetId } from './train.js';
 
@@ -116,6 +114,8 @@ function program(verbose: { on: boolean }): Command {
     .action(async (options: { model: string; port: number; host: string }) => {
       await ready();
       const stored = await loadModelDirectory(pathOf(options.model));
+      // Loaded on demand: the other commands need neither Fastify nor esbuild.
+      const { buildServer } = await import('./server.js');
       const app = await buildServer(new RecommenderService(stored));
       const address = await app.listen({ port: options.port, host: options.host });
       process.stdout.write(`Serving ${stored.summary.model} (${stored.summary.dataset}) at ${address}/  (API: /users/:id/recommendations, /items?search=, /health; Ctrl-C stops)\n`);
@@ -138,7 +138,7 @@ function program(verbose: { on: boolean }): Command {
  * an error is one line on stderr (a stack trace only with --verbose).
  */
 export async function run(argv: readonly string[]): Promise<number> {
-  if (RECSYS_COMMANDS.has(argv[0])) return recsysMain(argv);
+  if (RECSYS_COMMANDS.has(argv[0])) return (await import('@dendrite/recsys/cli')).main(argv);
   const verbose = { on: argv.includes('--verbose') };
   try {
     await program(verbose).parseAsync([...argv], { from: 'user' });
