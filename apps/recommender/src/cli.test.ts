@@ -101,6 +101,28 @@ describe('recommender command line (spawned; ML-100K subset)', () => {
     expect(verbose.stderr).toMatch(/\n\s+at /);
   });
 
+  it('trains on an ML-1M-format release (movies.dat and ratings.dat, "::"-separated; generated)', async () => {
+    // ML-1M's ratings are not on this machine: 60 users and 40 movies in its format, two taste groups.
+    const release = join(work, 'ml-1m');
+    await mkdir(release, { recursive: true });
+    const movies = Array.from({ length: 40 }, (_, index) => 10 + 3 * index);
+    await writeFile(join(release, 'movies.dat'), movies.map((id, index) => `${id}::Film ${index} (${1980 + index})::${index % 2 ? 'Drama' : 'Comedy'}`).join('\n') + '\n');
+    const lines: string[] = [];
+    for (let user = 1; user <= 60; user++) {
+      movies.forEach((movie, index) => {
+        if (index % 2 === user % 2 && (index + user) % 3 !== 0) lines.push(`${user}::${movie}::${1 + ((index + user) % 5)}::${978300000 + index}`);
+      });
+    }
+    await writeFile(join(release, 'ratings.dat'), lines.join('\n') + '\n');
+    const out = join(work, 'model-1m');
+    const trained = await recommender('train', '--data', release, '--dataset', 'ml-1m', '--epochs', '3', '--factors', '4', '--out', out);
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(trained.stdout).toMatch(/Trained als on ml-1m \(60 users, 40 movies, \d+ ratings\)/);
+    const similar = JSON.parse((await recommender('similar', '--model', out, '--item', '10', '-k', '3', '--json')).stdout);
+    expect(similar.items).toHaveLength(3);
+    expect(similar.items[0]).toMatchObject({ title: expect.stringMatching(/^Film \d+$/), year: expect.any(Number) });
+  });
+
   it('runs the recsys commands (build-ncf) through the same entry', async () => {
     const run = await recommender('build-ncf', '--data', subset, '--dataset', 'ml-100k', '--out', join(work, 'ncf'));
     expect(run.code, run.stderr).toBe(0);
