@@ -1,10 +1,11 @@
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredModel } from './model-store.js';
+import { loadModelDirectory, saveModelDirectory, type StoredModel } from './model-store.js';
 import { buildServer } from './server.js';
 import { RecommenderService } from './service.js';
 import { appDirectory, smallModel } from './test-support.js';
@@ -14,14 +15,21 @@ const CHROMIUM = process.env.DENDRITE_CHROMIUM ?? '/usr/bin/chromium';
 /** Git-ignored: the screenshot each run keeps. */
 const ARTIFACTS = join(appDirectory, 'artifacts');
 
-describe('web page in headless Chromium (served on 127.0.0.1, ALS on ML-100K)', () => {
+describe('web page in headless Chromium (served on 127.0.0.1, a saved ALS model of ML-100K)', () => {
   let stored: StoredModel;
   let app: FastifyInstance;
   let browser: Browser;
   let url = '';
 
+  let folder = '';
+
   beforeAll(async () => {
-    stored = await smallModel();
+    // The server loads a saved model, as `recommender serve --model DIR` does.
+    const trained = await smallModel();
+    folder = await mkdtemp(join(tmpdir(), 'dendrite-recommender-page-'));
+    await saveModelDirectory(folder, trained);
+    trained.model.dispose();
+    stored = await loadModelDirectory(folder);
     app = await buildServer(new RecommenderService(stored));
     await app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`;
@@ -31,6 +39,7 @@ describe('web page in headless Chromium (served on 127.0.0.1, ALS on ML-100K)', 
     await browser?.close();
     await app?.close();
     stored?.model.dispose();
+    if (folder) await rm(folder, { recursive: true, force: true });
   });
 
   it('search, rate, and see recommendations and similar movies update', async () => {

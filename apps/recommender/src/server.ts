@@ -106,6 +106,7 @@ section { background: #fff; border-radius: 8px; padding: 12px 16px; box-shadow: 
 h2 { font-size: 16px; margin: 4px 0 10px; }
 input[type=search] { width: 100%; box-sizing: border-box; font-size: 15px; padding: 6px 8px; }
 ul { list-style: none; padding: 0; margin: 0; } li { padding: 6px 0; border-bottom: 1px solid #eee; }
+.stars { white-space: nowrap; }
 .stars button { border: 1px solid #ccc; background: #fafafa; cursor: pointer; padding: 1px 6px; margin-left: 2px; border-radius: 4px; }
 .stars button.on { background: #f2b01e; border-color: #d49400; }
 .meta { color: #777; font-size: 12px; } .score { float: right; color: #555; font-variant-numeric: tabular-nums; }
