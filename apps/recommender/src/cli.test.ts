@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { copyFile, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,41 @@ describe('recommender command line (spawned; ML-100K subset)', () => {
     const verbose = await recommender('recommend', '--model', corrupt, '--user', '196', '--verbose');
     expect(verbose.code).toBe(1);
     expect(verbose.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('serve answers over HTTP, stops on SIGTERM, and names a port in use', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(appDirectory, 'src/main.ts'), 'serve', '--model', model, '--port', '0'], {
+      cwd: appDirectory, env: { ...process.env, INIT_CWD: appDirectory }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    try {
+      const address = await new Promise<string>((found, fail) => {
+        let output = '';
+        child.stdout.on('data', (chunk) => {
+          output += chunk;
+          const match = /at (http:\/\/127\.0\.0\.1:\d+)\//.exec(output);
+          if (match) found(match[1]);
+        });
+        child.on('close', (code) => fail(new Error(`serve exited with ${code}`)));
+      });
+      const health = await (await fetch(`${address}/health`)).json();
+      expect(health).toMatchObject({ status: 'ok', model: 'als', dataset: 'ml-100k' });
+      const exited = new Promise<number | null>((done) => child.on('close', done));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+    }
+    // A port already taken is one clear line, not a stack or a hang.
+    const blocker = createServer();
+    await new Promise<void>((done) => blocker.listen(0, '127.0.0.1', done));
+    try {
+      const port = String((blocker.address() as AddressInfo).port);
+      expectOneLineError(await recommender('serve', '--model', model, '--port', port), new RegExp(`--port ${port}: .*already in use`));
+    } finally {
+      blocker.close();
+    }
   });
 
   it('trains on an ML-1M-format release (movies.dat and ratings.dat, "::"-separated; generated)', async () => {

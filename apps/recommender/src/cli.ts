@@ -117,7 +117,15 @@ function program(verbose: { on: boolean }): Command {
       // Loaded on demand: the other commands need neither Fastify nor esbuild.
       const { buildServer } = await import('./server.js');
       const app = await buildServer(new RecommenderService(stored));
-      const address = await app.listen({ port: options.port, host: options.host });
+      let address: string;
+      try {
+        address = await app.listen({ port: options.port, host: options.host });
+      } catch (error) {
+        stored.model.dispose();
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE') throw new Error(`--port ${options.port}: ${options.host}:${options.port} is already in use; pick another port with --port`);
+        throw error;
+      }
       process.stdout.write(`Serving ${stored.summary.model} (${stored.summary.dataset}) at ${address}/  (API: /users/:id/recommendations, /items?search=, /health; Ctrl-C stops)\n`);
       await new Promise<void>((done) => {
         const stop = () => { void app.close().then(() => { stored.model.dispose(); done(); }); };
