@@ -123,7 +123,7 @@ function program(verbose: { on: boolean }): Command {
       } catch (error) {
         stored.model.dispose();
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE') throw new Error(`--port ${options.port}: ${options.host}:${options.port} is already in use; pick another port with --port`);
+        if (code === 'EADDRINUSE') throw new Error(`--port ${options.port}: ${options.host}:${options.port} is already in use; pick another port with --port`, { cause: error });
         throw error;
       }
       process.stdout.write(`Serving ${stored.summary.model} (${stored.summary.dataset}) at ${address}/  (API: /users/:id/recommendations, /items?search=, /health; Ctrl-C stops)\n`);
