@@ -17,6 +17,8 @@ export const sourceEntries: Readonly<Record<string, string>> = {
   '@dendrite/layers/node': `${root}packages/layers/src/node.ts`,
   '@dendrite/layers': `${root}packages/layers/src/index.ts`,
   '@dendrite/backend-gpujs': `${root}packages/backend-gpujs/src/index.ts`,
+  '@dendrite/recsys/cli': `${root}packages/recsys/src/cli.ts`,
+  '@dendrite/recsys': `${root}packages/recsys/src/index.ts`,
 };
 
 /** Vite aliases matching each specifier exactly. */

@@ -12,6 +12,7 @@ export { ImplicitAls, conjugateGradient, type ImplicitAlsOptions } from './model
 export { BprMf, type BprMfOptions } from './models/bpr.js';
 export { NeuralCf, type NeuMfPretraining, type NeuralCfArchitecture, type NeuralCfOptions } from './models/neural-cf.js';
 export { MODEL_NAMES, createRecommender, loadRecommender, type ModelName } from './registry.js';
+export { RECIPES, type Recipe } from './recipes.js';
 export { evaluateFullRanking, evaluateSampledRanking, type RankingMetrics } from './evaluation/ranking.js';
 export { evaluateRatings, kFoldSplits, type RatingMetrics } from './evaluation/ratings.js';
 export { buildNcfSplit, formatNcfFiles, parseNcfNegatives, parseNcfRatings, type NcfSplit } from './ncf-files.js';
