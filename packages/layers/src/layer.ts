@@ -49,6 +49,10 @@ function copyOf(value: Tensor): Tensor {
   return noGrad(() => mul(value, value.dtype === 'int32' ? scalar(1, 'int32') : 1));
 }
 
+/** A layer of any input and output types (what models, save/load and transfer helpers take). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyLayer = Layer<any, any>;
+
 /**
  * The base of every layer and model. Subclasses create their weights in {@link Layer.onBuild} with
  * `addParameter`, register running statistics with `addBuffer` and sub-layers with `addLayer`, and

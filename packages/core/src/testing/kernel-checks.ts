@@ -16,17 +16,21 @@ import {
   poolReference, reduceReference, sizeOf, stridesOf, UNARY,
 } from './kernel-reference.js';
 
+/** A tensor's values on the host, as kernel cases give and receive them. */
 export interface HostTensor {
   shape: number[];
   dtype: DType;
   values: TypedArray;
 }
 
+/** One backend kernel call and its reference result, computed in plain TypeScript. */
 export interface KernelCase {
   name: string;
   inputs: HostTensor[];
   outDtype: DType;
+  /** Calls the kernel under test on the uploaded inputs. */
   call(backend: Backend, inputs: TensorInfo[]): DataId;
+  /** The reference values of the output. */
   expected(inputs: HostTensor[]): ArrayLike<number>;
   /** Absolute part of the tolerance (default 1e-5, scaled by the case). */
   absolute?: number;

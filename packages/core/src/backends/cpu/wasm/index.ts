@@ -15,6 +15,7 @@ export type { WasmAccelerator } from './wasm-accelerator.js';
 export type { WasmHeapDebugOptions } from './heap-guards.js';
 export { WasmKernelError } from './kernel-error.js';
 
+/** Options of the WebAssembly accelerator of the CPU backend. */
 export interface WasmAcceleratorOptions {
   /**
    * Threads that share each large kernel, the calling thread included (default: the cores
