@@ -391,6 +391,15 @@ function castAndFillCases(): KernelCase[] {
       expected: () => [1, -1, 0, 0, 5, -3],
     },
     {
+      // core's rule for every backend: saturate beyond the int32 range (±Infinity too), NaN -> 0.
+      name: 'cast float32 -> int32 saturates and sends NaN to 0',
+      inputs: [{ shape: [6], dtype: 'float32', values: Float32Array.from([3e10, -3e10, Infinity, -Infinity, NaN, 16_777_216]) }],
+      outDtype: 'int32',
+      absolute: 0,
+      call: (backend, [x]) => backend.cast(x, 'int32'),
+      expected: () => [2147483647, -2147483648, 2147483647, -2147483648, 0, 16_777_216],
+    },
+    {
       name: 'cast int32 -> float32',
       inputs: [intTensor([3], [-4, 0, 12345])],
       outDtype: 'float32',
