@@ -76,6 +76,9 @@ export function fromFloat32(values: Float32Array, dtype: DType): TypedArray {
   if (dtype === 'float32') return values;
   const result = new Int32Array(values.length);
   // Math.round: values are exact integers; rounding only guards a driver that returns 2.9999998.
-  for (let index = 0; index < values.length; index++) result[index] = Math.round(values[index]);
+  // The clamp keeps a saturated cast (stored as the float 2^31) from wrapping to -2^31.
+  for (let index = 0; index < values.length; index++) {
+    result[index] = Math.min(Math.max(Math.round(values[index]), -2147483648), 2147483647);
+  }
   return result;
 }

@@ -1,4 +1,4 @@
-import { getBackendInfo, memory, setBackend, tensor, tidy, type Tensor } from '@dendrite/core';
+import { cast, getBackendInfo, memory, setBackend, softmaxCrossEntropy, tensor, tidy, type Tensor } from '@dendrite/core';
 import { Adam } from '@dendrite/optimizers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpuBackend, type GpuBackend } from './index.js';
@@ -52,6 +52,19 @@ describe.each(nodeTestModes.filter((mode) => mode !== 'cpu'))('training an MLP t
 
   it('runs on the gpu backend', () => {
     expect(getBackendInfo()).toMatchObject({ name: 'gpu', implementation: mode });
+  });
+
+  it('softmaxCrossEntropy on device-made labels: NaN for a label outside [0, classes), through the fused kernel alone', async () => {
+    const logits = tensor([[1, 2, 3], [4, 5, 6]]);
+    // Labels cast on the device have no host copy: core leaves the check to the fused kernel.
+    const floats = tensor([0, 3]);
+    const labels = cast(floats, 'int32');
+    const before = backend.stats().kernelRuns;
+    const loss = softmaxCrossEntropy(logits, labels);
+    // log-sum-exp, losses, probabilities, then the mean's sum and division: no range-check kernels.
+    expect(backend.stats().kernelRuns - before).toBe(5);
+    expect(Number.isNaN(await loss.item())).toBe(true);
+    for (const disposable of [logits, floats, labels, loss]) disposable.dispose();
   });
 
   it('reads back nothing but the loss it is asked for in a full 784-128-64-10 training step', async () => {

@@ -46,6 +46,34 @@ describe.each(nodeTestModes)('gpu backend kernels on gpu.js %s mode', (mode) => 
     backend.dispose(x);
   });
 
+  it('softmaxCrossEntropy gives NaN, not a neighbouring row, for a device-computed label outside [0, classes)', async () => {
+    const info = (dataId: object, shape: number[], dtype: 'float32' | 'int32') => ({ dataId, shape, dtype });
+    // Row r's logits are [r, 10 + r, 20 + r]: reading past row 0 would pick up row 1's logits.
+    const logits = backend.upload(new Float32Array([0, 10, 20, 1, 11, 21, 2, 12, 22, 3, 13, 23]), [4, 3], 'float32');
+    // Labels cast on the device have no host copy, so only the kernel can check them.
+    const floatLabels = backend.upload(new Float32Array([3, 2, -1, 0]), [4], 'float32');
+    const labels = backend.cast(info(floatLabels, [4], 'float32'), 'int32');
+    const [loss, probabilities] = backend.softmaxCrossEntropy!(info(logits, [4, 3], 'float32'), info(labels, [4], 'int32'));
+    const values = await backend.read(loss, 'float32');
+    // log-sum-exp of [r, 10 + r, 20 + r] minus the picked logit.
+    const lse = (row: number) => row + 20 + Math.log(Math.exp(-20) + Math.exp(-10) + 1);
+    expect(Number.isNaN(values[0])).toBe(true);
+    expect(values[1]).toBeCloseTo(lse(1) - 21, 4);
+    expect(Number.isNaN(values[2])).toBe(true);
+    expect(values[3]).toBeCloseTo(lse(3) - 3, 4);
+    for (const dataId of [logits, floatLabels, labels, loss, probabilities]) backend.dispose(dataId);
+  });
+
+  it('casts float32 to int32 by core\'s rule: truncate toward zero, saturate, NaN to 0', async () => {
+    const source = [2.9, -2.9, 0.5, -0.5, 3e10, -3e10, Infinity, -Infinity, Number.NaN, 16_777_216, -7];
+    const x = backend.upload(Float32Array.from(source), [source.length], 'float32');
+    const y = backend.cast({ dataId: x, shape: [source.length], dtype: 'float32' }, 'int32');
+    expect(Array.from(await backend.read(y, 'int32')))
+      .toEqual([2, -2, 0, 0, 2147483647, -2147483648, 2147483647, -2147483648, 0, 16_777_216, -7]);
+    backend.dispose(x);
+    backend.dispose(y);
+  });
+
   it('frees every buffer the checks made', () => {
     expect(backend.memory()).toEqual({ buffers: 0, bytes: 0 });
   });

@@ -24,7 +24,7 @@ export interface GpuBackendOptions {
   strips?: boolean;
 }
 
-/** The gpu.js backend: a core {@link Backend} plus counters and teardown. */
+/** The gpu.js backend: a core `Backend` (from `@dendrite/core/backend`) plus counters and teardown. */
 export interface GpuBackend extends Backend {
   /** Readbacks, kernel runs, compiles and live buffers so far (see {@link RunnerStats}). */
   stats(): RunnerStats;

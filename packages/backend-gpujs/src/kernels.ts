@@ -250,7 +250,7 @@ export function createKernels(runner: KernelRunner): Kernels {
       const lse = runner.run(rowLogSumExpProgram(classes), [x], batch, 'float32');
       try {
         return [
-          runner.run(rowLossProgram(classes), [x, labelBuffer, lse], batch, 'float32'),
+          runner.run(rowLossProgram(classes), [x, labelBuffer, lse], batch, 'float32', [Number.NaN]),
           runner.run(softmaxFromLseProgram(batch, classes), [x, lse], batch * classes, 'float32'),
         ];
       } finally {

@@ -61,11 +61,13 @@ export class Engine {
     return this.active;
   }
 
+  /** Register (or replace) a backend factory under `name`; higher `priority` is tried first. */
   registerBackend(name: string, factory: BackendFactory, priority = 1): void {
     const previous = this.registry.get(name);
     this.registry.set(name, { factory, priority, instance: previous?.instance ?? null });
   }
 
+  /** Registered backend names, highest priority first. */
   registeredBackends(): string[] {
     return [...this.registry.entries()].sort((a, b) => b[1].priority - a[1].priority).map(([name]) => name);
   }
@@ -390,6 +392,7 @@ export class Engine {
     return output;
   }
 
+  /** The active backend's info, with the notes of how it was selected appended. */
   backendInfo(): BackendInfo {
     const info = this.backend.info();
     return this.selectionNotes.length ? { ...info, notes: [...(info.notes ?? []), ...this.selectionNotes] } : info;
@@ -402,7 +405,9 @@ export interface OpSpec {
   inputs: readonly Tensor[];
   shape: readonly number[];
   dtype: DType;
+  /** Runs on the active backend and returns the output buffer. */
   kernel: (backend: Backend, inputs: readonly TensorInfo[]) => DataId;
+  /** The gradient rule, recorded when an input needs a gradient. */
   backward?: GradNode['backward'];
   /** Tensors besides `inputs` (and the output) that `backward` reads; the graph keeps them alive. */
   saved?: readonly Tensor[];
@@ -413,6 +418,7 @@ export interface MultiOpSpec {
   name: string;
   inputs: readonly Tensor[];
   outputs: ReadonlyArray<{ shape: readonly number[]; dtype: DType }>;
+  /** Runs on the active backend and returns one buffer per output. */
   kernel: (backend: Backend, inputs: readonly TensorInfo[]) => readonly DataId[];
 }
 
@@ -434,13 +440,99 @@ function renameError(error: unknown, name: string): void {
 /** The process-wide engine the ops use (a second copy of core loaded in the same process throws). */
 export const engine = claimSingleCopy(new Engine());
 
+/**
+ * Run `fn` and dispose every tensor it created except the ones it returns (in an array, object,
+ * Map or Set too) and kept ones. `fn` must be synchronous. Returned tensors keep what their
+ * gradient graph needs, so `backward(tidy(() => loss))` works.
+ *
+ * @example
+ * ```ts
+ * const y = tidy(() => relu(add(matmul(x, w), b))); // only y survives
+ * ```
+ */
 export const tidy = <T>(fn: () => T): T => engine.tidy(fn);
+
+/**
+ * Mark `tensor` to survive every enclosing `tidy` scope (the caller disposes it). Returns it.
+ *
+ * @example
+ * ```ts
+ * let state!: Tensor;
+ * tidy(() => { state = keep(mul(x, 2)); });
+ * ```
+ */
 export const keep = <T extends Tensor>(tensor: T): T => engine.keep(tensor);
+
+/**
+ * Run `fn` without recording gradients (inference, optimizer updates).
+ *
+ * @example
+ * ```ts
+ * const logits = noGrad(() => model.apply(images));
+ * ```
+ */
 export const noGrad = <T>(fn: () => T): T => engine.noGrad(fn);
+
+/**
+ * Live tensors and the active backend's buffers and bytes: the leak check of tests.
+ *
+ * @example
+ * ```ts
+ * const before = memory().tensors;
+ * tidy(() => step());
+ * console.assert(memory().tensors === before);
+ * ```
+ */
 export const memory = () => engine.memory();
+
+/**
+ * Make a registered backend (by name) or a backend instance the active one; tensors made before
+ * stay on their backend.
+ *
+ * @example
+ * ```ts
+ * setBackend('cpu');
+ * ```
+ */
 export const setBackend = (nameOrBackend: string | Backend, options?: { notes?: readonly string[] }) => engine.setBackend(nameOrBackend, options);
+
+/**
+ * Register a backend factory under `name`; the highest `priority` is the default when none is set.
+ *
+ * @example
+ * ```ts
+ * registerBackend('gpu', () => createGpuBackend(), 2);
+ * ```
+ */
 export const registerBackend = (name: string, factory: BackendFactory, priority?: number) => engine.registerBackend(name, factory, priority);
+
+/**
+ * The active backend.
+ *
+ * @example
+ * ```ts
+ * getBackend().maxTensorBytes = 4 * 2 ** 30;
+ * ```
+ */
 export const getBackend = (): Backend => engine.backend;
+
+/**
+ * What runs the kernels: the backend's name, implementation, threads and notes.
+ *
+ * @example
+ * ```ts
+ * console.log(getBackendInfo()); // { name: 'cpu', implementation: 'wasm-simd', threads: 2, ... }
+ * ```
+ */
 export const getBackendInfo = (): BackendInfo => engine.backendInfo();
+
+/**
+ * Finish the active backend's async start-up (compiling WebAssembly, asking for a GPU adapter).
+ *
+ * @example
+ * ```ts
+ * await ready();
+ * ```
+ */
 export const ready = () => engine.ready();
 

@@ -24,6 +24,7 @@ export class RandomGenerator {
     this.reseed(seed);
   }
 
+  /** Restart the sequence from `seed`, as if newly constructed with it. */
   reseed(seed: number): void {
     let state = seed >>> 0;
     const next = (): number => {

@@ -1,5 +1,6 @@
 import { check } from './errors.js';
 
+/** A tensor's dimensions, outermost first. */
 export type Shape = readonly number[];
 
 /** Number of elements of a shape (1 for a scalar). */
@@ -20,6 +21,14 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
+/**
+ * A shape as error messages print it.
+ *
+ * @example
+ * ```ts
+ * formatShape([2, 3]); // '[2, 3]'
+ * ```
+ */
 export function formatShape(shape: Shape): string {
   return `[${shape.join(', ')}]`;
 }

@@ -99,6 +99,7 @@ export class Tensor {
     return toNested(await this.data(), this.shape);
   }
 
+  /** {@link Tensor.array} without waiting, for backends whose memory is host memory (the CPU backend). */
   arraySync(): NestedArray {
     return toNested(this.dataSync(), this.shape);
   }
@@ -141,6 +142,7 @@ export class Tensor {
     if (this.disposed && (this.freed || engine.replaying === 0)) throw new DendriteError(`${op}: tensor #${this.id}${this.name ? ` '${this.name}'` : ''} ${formatShape(this.shape)} was disposed`);
   }
 
+  /** `Tensor(float32 [2, 3])`, plus `, requiresGrad` when it has one. */
   toString(): string {
     return `Tensor(${this.dtype} ${formatShape(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''})`;
   }

@@ -4,7 +4,8 @@ import { SeededRandom } from './random.js';
 import { splitIndices, type SplitFractions } from './split.js';
 import { isTensorData, shapeSize, type TensorData } from './tensor-data.js';
 
-type MaybePromise<T> = T | Promise<T>;
+/** A value, or a promise of one (what element accessors and predicates may return). */
+export type MaybePromise<T> = T | Promise<T>;
 
 /** Random access to a dataset of known length: what makes full shuffles and splits possible. */
 interface IndexedSource<T> {
@@ -166,6 +167,7 @@ export class Dataset<T> implements AsyncIterable<T> {
     return new Dataset(examples.iterate, examples.indexed, int32Fields.size === 0 ? undefined : int32Fields, rows);
   }
 
+  /** Iterate the elements in order: `for await (const example of dataset)`. */
   [Symbol.asyncIterator](): AsyncIterator<T> {
     return this.iterate();
   }

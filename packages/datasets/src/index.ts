@@ -80,7 +80,7 @@ export { extractZipMembers } from './zip.js';
 export { gatherRows, isTensorData, shapeSize, type BatchArray, type TensorData } from './tensor-data.js';
 export { collate, type Collated, type CollateOptions, type Int32Number } from './collate.js';
 export { tensorBatches, type CreateTensor, type DisposableTensor, type TensorBatch } from './tensor-batches.js';
-export { Dataset, type BatchOptions, type ShuffleOptions, type SliceOf } from './dataset.js';
+export { Dataset, type BatchOptions, type MaybePromise, type ShuffleOptions, type SliceOf } from './dataset.js';
 export { splitIndices, type SplitFractions } from './split.js';
 export {
   InteractionIndex,

@@ -26,6 +26,7 @@ export class MinMaxScaler {
     readonly maximum: Float64Array,
   ) {}
 
+  /** Each feature's minimum and maximum over `data` (row-major `[rows, featureCount]`). */
   static fit(data: ArrayLike<number>, featureCount = 1): MinMaxScaler {
     featureCountOf(data, featureCount, 'MinMaxScaler.fit');
     const minimum = new Float64Array(featureCount).fill(Number.POSITIVE_INFINITY);
@@ -81,6 +82,7 @@ export class StandardScaler {
     readonly standardDeviation: Float64Array,
   ) {}
 
+  /** Each feature's mean and standard deviation over `data` (row-major `[rows, featureCount]`). */
   static fit(data: ArrayLike<number>, featureCount = 1): StandardScaler {
     featureCountOf(data, featureCount, 'StandardScaler.fit');
     const rows = data.length / featureCount;

@@ -3,6 +3,7 @@ import { isTensorData, type BatchArray, type TensorData } from './tensor-data.js
 
 /** The least a tensor must do for {@link tensorBatches}: be disposable. `@dendrite/core`'s Tensor is. */
 export interface DisposableTensor {
+  /** Free the tensor's memory. */
   dispose(): void;
 }
 

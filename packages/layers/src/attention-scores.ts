@@ -10,10 +10,11 @@ import {
  */
 const MASKED_SCORE = -1e9;
 
+/** Which keys each query may attend to; combined, a masked score is -1e9 before the softmax. */
 export interface AttentionMasks {
-  /** [batch, keyLength]: 1 for a real token, 0 for padding. */
+  /** Shape [batch, keyLength]: 1 for a real token, 0 for padding. */
   keyMask?: Tensor | null;
-  /** [queryLength, keyLength] or [batch, queryLength, keyLength]: 1 where the query may attend to the key. */
+  /** Shape [queryLength, keyLength] or [batch, queryLength, keyLength]: 1 where the query may attend to the key. */
   attentionMask?: Tensor | null;
   /** Query i attends only to keys j <= i. */
   causal?: boolean;

@@ -27,6 +27,7 @@ interface ConvCommonOptions extends LayerOptions {
   biasInitializer?: InitializerName | Initializer;
 }
 
+/** Options of {@link Conv2D}: filters, kernelSize, and the common convolution options. */
 export interface Conv2DOptions extends ConvCommonOptions {
   /** Split the channels into this many independent groups (default 1); depthwise when groups = input channels. */
   groups?: number;
@@ -56,6 +57,7 @@ abstract class ConvBase extends Layer {
   readonly useBias: boolean;
   protected readonly kernelInitializer: InitializerName | Initializer;
   protected readonly biasInitializer: InitializerName | Initializer;
+  /** The activation function named by `activation`. */
   protected readonly activationFn: (x: Tensor) => Tensor;
   kernel!: Tensor;
   bias: Tensor | null = null;
@@ -77,6 +79,7 @@ abstract class ConvBase extends Layer {
     getInitializer(this.biasInitializer, op);
   }
 
+  /** The channel count of an NHWC input shape (an error naming the layer for any other shape). */
   protected inputChannels(inputShape: InputShape): number {
     const shape = inputShape as readonly number[];
     if (shape.length !== 4 || !(shape[3] > 0)) {
@@ -85,18 +88,22 @@ abstract class ConvBase extends Layer {
     return shape[3];
   }
 
+  /** activation(y + bias), without the bias when the layer has none. */
   protected addBiasAndActivation(y: Tensor): Tensor {
     return this.activationFn(this.bias ? add(y, this.bias) : y);
   }
 
+  /** Refuse an input that is not NHWC with the built channel count, naming the layer. */
   protected checkInput(x: Tensor): void {
     if (x.rank !== 4 || x.shape[3] !== this.expectedChannels()) {
       throw new DendriteError(`${this.name}: expects NHWC inputs with ${this.expectedChannels()} channels, got [${x.shape.join(', ')}]`);
     }
   }
 
+  /** The input channel count the weights were built for. */
   protected abstract expectedChannels(): number;
 
+  /** The layer's options, as {@link Layer.getConfig}. */
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, stride: this.stride, padding: this.padding,
@@ -137,6 +144,7 @@ export class Conv2D extends ConvBase {
     if (this.useBias) this.bias = this.addParameter('bias', [this.filters], getInitializer(this.biasInitializer, 'Conv2D'));
   }
 
+  /** The input channel count the weights were built for. */
   protected expectedChannels(): number {
     return this.channelsIn;
   }
@@ -158,11 +166,13 @@ export class Conv2D extends ConvBase {
     return this.addBiasAndActivation(concat(outputs, 3));
   }
 
+  /** The layer's options, as {@link Layer.getConfig}. */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), groups: this.groups };
   }
 }
 
+/** Options of {@link Conv2DTranspose}: filters, kernelSize, and the common convolution options. */
 export interface Conv2DTransposeOptions extends ConvCommonOptions {
   /** Extra rows/columns added to one side of the output (PyTorch's output_padding), below the stride. */
   outputPadding?: Pair;
@@ -202,6 +212,7 @@ export class Conv2DTranspose extends ConvBase {
     if (this.useBias) this.bias = this.addParameter('bias', [this.filters], getInitializer(this.biasInitializer, 'Conv2DTranspose'));
   }
 
+  /** The input channel count the weights were built for. */
   protected expectedChannels(): number {
     return this.channelsIn;
   }
@@ -232,6 +243,7 @@ export class Conv2DTranspose extends ConvBase {
     return [batch, outHeight, outWidth, this.filters];
   }
 
+  /** The layer's options, as {@link Layer.getConfig}. */
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), outputPadding: this.outputPadding };
   }

@@ -4,12 +4,10 @@
 // layers are supported.
 
 import { DendriteError, Tensor } from '@dendrite/core';
-import type { Layer, LayerOptions } from './layer.js';
+import type { AnyLayer, LayerOptions } from './layer.js';
 import { Model, type TensorOrList } from './model.js';
 import { SymbolicTensor, input as symbolicInput, type SymbolicDType } from './symbolic.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyLayer = Layer<any, any>;
 
 /** One recorded layer call: the layer, its symbolic inputs, and the symbolic outputs that were used. */
 interface Call {

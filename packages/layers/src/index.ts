@@ -1,7 +1,7 @@
 // @dendrite/layers: layers and models built on @dendrite/core's functional ops.
 
 // ---- layers-base: the Layer base, models, standard layers, initializers, save/load ----
-export { Layer, type LayerOptions, type InputShape, type SymbolicOf } from './layer.js';
+export { Layer, type AnyLayer, type LayerOptions, type InputShape, type SymbolicOf } from './layer.js';
 export { SymbolicTensor, input, type SymbolicDType, type SymbolicNode } from './symbolic.js';
 export { Model, type TensorOrList } from './model.js';
 export { Sequential, sequential } from './sequential.js';
@@ -35,6 +35,8 @@ export { freeze, unfreeze, cutModel, addHead } from './transfer.js';
 export { SimpleRNN } from './recurrent/simple-rnn.js';
 export { LSTM, type LSTMOptions } from './recurrent/lstm.js';
 export { GRU } from './recurrent/gru.js';
+export type { RecurrentCell, RecurrentWeights } from './recurrent/cells.js';
+export type { RecurrentResult } from './recurrent/run.js';
 export { Bidirectional, type BidirectionalOptions, type MergeMode } from './recurrent/bidirectional.js';
 export {
   Recurrent, type RecurrentOptions, type GatedRecurrentOptions, type RecurrentInput, type RecurrentOutput,

@@ -1,6 +1,12 @@
 // Weight initializers: functions of (shape, generator) that draw on the host from core's seeded
 // RandomGenerator, so the same seed gives the same weights on every backend.
 
+/**
+ * Weight initializers: functions of (shape, generator) that a layer calls with its own seeded
+ * generator, e.g. `initializers.heNormal([784, 128], new RandomGenerator(1))`.
+ *
+ * @module
+ */
 import { DendriteError, RandomGenerator, tensor, type Tensor } from '@dendrite/core';
 
 /** Makes a tensor of `shape` from the layer's own generator. */

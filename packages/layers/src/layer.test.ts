@@ -1,7 +1,11 @@
-import { RandomGenerator, memory, randomNormal, sum, tensor, tidy, variableGrads, type Tensor } from '@dendrite/core';
+import {
+  RandomGenerator, backward, mean, memory, noGrad, ones, randomNormal, square, sum, tensor, tidy, variableGrads, type Tensor,
+} from '@dendrite/core';
 import { expectClose } from '@dendrite/core/testing';
 import { describe, expect, it } from 'vitest';
 import { Dense } from './dense.js';
+import { Dropout } from './dropout.js';
+import { LayerNorm } from './normalization.js';
 import { Layer, type InputShape } from './layer.js';
 import { Sequential, sequential } from './sequential.js';
 import * as initializers from './initializers.js';
@@ -114,6 +118,85 @@ describe('Layer base', () => {
     x.dispose();
     model.dispose();
     expect(memory().tensors).toBe(before);
+  });
+});
+
+describe('apply lifetimes', () => {
+  const makeModel = () => sequential([
+    new Dense({ units: 8, activation: 'tanh', seed: 1 }), new LayerNorm(), new Dropout({ rate: 0.25 }), new Dense({ units: 2, seed: 2 }),
+  ], { seed: 3 });
+
+  it('leaves only the outputs: the layers\' intermediates are freed when apply returns', () => {
+    const model = makeModel();
+    const x = randomNormal([5, 3], 0, 1, 4);
+    model.build([-1, 3]);
+    const before = memory().tensors;
+    const y = noGrad(() => model.apply(x));
+    expect(memory().tensors).toBe(before + 1);
+    y.dispose();
+    // Recording gradients, the graph holds what backward needs until the output goes.
+    const recorded = model.apply(x);
+    recorded.dispose();
+    expect(memory().tensors).toBe(before);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('still lets gradients reach every parameter: backward(tidy(() => loss)) matches variableGrads', async () => {
+    const model = makeModel();
+    const x = randomNormal([6, 3], 0, 1, 5);
+    model.build([-1, 3]);
+    model.eval(); // the same dropout (none) in both passes
+    const before = memory().tensors;
+    const lossOf = () => mean(square(model.apply(x)));
+    const expected = tidy(() => variableGrads(lossOf, model.parameters()).grads);
+    const loss = tidy(lossOf);
+    backward(loss);
+    loss.dispose();
+    const parameters = model.parameters();
+    expect(parameters.length).toBe(6);
+    for (const [index, parameter] of parameters.entries()) {
+      expect(parameter.grad, parameter.name).not.toBeNull();
+      expectClose(await parameter.grad!.data(), await expected[index].data(), { rtol: 1e-5, atol: 1e-7 });
+    }
+    for (const tensorToFree of [...expected, ...parameters.map((parameter) => parameter.grad!)]) tensorToFree.dispose();
+    for (const parameter of parameters) parameter.grad = null;
+    expect(memory().tensors).toBe(before);
+    x.dispose();
+    model.dispose();
+  });
+});
+
+describe('reseed', () => {
+  const masks = (model: Sequential, x: Tensor) => tidy(() => Array.from(model.apply(x).dataSync()));
+
+  it('restarts the dropout masks of every sub-layer from the seed, each sub-layer on its own stream', () => {
+    const model = sequential([new Dropout({ rate: 0.5 }), new Dropout({ rate: 0.5 })], { seed: 1 });
+    const x = ones([4, 64]);
+    model.reseed(7);
+    const first = masks(model, x);
+    const later = masks(model, x);
+    model.reseed(7);
+    expect(masks(model, x)).toEqual(first);
+    expect(later).not.toEqual(first);
+    model.reseed(8);
+    expect(masks(model, x)).not.toEqual(first);
+    // The two layers draw different masks after one reseed (not both the same stream).
+    const single = sequential([new Dropout({ rate: 0.5 })], { seed: 1 });
+    single.reseed(7);
+    const firstOnly = (single.namedChildren()[0][1] as Dropout);
+    model.reseed(7);
+    const firstOfTwo = model.namedChildren()[0][1] as Dropout;
+    const secondOfTwo = model.namedChildren()[1][1] as Dropout;
+    const a = tidy(() => Array.from(firstOfTwo.apply(x).dataSync()));
+    const b = tidy(() => Array.from(secondOfTwo.apply(x).dataSync()));
+    expect(a).not.toEqual(b);
+    expect(tidy(() => Array.from(firstOnly.apply(x).dataSync()))).toEqual(a);
+    x.dispose();
+  });
+
+  it('refuses a seed that is not an integer, naming the layer', () => {
+    expect(() => new Dense({ units: 1, name: 'head' }).reseed(1.5)).toThrow('head.reseed: seed must be an integer, got 1.5');
   });
 });
 

@@ -49,6 +49,10 @@ function copyOf(value: Tensor): Tensor {
   return noGrad(() => mul(value, value.dtype === 'int32' ? scalar(1, 'int32') : 1));
 }
 
+/** A layer of any input and output types (what models, save/load and transfer helpers take). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyLayer = Layer<any, any>;
+
 /**
  * The base of every layer and model. Subclasses create their weights in {@link Layer.onBuild} with
  * `addParameter`, register running statistics with `addBuffer` and sub-layers with `addLayer`, and
@@ -141,15 +145,23 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
    * Run the layer: build on the first call, then `forward`. Given symbolic tensors (from `input()`),
    * it records a graph node instead and returns symbolic outputs.
    *
-   * Intermediates are not freed here (a gradient rule may still read them): wrap training steps
-   * in `tidy`, as with any core op.
+   * `forward` runs in a `tidy` scope: the tensors it makes along the way are disposed when it
+   * returns and only the outputs survive (with what their gradient graph needs, so
+   * `backward(tidy(() => loss(model.apply(x), y)))` still reaches every parameter).
+   *
+   * @example
+   * ```ts
+   * const dense = new Dense({ units: 4, activation: 'relu' });
+   * const before = memory().tensors;
+   * const y = dense.apply(x); // builds the weights, then leaves only y behind
+   * ```
    */
   apply(input: SymbolicTensor | readonly SymbolicTensor[]): SymbolicOf<Out>;
   apply(input: In): Out;
   apply(input: In | SymbolicTensor | readonly SymbolicTensor[]): Out | SymbolicOf<Out> {
     if (isSymbolic(input)) return this.applySymbolic(input);
     if (!this.builtFlag) this.build(this.inputShapeOf(input as In));
-    return this.forward(input as In);
+    return tidy(() => this.forward(input as In));
   }
 
   /** The computation, with core's functional ops. */
@@ -314,6 +326,34 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
     for (const child of this.children.values()) child.trainable = value;
   }
 
+  /**
+   * Restart the random draws of this layer and every sub-layer from `seed`: dropout masks (and
+   * the initial weights of layers not built yet) then follow from the seed alone. Each sub-layer
+   * gets a seed drawn from its parent's reseeded generator, in registration order. The Trainer of
+   * `@dendrite/training` calls it before every step of a seeded fit, which is what lets a resumed
+   * run draw the masks the uninterrupted one drew.
+   *
+   * @example
+   * ```ts
+   * model.reseed(7);
+   * const first = model.apply(x);
+   * model.reseed(7);
+   * const second = model.apply(x); // the same dropout masks as `first`
+   * ```
+   */
+  reseed(seed: number): void {
+    if (!Number.isInteger(seed)) throw new DendriteError(`${this.name}.reseed: seed must be an integer, got ${seed}`);
+    // A layer shared by two parents is reseeded once, at its first place in the tree.
+    const seen = new Set<Layer<unknown, unknown>>();
+    const visit = (layer: Layer<unknown, unknown>, layerSeed: number) => {
+      if (seen.has(layer)) return;
+      seen.add(layer);
+      layer.random.reseed(layerSeed);
+      for (const child of layer.children.values()) visit(child, layer.random.nextUint32());
+    };
+    visit(this, seed);
+  }
+
   // ---- parameters and state ----
 
   /** Parameters with dotted names (`encoder.0.kernel`), this layer's first, then each sub-layer's. */
@@ -413,6 +453,7 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
     for (const child of this.children.values()) child.dispose();
   }
 
+  /** `ClassName(layerName)`, e.g. `Dense(dense_1)`. */
   toString(): string {
     return `${this.constructor.name}(${this.name})`;
   }

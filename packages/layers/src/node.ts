@@ -4,17 +4,16 @@
 import { mkdir, open, rename, rm, stat, writeFile, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DendriteError } from '@dendrite/core';
-import type { Layer } from './layer.js';
+import type { AnyLayer } from './layer.js';
 import {
   DEFAULT_MAX_BYTES, encodeWeights, loadWeights, modelFromBytes, modelToBytes, parseJson, type LoadOptions, type SaveOptions,
 } from './serialization/bytes.js';
 import { modelFromTopology, modelTopology } from './serialization/topology.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyLayer = Layer<any, any>;
 
 /** The files a saved model directory holds. */
 export const MODEL_FILE = 'model.json';
+/** The weights file of a saved model directory (safetensors, which PyTorch reads). */
 export const WEIGHTS_FILE = 'weights.safetensors';
 /** A topology larger than this is refused unread (16 MiB is thousands of layers). */
 const MAX_TOPOLOGY_BYTES = 16 * 1024 ** 2;

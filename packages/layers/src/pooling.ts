@@ -27,6 +27,7 @@ abstract class Pool2DBase extends Layer {
     this.padding = options.padding ?? 'valid';
   }
 
+  /** Refuse an input that is not NHWC, naming the layer. */
   protected checkInput(x: Tensor): void {
     if (x.rank !== 4) throw new DendriteError(`${this.name}: expects NHWC inputs [batch, height, width, channels], got [${x.shape.join(', ')}]`);
   }

@@ -47,6 +47,7 @@ export class SymbolicTensor {
     this.name = name;
   }
 
+  /** `SymbolicTensor(name [shape])`, -1 for a dimension known only at run time. */
   toString(): string {
     return `SymbolicTensor(${this.name} [${this.shape.join(', ')}])`;
   }

@@ -3,12 +3,10 @@
 
 import { DendriteError, type Tensor } from '@dendrite/core';
 import { FunctionalModel } from './functional.js';
-import type { Layer, LayerOptions } from './layer.js';
+import type { AnyLayer, Layer, LayerOptions } from './layer.js';
 import { Sequential } from './sequential.js';
 import type { SymbolicTensor } from './symbolic.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyLayer = Layer<any, any>;
 
 /**
  * Freeze a layer and everything under it: its parameters stop requiring grad, so no gradient reaches

@@ -2,6 +2,7 @@ import { add, div, fill, mul, sqrt, square, sub, type Tensor } from '@dendrite/c
 import type { Hyperparameters, HyperparameterSpecs } from './hyperparameters.js';
 import { Optimizer, type OptimizerParameters, type ParameterUpdate } from './optimizer.js';
 
+/** Hyperparameters of {@link Adagrad}; each also settable per parameter group. */
 export interface AdagradOptions {
   learningRate?: number;
   /** The rate at step t is learningRate / (1 + (t - 1)·learningRateDecay). */

@@ -2,6 +2,7 @@ import { adamUpdate, add, mul, zerosLike, type Tensor } from '@dendrite/core';
 import type { Hyperparameters, HyperparameterSpecs } from './hyperparameters.js';
 import { Optimizer, type OptimizerParameters, type ParameterUpdate } from './optimizer.js';
 
+/** Hyperparameters of {@link Adam} (and AdamW); each also settable per parameter group. */
 export interface AdamOptions {
   learningRate?: number;
   beta1?: number;

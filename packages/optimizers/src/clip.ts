@@ -1,6 +1,7 @@
 import { add, clip, DendriteError, div, minimum, mul, noGrad, scalar, sqrt, square, sum, type Tensor } from '@dendrite/core';
 
-type Gradients = ReadonlyArray<Tensor | null | undefined>;
+/** Gradients as optimizers take them: one per parameter, null or undefined where none flowed. */
+export type Gradients = ReadonlyArray<Tensor | null | undefined>;
 
 function checkGradients(op: string, gradients: Gradients): void {
   if (!Array.isArray(gradients)) throw new DendriteError(`${op}: gradients must be an array of tensors (null for none)`);

@@ -7,5 +7,5 @@ export { Adam, type AdamOptions } from './adam.js';
 export { AdamW } from './adamw.js';
 export { Adagrad, type AdagradOptions } from './adagrad.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';
-export { clipGradientsByGlobalNorm, clipGradientsByValue } from './clip.js';
+export { clipGradientsByGlobalNorm, clipGradientsByValue, type Gradients } from './clip.js';
 export * from './schedules/index.js';

@@ -2,6 +2,7 @@ import { add, div, maximum, mul, sqrt, square, sub, zerosLike, type Tensor } fro
 import type { Hyperparameters, HyperparameterSpecs } from './hyperparameters.js';
 import { Optimizer, type OptimizerParameters, type ParameterUpdate } from './optimizer.js';
 
+/** Hyperparameters of {@link RMSprop}; each also settable per parameter group. */
 export interface RMSpropOptions {
   learningRate?: number;
   /** Decay of the running average of squared gradients (PyTorch's alpha; Keras calls it rho). */

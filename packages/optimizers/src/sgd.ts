@@ -2,6 +2,7 @@ import { add, DendriteError, mul, sub, type Tensor } from '@dendrite/core';
 import type { Hyperparameters, HyperparameterSpecs } from './hyperparameters.js';
 import { Optimizer, type OptimizerParameters, type ParameterUpdate } from './optimizer.js';
 
+/** Hyperparameters of {@link SGD}; each also settable per parameter group. */
 export interface SGDOptions {
   /** Required, as in PyTorch: there is no learning rate that suits every model. */
   learningRate?: number;

@@ -43,6 +43,7 @@ export interface EvaluateOptions {
 export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandle {
   readonly model: TrainableModel<I, O>;
   readonly optimizer: TrainableOptimizer;
+  /** The loss of the model's output against the batch's targets (a scalar tensor). */
   readonly loss: (output: O, target: T) => Tensor;
   readonly metrics: Metric<O, T>[];
   stopTraining = false;

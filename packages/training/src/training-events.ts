@@ -12,6 +12,7 @@ export type TrainingEvent =
   | { type: 'epochEnd'; progress: TrainingProgress; logs: Logs; epochSeconds: number }
   | { type: 'trainEnd'; progress: TrainingProgress; interrupted: boolean; stopReason: string | undefined };
 
+/** A function that receives every {@link TrainingEvent} of a fit (live charts subscribe with one). */
 export type TrainingEventListener = (event: TrainingEvent) => void;
 
 /** Fans the trainer's callback hooks out to subscribed listeners (a listener that throws stops training). */

@@ -16,7 +16,9 @@ import type { Tensor } from '@dendrite/core';
  * ```
  */
 export interface TrainableModel<I = Tensor, O = Tensor> {
+  /** The forward pass of one batch. */
   apply(input: I): O;
+  /** The weights to train, in a stable order (checkpoints without stateDict save them by position). */
   parameters(): Tensor[];
   /** Switch training mode (dropout, batch norm statistics) on or off. */
   train(mode?: boolean): unknown;
@@ -28,6 +30,7 @@ export interface TrainableModel<I = Tensor, O = Tensor> {
   reseed?(seed: number): unknown;
   /** Named weights for checkpoints; without it parameters are saved by position. */
   stateDict?(): Record<string, Tensor>;
+  /** Copy named weights (a checkpoint's) into the model. */
   loadStateDict?(state: Record<string, Tensor>): unknown;
 }
 
@@ -43,6 +46,7 @@ export interface OptimizerState {
  * follow the model's trainable parameters in order.
  */
 export interface TrainableOptimizer {
+  /** Apply one step of gradients (see above for their order). */
   step(gradients: ReadonlyArray<Tensor | null>): void;
   readonly parameters?: readonly Tensor[];
   /** Settable by learning-rate callbacks. */

@@ -115,12 +115,18 @@ const BINARY_BODIES: Record<BinaryOp, string> = {
 };
 
 /**
- * Truncation toward zero into int32 range semantics: what storing a float into an Int32Array
- * does (non-finite values become 0).
+ * core's float32 -> int32 rule (see its cast kernel): truncate toward zero, saturate what int32
+ * cannot hold (above 2^31 - 1 or +Infinity gives 2147483647, below -2^31 or -Infinity gives
+ * -2147483648) and send NaN to 0 (every comparison with NaN is false, so it falls through).
+ * The saturated values are stored as the float 2^31 here; `fromFloat32` clamps them on readback.
  */
 const TRUNCATE_TO_INT32 = [
   'let truncated = 0;',
-  'if (result > -3.0e38 && result < 3.0e38) {',
+  'if (result >= 2147483647) {',
+  '  truncated = 2147483647;',
+  '} else if (result <= -2147483648) {',
+  '  truncated = -2147483648;',
+  '} else if (result > -2147483648 && result < 2147483647) {',
   '  truncated = Math.floor(Math.abs(result));',
   '  if (result < 0) { truncated = -truncated; }',
   '}',

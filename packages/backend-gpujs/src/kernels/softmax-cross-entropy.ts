@@ -36,13 +36,23 @@ export function softmaxFromLseProgram(batch: number, classes: number): KernelPro
   };
 }
 
-/** loss[row] = x2[row] - x0[row, x1[row]]: log-sum-exp minus the label's logit. */
+/**
+ * loss[row] = x2[row] - x0[row, x1[row]]: log-sum-exp minus the label's logit. A label outside
+ * [0, classes) (only possible for labels computed on the device: host labels are checked before
+ * launching) gives that row the NaN passed in s0 instead of reading another row's logit; gpu.js
+ * has no NaN literal, and a uniform carries the NaN's bits unchanged to every target.
+ */
 export function rowLossProgram(classes: number): KernelProgram {
   return {
     key: `softmaxCrossEntropy:loss:${classes}`,
-    source: () => kernelFunction(['x0', 'x1', 'x2'], [
+    source: () => kernelFunction(['x0', 'x1', 'x2', 's0'], [
       FLAT_INDEX,
-      `return x2[i] - x0[i * ${classes} + x1[i]];`,
+      'const label = x1[i];',
+      'let loss = s0;',
+      `if (label >= 0 && label < ${classes}) {`,
+      `  loss = x2[i] - x0[i * ${classes} + label];`,
+      '}',
+      'return loss;',
     ].join('\n')),
   };
 }

@@ -96,6 +96,7 @@ function sweepRules(
   }));
 }
 
+/** Options of {@link backward}. */
 export interface BackwardOptions {
   /**
    * Keep the graph after the sweep so backward can run through it again (PyTorch's retain_graph).

@@ -9,6 +9,7 @@
  */
 
 export type DType = 'float32' | 'int32';
+/** The host array of a dtype's values. */
 export type TypedArray = Float32Array | Int32Array;
 
 /** Opaque handle of a buffer owned by one backend. Only that backend looks inside it. */
@@ -21,19 +22,26 @@ export interface TensorInfo {
   readonly dtype: DType;
 }
 
+/** The elementwise unary ops every backend implements in `unary`. */
 export const UNARY_OPS = [
   'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'sigmoid', 'tanh', 'relu', 'erf', 'floor', 'sin', 'cos',
 ] as const;
+/** One of {@link UNARY_OPS}. */
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
+/** The broadcasting binary ops every backend implements in `binary`. */
 export const BINARY_OPS = [
   'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
   'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual',
 ] as const;
+/** One of {@link BINARY_OPS}. */
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
+/** Reductions of the `reduce` kernel. */
 export type ReduceOp = 'sum' | 'max' | 'min';
+/** Index reductions of the `argReduce` kernel. */
 export type ArgReduceOp = 'argmax' | 'argmin';
+/** Pooling of the pool2d kernels. */
 export type PoolMode = 'max' | 'avg';
 /** Activations a backend may fuse into matmul (see {@link Kernels.fusedMatmul}). */
 export type FusedActivation = 'linear' | 'relu' | 'sigmoid' | 'tanh';
@@ -220,5 +228,6 @@ export interface Backend extends Kernels {
   dispose(dataId: DataId): void;
   /** Buffers and bytes this backend holds now. */
   memory(): { buffers: number; bytes: number };
+  /** What this backend is and runs on, for `getBackendInfo()`. */
   info(): BackendInfo;
 }

@@ -25,6 +25,7 @@ export interface DecodedHostTensor extends HostTensor {
 /** The file dtypes this codec reads. Floats widen to float32, integers narrow (range-checked) to int32. */
 export type SafetensorsDType = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
+/** Options of the safetensors encoders. */
 export interface EncodeSafetensorsOptions {
   /** String key/value pairs stored under `__metadata__`. */
   metadata?: Record<string, string>;
@@ -37,6 +38,7 @@ export interface EncodeSafetensorsOptions {
   int8Tensors?: readonly string[];
 }
 
+/** Options of the safetensors decoders. */
 export interface DecodeSafetensorsOptions {
   /** Refuse files whose size exceeds this many bytes (default: no limit beyond the format's own). */
   maxBytes?: number;

@@ -9,6 +9,7 @@ import { sub } from './sub.js';
 import { moments } from './variance.js';
 import { composite } from './util.js';
 
+/** Options of {@link batchNorm}. */
 export interface BatchNormOptions {
   /** Added to the variance before the square root; default 1e-5 (PyTorch). */
   epsilon?: number;

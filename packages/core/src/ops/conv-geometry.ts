@@ -4,6 +4,7 @@ import { check } from '../errors.js';
 /** 'same' keeps ceil(size / stride), 'valid' uses only full windows, or explicit [top, bottom, left, right]. */
 export type Padding = 'same' | 'valid' | number | readonly [number, number, number, number];
 
+/** One number for both spatial dimensions, or [height, width]. */
 export type Pair = number | readonly [number, number];
 
 export function pair(value: Pair): [number, number] {

@@ -5,6 +5,7 @@ import { convGeometry, explicitPadding, pair, type Pair, type Padding } from './
 import { conv2dBackpropInput } from './conv2d.js';
 import { checkTensor } from './check-arguments.js';
 
+/** Options of {@link conv2dTranspose}. */
 export interface Conv2DTransposeOptions {
   /** NHWC shape of the output; derived from stride and padding when omitted. */
   outputShape?: readonly number[];

@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor.js';
 import { convGeometry, type Pair, type Padding } from './conv-geometry.js';
 import { checkTensor } from './check-arguments.js';
 
+/** Options of {@link conv2d}. */
 export interface Conv2DOptions {
   stride?: Pair;
   padding?: Padding;

@@ -45,10 +45,26 @@ export function fill(shape: readonly number[], value: number, dtype: DType = 'fl
   return filled('fill', shape, value, dtype);
 }
 
+/**
+ * A tensor of `shape` filled with 0.
+ *
+ * @example
+ * ```ts
+ * const bias = zeros([10]);
+ * ```
+ */
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   return filled('zeros', shape, 0, dtype);
 }
 
+/**
+ * A tensor of `shape` filled with 1.
+ *
+ * @example
+ * ```ts
+ * const mask = ones([2, 3], 'int32');
+ * ```
+ */
 export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   return filled('ones', shape, 1, dtype);
 }
@@ -73,11 +89,27 @@ function isInt32(value: number): boolean {
   return Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31;
 }
 
+/**
+ * Zeros of `x`'s shape and dtype.
+ *
+ * @example
+ * ```ts
+ * const velocity = zerosLike(weight);
+ * ```
+ */
 export function zerosLike(x: Tensor): Tensor {
   checkTensor('zerosLike', 'x', x);
   return filled('zerosLike', x.shape, 0, x.dtype);
 }
 
+/**
+ * Ones of `x`'s shape and dtype.
+ *
+ * @example
+ * ```ts
+ * const seed = onesLike(loss);
+ * ```
+ */
 export function onesLike(x: Tensor): Tensor {
   checkTensor('onesLike', 'x', x);
   return filled('onesLike', x.shape, 1, x.dtype);

@@ -7,6 +7,7 @@ import { tanh } from './tanh.js';
 import { checkOptions, checkTensor } from './check-arguments.js';
 import { composite } from './util.js';
 
+/** Options of {@link gelu}. */
 export interface GeluOptions {
   /** 'none' (default): the exact x·Φ(x); 'tanh': the tanh approximation (GPT-2, PyTorch's approximate='tanh'). */
   approximate?: 'none' | 'tanh';

@@ -10,6 +10,7 @@ import { sub } from './sub.js';
 import { moments } from './variance.js';
 import { composite } from './util.js';
 
+/** Options of {@link layerNorm}. */
 export interface LayerNormOptions {
   /** The axis (or axes) normalized over, per example; default -1 (the features). */
   axis?: number | readonly number[];

@@ -13,6 +13,7 @@ import { tanh } from './tanh.js';
 import { checkOptions, checkTensor } from './check-arguments.js';
 import { composite } from './util.js';
 
+/** Options of {@link linear}: an optional bias and fused activation. */
 export interface LinearOptions {
   bias?: Tensor | null;
   activation?: FusedActivation;

@@ -6,6 +6,7 @@ import { reshape } from './reshape.js';
 import { checkOptions, checkTensor } from './check-arguments.js';
 import { composite, unbroadcast } from './util.js';
 
+/** Options of {@link matmul}. */
 export interface MatmulOptions {
   /** Use a's last two dims transposed. */
   transposeA?: boolean;

@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor.js';
 import { poolGeometry, type Pair, type Padding } from './conv-geometry.js';
 import { checkTensor } from './check-arguments.js';
 
+/** Options of {@link maxPool2d} and {@link avgPool2d}. */
 export interface Pool2DOptions {
   /** Step between windows; defaults to the window size. */
   stride?: Pair;

@@ -65,7 +65,9 @@ function rowLosses(logits: Tensor, labels: Tensor, batch: number, classes: numbe
     // Host labels are checked here; a device's fused kernel answers a bad label with a NaN row (its
     // contract in Backend.softmaxCrossEntropy), so neither path costs a device readback.
     if (checkHostLabels(labels, classes)) return intRowLosses(logits, labels, classes, smoothing);
-    // Device-resident labels: a bad one reads column 0 of its own row instead of another row, and its
+    // Device-resident labels into a fused kernel: the kernel itself gives a bad label's row a NaN loss.
+    if (smoothing === 0 && engine.backend.softmaxCrossEntropy) return fusedRowLosses(logits, labels);
+    // Composed on a device: a bad label reads column 0 of its own row instead of another row, and its
     // row's loss is then replaced by NaN.
     const valid = mul(greaterEqual(labels, 0), less(labels, classes));
     const safeLabels = where(valid, labels, scalar(0, 'int32'));

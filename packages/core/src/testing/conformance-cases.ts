@@ -15,9 +15,11 @@ export interface InputSpec {
 }
 
 /** One op checked on every backend: forward values, and gradients unless `grad` is false. */
+/** One op of the conformance suite: inputs to make and the function of them to compare across backends. */
 export interface ConformanceCase {
   name: string;
   inputs: readonly InputSpec[];
+  /** The ops under test, applied to the made inputs. */
   fn: (...inputs: Tensor[]) => Tensor;
   grad?: boolean;
 }

@@ -13,6 +13,7 @@ import { CONFORMANCE_CASES, type ConformanceCase, type InputSpec } from './confo
 import { expectClose, type Tolerance } from './expect-close.js';
 import { gradCheck, projectionWeights } from './gradcheck.js';
 
+/** Options of {@link runConformanceSuite}. */
 export interface ConformanceOptions {
   /** Shown in the test names. */
   name: string;
@@ -51,9 +52,13 @@ export function makeInputs(specs: readonly InputSpec[], seed: number): TypedArra
   });
 }
 
-interface CaseResult {
+/** One case's output on a backend, and the gradients of sum(output * weights) per input. */
+export interface CaseResult {
+  /** The output's values. */
   value: TypedArray;
+  /** The output's shape. */
   shape: readonly number[];
+  /** One gradient per input (empty for cases without gradients). */
   grads: TypedArray[];
 }
 

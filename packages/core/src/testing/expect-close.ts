@@ -1,5 +1,6 @@
 import type { NestedArray } from '../tensor.js';
 
+/** Tolerances of {@link expectClose}: |actual − expected| ≤ atol + rtol·|expected|. */
 export interface Tolerance {
   /** Absolute tolerance. */
   atol?: number;

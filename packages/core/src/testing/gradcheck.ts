@@ -6,6 +6,7 @@ import { valueAndGrad } from '../autograd/grad.js';
 import type { Tensor } from '../tensor.js';
 import { expectClose, type Tolerance } from './expect-close.js';
 
+/** One input of {@link gradCheck}: its values, shape and dtype. */
 export interface GradCheckInput {
   values: Float32Array | Int32Array;
   shape: readonly number[];

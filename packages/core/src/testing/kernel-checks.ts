@@ -16,17 +16,21 @@ import {
   poolReference, reduceReference, sizeOf, stridesOf, UNARY,
 } from './kernel-reference.js';
 
+/** A tensor's values on the host, as kernel cases give and receive them. */
 export interface HostTensor {
   shape: number[];
   dtype: DType;
   values: TypedArray;
 }
 
+/** One backend kernel call and its reference result, computed in plain TypeScript. */
 export interface KernelCase {
   name: string;
   inputs: HostTensor[];
   outDtype: DType;
+  /** Calls the kernel under test on the uploaded inputs. */
   call(backend: Backend, inputs: TensorInfo[]): DataId;
+  /** The reference values of the output. */
   expected(inputs: HostTensor[]): ArrayLike<number>;
   /** Absolute part of the tolerance (default 1e-5, scaled by the case). */
   absolute?: number;
@@ -385,6 +389,15 @@ function castAndFillCases(): KernelCase[] {
       absolute: 0,
       call: (backend, [x]) => backend.cast(x, 'int32'),
       expected: () => [1, -1, 0, 0, 5, -3],
+    },
+    {
+      // core's rule for every backend: saturate beyond the int32 range (±Infinity too), NaN -> 0.
+      name: 'cast float32 -> int32 saturates and sends NaN to 0',
+      inputs: [{ shape: [6], dtype: 'float32', values: Float32Array.from([3e10, -3e10, Infinity, -Infinity, NaN, 16_777_216]) }],
+      outDtype: 'int32',
+      absolute: 0,
+      call: (backend, [x]) => backend.cast(x, 'int32'),
+      expected: () => [2147483647, -2147483648, 2147483647, -2147483648, 0, 16_777_216],
     },
     {
       name: 'cast int32 -> float32',

@@ -1,5 +1,6 @@
 /** Where progress goes: a stream like `process.stderr`. */
 export interface ProgressStream {
+  /** Write text as it is. */
   write(text: string): unknown;
   isTTY?: boolean;
   columns?: number;

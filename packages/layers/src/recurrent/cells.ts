@@ -14,6 +14,7 @@ export interface RecurrentWeights {
 export interface RecurrentCell {
   readonly gates: number;
   readonly stateCount: number;
+  /** The new states after one time step (see above). */
   step(projected: Tensor, states: readonly Tensor[], weights: RecurrentWeights): Tensor[];
 }
 

@@ -23,6 +23,7 @@ export class GRU<ReturnState extends boolean = false> extends Recurrent<ReturnSt
     getActivation(this.recurrentActivation, 'GRU');
   }
 
+  /** The cell that advances the state by one time step. */
   protected makeCell(): RecurrentCell {
     return gruCell(getActivation(this.activation, 'GRU'), getActivation(this.recurrentActivation, 'GRU'));
   }

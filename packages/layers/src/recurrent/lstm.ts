@@ -35,6 +35,7 @@ export class LSTM<ReturnState extends boolean = false> extends Recurrent<ReturnS
     this.unitForgetBias = options.unitForgetBias ?? true;
   }
 
+  /** The cell that advances the state by one time step. */
   protected makeCell(): RecurrentCell {
     return lstmCell(getActivation(this.activation, 'LSTM'), getActivation(this.recurrentActivation, 'LSTM'));
   }

@@ -95,6 +95,7 @@ export abstract class Recurrent<ReturnState extends boolean = false> extends Lay
   abstract readonly gates: number;
   /** States carried between steps: 1, or 2 for the LSTM (h and c). */
   abstract readonly stateCount: number;
+  /** The cell that advances the state by one time step (made once, after build). */
   protected abstract makeCell(): RecurrentCell;
 
   /** The initializer of `bias` (the LSTM sets its forget gate to one). */

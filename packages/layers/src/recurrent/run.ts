@@ -19,6 +19,7 @@ export interface RunRecurrentOptions {
   returnSequences: boolean;
 }
 
+/** What running a recurrent cell over a sequence gives: the output and the final states. */
 export interface RecurrentResult {
   /** [batch, time, units] when returnSequences (zeros at masked steps), else the final output [batch, units]. */
   output: Tensor;

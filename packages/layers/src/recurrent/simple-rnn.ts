@@ -22,6 +22,7 @@ export class SimpleRNN<ReturnState extends boolean = false> extends Recurrent<Re
     super(options);
   }
 
+  /** The cell that advances the state by one time step. */
   protected makeCell(): RecurrentCell {
     return simpleRnnCell(getActivation(this.activation, 'SimpleRNN'));
   }

@@ -3,16 +3,14 @@
 // write the same two parts as files.
 
 import { DendriteError, decodeSafetensorsHost, encodeSafetensors, tensor, tidy, type Tensor } from '@dendrite/core';
-import type { Layer } from '../layer.js';
+import type { AnyLayer } from '../layer.js';
 import { int8StateKeys } from '../quantization/per-channel.js';
 import { modelFromTopology, modelTopology, type LayerClassMap } from './topology.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyLayer = Layer<any, any>;
 
 /** The safetensors metadata key holding the topology JSON. */
 export const TOPOLOGY_METADATA_KEY = 'dendrite.topology';
 
+/** Options of saving a model (to bytes, or to a directory with `saveModel`). */
 export interface SaveOptions {
   /** Custom layer classes by the name to store (built-ins are always known). */
   layers?: LayerClassMap;
@@ -20,6 +18,7 @@ export interface SaveOptions {
   dtype?: 'float32' | 'float16';
 }
 
+/** Options of loading a model (from bytes, or a directory with `loadModel`). */
 export interface LoadOptions {
   /** Custom layer classes by the name the topology stores. */
   layers?: LayerClassMap;

@@ -11,7 +11,7 @@ import { Dense } from '../dense.js';
 import { Dropout } from '../dropout.js';
 import { Embedding } from '../embedding.js';
 import { FunctionalModel, type GraphConfig } from '../functional.js';
-import { Layer, type InputShape } from '../layer.js';
+import type { AnyLayer, InputShape } from '../layer.js';
 import { BatchNorm, LayerNorm } from '../normalization.js';
 import { AvgPool2D, GlobalAvgPool2D, MaxPool2D } from '../pooling.js';
 import { PositionalEmbedding } from '../positional-embedding.js';
@@ -24,8 +24,6 @@ import { SimpleRNN } from '../recurrent/simple-rnn.js';
 import { Flatten, Reshape } from '../reshape.js';
 import { Sequential } from '../sequential.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyLayer = Layer<any, any>;
 /** A layer class that `new Class(config)` rebuilds from its getConfig(). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LayerClass = new (config: any) => AnyLayer;
@@ -42,6 +40,7 @@ export const BUILTIN_LAYERS: LayerClassMap = {
 
 /** The version of the topology format written now; readers refuse newer ones. */
 export const TOPOLOGY_VERSION = 1;
+/** The `format` tag of a topology document. */
 export const TOPOLOGY_FORMAT = 'dendrite.layers';
 
 /** One layer in the topology. */
@@ -55,6 +54,7 @@ export interface LayerSpec {
   graph?: GraphConfig;
 }
 
+/** A model's architecture as JSON: layer classes, configs and, for functional models, the graph. */
 export interface Topology {
   format: typeof TOPOLOGY_FORMAT;
   version: number;

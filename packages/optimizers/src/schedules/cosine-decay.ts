@@ -1,5 +1,6 @@
 import { checkKeys, checkOption, checkStep, nonNegative, positiveInteger, type LearningRateSchedule } from './schedule.js';
 
+/** Options of {@link CosineDecay}. */
 export interface CosineDecayOptions {
   initialLearningRate: number;
   /** Steps of one half-cosine from the initial to the minimum rate (PyTorch's `T_max` / `T_0`). */

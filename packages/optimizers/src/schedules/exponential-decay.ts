@@ -1,5 +1,6 @@
 import { checkKeys, checkOption, checkStep, nonNegative, positive, type LearningRateSchedule } from './schedule.js';
 
+/** Options of {@link ExponentialDecay}. */
 export interface ExponentialDecayOptions {
   initialLearningRate: number;
   /** Factor per step. */

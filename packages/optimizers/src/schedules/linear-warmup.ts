@@ -1,6 +1,7 @@
 import { DendriteError } from '@dendrite/core';
 import { checkKeys, checkOption, checkStep, nonNegative, positiveInteger, type LearningRateSchedule } from './schedule.js';
 
+/** Options of {@link LinearWarmup}. */
 export interface LinearWarmupOptions {
   /** Steps of the linear ramp. */
   warmupSteps: number;

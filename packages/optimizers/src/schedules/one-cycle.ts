@@ -1,5 +1,6 @@
 import { checkKeys, checkOption, checkStep, positive, positiveInteger, type LearningRateSchedule } from './schedule.js';
 
+/** Options of {@link OneCycle}. */
 export interface OneCycleOptions {
   maximumLearningRate: number;
   /** Steps of the whole cycle (at least 2). */

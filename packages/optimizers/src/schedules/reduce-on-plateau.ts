@@ -1,6 +1,7 @@
 import { DendriteError } from '@dendrite/core';
 import { checkKeys, checkOption, nonNegative, type LearningRateSchedule } from './schedule.js';
 
+/** Options of {@link ReduceLROnPlateau}. */
 export interface ReduceLROnPlateauOptions {
   initialLearningRate: number;
   /** 'min' (default): lower metrics are better (a loss); 'max': higher are (an accuracy). */

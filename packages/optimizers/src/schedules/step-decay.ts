@@ -1,5 +1,6 @@
 import { checkKeys, checkOption, checkStep, nonNegative, positive, positiveInteger, type LearningRateSchedule } from './schedule.js';
 
+/** Options of {@link StepDecay}. */
 export interface StepDecayOptions {
   initialLearningRate: number;
   /** Steps between decays (PyTorch's `step_size`). */

@@ -29,7 +29,9 @@ export interface TrainerHandle {
   readonly progress: TrainingProgress;
 }
 
+/** Called once when `fit` starts (also when it resumes). */
 export interface TrainBeginEvent { trainer: TrainerHandle; progress: TrainingProgress }
+/** Called before each epoch's first batch. */
 export interface EpochBeginEvent { trainer: TrainerHandle; progress: TrainingProgress }
 /** Called once per logging interval (`logEvery` steps) with the epoch's running loss and metrics. */
 export interface BatchEndEvent {
@@ -41,7 +43,9 @@ export interface BatchEndEvent {
   /** Seconds since the epoch began. */
   epochSeconds: number;
 }
+/** Called after each epoch, with its final logs (validation metrics included). */
 export interface EpochEndEvent { trainer: TrainerHandle; progress: TrainingProgress; logs: Logs; epochSeconds: number }
+/** Called once when `fit` ends, also after an early stop or Ctrl-C. */
 export interface TrainEndEvent {
   trainer: TrainerHandle;
   progress: TrainingProgress;
@@ -59,6 +63,7 @@ export interface GradientsEvent {
   loss: Tensor | null;
   gradients: readonly Tensor[];
   parameters: readonly Tensor[];
+  /** Leave the parameters untouched this step. */
   skipStep(): void;
 }
 
@@ -72,11 +77,17 @@ export interface GradientsEvent {
  * ```
  */
 export interface Callback {
+  /** When `fit` starts (see {@link TrainBeginEvent}). */
   onTrainBegin?(event: TrainBeginEvent): void | Promise<void>;
+  /** Before each epoch (see {@link EpochBeginEvent}). */
   onEpochBegin?(event: EpochBeginEvent): void | Promise<void>;
+  /** Every `logEvery` steps (see {@link BatchEndEvent}). */
   onBatchEnd?(event: BatchEndEvent): void | Promise<void>;
+  /** Between the gradients and the optimizer step (see {@link GradientsEvent}). */
   onGradients?(event: GradientsEvent): void | Promise<void>;
+  /** After each epoch (see {@link EpochEndEvent}). */
   onEpochEnd?(event: EpochEndEvent): void | Promise<void>;
+  /** When `fit` ends (see {@link TrainEndEvent}). */
   onTrainEnd?(event: TrainEndEvent): void | Promise<void>;
 }
 

@@ -4,11 +4,13 @@ import type { Callback, EpochBeginEvent, EpochEndEvent, GradientsEvent, TrainBeg
 
 /** A schedule of the learning rate by step (as @dendrite/optimizers' schedules are). */
 export interface LearningRateSchedule {
+  /** The learning rate for optimizer step `step` (0-based). */
   learningRateAt(step: number): number;
 }
 
 /** A schedule driven by a monitored quantity (as @dendrite/optimizers' ReduceLROnPlateau). */
 export interface PlateauSchedule {
+  /** Take the epoch's monitored value and return the learning rate to use next. */
   update(metric: number): number;
 }
 

@@ -39,6 +39,7 @@ export class Monitor {
     return better;
   }
 
+  /** Forget the best value seen (a new fit starts over). */
   reset(): void {
     this.best = this.direction === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
   }

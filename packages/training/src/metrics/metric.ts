@@ -14,8 +14,11 @@ import { DendriteError, add, keep, noGrad, tidy, type Tensor } from '@dendrite/c
  */
 export interface Metric<O = Tensor, T = Tensor> {
   readonly name: string;
+  /** Add one batch's model output and targets to the running state (no read-back). */
   update(output: O, target: T): void;
+  /** The metric over everything since the last reset (reads the running state once). */
   compute(): Promise<number>;
+  /** Start over (the trainer resets every epoch). */
   reset(): void;
 }
 
@@ -44,9 +47,12 @@ export abstract class RunningSumMetric implements Metric {
   abstract readonly name: string;
   private readonly sums = new Map<string, Tensor>();
 
+  /** Add one batch's model output and targets to the running sums. */
   abstract update(output: Tensor, target: Tensor): void;
+  /** The metric from the running sums (one read). */
   abstract compute(): Promise<number>;
 
+  /** Dispose the running sums and start over. */
   reset(): void {
     for (const sum of this.sums.values()) sum.dispose();
     this.sums.clear();

@@ -4,6 +4,7 @@ import type { Logs } from '../types.js';
 
 /** Where the progress goes: a TTY gets a redrawn bar, anything else plain lines. */
 export interface ProgressOutput {
+  /** Write text as it is (lines end with a newline; a TTY redraw starts with a carriage return). */
   write(text: string): unknown;
   isTTY?: boolean;
 }

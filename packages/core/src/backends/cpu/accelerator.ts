@@ -29,6 +29,7 @@ export interface CpuAccelerator {
    * to {@link CpuAccelerator.free} on dispose.
    */
   allocate?(length: number): Float32Array;
+  /** Return an array made by {@link CpuAccelerator.allocate} (its buffer was disposed). */
   free?(array: Float32Array): void;
   /**
    * out[M, N] = activation(op(a)[M, K] @ op(b)[K, N] + bias[N]); op transposes when asked.

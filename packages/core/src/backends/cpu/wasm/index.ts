@@ -18,6 +18,7 @@ export type { WasmInstructionSet, WasmInstructionSetChoice } from './instruction
 export { hostSupportsRelaxedSimd } from './instruction-set.js';
 export { WasmKernelError } from './kernel-error.js';
 
+/** Options of the WebAssembly accelerator of the CPU backend. */
 export interface WasmAcceleratorOptions {
   /**
    * Threads that share each large kernel, the calling thread included (default: the cores
