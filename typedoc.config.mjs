@@ -36,6 +36,8 @@ export default {
     // Each package's page opens with its README (the usage guide).
     readme: 'README.md',
     excludePrivate: true,
+    // No source links: they need a recognised git host, and CI's clone points at a local path.
+    disableSources: true,
     excludeInternal: true,
     // Type errors are the typecheck step's job; skipping TypeScript's diagnostics here saves ~40% of the run.
     skipErrorChecking: true,
@@ -46,6 +48,7 @@ export default {
     requiredToBeDocumented: ['Enum', 'Variable', 'Function', 'Class', 'Interface', 'TypeAlias', 'Namespace', 'Method'],
   },
   readme: 'none',
+  disableSources: true,
   out: 'docs/api',
   validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
   treatWarningsAsErrors: true,

@@ -71,7 +71,7 @@ for (const entry of manifests) checkScaffold(entry);
 for (const { dir, manifest } of manifests) {
   checks++;
   try {
-    const output = run(join(root, 'node_modules/.bin/publint'), ['--strict'], dir);
+    const output = run(join(root, 'node_modules/.bin/publint'), ['--strict', '--pack', 'npm'], dir);
     if (/error|warning/i.test(output) && !/All good/i.test(output)) fail(manifest.name, `publint:\n${output}`);
   } catch (error) {
     fail(manifest.name, `publint failed:\n${error.stdout ?? ''}${error.stderr ?? ''}`);

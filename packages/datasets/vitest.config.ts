@@ -5,5 +5,5 @@ import { coreGlobalSetup, sourceAliases } from '../../vitest.sources.js';
 // feed batches to core's tensor(); the package itself never imports core.
 export default defineConfig({
   resolve: { alias: sourceAliases },
-  test: { globalSetup: [coreGlobalSetup], include: ['src/**/*.test.ts'], testTimeout: 60_000 },
+  test: { globalSetup: [coreGlobalSetup], include: ['src/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
 });

@@ -6,11 +6,9 @@ import { DendriteError, keep, mul, noGrad, tensor, tidy, type Tensor } from '@de
 import { Conv1D } from './conv1d.js';
 import { Conv2D } from './conv2d.js';
 import { Dense } from './dense.js';
-import type { Layer } from './layer.js';
+import type { AnyLayer } from './layer.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyLayer = Layer<any, any>;
-
+/** Options of {@link MagnitudePruning}: the target sparsity and the schedule that reaches it. */
 export interface MagnitudePruningOptions {
   /** Sparsity reached at `endStep` and kept after it: the fraction of each kernel's weights that are zero, in [0, 1). */
   finalSparsity: number;

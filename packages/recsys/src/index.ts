@@ -3,7 +3,7 @@ export {
   Recommender, dotProductScores,
   type EpochLog, type FitOptions, type History, type RecommendOptions, type Recommendations, type SavedRecommender,
 } from './recommender.js';
-export { FactorModel } from './models/factor-model.js';
+export { FactorModel, type UserHistory } from './models/factor-model.js';
 export { ItemPop } from './models/item-pop.js';
 export { ItemKnn, type ItemKnnOptions } from './models/item-knn.js';
 export { BiasedMf, ExplicitFactorModel, type BiasedMfOptions, type RatingPredictor } from './models/biased-mf.js';

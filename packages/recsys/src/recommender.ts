@@ -250,11 +250,13 @@ export abstract class Recommender {
   /** Free the model's tensors. */
   abstract dispose(): void;
 
+  /** Attach the training interactions (fit and load call it); clears the cached popularity ranking. */
   protected setData(data: InteractionMatrix): void {
     this.data = data;
     this.popularity = null;
   }
 
+  /** The training interactions, or a clear error naming `op` when the model was never fitted or loaded. */
   protected requireData(op: string): InteractionMatrix {
     if (this.data === null) throw new DendriteError(`${op}: ${this.name} is not fitted (call fit or loadRecommender first)`);
     return this.data;

@@ -10,6 +10,7 @@ import type { Recommender, SavedRecommender } from './recommender.js';
 
 /** Every model's registry name (what `save()` writes and the command line's `--model` takes). */
 export const MODEL_NAMES = ['pop', 'itemknn', 'mf', 'svdpp', 'als', 'bpr', 'gmf', 'mlp', 'neumf'] as const;
+/** The name of each model the registry (and the command line's --model) knows. */
 export type ModelName = (typeof MODEL_NAMES)[number];
 
 /**

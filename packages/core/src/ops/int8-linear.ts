@@ -17,6 +17,7 @@ import { relu } from './relu.js';
 import { scalar } from './creation.js';
 import { composite } from './util.js';
 
+/** Options of {@link int8Linear}: bias, fused activation and a calibrated input scale. */
 export interface Int8LinearOptions {
   /** Float32 bias [out], added after dequantizing. */
   bias?: Tensor | null;

@@ -11,6 +11,7 @@ import { layerFromSpec, layerToSpec, type LayerClassMap } from '../serialization
 import { QuantizedConv2D } from './quantized-conv2d.js';
 import { QuantizedDense } from './quantized-dense.js';
 
+/** Options of {@link quantizeModel}: calibration batches for static activation scales, and which layers to quantize. */
 export interface QuantizeModelOptions {
   /**
    * A few input batches: each quantized layer's activation scale becomes max|input| / 127 over them

@@ -145,6 +145,7 @@ export abstract class FactorModel extends Recommender {
     this.userFactors = this.itemFactors = this.itemBias = null;
   }
 
+  /** A factor tensor, or a clear error when the model was never fitted or loaded. */
   protected require(value: Tensor | null): Tensor {
     if (value === null) throw new DendriteError(`${this.name} is not fitted (call fit or loadRecommender first)`);
     return value;
