@@ -1,4 +1,5 @@
 export { InteractionMatrix, type CompressedRows, type InteractionColumns } from './interactions.js';
+export { generatePowerLawInteractions, type PowerLawOptions } from './synthetic.js';
 export {
   Recommender, dotProductScores,
   type EpochLog, type FitOptions, type History, type RecommendOptions, type Recommendations, type SavedRecommender,

@@ -33,8 +33,7 @@ export interface CompressedRows {
 export class InteractionMatrix {
   /** Users → items. */
   readonly byUser: CompressedRows;
-  /** Items → users. */
-  readonly byItem: CompressedRows;
+  private transposed: CompressedRows | null = null;
 
   private constructor(
     readonly userIds: IdMap,
@@ -42,7 +41,12 @@ export class InteractionMatrix {
     byUser: CompressedRows,
   ) {
     this.byUser = byUser;
-    this.byItem = transpose(byUser, itemIds.size);
+  }
+
+  /** Items → users, built on first use (a model that needs only users → items, e.g. ALS's CSR solver, never pays for it). */
+  get byItem(): CompressedRows {
+    this.transposed ??= transpose(this.byUser, this.itemIds.size);
+    return this.transposed;
   }
 
   /**

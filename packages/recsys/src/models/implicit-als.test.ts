@@ -24,3 +24,22 @@ describe('implicit ALS', () => {
     expect(() => new ImplicitAls({ alpha: NaN })).toThrow('ImplicitAls: alpha must be a number >= 0, got NaN');
   });
 });
+
+describe('implicit ALS, sparse (CSR) solver', () => {
+  it('reaches the same factors and objective as the dense solver, iteration by iteration', async () => {
+    const data = twoGroups();
+    const options = { factors: 3, alpha: 5, regularization: 0.05, conjugateGradientSteps: 3 };
+    const dense = new ImplicitAls({ ...options, solver: 'dense' });
+    const sparse = new ImplicitAls({ ...options, solver: 'sparse' });
+    const denseHistory = await dense.fit(data, { epochs: 4, seed: 3 });
+    const sparseHistory = await sparse.fit(data, { epochs: 4, seed: 3 });
+    sparseHistory.epochs.forEach((log, epoch) => expect(log.loss).toBeCloseTo(denseHistory.epochs[epoch].loss, 5));
+    const [denseScores, sparseScores] = await Promise.all([dense.scorePairs(Int32Array.of(0, 1, 2), Int32Array.of(0, 3, 5)), sparse.scorePairs(Int32Array.of(0, 1, 2), Int32Array.of(0, 3, 5))]);
+    sparseScores.forEach((score, index) => expect(score).toBeCloseTo(denseScores[index], 4));
+    const recommended = await sparse.recommend([0], { count: 2 });
+    expect(Array.from(recommended.items)).toEqual(Array.from((await dense.recommend([0], { count: 2 })).items));
+    dense.dispose();
+    sparse.dispose();
+    expect(() => new ImplicitAls({ solver: 'fast' as 'dense' })).toThrow('ImplicitAls: solver must be');
+  });
+});

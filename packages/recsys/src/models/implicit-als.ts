@@ -1,9 +1,13 @@
-import { add, div, greater, matmul, maximum, mul, sub, sum, square, tensor, tidy, where, type Tensor } from '@dendrite/core';
+import { DendriteError, add, div, greater, matmul, maximum, mul, sub, sum, square, tensor, tidy, where, type Tensor } from '@dendrite/core';
 import { SeededRandom } from '@dendrite/datasets';
 import type { InteractionMatrix } from '../interactions.js';
 import type { FitOptions, History, EpochLog } from '../recommender.js';
 import { FactorModel } from './factor-model.js';
 import { checkedNumber, normalFactors } from './initialize.js';
+import { sparseHalfStep, sparseObjective, type SparseAlsProblem } from './sparse-als.js';
+
+/** Users × items cells above which `solver: 'auto'` leaves the dense block for the CSR solver (64 MB per float32 block). */
+const DENSE_CELL_LIMIT = 1 << 24;
 
 /** Hyper-parameters of {@link ImplicitAls}. */
 export interface ImplicitAlsOptions {
@@ -17,6 +21,13 @@ export interface ImplicitAlsOptions {
   conjugateGradientSteps?: number;
   /** Iterations when fit is not given `epochs` (default 15). */
   iterations?: number;
+  /**
+   * How each half-step's conjugate gradient applies the normal equations (default 'auto'): 'dense' as
+   * matmuls over a dense users × items confidence block (any backend; memory grows with users × items),
+   * 'sparse' over the users → items CSR only (TypeScript loops plus one core matmul per CG step; memory
+   * grows with the interactions — what ML-20M's size needs), 'auto' dense up to 2²⁴ cells, sparse above.
+   */
+  solver?: 'auto' | 'dense' | 'sparse';
 }
 
 /**
@@ -39,6 +50,7 @@ export class ImplicitAls extends FactorModel {
   readonly alpha: number;
   readonly conjugateGradientSteps: number;
   readonly iterations: number;
+  readonly solver: 'auto' | 'dense' | 'sparse';
 
   constructor(options: ImplicitAlsOptions = {}) {
     super();
@@ -47,6 +59,8 @@ export class ImplicitAls extends FactorModel {
     this.alpha = checkedNumber('ImplicitAls', 'alpha', options.alpha ?? 10, { minimum: 0 });
     this.conjugateGradientSteps = checkedNumber('ImplicitAls', 'conjugateGradientSteps', options.conjugateGradientSteps ?? 3, { integer: true, minimum: 1 });
     this.iterations = checkedNumber('ImplicitAls', 'iterations', options.iterations ?? 15, { integer: true, minimum: 0 });
+    this.solver = options.solver ?? 'auto';
+    if (!['auto', 'dense', 'sparse'].includes(this.solver)) throw new DendriteError(`ImplicitAls: solver must be 'auto', 'dense' or 'sparse', got ${JSON.stringify(options.solver)}`);
   }
 
   async fit(data: InteractionMatrix, options: FitOptions = {}): Promise<History> {
@@ -55,7 +69,12 @@ export class ImplicitAls extends FactorModel {
     const random = new SeededRandom(options.seed ?? 1);
     const k = this.factors;
     // Small random start (as `implicit` does): the first item solve sees informative user factors.
-    this.setFactors(normalFactors(data.userCount, k, 0.01, random), normalFactors(data.itemCount, k, 0.01, random), k);
+    const userStart = normalFactors(data.userCount, k, 0.01, random);
+    const itemStart = normalFactors(data.itemCount, k, 0.01, random);
+    if (this.solver === 'sparse' || (this.solver === 'auto' && data.userCount * data.itemCount > DENSE_CELL_LIMIT)) {
+      return this.fitSparse(data, userStart, itemStart, iterations, options);
+    }
+    this.setFactors(userStart, itemStart, k);
     const block = confidenceBlock(data, this.alpha);
     const history: History = { epochs: [] };
     try {
@@ -70,6 +89,25 @@ export class ImplicitAls extends FactorModel {
     } finally {
       block.confidenceMinusOne.dispose();
       block.weightedPreference.dispose();
+    }
+    return history;
+  }
+
+  /** The CSR path: factors live in typed arrays during training and are published as tensors after each iteration. */
+  private async fitSparse(data: InteractionMatrix, users: Float32Array, items: Float32Array, iterations: number, options: FitOptions): Promise<History> {
+    const k = this.factors;
+    const problem: SparseAlsProblem = { rows: data.byUser, alpha: this.alpha, regularization: this.regularization };
+    const history: History = { epochs: [] };
+    this.setFactors(users.slice(), items.slice(), k);
+    for (let epoch = 1; epoch <= iterations; epoch++) {
+      const started = performance.now();
+      await sparseHalfStep(problem, true, users, items, k, this.conjugateGradientSteps);
+      await sparseHalfStep(problem, false, items, users, k, this.conjugateGradientSteps);
+      this.setFactors(users.slice(), items.slice(), k);
+      const loss = (await sparseObjective(problem, users, items, k)) / (data.userCount * data.itemCount);
+      const log: EpochLog = { epoch, loss, seconds: (performance.now() - started) / 1000 };
+      history.epochs.push(log);
+      if ((await options.onEpoch?.(log)) === false) break;
     }
     return history;
   }
@@ -117,7 +155,7 @@ export class ImplicitAls extends FactorModel {
   }
 
   protected hyperparameters(): Record<string, unknown> {
-    return { factors: this.factors, regularization: this.regularization, alpha: this.alpha, conjugateGradientSteps: this.conjugateGradientSteps, iterations: this.iterations };
+    return { factors: this.factors, regularization: this.regularization, alpha: this.alpha, conjugateGradientSteps: this.conjugateGradientSteps, iterations: this.iterations, solver: this.solver };
   }
 }
 
