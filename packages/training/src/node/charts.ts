@@ -1,9 +1,23 @@
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import type { History } from '../callbacks/history.js';
 import { historyChartSpec, type HistoryChartOptions } from '../chart-spec.js';
 import { writeFileAtomically } from './write-atomically.js';
+
+/**
+ * `import()` of an ESM-only package, on first use (programs that never draw a chart never load vega).
+ * The CommonJS build turns a literal `import()` into `require()`, which cannot load vega (ESM with
+ * top-level await): there, and only there, it goes through a native `import()` the build does not rewrite.
+ */
+async function importEsm<T>(specifier: string): Promise<T> {
+  try {
+    return (await import(specifier)) as T;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code !== 'ERR_REQUIRE_ASYNC_MODULE' && code !== 'ERR_REQUIRE_ESM') throw error;
+    const nativeImport = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<T>;
+    return nativeImport(specifier);
+  }
+}
 
 /**
  * The training curve of a History as SVG: the Vega-Lite spec of `historyChartSpec`, compiled by
@@ -15,6 +29,7 @@ import { writeFileAtomically } from './write-atomically.js';
  * ```
  */
 export async function renderHistorySvg(history: Pick<History, 'epochs' | 'values'>, options: HistoryChartOptions = {}): Promise<string> {
+  const [vega, { compile }] = await Promise.all([importEsm<typeof import('vega')>('vega'), importEsm<typeof import('vega-lite')>('vega-lite')]);
   const { spec } = compile(historyChartSpec(history, options) as unknown as TopLevelSpec);
   const view = new vega.View(vega.parse(spec), { renderer: 'none' });
   try {
@@ -34,6 +49,7 @@ export async function renderHistorySvg(history: Pick<History, 'epochs' | 'values
  */
 export async function renderHistoryPng(history: Pick<History, 'epochs' | 'values'>, options: HistoryChartOptions & { scale?: number } = {}): Promise<Uint8Array> {
   const svg = await renderHistorySvg(history, options);
+  const { Resvg } = await importEsm<typeof import('@resvg/resvg-js')>('@resvg/resvg-js');
   const rendered = new Resvg(svg, { fitTo: { mode: 'zoom', value: options.scale ?? 1 }, font: { loadSystemFonts: true }, background: 'white' }).render();
   return new Uint8Array(rendered.asPng());
 }
