@@ -6,7 +6,7 @@
 // Data: DENDRITE_DATA, then ../shared/data beside the checkout, then the per-user cache, else a download
 // (MovieLens with its terms shown first). Models go to runs/ at the repository root.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +30,17 @@ function run(app, args) {
   }
 }
 
+/** Where `recommender train` found MovieLens 100K, looked up as it does (@dendrite/datasets' locateDataset). */
+async function movieLensFolder() {
+  const { MOVIELENS_100K_DESCRIPTOR } = await import('../packages/datasets/dist/index.js');
+  const { locateDataset } = await import('../packages/datasets/dist/node.js');
+  const shared = join(root, '..', 'shared', 'data');
+  const directory = !process.env.DENDRITE_DATA && existsSync(join(shared, 'movielens', 'ml-100k')) ? shared : undefined;
+  const found = await locateDataset(MOVIELENS_100K_DESCRIPTOR, { directory });
+  if (!found) throw new Error('start: MovieLens 100K was not found after training (DENDRITE_DATA, ../shared/data, the cache)');
+  return found;
+}
+
 const started = performance.now();
 process.stdout.write('Dendrite: training the three sample models (short recipes; the full ones are in each app\'s README)\n');
 
@@ -44,6 +55,9 @@ run('sentiment', ['predict', '--model', join(runs, 'sentiment'), 'The food was w
 process.stdout.write('\n== 3. Movie recommender: implicit ALS on MovieLens 100K\n');
 run('recommender', ['train', '--dataset', 'ml-100k', '--model', 'als', '--out', join(runs, 'recommender')]);
 run('recommender', ['recommend', '--model', join(runs, 'recommender'), '--user', '1', '-k', '5']);
+// Test quality: each user's latest rating held out, ranked against 99 movies they never rated (the NCF protocol).
+process.stdout.write('\nALS on held-out ratings (leave-one-out + 99 sampled negatives; hr = hit ratio at 10):\n');
+run('recommender', ['evaluate', '--data', await movieLensFolder(), '--dataset', 'ml-100k', '--model', 'als', '--protocol', 'loo']);
 
 const minutes = ((performance.now() - started) / 60_000).toFixed(1);
 process.stdout.write(`\nDone in ${minutes} min. The models are in runs/. Open the web pages with:
