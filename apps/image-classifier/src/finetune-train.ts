@@ -19,7 +19,8 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function shuffleInPlace(values: number[], random: () => number): number[] {
+/** Fisher–Yates shuffle of `values` in place with `random` (e.g. {@link seededRandom}); returns `values`. */
+export function shuffleInPlace<T extends number[] | Int32Array>(values: T, random: () => number): T {
   for (let index = values.length - 1; index > 0; index--) {
     const other = Math.floor(random() * (index + 1));
     [values[index], values[other]] = [values[other], values[index]];
