@@ -7,11 +7,11 @@ import { saveModel } from '@dendrite/layers/node';
 import { Adam, OneCycle } from '@dendrite/optimizers';
 import { Accuracy, LearningRateScheduler, Trainer, type Callback, type History } from '@dendrite/training';
 import { ModelCheckpoint, ProgressBar, saveHistoryChart } from '@dendrite/training/node';
-import { writeFileAtomically } from '@dendrite/datasets/node';
 import { loadImageData, subset, type ImageDataset, type ImageSplit } from './data.js';
 import { seededRandom, shuffleInPlace } from './finetune-train.js';
 import { MODEL_INFO_FILE, type ModelInfo, type ModelKind } from './model-info.js';
 import { createModel } from './models.js';
+import { writeJsonAtomically } from './saved-model.js';
 
 /** Options of {@link trainClassifier}; every one has the recipe's default. */
 export interface TrainOptions {
@@ -84,10 +84,6 @@ export function augmentedBatches(split: ImageSplit, batchSize: number, seed: num
       }
     },
   };
-}
-
-function writeJsonAtomically(path: string, value: unknown): Promise<void> {
-  return writeFileAtomically(path, new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`));
 }
 
 /** What {@link trainClassifier} returns. */
