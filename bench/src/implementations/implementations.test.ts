@@ -22,6 +22,13 @@ function fitData(trainSize: number, testSize: number): FashionMnist {
   return { trainImages: train.images, trainLabels: train.labels, testImages: test.images, testLabels: test.labels };
 }
 
+/** An accuracy over `count` images: a whole number of them right, from none to all. */
+function expectFractionOf(accuracy: number, count: number): void {
+  expect(accuracy).toBeGreaterThanOrEqual(0);
+  expect(accuracy).toBeLessThanOrEqual(1);
+  expect(Math.abs(accuracy * count - Math.round(accuracy * count))).toBeLessThan(1e-5);
+}
+
 describe('Dendrite and tfjs compute the same MLP training step', () => {
   it('gives the same losses over three Adam steps and the same logits after', async () => {
     const { images, labels } = batch(32);
@@ -83,10 +90,7 @@ describe('the Dendrite implementation', () => {
     const epoch = await implementation.mlpFit!(mlpParameters(1), 1e-3, fitData(64, 20), { batchSize: 16, seed: 7, batchLimit: 3 });
     expect(epoch).toMatchObject({ batchesRun: 3, batchesPerEpoch: 4 });
     expect(Number.isFinite(epoch.meanLoss)).toBe(true);
-    // A fraction of the 20 test images: a whole number of them, from none to all.
-    expect(epoch.testAccuracy).toBeGreaterThanOrEqual(0);
-    expect(epoch.testAccuracy).toBeLessThanOrEqual(1);
-    expect(Math.abs(epoch.testAccuracy * 20 - Math.round(epoch.testAccuracy * 20))).toBeLessThan(1e-5);
+    expectFractionOf(epoch.testAccuracy, 20);
     expect(memory().tensors).toBe(before);
   });
 
@@ -113,6 +117,7 @@ describe('the fit-loop row', () => {
     const epoch = await implementation.mlpFit!(mlpParameters(1), 1e-3, fitData(64, 20), { batchSize: 16, seed: 7, batchLimit: 3 });
     expect(epoch).toMatchObject({ batchesRun: 3, batchesPerEpoch: 4 });
     expect(Number.isFinite(epoch.meanLoss)).toBe(true);
+    expectFractionOf(epoch.testAccuracy, 20);
     expect(tf.memory().numTensors).toBe(before);
   });
 });
