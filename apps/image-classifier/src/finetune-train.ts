@@ -1,6 +1,6 @@
 // The pieces fine-tuning and its from-scratch baseline share: picking classes and a seeded few-labels
 // sample out of a split, a fixed budget of seeded mini-batch steps, and accuracy on a split.
-import { DendriteError, noGrad, softmaxCrossEntropy, tensor, tidy, variableGrads, type Tensor } from '@dendrite/core';
+import { DendriteError, argmax, noGrad, softmaxCrossEntropy, tensor, tidy, variableGrads, type Tensor } from '@dendrite/core';
 import type { Layer } from '@dendrite/layers';
 import type { Optimizer } from '@dendrite/optimizers';
 import type { ImageSplit } from './data.js';
@@ -19,7 +19,8 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function shuffleInPlace(values: number[], random: () => number): number[] {
+/** Fisher–Yates shuffle of `values` in place with `random` (e.g. {@link seededRandom}); returns `values`. */
+export function shuffleInPlace<T extends number[] | Int32Array>(values: T, random: () => number): T {
   for (let index = values.length - 1; index > 0; index--) {
     const other = Math.floor(random() * (index + 1));
     [values[index], values[other]] = [values[other], values[index]];
@@ -126,15 +127,11 @@ export async function accuracyOn(model: Model, data: ImageSplit, batchSize = 500
   model.eval();
   for (let start = 0; start < data.count; start += batchSize) {
     const count = Math.min(batchSize, data.count - start);
-    const logits = tidy(() => noGrad(() => model.apply(tensor(data.images.subarray(start * pixels, (start + count) * pixels), [count, data.height, data.width, 1])) as Tensor));
-    const values = await logits.data() as Float32Array;
-    logits.dispose();
-    const classes = values.length / count;
-    for (let row = 0; row < count; row++) {
-      let best = 0;
-      for (let column = 1; column < classes; column++) if (values[row * classes + column] > values[row * classes + best]) best = column;
-      if (best === data.labels[start + row]) correct++;
-    }
+    // The argmax runs where the logits are; only one int32 per image is read back.
+    const predicted = tidy(() => noGrad(() => argmax(model.apply(tensor(data.images.subarray(start * pixels, (start + count) * pixels), [count, data.height, data.width, 1])) as Tensor, 1)));
+    const classes = await predicted.data() as Int32Array;
+    predicted.dispose();
+    for (let row = 0; row < count; row++) if (classes[row] === data.labels[start + row]) correct++;
   }
   model.train();
   return correct / data.count;

@@ -6,7 +6,6 @@
 //   addFinetuneCommand(program: Command): Command
 //     registers `finetune --from MODEL --data DIR --labels-per-class N [--feature-layer L] [--freeze-until LAYER] [--out DIR] …`
 //     on a commander program, parsing the flags and calling finetuneCommand.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DendriteError, ready } from '@dendrite/core';
 import { loadModel, saveModel } from '@dendrite/layers/node';
@@ -14,6 +13,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadImageData } from './data.js';
 import { DEFAULT_BUDGET, finetune, trainFromScratch } from './finetune-core.js';
 import { accuracyOn, selectClasses } from './finetune-train.js';
+import { writeJsonAtomically } from './saved-model.js';
 import { FEATURE_LAYER, NEW_CLASSES, TRUNK_END, pretrainedModelDirectory } from './pretrained/recipe.js';
 
 /** The command's options, as parsed from its flags. */
@@ -118,10 +118,7 @@ export async function finetuneCommand(options: FinetuneCommandOptions): Promise<
   }
   if (options.out !== undefined) {
     await saveModel(model, options.out);
-    const temporary = join(options.out, `finetune-info.json.${process.pid}.tmp`);
-    await mkdir(options.out, { recursive: true });
-    await writeFile(temporary, `${JSON.stringify(summary, null, 2)}\n`);
-    await rename(temporary, join(options.out, 'finetune-info.json'));
+    await writeJsonAtomically(join(options.out, 'finetune-info.json'), summary);
     log(`saved to ${options.out}/ (model.json, weights.safetensors, finetune-info.json)`);
   }
   model.dispose();

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DendriteError } from '@dendrite/core';
 import type { Sequential } from '@dendrite/layers';
+import { writeFileAtomically } from '@dendrite/datasets/node';
 import { loadModel } from '@dendrite/layers/node';
 import { MODEL_INFO_FILE, type ModelInfo } from './model-info.js';
 
@@ -45,4 +46,9 @@ export async function loadClassifier(directory: string): Promise<SavedClassifier
   const model = await loadModel(directory) as Sequential;
   model.eval();
   return { model, info, directory };
+}
+
+/** Writes `value` as indented JSON (with a final newline) to `path` atomically: a temporary file, flushed, then renamed. */
+export function writeJsonAtomically(path: string, value: unknown): Promise<void> {
+  return writeFileAtomically(path, new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`));
 }

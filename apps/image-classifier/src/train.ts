@@ -1,6 +1,6 @@
 // `classifier train`: fit the MLP or CNN recipe with @dendrite/training, save the model with
 // @dendrite/layers/node and draw the training curve beside it.
-import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { getBackendInfo, ready, softmaxCrossEntropy } from '@dendrite/core';
 import { saveModel } from '@dendrite/layers/node';
@@ -8,8 +8,10 @@ import { Adam, OneCycle } from '@dendrite/optimizers';
 import { Accuracy, LearningRateScheduler, Trainer, type Callback, type History } from '@dendrite/training';
 import { ModelCheckpoint, ProgressBar, saveHistoryChart } from '@dendrite/training/node';
 import { loadImageData, subset, type ImageDataset, type ImageSplit } from './data.js';
+import { seededRandom, shuffleInPlace } from './finetune-train.js';
 import { MODEL_INFO_FILE, type ModelInfo, type ModelKind } from './model-info.js';
 import { createModel } from './models.js';
+import { writeJsonAtomically } from './saved-model.js';
 
 /** Options of {@link trainClassifier}; every one has the recipe's default. */
 export interface TrainOptions {
@@ -50,18 +52,6 @@ export function arrays(split: ImageSplit) {
   };
 }
 
-/** A tiny seeded generator (mulberry32) for the shuffle and the flips. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Training batches with random horizontal flips: every walk over it is one epoch, shuffled from
  * (seed, epoch). Clothes look the same mirrored, so flips add variety without changing the class.
@@ -71,12 +61,8 @@ export function augmentedBatches(split: ImageSplit, batchSize: number, seed: num
   const pixels = split.height * split.width;
   return {
     async *[Symbol.asyncIterator]() {
-      const random = generator(seed * 1000003 + epoch++);
-      const order = Int32Array.from({ length: split.count }, (_, index) => index);
-      for (let index = order.length - 1; index > 0; index--) {
-        const other = Math.floor(random() * (index + 1));
-        [order[index], order[other]] = [order[other], order[index]];
-      }
+      const random = seededRandom(seed * 1000003 + epoch++);
+      const order = shuffleInPlace(Int32Array.from({ length: split.count }, (_, index) => index), random);
       for (let start = 0; start < split.count; start += batchSize) {
         const size = Math.min(batchSize, split.count - start);
         const images = new Float32Array(size * pixels);
@@ -98,12 +84,6 @@ export function augmentedBatches(split: ImageSplit, batchSize: number, seed: num
       }
     },
   };
-}
-
-async function writeJsonAtomically(path: string, value: unknown): Promise<void> {
-  const temporary = `${path}.${process.pid}.partial`;
-  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(temporary, path);
 }
 
 /** What {@link trainClassifier} returns. */

@@ -1,5 +1,6 @@
 import { memory } from '@dendrite/core';
 import { describe, expect, it } from 'vitest';
+import type { FashionMnist } from '../fashion-mnist.js';
 import { isUnsupported } from '../implementation.js';
 import { cnnParameters, mlpParameters } from '../parameters.js';
 import { SeededRandom } from '@dendrite/datasets';
@@ -12,6 +13,20 @@ function batch(size: number) {
   const images = new Float32Array(size * 784).map(() => random.nextFloat());
   const labels = new Int32Array(size).map((_, index) => index % 10);
   return { images, labels };
+}
+
+/** A fit-loop row's data: `trainSize` training and `testSize` test images from {@link batch}. */
+function fitData(trainSize: number, testSize: number): FashionMnist {
+  const train = batch(trainSize);
+  const test = batch(testSize);
+  return { trainImages: train.images, trainLabels: train.labels, testImages: test.images, testLabels: test.labels };
+}
+
+/** An accuracy over `count` images: a whole number of them right, from none to all. */
+function expectFractionOf(accuracy: number, count: number): void {
+  expect(accuracy).toBeGreaterThanOrEqual(0);
+  expect(accuracy).toBeLessThanOrEqual(1);
+  expect(Math.abs(accuracy * count - Math.round(accuracy * count))).toBeLessThan(1e-5);
 }
 
 describe('Dendrite and tfjs compute the same MLP training step', () => {
@@ -72,28 +87,23 @@ describe('the Dendrite implementation', () => {
   it('trains the MLP through Trainer.fit for the fit-loop row and frees every tensor after', async () => {
     const implementation = await createDendriteImplementation();
     const before = memory().tensors;
-    const train = batch(64);
-    const test = batch(20);
-    const data = { trainImages: train.images, trainLabels: train.labels, testImages: test.images, testLabels: test.labels };
-    const epoch = await implementation.mlpFit!(mlpParameters(1), 1e-3, data, { batchSize: 16, seed: 7, batchLimit: 3 });
+    const epoch = await implementation.mlpFit!(mlpParameters(1), 1e-3, fitData(64, 20), { batchSize: 16, seed: 7, batchLimit: 3 });
     expect(epoch).toMatchObject({ batchesRun: 3, batchesPerEpoch: 4 });
     expect(Number.isFinite(epoch.meanLoss)).toBe(true);
-    expect(epoch.testAccuracy).toBeGreaterThanOrEqual(0);
+    expectFractionOf(epoch.testAccuracy, 20);
     expect(memory().tensors).toBe(before);
   });
 
   it('trains the layers CNN through Trainer.fit like the raw-ops CNN, and frees every tensor after', async () => {
     const implementation = await createDendriteImplementation();
     const before = memory().tensors;
-    const train = batch(32);
-    const test = batch(10);
-    const data = { trainImages: train.images, trainLabels: train.labels, testImages: test.images, testLabels: test.labels };
+    const data = fitData(32, 10);
     // One whole batch: no shuffle can change which images it holds, so the raw-ops CNN's first loss is the fit's.
     const epoch = await implementation.cnnFit!(cnnParameters(2), 1e-3, data, { batchSize: 32, seed: 7 });
     expect(epoch).toMatchObject({ batchesRun: 1, batchesPerEpoch: 1 });
     const raw = implementation.cnn(cnnParameters(2), 1e-3);
     if (isUnsupported(raw)) throw new Error(raw.unsupported);
-    expect(epoch.meanLoss).toBeCloseTo(await raw.trainStep(train.images, train.labels, 32), 4);
+    expect(epoch.meanLoss).toBeCloseTo(await raw.trainStep(data.trainImages, data.trainLabels, 32), 4);
     raw.dispose();
     expect(memory().tensors).toBe(before);
   });
@@ -104,12 +114,10 @@ describe('the fit-loop row', () => {
     const tf = await import('@tensorflow/tfjs-core');
     const implementation = await createTfjsImplementation('cpu');
     const before = tf.memory().numTensors;
-    const train = batch(64);
-    const test = batch(20);
-    const data = { trainImages: train.images, trainLabels: train.labels, testImages: test.images, testLabels: test.labels };
-    const epoch = await implementation.mlpFit!(mlpParameters(1), 1e-3, data, { batchSize: 16, seed: 7, batchLimit: 3 });
+    const epoch = await implementation.mlpFit!(mlpParameters(1), 1e-3, fitData(64, 20), { batchSize: 16, seed: 7, batchLimit: 3 });
     expect(epoch).toMatchObject({ batchesRun: 3, batchesPerEpoch: 4 });
     expect(Number.isFinite(epoch.meanLoss)).toBe(true);
+    expectFractionOf(epoch.testAccuracy, 20);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

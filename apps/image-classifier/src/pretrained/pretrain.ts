@@ -1,11 +1,11 @@
 // Pre-training the shipped model: the transfer CNN on Fashion-MNIST's classes 0, 1, 2, 5, 8, seeded, saved in
 // @dendrite/layers' format with float16 weights, and its test accuracy measured on the saved (rounded) weights.
-import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModel, saveModel } from '@dendrite/layers/node';
 import { Adam } from '@dendrite/optimizers';
 import type { ImageDataset } from '../data.js';
 import { accuracyOn, selectClasses, trainSteps } from '../finetune-train.js';
+import { writeJsonAtomically } from '../saved-model.js';
 import { PRETRAIN_CLASSES, createTransferCnn } from './recipe.js';
 
 /** The recipe (the defaults are what produced the committed model). */
@@ -66,8 +66,6 @@ export async function pretrain(
     weightBytes: (await import('node:fs')).statSync(join(directory, 'weights.safetensors')).size,
     seconds: (performance.now() - start) / 1000,
   };
-  const temporary = join(directory, `recipe.json.${process.pid}.tmp`);
-  await writeFile(temporary, `${JSON.stringify(report, null, 2)}\n`);
-  await rename(temporary, join(directory, 'recipe.json'));
+  await writeJsonAtomically(join(directory, 'recipe.json'), report);
   return report;
 }
