@@ -1,8 +1,8 @@
-import { DendriteError, int8Linear, reshape, tensor, zeros, ones, type Tensor } from '@dendrite/core';
+import { DendriteError, int8Linear, reshape, zeros, ones, type Tensor } from '@dendrite/core';
 import { getActivation, type ActivationName } from '../activations.js';
 import type { Dense } from '../dense.js';
 import { Layer, type InputShape, type LayerOptions } from '../layer.js';
-import { quantizePerChannel } from './per-channel.js';
+import { loadQuantizedKernel } from './per-channel.js';
 
 export interface QuantizedDenseOptions extends LayerOptions {
   /** Output features. */
@@ -58,15 +58,10 @@ export class QuantizedDense extends Layer {
    */
   static async fromDense(dense: Dense, inputScale = 0): Promise<QuantizedDense> {
     if (dense.buildInputShape === null) throw new DendriteError(`QuantizedDense.fromDense: '${dense.name}' is not built yet`);
-    const [inFeatures, units] = dense.kernel.shape;
+    const units = dense.kernel.shape[1];
     const layer = new QuantizedDense({ units, activation: dense.activation, useBias: dense.useBias, inputScale, name: dense.name });
     layer.build(dense.buildInputShape);
-    const { values, scales } = quantizePerChannel(await dense.kernel.data() as Float32Array, inFeatures, units, true);
-    const state: Record<string, Tensor> = { kernel: tensor(values, [units, inFeatures], 'int32'), kernelScale: tensor(scales) };
-    if (dense.bias) state.bias = dense.bias;
-    layer.loadStateDict(state, { strict: true });
-    state.kernel.dispose();
-    state.kernelScale.dispose();
+    await loadQuantizedKernel(layer, dense.kernel, dense.bias, true);
     return layer;
   }
 
