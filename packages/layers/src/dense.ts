@@ -62,15 +62,11 @@ export class Dense extends Layer {
   }
 
   protected forward(x: Tensor): Tensor {
-    const inFeatures = this.kernel.shape[0];
-    if (x.rank < 2 || x.shape[x.rank - 1] !== inFeatures) {
-      throw new DendriteError(`${this.name}: expected inputs [batch, ..., ${inFeatures}], got [${x.shape.join(', ')}]`);
-    }
-    const flat = x.rank === 2 ? x : reshape(x, [-1, inFeatures]);
-    const fused = isFusedActivation(this.activation);
-    let y = linear(flat, this.kernel, { bias: this.bias, activation: fused ? this.activation as 'linear' : 'linear' });
-    if (!fused) y = this.activationFn(y);
-    return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.units]);
+    return overRows(this.name, x, this.kernel.shape[0], this.units, (flat) => {
+      const fused = isFusedActivation(this.activation);
+      const y = linear(flat, this.kernel, { bias: this.bias, activation: fused ? this.activation as 'linear' : 'linear' });
+      return fused ? y : this.activationFn(y);
+    });
   }
 
   override outputShape(inputShape: InputShape): number[] {
@@ -85,6 +81,18 @@ export class Dense extends Layer {
       ...configInitializer('biasInitializer', this.biasInitializer),
     };
   }
+}
+
+/**
+ * `fn` ([rows, inFeatures] → [rows, outFeatures]) applied to `x [batch, ..., inFeatures]` as a batch of
+ * vectors along its last axis (Dense and QuantizedDense); an input of another shape is refused, naming `layer`.
+ */
+export function overRows(layer: string, x: Tensor, inFeatures: number, outFeatures: number, fn: (flat: Tensor) => Tensor): Tensor {
+  if (x.rank < 2 || x.shape[x.rank - 1] !== inFeatures) {
+    throw new DendriteError(`${layer}: expected inputs [batch, ..., ${inFeatures}], got [${x.shape.join(', ')}]`);
+  }
+  if (x.rank === 2) return fn(x);
+  return reshape(fn(reshape(x, [-1, inFeatures])), [...x.shape.slice(0, -1), outFeatures]);
 }
 
 /** An initializer entry for getConfig: its name, or nothing for a custom function (weights are saved anyway). */

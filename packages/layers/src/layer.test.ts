@@ -313,6 +313,22 @@ describe('output shapes', () => {
     expect(Array.from(norm.runningMean.dataSync())).toEqual(before);
     expect(memory().tensors).toBe(live);
   });
+
+  it('traces once for a fully known input shape and twice (sizes 1 and 2) when a dimension is -1', () => {
+    const traced: number[][] = [];
+    class Recorder extends Layer {
+      protected forward(x: Tensor): Tensor {
+        traced.push([...x.shape]);
+        return x;
+      }
+    }
+    const layer = new Recorder();
+    expect(layer.outputShape([3, 4])).toEqual([3, 4]);
+    expect(traced).toEqual([[3, 4]]);
+    traced.length = 0;
+    expect(layer.outputShape([-1, 4])).toEqual([-1, 4]);
+    expect(traced).toEqual([[1, 4], [2, 4]]);
+  });
 });
 
 describe('a failed build', () => {

@@ -177,7 +177,8 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
   /**
    * The output shape(s) for an input shape, with -1 where a dimension depends on the batch (or
    * another run-time length). The default builds the layer and traces `forward` in eval mode on
-   * zeros with two different batch sizes; layers may override it with a formula.
+   * zeros, with two different sizes for the -1 dimensions when there are any; layers may override it
+   * with a formula.
    */
   outputShape(inputShape: InputShape): number[] | number[][] {
     this.build(inputShape);
@@ -205,7 +206,8 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
       }
     };
     const small = trace(1);
-    const large = trace(2);
+    // Only a -1 input dimension can make the traces differ; without one, a second trace would repeat the first.
+    const large = shapes.some((shape) => shape.includes(-1)) ? trace(2) : small;
     const merged = small.map((shape, i) => shape.map((dim, axis) => (dim === large[i][axis] ? dim : -1)));
     return merged.length === 1 && !this.returnsList() ? merged[0] : merged;
   }

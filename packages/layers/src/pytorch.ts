@@ -201,7 +201,8 @@ export function loadPyTorchStateDict(
     for (const group of groups) {
       if (group.ignoredOnLoad || !group.pytorch.every((key) => key in stateDict)) continue;
       const values = group.pytorch.map((key) => stateDict[key]);
-      // The PyTorch shapes this layer expects, from its current tensors (cheap: they are small views).
+      // The PyTorch shapes this layer expects, from its current tensors converted to PyTorch's layout (a real
+      // transpose or concat of each: loading costs a second conversion of every weight).
       const expected = group.toPyTorch(group.dendrite.map((name) => own[name]));
       values.forEach((value, i) => {
         const key = group.pytorch[i];

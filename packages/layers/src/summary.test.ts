@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Conv2D } from './conv2d.js';
 import { Dense } from './dense.js';
 import { MaxPool2D } from './pooling.js';
@@ -31,7 +31,11 @@ describe('summary costs', () => {
   it('counts a convolution per output position, and no FLOPs for layers without a formula', () => {
     const cnn = sequential([new Conv2D({ filters: 8, kernelSize: 3, padding: 'same' }), new MaxPool2D({ poolSize: 2 }), new Flatten(), new Dense({ units: 10 })], { seed: 2 });
     cnn.build([-1, 28, 28, 1]);
+    // Conv2D has no formula: its output shape is traced, once per row for both columns.
+    const traced = vi.spyOn(cnn.layers[0], 'outputShape');
     const rows = summaryRows(cnn);
+    expect(traced).toHaveBeenCalledTimes(1);
+    expect(rows[0].outputShape).toBe('[batch, 28, 28, 8]');
     expect(rows[0].flops).toBe(2 * 3 * 3 * 1 * 8 * 28 * 28);
     expect(rows[1].flops).toBeNull();
     expect(rows[1].bytes).toBe(0);

@@ -39,11 +39,10 @@ function stateBytes(layer: Layer<unknown, unknown>): number {
 }
 
 /** 2 · kernel size · output positions per example for the matmul/convolution layers, null otherwise. */
-function layerFlops(layer: Layer<unknown, unknown>): number | null {
+function layerFlops(layer: Layer<unknown, unknown>, outputShape: number[] | number[][] | null): number | null {
   const counted = layer instanceof Dense || layer instanceof Conv2D || layer instanceof Conv1D || layer instanceof QuantizedDense || layer instanceof QuantizedConv2D;
-  const shape = layer.buildInputShape;
-  if (!counted || shape === null) return null;
-  const output = layer.outputShape(shape) as number[];
+  if (!counted || outputShape === null) return null;
+  const output = outputShape as number[];
   // Each output value of the last (channel) axis costs one multiply-add per kernel entry feeding it.
   const positions = output.slice(1, -1).reduce((product, dim) => product * dim, 1);
   return 2 * layer.kernel.size * positions;
@@ -62,25 +61,27 @@ function formatCount(value: number): string {
   return `${(value / 1e9).toFixed(2)}G`;
 }
 
-function formatOutputShape(layer: Layer<unknown, unknown>): string {
-  const shape = layer.buildInputShape;
-  if (shape === null) return '(not built)';
-  const output = layer.outputShape(shape);
+function formatOutputShape(output: number[] | number[][] | null): string {
+  if (output === null) return '(not built)';
   const format = (dims: readonly number[]) => `[${dims.map((dim) => (dim === -1 ? 'batch' : String(dim))).join(', ')}]`;
   return Array.isArray(output[0]) ? (output as number[][]).map(format).join(', ') : format(output as number[]);
 }
 
 /** The rows of a summary: one per direct sub-layer (a model's layers), in order. */
 export function summaryRows(model: Layer<unknown, unknown>): SummaryRow[] {
-  return model.namedChildren().map(([key, layer]) => ({
-    name: layer.name === key ? key : `${key} (${layer.name})`,
-    className: layer.constructor.name,
-    outputShape: formatOutputShape(layer),
-    parameters: count(layer.parameters()) || (int8StateKeys(layer).length > 0 ? count(layer.namedBuffers().map(([, tensor]) => tensor)) : 0),
-    trainableParameters: count(layer.parameters({ trainableOnly: true })),
-    bytes: stateBytes(layer),
-    flops: layerFlops(layer),
-  }));
+  return model.namedChildren().map(([key, layer]) => {
+    // Computed once for both columns: layers without a formula trace forward to get it.
+    const outputShape = layer.buildInputShape === null ? null : layer.outputShape(layer.buildInputShape);
+    return {
+      name: layer.name === key ? key : `${key} (${layer.name})`,
+      className: layer.constructor.name,
+      outputShape: formatOutputShape(outputShape),
+      parameters: count(layer.parameters()) || (int8StateKeys(layer).length > 0 ? count(layer.namedBuffers().map(([, tensor]) => tensor)) : 0),
+      trainableParameters: count(layer.parameters({ trainableOnly: true })),
+      bytes: stateBytes(layer),
+      flops: layerFlops(layer, outputShape),
+    };
+  });
 }
 
 /**

@@ -1,7 +1,8 @@
 // Per-channel symmetric int8 quantization of a weight matrix: each output channel gets its own scale
 // max|w| / 127, so one large channel does not crush the resolution of the others.
 
-import { DendriteError } from '@dendrite/core';
+import { DendriteError, tensor, type Tensor } from '@dendrite/core';
+import type { Layer } from '../layer.js';
 
 /** Weights quantized per output channel: `values[channel · depth + i]` in [-127, 127], `scales[channel]`. */
 export interface PerChannelInt8 {
@@ -58,4 +59,20 @@ export function int8StateKeys(layer: { namedChildren(): Array<[string, any]> }, 
     ...own.map((key) => prefix + key),
     ...layer.namedChildren().flatMap(([name, child]) => int8StateKeys(child, `${prefix}${name}.`)),
   ];
+}
+
+/**
+ * Load a float `kernel` (output channels on its last axis) into a built int8 layer: its `kernel`
+ * quantized per output channel (channel-major `[channels, depth]` with `transpose`, else the kernel's
+ * own shape), its `kernelScale`, and `bias` as it is.
+ */
+export async function loadQuantizedKernel(layer: Layer, kernel: Tensor, bias: Tensor | null, transpose: boolean): Promise<void> {
+  const channels = kernel.shape[kernel.rank - 1];
+  const depth = kernel.size / channels;
+  const { values, scales } = quantizePerChannel(await kernel.data() as Float32Array, depth, channels, transpose);
+  const state: Record<string, Tensor> = { kernel: tensor(values, transpose ? [channels, depth] : kernel.shape, 'int32'), kernelScale: tensor(scales) };
+  if (bias) state.bias = bias;
+  layer.loadStateDict(state, { strict: true });
+  state.kernel.dispose();
+  state.kernelScale.dispose();
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeSafetensorsHost, randomNormal, randomUniform, slice, type Tensor } from '@dendrite/core';
+import { decodeSafetensorsHost, randomNormal, randomUniform, reshape, slice, type Tensor } from '@dendrite/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Conv2D } from '../conv2d.js';
 import { Dense } from '../dense.js';
@@ -67,6 +67,17 @@ describe('quantizeModel', () => {
     expect(maxAbsDifference(calibrated.apply(x).dataSync(), expected)).toBeLessThan(0.03 * maxAbs(expected));
     // The original is untouched.
     expect(Array.from(model.apply(x).dataSync())).toEqual(Array.from(expected));
+  });
+
+  it('QuantizedDense treats higher-rank inputs as batches of vectors and refuses other features', async () => {
+    const dense = new Dense({ units: 5, activation: 'tanh', seed: 3 });
+    dense.build([-1, 8]);
+    const quantized = await QuantizedDense.fromDense(dense);
+    const x = randomNormal([2, 3, 8], 0, 1, 5);
+    const y = quantized.apply(x);
+    expect(y.shape).toEqual([2, 3, 5]);
+    expect(Array.from(y.dataSync())).toEqual(Array.from(quantized.apply(reshape(x, [6, 8])).dataSync()));
+    expect(() => quantized.apply(randomNormal([2, 7], 0, 1, 6))).toThrow(/expected inputs \[batch, \.\.\., 8\], got \[2, 7\]/);
   });
 
   it('saves int8 weights as safetensors I8: the file is over 3.5x smaller and loads back to the same outputs', async () => {

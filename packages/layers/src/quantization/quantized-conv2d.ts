@@ -1,11 +1,11 @@
 import {
-  DendriteError, abs, add, cast, clip, conv2d, div, floor, max, maximum, mul, ones, scalar, tensor, zeros, type Padding, type Tensor,
+  DendriteError, abs, add, cast, clip, conv2d, div, floor, max, maximum, mul, ones, scalar, zeros, type Padding, type Tensor,
 } from '@dendrite/core';
 import { getActivation, type ActivationName } from '../activations.js';
 import type { Conv2D } from '../conv2d.js';
 import { Layer, type InputShape } from '../layer.js';
 import type { LayerOptions } from '../layer.js';
-import { quantizePerChannel } from './per-channel.js';
+import { loadQuantizedKernel } from './per-channel.js';
 
 export interface QuantizedConv2DOptions extends LayerOptions {
   filters: number;
@@ -81,13 +81,7 @@ export class QuantizedConv2D extends Layer {
       activation: conv.activation, useBias: conv.useBias, inputScale, name: conv.name,
     });
     layer.build(conv.buildInputShape);
-    const shape = conv.kernel.shape;
-    const { values, scales } = quantizePerChannel(await conv.kernel.data() as Float32Array, shape[0] * shape[1] * shape[2], shape[3], false);
-    const state: Record<string, Tensor> = { kernel: tensor(values, shape, 'int32'), kernelScale: tensor(scales) };
-    if (conv.bias) state.bias = conv.bias;
-    layer.loadStateDict(state, { strict: true });
-    state.kernel.dispose();
-    state.kernelScale.dispose();
+    await loadQuantizedKernel(layer, conv.kernel, conv.bias, false);
     return layer;
   }
 

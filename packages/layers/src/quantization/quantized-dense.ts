@@ -1,8 +1,8 @@
-import { DendriteError, int8Linear, reshape, tensor, zeros, ones, type Tensor } from '@dendrite/core';
+import { DendriteError, int8Linear, zeros, ones, type Tensor } from '@dendrite/core';
 import { getActivation, type ActivationName } from '../activations.js';
-import type { Dense } from '../dense.js';
+import { overRows, type Dense } from '../dense.js';
 import { Layer, type InputShape, type LayerOptions } from '../layer.js';
-import { quantizePerChannel } from './per-channel.js';
+import { loadQuantizedKernel } from './per-channel.js';
 
 export interface QuantizedDenseOptions extends LayerOptions {
   /** Output features. */
@@ -58,15 +58,10 @@ export class QuantizedDense extends Layer {
    */
   static async fromDense(dense: Dense, inputScale = 0): Promise<QuantizedDense> {
     if (dense.buildInputShape === null) throw new DendriteError(`QuantizedDense.fromDense: '${dense.name}' is not built yet`);
-    const [inFeatures, units] = dense.kernel.shape;
+    const units = dense.kernel.shape[1];
     const layer = new QuantizedDense({ units, activation: dense.activation, useBias: dense.useBias, inputScale, name: dense.name });
     layer.build(dense.buildInputShape);
-    const { values, scales } = quantizePerChannel(await dense.kernel.data() as Float32Array, inFeatures, units, true);
-    const state: Record<string, Tensor> = { kernel: tensor(values, [units, inFeatures], 'int32'), kernelScale: tensor(scales) };
-    if (dense.bias) state.bias = dense.bias;
-    layer.loadStateDict(state, { strict: true });
-    state.kernel.dispose();
-    state.kernelScale.dispose();
+    await loadQuantizedKernel(layer, dense.kernel, dense.bias, true);
     return layer;
   }
 
@@ -87,15 +82,11 @@ export class QuantizedDense extends Layer {
   }
 
   protected forward(x: Tensor): Tensor {
-    const inFeatures = this.kernel.shape[1];
-    if (x.rank < 2 || x.shape[x.rank - 1] !== inFeatures) {
-      throw new DendriteError(`${this.name}: expected inputs [batch, ..., ${inFeatures}], got [${x.shape.join(', ')}]`);
-    }
-    const flat = x.rank === 2 ? x : reshape(x, [-1, inFeatures]);
-    const fused = this.activation === 'relu';
-    let y = int8Linear(flat, this.kernel, this.kernelScale, { bias: this.bias, activation: fused ? 'relu' : 'linear', inputScale: this.inputScale });
-    if (!fused) y = this.activationFn(y);
-    return x.rank === 2 ? y : reshape(y, [...x.shape.slice(0, -1), this.units]);
+    return overRows(this.name, x, this.kernel.shape[1], this.units, (flat) => {
+      const fused = this.activation === 'relu';
+      const y = int8Linear(flat, this.kernel, this.kernelScale, { bias: this.bias, activation: fused ? 'relu' : 'linear', inputScale: this.inputScale });
+      return fused ? y : this.activationFn(y);
+    });
   }
 
   override outputShape(inputShape: InputShape): number[] {

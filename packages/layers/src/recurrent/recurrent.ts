@@ -1,4 +1,4 @@
-import { DendriteError, Tensor, formatShape, tensor } from '@dendrite/core';
+import { DendriteError, Tensor, formatShape, tensor, zeros } from '@dendrite/core';
 import { getActivation, type ActivationName } from '../activations.js';
 import { configInitializer } from '../dense.js';
 import { getInitializer, type Initializer, type InitializerName } from '../initializers.js';
@@ -173,7 +173,7 @@ export abstract class Recurrent<ReturnState extends boolean = false> extends Lay
   }
 
   private initialStates(given: readonly Tensor[] | undefined, batch: number): Tensor[] {
-    if (!given) return new Array(this.stateCount).fill(0).map(() => tensor(new Float32Array(batch * this.units), [batch, this.units]));
+    if (!given) return Array.from({ length: this.stateCount }, () => zeros([batch, this.units]));
     if (!Array.isArray(given) || given.length !== this.stateCount) {
       throw new DendriteError(`${this.name}: initialState must be a list of ${this.stateCount} tensor(s) [batch, units], got ${Array.isArray(given) ? given.length : typeof given}`);
     }

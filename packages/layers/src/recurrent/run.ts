@@ -41,7 +41,8 @@ export function runRecurrent(options: RunRecurrentOptions): RecurrentResult {
   // Any non-zero entry counts as a valid step (a 0/1 float, an int32 or a boolean-like mask).
   const maskFloat = mask ? notEqual(mask, 0) : null;
   let states = [...options.initialStates];
-  const outputs: Tensor[] = new Array<Tensor>(time);
+  // Per-step outputs only when they are returned; otherwise the output is the final state.
+  const outputs: Tensor[] | null = options.returnSequences ? new Array<Tensor>(time) : null;
   for (let k = 0; k < time; k++) {
     const t = options.reverse ? time - 1 - k : k;
     const step = reshape(slice(projected, [0, t, 0], [batch, 1, width]), [batch, width]);
@@ -49,13 +50,13 @@ export function runRecurrent(options: RunRecurrentOptions): RecurrentResult {
     if (maskFloat) {
       const valid = reshape(slice(maskFloat, [0, t], [batch, 1]), [batch, 1]);
       states = candidates.map((candidate, i) => add(states[i], mul(valid, sub(candidate, states[i]))));
-      outputs[t] = mul(valid, candidates[0]);
+      if (outputs) outputs[t] = mul(valid, candidates[0]);
     } else {
       states = candidates;
-      outputs[t] = candidates[0];
+      if (outputs) outputs[t] = candidates[0];
     }
   }
-  return { output: options.returnSequences ? stack(outputs, 1) : states[0], states };
+  return { output: outputs ? stack(outputs, 1) : states[0], states };
 }
 
 /**
