@@ -1,4 +1,4 @@
-import { checkKeys, checkOption, checkStep, nonNegative, positiveInteger, type LearningRateSchedule } from './schedule.js';
+import { checkKeys, checkOption, checkStep, cosineAnneal, nonNegative, positiveInteger, type LearningRateSchedule } from './schedule.js';
 
 /** Options of {@link CosineDecay}. */
 export interface CosineDecayOptions {
@@ -55,7 +55,6 @@ export class CosineDecay implements LearningRateSchedule {
         period *= this.periodMultiplier;
       }
     }
-    const span = this.initialLearningRate - this.minimumLearningRate;
-    return this.minimumLearningRate + (span * (1 + Math.cos((Math.PI * position) / period))) / 2;
+    return cosineAnneal(this.initialLearningRate, this.minimumLearningRate, position / period);
   }
 }

@@ -57,6 +57,11 @@ export function checkKeys(where: string, options: object, valid: readonly string
   }
 }
 
+/** @internal Half a cosine from `start` (fraction 0) to `end` (fraction 1). */
+export function cosineAnneal(start: number, end: number, fraction: number): number {
+  return end + ((start - end) / 2) * (Math.cos(Math.PI * fraction) + 1);
+}
+
 export const nonNegative = (value: number) => value >= 0;
 export const positive = (value: number) => value > 0;
 export const positiveInteger = (value: number) => Number.isInteger(value) && value > 0;
