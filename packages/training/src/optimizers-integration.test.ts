@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Callback } from './callbacks/callback.js';
 import { LearningRateScheduler, type LearningRateSchedule, type PlateauSchedule } from './callbacks/learning-rate-scheduler.js';
 import { decodeCheckpoint, encodeCheckpoint, type TrainingState } from './checkpoint-state.js';
-import { createMlp, separableData } from './test-support/models.js';
+import { createMlp, separableData, weightsOf } from './test-support/models.js';
 import { Trainer } from './trainer.js';
 import type { TrainableOptimizer } from './types.js';
 
@@ -17,7 +17,6 @@ if (!completed) console.warn('Skipping the @dendrite/optimizers integration test
 
 const make = (name: string, parameters: Tensor[], options: Record<string, unknown>) =>
   new (exported(name) as unknown as new (parameters: Tensor[], options: Record<string, unknown>) => TrainableOptimizer)(parameters, options);
-const weightsOf = async (parameters: readonly Tensor[]) => (await Promise.all(parameters.map(async (p) => Array.from(await p.data())))).flat();
 
 describe.skipIf(!completed)('with @dendrite/optimizers', () => {
   const data = separableData(96, 11);

@@ -1,8 +1,8 @@
-import { encodeSafetensorsHost, memory, softmaxCrossEntropy, type Tensor } from '@dendrite/core';
+import { encodeSafetensorsHost, memory, softmaxCrossEntropy } from '@dendrite/core';
 import { describe, expect, it } from 'vitest';
 import type { Callback } from './callbacks/callback.js';
 import { decodeCheckpoint, encodeCheckpoint, type TrainingState } from './checkpoint-state.js';
-import { createMlp, MomentumSGD, separableData } from './test-support/models.js';
+import { createMlp, lossRecorder, MomentumSGD, separableData, weightsOf } from './test-support/models.js';
 import { Trainer } from './trainer.js';
 
 // A model with dropout (core's global generator), shuffled batches and an optimizer with momentum
@@ -11,12 +11,10 @@ function setup(initialSeed = 5, ownGenerator = false) {
   const model = createMlp([2, 16, 2], { seed: initialSeed, dropoutRate: 0.3, ownGenerator });
   const optimizer = new MomentumSGD(model.parameters(), 0.05, 0.9);
   const trainer = new Trainer(model, { optimizer, loss: softmaxCrossEntropy });
-  const batchLosses: number[] = [];
-  const recorder: Callback = { onBatchEnd: ({ logs, progress }) => { batchLosses[progress.globalStep - 1] = logs.loss * progress.stepInEpoch; } };
+  const { losses: batchLosses, recorder } = lossRecorder();
   return { model, trainer, batchLosses, recorder };
 }
 
-const weightsOf = async (parameters: readonly Tensor[]) => (await Promise.all(parameters.map(async (p) => Array.from(await p.data())))).flat();
 const data = separableData(96, 11);
 const options = { epochs: 4, batchSize: 16, seed: 1234, logEvery: 1 };
 
