@@ -43,11 +43,10 @@ describe('resume from a checkpoint', () => {
     const history = await second.trainer.fit(data, { ...options, resumeFrom: state, callbacks: [second.recorder] });
 
     expect(history.epochs).toEqual([2, 3, 4]);
-    const resumedCurve = [...first.batchLosses.slice(0, 9), ...second.batchLosses.slice(9)];
-    // Per-batch losses are recovered from running means, so compare the running sums of each epoch's tail.
     expect(second.batchLosses.length).toBe(straight.batchLosses.length);
     expect(await weightsOf(second.model.parameters())).toEqual(await weightsOf(straight.model.parameters()));
-    expect(resumedCurve.slice(0, 9)).toEqual(straight.batchLosses.slice(0, 9));
+    // The recorder keeps each epoch's running loss sums: the interrupted run's first 9 steps match.
+    expect(first.batchLosses.slice(0, 9)).toEqual(straight.batchLosses.slice(0, 9));
     // Epochs 3 and 4 ran whole in both runs: their running losses must be identical.
     expect(second.batchLosses.slice(12)).toEqual(straight.batchLosses.slice(12));
   });
