@@ -156,7 +156,7 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     await callHook(this.callbacks, 'onTrainBegin', this.hookEvent());
     while (this.progressState.epoch < options.epochs && !this.stopTraining) {
       const epochStart = performance.now();
-      const order = arrays && (options.shuffle ?? true) ? seededPermutation(arrays.count, deriveSeed(options.seed ?? 0, this.progressState.epoch)) : null;
+      const order = arrays && (options.shuffle ?? true) ? await seededPermutation(arrays.count, deriveSeed(options.seed ?? 0, this.progressState.epoch)) : null;
       const batches: Iterable<PreparedBatch<I, T>> | AsyncIterable<PreparedBatch<I, T>> = arrays
         ? (arrays.batches(batchSize, order, this.progressState.stepInEpoch) as Iterable<PreparedBatch<unknown, unknown>> as Iterable<PreparedBatch<I, T>>)
         : sourceBatches(data as BatchSource<I, T>, this.progressState.stepInEpoch);
