@@ -1,4 +1,5 @@
-import { checkKeys, checkOption, checkStep, cosineAnneal, nonNegative, positiveInteger, type LearningRateSchedule } from './schedule.js';
+import { checkKeys, checkOption } from '../hyperparameters.js';
+import { checkStep, cosineAnneal, nonNegative, positiveInteger, type LearningRateSchedule } from './schedule.js';
 
 /** Options of {@link CosineDecay}. */
 export interface CosineDecayOptions {
