@@ -30,6 +30,21 @@ const ranges: Record<Exclude<HyperparameterKind, 'boolean'>, [string, (value: nu
   positive: ['a finite number > 0', (value) => value > 0],
 };
 
+/** @internal Validate one numeric option (of an optimizer or a schedule). */
+export function checkOption(where: string, name: string, value: unknown, test: (value: number) => boolean, description: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !test(value)) {
+    throw new DendriteError(`${where}: ${name} must be ${description}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** @internal Reject option names an optimizer or a schedule does not know, listing the valid ones. */
+export function checkKeys(where: string, options: object, valid: readonly string[]): void {
+  for (const key of Object.keys(options ?? {})) {
+    if (!valid.includes(key)) throw new DendriteError(`${where}: unknown option '${key}'; valid options are ${valid.join(', ')}`);
+  }
+}
+
 /** Throw a DendriteError unless `value` suits the spec; `where` says whose value it is (e.g. "Adam group 1"). */
 export function checkHyperparameter(where: string, name: string, spec: HyperparameterSpec, value: unknown): number | boolean {
   if (spec.kind === 'boolean') {
@@ -37,10 +52,7 @@ export function checkHyperparameter(where: string, name: string, spec: Hyperpara
     return value;
   }
   const [description, inRange] = ranges[spec.kind];
-  if (typeof value !== 'number' || !Number.isFinite(value) || !inRange(value)) {
-    throw new DendriteError(`${where}: ${name} must be ${description}, got ${typeof value === 'number' ? value : String(value)}`);
-  }
-  return value;
+  return checkOption(where, name, value, inRange, description);
 }
 
 /**
@@ -51,12 +63,7 @@ export function checkHyperparameter(where: string, name: string, spec: Hyperpara
 export function resolveHyperparameters(
   where: string, specs: HyperparameterSpecs, options: object, base: Record<string, unknown>, ignoredKeys: readonly string[] = [],
 ): Hyperparameters {
-  const validKeys = Object.keys(specs);
-  for (const key of Object.keys(options)) {
-    if (!validKeys.includes(key) && !ignoredKeys.includes(key)) {
-      throw new DendriteError(`${where}: unknown option '${key}'; valid options are ${[...ignoredKeys, ...validKeys].join(', ')}`);
-    }
-  }
+  checkKeys(where, options, [...ignoredKeys, ...Object.keys(specs)]);
   const resolved: Record<string, number | boolean> = {};
   for (const [name, spec] of Object.entries(specs)) {
     const given = (options as Record<string, unknown>)[name];

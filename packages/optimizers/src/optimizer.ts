@@ -111,10 +111,10 @@ export abstract class Optimizer<Options extends object = object> {
       if (gradient) work.push({ index, gradient: this.checkGradient(index, gradient) });
     });
     // Compute everything first: an update that throws leaves parameters, state and counts untouched.
+    const groupOptions = this.parameterGroups.map((group) => group.options);
     const updates = tidy(() => noGrad(() => work.map(({ index, gradient }) => {
       const state = this.states[index];
-      const group = this.parameterGroups[this.groupOf[index]];
-      return this.computeUpdate(this.parameters[index], gradient, state.tensors, state.step + 1, group.options);
+      return this.computeUpdate(this.parameters[index], gradient, state.tensors, state.step + 1, groupOptions[this.groupOf[index]]);
     })));
     work.forEach(({ index }, k) => {
       const state = this.states[index];

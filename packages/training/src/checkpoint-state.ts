@@ -34,13 +34,11 @@ export function modelTensors(model: TrainableModel<never, unknown>): Record<stri
   return Object.fromEntries(model.parameters().map((parameter, index) => [`parameters.${index}`, parameter]));
 }
 
-/** Copies tensors to the host. */
+/** Copies tensors to the host (`data()` already gives a fresh array the caller owns). */
 export async function toHost(tensors: Record<string, Tensor>): Promise<Record<string, HostTensor>> {
   const entries = await Promise.all(Object.entries(tensors).map(async ([name, value]) => {
     if (value.dtype !== 'float32' && value.dtype !== 'int32') throw new DendriteError(`checkpoint: tensor "${name}" has dtype ${value.dtype}; only float32 and int32 are saved`);
-    const data = await value.data();
-    const copy = value.dtype === 'float32' ? Float32Array.from(data as Float32Array) : Int32Array.from(data as Int32Array);
-    const host: HostTensor = { dtype: value.dtype, shape: [...value.shape], data: copy };
+    const host: HostTensor = { dtype: value.dtype, shape: [...value.shape], data: await value.data() };
     return [name, host] as const;
   }));
   return Object.fromEntries(entries);

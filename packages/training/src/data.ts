@@ -1,4 +1,4 @@
-import { DendriteError, RandomGenerator, Tensor, gather, tensor, tidy } from '@dendrite/core';
+import { DendriteError, Tensor, gather, randomPermutation, tensor, tidy } from '@dendrite/core';
 import type { Batch, TensorData } from './types.js';
 
 /** Whole arrays of examples (first axis = example); the Trainer batches and shuffles them. */
@@ -69,18 +69,14 @@ export function deriveSeed(seed: number, ...counters: number[]): number {
   return state;
 }
 
-/** A Fisher–Yates permutation of 0..count-1 from a seeded generator. */
-export function seededPermutation(count: number, seed: number): Int32Array {
-  const order = new Int32Array(count);
-  for (let index = 0; index < count; index++) order[index] = index;
-  const random = new RandomGenerator(seed);
-  for (let index = count - 1; index > 0; index--) {
-    const other = random.nextInt(index + 1);
-    const held = order[index];
-    order[index] = order[other];
-    order[other] = held;
+/** Core's `randomPermutation` of 0..count-1 for `seed`, read to the host (batches slice their rows from it). */
+export async function seededPermutation(count: number, seed: number): Promise<Int32Array> {
+  const permutation = randomPermutation(count, seed);
+  try {
+    return (await permutation.data()) as Int32Array;
+  } finally {
+    permutation.dispose();
   }
-  return order;
 }
 
 /** Whole arrays as tensors, checked to have the same number of examples. */

@@ -1,38 +1,28 @@
 import { softmaxCrossEntropy, type Tensor } from '@dendrite/core';
-import * as optimizers from '@dendrite/optimizers';
+import { Adam, AdamW, CosineDecay, ReduceLROnPlateau, SGD, type Optimizer } from '@dendrite/optimizers';
 import { describe, expect, it } from 'vitest';
 import type { Callback } from './callbacks/callback.js';
-import { LearningRateScheduler, type LearningRateSchedule, type PlateauSchedule } from './callbacks/learning-rate-scheduler.js';
+import { LearningRateScheduler } from './callbacks/learning-rate-scheduler.js';
 import { decodeCheckpoint, encodeCheckpoint, type TrainingState } from './checkpoint-state.js';
-import { createMlp, separableData } from './test-support/models.js';
+import { createMlp, separableData, weightsOf } from './test-support/models.js';
 import { Trainer } from './trainer.js';
-import type { TrainableOptimizer } from './types.js';
 
-// Resume and schedules with @dendrite/optimizers' own optimizers. They run once the completed package
-// (stateDict/loadStateDict, AdamW, schedules: issue 11) is in the workspace, and say they were skipped before.
-type Constructor<T> = new (...args: never[]) => T;
-const exported = (name: string) => (optimizers as unknown as Record<string, Constructor<unknown> | undefined>)[name];
-const completed = typeof (optimizers.Adam.prototype as { stateDict?: unknown }).stateDict === 'function' && exported('CosineDecay') !== undefined;
-if (!completed) console.warn('Skipping the @dendrite/optimizers integration tests: this @dendrite/optimizers has no stateDict()/schedules yet.');
-
-const make = (name: string, parameters: Tensor[], options: Record<string, unknown>) =>
-  new (exported(name) as unknown as new (parameters: Tensor[], options: Record<string, unknown>) => TrainableOptimizer)(parameters, options);
-const weightsOf = async (parameters: readonly Tensor[]) => (await Promise.all(parameters.map(async (p) => Array.from(await p.data())))).flat();
-
-describe.skipIf(!completed)('with @dendrite/optimizers', () => {
+// Resume and schedules with @dendrite/optimizers' own optimizers (stateDict/loadStateDict, AdamW, schedules).
+describe('with @dendrite/optimizers', () => {
   const data = separableData(96, 11);
-  for (const [name, options] of [
-    ['Adam', { learningRate: 0.01 }],
-    ['AdamW', { learningRate: 0.01, weightDecay: 0.01 }],
-    ['SGD', { learningRate: 0.05, momentum: 0.9, nesterov: true }],
-  ] as const) {
+  const cases: Array<[string, (parameters: Tensor[]) => Optimizer]> = [
+    ['Adam', (parameters) => new Adam(parameters, { learningRate: 0.01 })],
+    ['AdamW', (parameters) => new AdamW(parameters, { learningRate: 0.01, weightDecay: 0.01 })],
+    ['SGD', (parameters) => new SGD(parameters, { learningRate: 0.05, momentum: 0.9, nesterov: true })],
+  ];
+  for (const [name, make] of cases) {
     it(`${name} resumes bit-exactly from a mid-epoch checkpoint, under a cosine step schedule`, async () => {
       const setup = (seed: number) => {
         const model = createMlp([2, 16, 2], { seed, dropoutRate: 0.3 });
-        const optimizer = make(name, model.parameters(), options);
+        const optimizer = make(model.parameters());
         return { model, optimizer, trainer: new Trainer(model, { optimizer, loss: softmaxCrossEntropy }) };
       };
-      const cosine = () => new LearningRateScheduler(new (exported('CosineDecay') as unknown as new (o: object) => LearningRateSchedule)({ initialLearningRate: 0.02, decaySteps: 24 }));
+      const cosine = () => new LearningRateScheduler(new CosineDecay({ initialLearningRate: 0.02, decaySteps: 24 }));
       const fitOptions = { epochs: 4, batchSize: 16, seed: 5, logEvery: 1 };
       const straight = setup(5);
       const full = await straight.trainer.fit(data, { ...fitOptions, callbacks: [cosine()] });
@@ -55,12 +45,12 @@ describe.skipIf(!completed)('with @dendrite/optimizers', () => {
 
   it('ReduceLROnPlateau lowers the learning rate through LearningRateScheduler', async () => {
     const model = createMlp([2, 8, 2]);
-    const optimizer = make('Adam', model.parameters(), { learningRate: 0.01 });
+    const optimizer = new Adam(model.parameters(), { learningRate: 0.01 });
     const trainer = new Trainer(model, { optimizer, loss: softmaxCrossEntropy });
-    const plateau = new (exported('ReduceLROnPlateau') as unknown as new (o: object) => PlateauSchedule)({ initialLearningRate: 0.01, patience: 0, factor: 0.5 });
+    const plateau = new ReduceLROnPlateau({ initialLearningRate: 0.01, patience: 0, factor: 0.5 });
     const rates: number[] = [];
     const flatLoss: Callback = { onEpochEnd: ({ logs }) => { logs.loss = 1; } };
-    const record: Callback = { onEpochEnd: () => { rates.push(optimizer.learningRate!); } };
+    const record: Callback = { onEpochEnd: () => { rates.push(optimizer.learningRate); } };
     await trainer.fit(separableData(32), { epochs: 3, batchSize: 16, callbacks: [flatLoss, new LearningRateScheduler(plateau, { monitor: 'loss' }), record] });
     expect(rates).toEqual([0.01, 0.005, 0.0025]);
   });

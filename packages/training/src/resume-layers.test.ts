@@ -1,10 +1,10 @@
-import { softmaxCrossEntropy, type Tensor } from '@dendrite/core';
+import { softmaxCrossEntropy } from '@dendrite/core';
 import { Dense, Dropout, sequential } from '@dendrite/layers';
 import { Adam } from '@dendrite/optimizers';
 import { describe, expect, it } from 'vitest';
 import type { Callback } from './callbacks/callback.js';
 import { decodeCheckpoint, encodeCheckpoint, type TrainingState } from './checkpoint-state.js';
-import { separableData } from './test-support/models.js';
+import { lossRecorder, separableData, weightsOf } from './test-support/models.js';
 import { Trainer } from './trainer.js';
 
 // A @dendrite/layers model whose Dropout layers draw their masks from their own generators: a
@@ -18,12 +18,10 @@ function setup(initialSeed: number) {
   model.build([-1, 2]);
   const optimizer = new Adam(model.parameters(), { learningRate: 0.01 });
   const trainer = new Trainer(model, { optimizer, loss: softmaxCrossEntropy });
-  const losses: number[] = [];
-  const recorder: Callback = { onBatchEnd: ({ logs, progress }) => { losses[progress.globalStep - 1] = logs.loss * progress.stepInEpoch; } };
+  const { losses, recorder } = lossRecorder();
   return { model, trainer, losses, recorder };
 }
 
-const weightsOf = async (parameters: readonly Tensor[]) => (await Promise.all(parameters.map(async (p) => Array.from(await p.data())))).flat();
 const data = separableData(96, 11);
 const options = { epochs: 3, batchSize: 16, seed: 77, logEvery: 1 };
 

@@ -57,6 +57,27 @@ describe('Trainer.fit', () => {
     expect(memory().tensors).toBe(before);
   });
 
+  it('reads the metrics once per logging interval and once at the epoch end, never per batch', async () => {
+    const model = createMlp([2, 8, 2]);
+    const accuracy = new Accuracy();
+    let reads = 0;
+    const compute = accuracy.compute.bind(accuracy);
+    accuracy.compute = () => { reads++; return compute(); };
+    const trainer = new Trainer(model, { optimizer: new MomentumSGD(model.parameters(), 0.05), loss: softmaxCrossEntropy, metrics: [accuracy] });
+    const epochs: Array<Record<string, number>> = [];
+    const batches: Array<Record<string, number>> = [];
+    const record: Callback = { onBatchEnd: ({ logs }) => { batches.push({ ...logs }); }, onEpochEnd: ({ logs }) => { epochs.push({ ...logs }); } };
+    // 8 batches, logged at steps 4 and 8 (the epoch's end): two reads, the second also the epoch's logs.
+    await trainer.fit(separableData(128), { epochs: 1, batchSize: 16, logEvery: 4, callbacks: [record] });
+    expect(reads).toBe(2);
+    expect(epochs[0]).toEqual(batches[1]);
+    // 8 batches, logged at steps 3 and 6, then at the epoch's end (step 8): three reads.
+    reads = 0;
+    await trainer.fit(separableData(128), { epochs: 1, batchSize: 16, logEvery: 3, callbacks: [record] });
+    expect(reads).toBe(3);
+    expect(epochs[1]).toEqual(batches[4]);
+  });
+
   it('never updates a frozen parameter (requiresGrad = false)', async () => {
     const model = createMlp([2, 8, 2]);
     const [frozen] = model.parameters();

@@ -156,7 +156,7 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     await callHook(this.callbacks, 'onTrainBegin', this.hookEvent());
     while (this.progressState.epoch < options.epochs && !this.stopTraining) {
       const epochStart = performance.now();
-      const order = arrays && (options.shuffle ?? true) ? seededPermutation(arrays.count, deriveSeed(options.seed ?? 0, this.progressState.epoch)) : null;
+      const order = arrays && (options.shuffle ?? true) ? await seededPermutation(arrays.count, deriveSeed(options.seed ?? 0, this.progressState.epoch)) : null;
       const batches: Iterable<PreparedBatch<I, T>> | AsyncIterable<PreparedBatch<I, T>> = arrays
         ? (arrays.batches(batchSize, order, this.progressState.stepInEpoch) as Iterable<PreparedBatch<unknown, unknown>> as Iterable<PreparedBatch<I, T>>)
         : sourceBatches(data as BatchSource<I, T>, this.progressState.stepInEpoch);
@@ -187,11 +187,15 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     let stepsRun = 0;
     let examples = 0;
     let loggedAt = -1;
+    // The logs read at step loggedAt (a copy callbacks cannot change): the epoch's logs when it ends there.
+    let lastLogs: Logs = {};
     let completed = true;
-    const logBatchEnd = async (logs?: Logs) => {
+    const logBatchEnd = async () => {
       loggedAt = stepsRun;
+      const logs = await this.readLogs(runningLoss);
+      lastLogs = { ...logs };
       await callHook(this.callbacks, 'onBatchEnd', {
-        ...this.hookEvent(), logs: logs ?? await this.readLogs(runningLoss), examplesInEpoch: examples, epochSeconds: (performance.now() - epochStart) / 1000,
+        ...this.hookEvent(), logs, examplesInEpoch: examples, epochSeconds: (performance.now() - epochStart) / 1000,
       });
     };
     try {
@@ -228,9 +232,10 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
       }
       if (!completed) return null;
       await this.stepWithAccumulated(null);
-      const logs = await this.readLogs(runningLoss);
-      if (loggedAt !== stepsRun) await logBatchEnd(logs);
-      return { ...logs };
+      // Read once per logging interval: the last step's logs serve as the epoch's (the loss and metrics
+      // do not change after it).
+      if (loggedAt !== stepsRun) await logBatchEnd();
+      return lastLogs;
     } finally {
       runningLoss.dispose();
     }

@@ -1,4 +1,5 @@
-import { checkKeys, checkOption, checkStep, nonNegative, positiveInteger, type LearningRateSchedule } from './schedule.js';
+import { checkKeys, checkOption } from '../hyperparameters.js';
+import { checkStep, cosineAnneal, nonNegative, positiveInteger, type LearningRateSchedule } from './schedule.js';
 
 /** Options of {@link CosineDecay}. */
 export interface CosineDecayOptions {
@@ -55,7 +56,6 @@ export class CosineDecay implements LearningRateSchedule {
         period *= this.periodMultiplier;
       }
     }
-    const span = this.initialLearningRate - this.minimumLearningRate;
-    return this.minimumLearningRate + (span * (1 + Math.cos((Math.PI * position) / period))) / 2;
+    return cosineAnneal(this.initialLearningRate, this.minimumLearningRate, position / period);
   }
 }

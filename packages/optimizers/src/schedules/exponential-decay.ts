@@ -1,4 +1,5 @@
-import { checkKeys, checkOption, checkStep, nonNegative, positive, type LearningRateSchedule } from './schedule.js';
+import { checkKeys, checkOption } from '../hyperparameters.js';
+import { checkStep, nonNegative, positive, type LearningRateSchedule } from './schedule.js';
 
 /** Options of {@link ExponentialDecay}. */
 export interface ExponentialDecayOptions {

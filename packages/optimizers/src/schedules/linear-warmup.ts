@@ -1,5 +1,6 @@
 import { DendriteError } from '@dendrite/core';
-import { checkKeys, checkOption, checkStep, nonNegative, positiveInteger, type LearningRateSchedule } from './schedule.js';
+import { checkKeys, checkOption } from '../hyperparameters.js';
+import { checkStep, nonNegative, positiveInteger, type LearningRateSchedule } from './schedule.js';
 
 /** Options of {@link LinearWarmup}. */
 export interface LinearWarmupOptions {

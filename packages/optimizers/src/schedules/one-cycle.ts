@@ -1,4 +1,5 @@
-import { checkKeys, checkOption, checkStep, positive, positiveInteger, type LearningRateSchedule } from './schedule.js';
+import { checkKeys, checkOption } from '../hyperparameters.js';
+import { checkStep, cosineAnneal, positive, positiveInteger, type LearningRateSchedule } from './schedule.js';
 
 /** Options of {@link OneCycle}. */
 export interface OneCycleOptions {
@@ -12,8 +13,6 @@ export interface OneCycleOptions {
   /** And ends at start / finalDivisionFactor; default 1e4. */
   finalDivisionFactor?: number;
 }
-
-const cosineAnneal = (start: number, end: number, fraction: number) => end + ((start - end) / 2) * (Math.cos(Math.PI * fraction) + 1);
 
 /**
  * The 1cycle policy (Smith & Topin, 2018) as PyTorch's `OneCycleLR` with cosine annealing: up from

@@ -1,5 +1,6 @@
 import { DendriteError } from '@dendrite/core';
-import { checkKeys, checkOption, nonNegative, type LearningRateSchedule } from './schedule.js';
+import { checkKeys, checkOption } from '../hyperparameters.js';
+import { nonNegative, type LearningRateSchedule } from './schedule.js';
 
 /** Options of {@link ReduceLROnPlateau}. */
 export interface ReduceLROnPlateauOptions {

@@ -42,19 +42,9 @@ export function checkStep(where: string, step: number): void {
   if (!Number.isInteger(step) || step < 0) throw new DendriteError(`${where}: step must be an integer ≥ 0, got ${step}`);
 }
 
-/** @internal Validate one numeric option of a schedule. */
-export function checkOption(where: string, name: string, value: unknown, test: (value: number) => boolean, description: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !test(value)) {
-    throw new DendriteError(`${where}: ${name} must be ${description}, got ${String(value)}`);
-  }
-  return value;
-}
-
-/** @internal Reject option names a schedule does not know, listing the valid ones. */
-export function checkKeys(where: string, options: object, valid: readonly string[]): void {
-  for (const key of Object.keys(options ?? {})) {
-    if (!valid.includes(key)) throw new DendriteError(`${where}: unknown option '${key}'; valid options are ${valid.join(', ')}`);
-  }
+/** @internal Half a cosine from `start` (fraction 0) to `end` (fraction 1). */
+export function cosineAnneal(start: number, end: number, fraction: number): number {
+  return end + ((start - end) / 2) * (Math.cos(Math.PI * fraction) + 1);
 }
 
 export const nonNegative = (value: number) => value >= 0;

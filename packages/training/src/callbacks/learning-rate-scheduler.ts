@@ -1,6 +1,7 @@
 import { DendriteError } from '@dendrite/core';
 import type { TrainableOptimizer } from '../types.js';
 import type { Callback, EpochBeginEvent, EpochEndEvent, GradientsEvent, TrainBeginEvent } from './callback.js';
+import { readMonitored } from './monitor.js';
 
 /** A schedule of the learning rate by step (as @dendrite/optimizers' schedules are). */
 export interface LearningRateSchedule {
@@ -52,10 +53,7 @@ export class LearningRateScheduler implements Callback {
 
   onEpochEnd({ trainer, logs }: EpochEndEvent): void {
     if (typeof this.schedule !== 'object' || !('update' in this.schedule)) return;
-    const key = this.options.monitor ?? 'val_loss';
-    const value = logs[key];
-    if (value === undefined) throw new DendriteError(`LearningRateScheduler: monitored quantity "${key}" is not in the logs (they have ${Object.keys(logs).join(', ')})`);
-    set(trainer.optimizer, this.schedule.update(value));
+    set(trainer.optimizer, this.schedule.update(readMonitored(logs, this.options.monitor ?? 'val_loss', 'LearningRateScheduler')));
   }
 }
 

@@ -4,6 +4,13 @@ import type { Logs } from '../types.js';
 /** Whether a monitored quantity should go down or up; `auto` reads it from the name. */
 export type MonitorMode = 'min' | 'max' | 'auto';
 
+/** @internal `logs[key]`; an error naming `who` and the logged keys when it is missing. */
+export function readMonitored(logs: Logs, key: string, who: string): number {
+  const value = logs[key];
+  if (value === undefined) throw new DendriteError(`${who}: monitored quantity "${key}" is not in the logs (they have ${Object.keys(logs).join(', ')})`);
+  return value;
+}
+
 /**
  * Tracks the best value of one logged quantity (what EarlyStopping and ModelCheckpoint watch).
  *
@@ -27,9 +34,7 @@ export class Monitor {
 
   /** The monitored value in `logs`; an error naming the logged keys when it is missing. */
   read(logs: Logs, who: string): number {
-    const value = logs[this.key];
-    if (value === undefined) throw new DendriteError(`${who}: monitored quantity "${this.key}" is not in the logs (they have ${Object.keys(logs).join(', ')})`);
-    return value;
+    return readMonitored(logs, this.key, who);
   }
 
   /** True (and remembered as best) when `value` beats the best by more than minDelta. */

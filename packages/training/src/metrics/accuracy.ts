@@ -1,6 +1,6 @@
 import { DendriteError, equal, greater, less, mul, oneHot, sum, type Tensor } from '@dendrite/core';
 import { binaryDecisions, isBinaryOutput, predictedClasses, targetClasses } from './classes.js';
-import { checkExamples, RunningSumMetric } from './metric.js';
+import { checkExamples, MeanMetric } from './metric.js';
 
 /** Options of {@link Accuracy}. */
 export interface AccuracyOptions {
@@ -20,10 +20,9 @@ export interface AccuracyOptions {
  * await accuracy.compute(); // 0.5
  * ```
  */
-export class Accuracy extends RunningSumMetric {
+export class Accuracy extends MeanMetric {
   readonly name: string;
   private readonly threshold: number;
-  private examples = 0;
 
   constructor(options: AccuracyOptions = {}) {
     super();
@@ -31,28 +30,20 @@ export class Accuracy extends RunningSumMetric {
     this.threshold = options.threshold ?? 0.5;
   }
 
-  update(output: Tensor, target: Tensor): void {
+  /** Examples classified correctly. */
+  protected batchSum(output: Tensor, target: Tensor): Tensor {
     checkExamples(this.name, output, target);
-    this.accumulate(() => {
-      if (isBinaryOutput(output)) {
-        const predicted = binaryDecisions(this.name, output, this.threshold, 'outputs');
-        const truth = binaryDecisions(this.name, target, 0.5, 'targets');
-        return { correct: sum(equal(predicted, truth)) };
-      }
-      const classCount = output.shape[1];
-      return { correct: sum(equal(predictedClasses(this.name, output), targetClasses(this.name, target, classCount))) };
-    });
-    this.examples += output.shape[0];
+    if (isBinaryOutput(output)) {
+      const predicted = binaryDecisions(this.name, output, this.threshold, 'outputs');
+      const truth = binaryDecisions(this.name, target, 0.5, 'targets');
+      return sum(equal(predicted, truth));
+    }
+    const classCount = output.shape[1];
+    return sum(equal(predictedClasses(this.name, output), targetClasses(this.name, target, classCount)));
   }
 
-  async compute(): Promise<number> {
-    const [correct] = await this.read('correct');
-    return correct ? correct[0] / this.examples : 0;
-  }
-
-  override reset(): void {
-    super.reset();
-    this.examples = 0;
+  protected batchCount(output: Tensor): number {
+    return output.shape[0];
   }
 }
 
@@ -68,9 +59,8 @@ export class Accuracy extends RunningSumMetric {
  * await top2.compute(); // 1
  * ```
  */
-export class TopKAccuracy extends RunningSumMetric {
+export class TopKAccuracy extends MeanMetric {
   readonly name: string;
-  private examples = 0;
 
   constructor(readonly k: number, options: { name?: string } = {}) {
     super();
@@ -78,26 +68,18 @@ export class TopKAccuracy extends RunningSumMetric {
     if (!Number.isInteger(k) || k < 1) throw new DendriteError(`TopKAccuracy: k must be a positive integer, got ${k}`);
   }
 
-  update(output: Tensor, target: Tensor): void {
+  /** Examples whose true class is among the k highest scores. */
+  protected batchSum(output: Tensor, target: Tensor): Tensor {
     checkExamples(this.name, output, target);
-    this.accumulate(() => {
-      if (output.rank !== 2) throw new DendriteError(`${this.name}: expected scores of shape [examples, classes], got [${output.shape}]`);
-      const classCount = output.shape[1];
-      const truth = oneHot(targetClasses(this.name, target, classCount), classCount);
-      const trueScore = sum(mul(output, truth), -1, true);
-      const higher = sum(greater(output, trueScore), -1);
-      return { correct: sum(less(higher, this.k)) };
-    });
-    this.examples += output.shape[0];
+    if (output.rank !== 2) throw new DendriteError(`${this.name}: expected scores of shape [examples, classes], got [${output.shape}]`);
+    const classCount = output.shape[1];
+    const truth = oneHot(targetClasses(this.name, target, classCount), classCount);
+    const trueScore = sum(mul(output, truth), -1, true);
+    const higher = sum(greater(output, trueScore), -1);
+    return sum(less(higher, this.k));
   }
 
-  async compute(): Promise<number> {
-    const [correct] = await this.read('correct');
-    return correct ? correct[0] / this.examples : 0;
-  }
-
-  override reset(): void {
-    super.reset();
-    this.examples = 0;
+  protected batchCount(output: Tensor): number {
+    return output.shape[0];
   }
 }

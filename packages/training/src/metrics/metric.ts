@@ -78,6 +78,38 @@ export abstract class RunningSumMetric implements Metric {
   }
 }
 
+/**
+ * @internal A running sum over a running count, read as `finish(sum / count)` (0 before any update):
+ * accuracies count examples, the regression errors elements.
+ */
+export abstract class MeanMetric extends RunningSumMetric {
+  private count = 0;
+
+  /** One batch's sum (checks the shapes; runs under `noGrad` and `tidy`). */
+  protected abstract batchSum(output: Tensor, target: Tensor): Tensor;
+  /** How many examples or elements the batch adds to the count. */
+  protected abstract batchCount(output: Tensor): number;
+  /** The metric from the mean (the mean itself unless overridden). */
+  protected finish(mean: number): number {
+    return mean;
+  }
+
+  update(output: Tensor, target: Tensor): void {
+    this.accumulate(() => ({ sum: this.batchSum(output, target) }));
+    this.count += this.batchCount(output);
+  }
+
+  async compute(): Promise<number> {
+    const [sum] = await this.read('sum');
+    return sum ? this.finish(sum[0] / this.count) : 0;
+  }
+
+  override reset(): void {
+    super.reset();
+    this.count = 0;
+  }
+}
+
 /** Checks that output and target have the same number of examples. */
 export function checkExamples(metric: string, output: Tensor, target: Tensor): void {
   if (output.rank === 0 || target.rank === 0 || output.shape[0] !== target.shape[0]) {

@@ -1,5 +1,5 @@
 import { DendriteError, abs, reshape, square, sub, sum, type Tensor } from '@dendrite/core';
-import { RunningSumMetric } from './metric.js';
+import { MeanMetric } from './metric.js';
 
 /** The target in the output's shape (`[N]` targets against `[N, 1]` outputs), checked. */
 function aligned(metric: string, output: Tensor, target: Tensor): Tensor {
@@ -17,28 +17,20 @@ function aligned(metric: string, output: Tensor, target: Tensor): Tensor {
  * await mae.compute(); // 1
  * ```
  */
-export class MeanAbsoluteError extends RunningSumMetric {
+export class MeanAbsoluteError extends MeanMetric {
   readonly name: string;
-  private elements = 0;
 
   constructor(options: { name?: string } = {}) {
     super();
     this.name = options.name ?? 'mae';
   }
 
-  update(output: Tensor, target: Tensor): void {
-    this.accumulate(() => ({ absolute: sum(abs(sub(output, aligned(this.name, output, target)))) }));
-    this.elements += output.size;
+  protected batchSum(output: Tensor, target: Tensor): Tensor {
+    return sum(abs(sub(output, aligned(this.name, output, target))));
   }
 
-  async compute(): Promise<number> {
-    const [absolute] = await this.read('absolute');
-    return absolute ? absolute[0] / this.elements : 0;
-  }
-
-  override reset(): void {
-    super.reset();
-    this.elements = 0;
+  protected batchCount(output: Tensor): number {
+    return output.size;
   }
 }
 
@@ -53,27 +45,23 @@ export class MeanAbsoluteError extends RunningSumMetric {
  * await rmse.compute(); // √2
  * ```
  */
-export class RootMeanSquaredError extends RunningSumMetric {
+export class RootMeanSquaredError extends MeanMetric {
   readonly name: string;
-  private elements = 0;
 
   constructor(options: { name?: string } = {}) {
     super();
     this.name = options.name ?? 'rmse';
   }
 
-  update(output: Tensor, target: Tensor): void {
-    this.accumulate(() => ({ squared: sum(square(sub(output, aligned(this.name, output, target)))) }));
-    this.elements += output.size;
+  protected batchSum(output: Tensor, target: Tensor): Tensor {
+    return sum(square(sub(output, aligned(this.name, output, target))));
   }
 
-  async compute(): Promise<number> {
-    const [squared] = await this.read('squared');
-    return squared ? Math.sqrt(squared[0] / this.elements) : 0;
+  protected batchCount(output: Tensor): number {
+    return output.size;
   }
 
-  override reset(): void {
-    super.reset();
-    this.elements = 0;
+  protected override finish(mean: number): number {
+    return Math.sqrt(mean);
   }
 }

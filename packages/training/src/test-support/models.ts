@@ -1,5 +1,6 @@
 // Small hand-written models and a structural optimizer for the tests (training never imports layers).
 import { RandomGenerator, dropout, keep, linear, mul, randomNormal, sub, tensor, tidy, variable, zerosLike, type Tensor } from '@dendrite/core';
+import type { Callback } from '../callbacks/callback.js';
 import type { OptimizerState, TrainableModel, TrainableOptimizer } from '../types.js';
 
 /** A two-layer perceptron with optional dropout between the layers (drawn from core's global generator). */
@@ -26,6 +27,21 @@ export function createMlp(sizes: [number, number, number], options: { seed?: num
     ...(options.ownGenerator ? { reseed: (value: number) => random.reseed(value) } : {}),
   };
   return model;
+}
+
+/** Every weight of `parameters`, flattened into one host array (to compare two runs bit for bit). */
+export async function weightsOf(parameters: readonly Tensor[]): Promise<number[]> {
+  return (await Promise.all(parameters.map(async (p) => Array.from(await p.data())))).flat();
+}
+
+/**
+ * A callback that records, per global step, the epoch's running loss sum so far (`logs.loss` × steps
+ * into the epoch; fit with `logEvery: 1`), and the array it fills.
+ */
+export function lossRecorder(): { losses: number[]; recorder: Callback } {
+  const losses: number[] = [];
+  const recorder: Callback = { onBatchEnd: ({ logs, progress }) => { losses[progress.globalStep - 1] = logs.loss * progress.stepInEpoch; } };
+  return { losses, recorder };
 }
 
 /** A linearly separable 2-class problem: label 1 when x0 + x1 > 0. */
