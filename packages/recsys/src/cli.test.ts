@@ -64,6 +64,17 @@ describe('recommender command line (on a generated ML-1M-format release)', () =>
       for (const item of negatives.negatives.subarray(row * 99, (row + 1) * 99)) expect(rated.has(`${user},${item}`)).toBe(false);
     });
     expect(Math.max(...train.items)).toBeLessThan(200);
+    // Each test row is the user's latest rating, written with its own rating and time.
+    const source = new Map((await readFile(join(directory, 'ratings.dat'), 'utf8')).trim().split('\n').map((line) => {
+      const [user, movie, rating, time] = line.split('::').map(Number);
+      return [`${user - 1},${(movie - 2) / 3}`, { rating, time }] as const;
+    }));
+    test.users.forEach((user, row) => {
+      expect(source.get(`${user},${test.items[row]}`)).toEqual({ rating: test.ratings[row], time: test.timestamps[row] });
+      train.users.forEach((trainUser, trainRow) => {
+        if (trainUser === user) expect(train.timestamps[trainRow]).toBeLessThanOrEqual(test.timestamps[row]);
+      });
+    });
   });
 
   it('ncf prints one JSON line per epoch on validation, then the test hr and ndcg, beating popularity', async () => {

@@ -240,19 +240,8 @@ async function buildNcf(argv: readonly string[]): Promise<void> {
   if (!values.data || !values.dataset || !values.out) throw new DendriteError(`--data, --dataset and --out are required\n${USAGE}`);
   const data = await loadData(values.data, values.dataset);
   const split = buildNcfSplit(data.ratings, { itemCount: data.itemIds.size, seed: integer('seed', values.seed, 1) });
-  const testRows = { users: split.test.users, items: split.test.items, ratings: new Float32Array(split.test.users.length), timestamps: new Float64Array(split.test.users.length) };
-  // The test file keeps each held-out row's rating and time.
-  const latest = new Map<number, number>();
-  data.ratings.users.forEach((user, row) => {
-    const previous = latest.get(user);
-    if (previous === undefined || data.ratings.timestamps[row] > data.ratings.timestamps[previous] || (data.ratings.timestamps[row] === data.ratings.timestamps[previous] && row > previous)) latest.set(user, row);
-  });
-  split.test.users.forEach((user, position) => {
-    const row = latest.get(user)!;
-    testRows.ratings[position] = data.ratings.ratings[row];
-    testRows.timestamps[position] = data.ratings.timestamps[row];
-  });
-  const files = formatNcfFiles(split, { test: testRows });
+  // The test file keeps each held-out row's rating and time (the split carries them).
+  const files = formatNcfFiles(split);
   const encoder = new TextEncoder();
   const prefix = pathOf(values.out);
   await writeFileAtomically(`${prefix}.train.rating`, encoder.encode(files.train));
