@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DendriteError, ready } from '@dendrite/core';
-import { IdMap, type Ratings } from '@dendrite/datasets';
+import { IdMap, parseRatingLines, splitLinesSync, type Ratings } from '@dendrite/datasets';
 import { loadMovieLens100kDirectory, loadMovieLens1mDirectory, writeFileAtomically } from '@dendrite/datasets/node';
 import { evaluateFullRanking, evaluateSampledRanking } from './evaluation/ranking.js';
 import { evaluateRatings, kFoldSplits } from './evaluation/ratings.js';
@@ -224,11 +224,10 @@ async function canonicalFolds(directory: string, userIds: IdMap, itemIds: IdMap,
   if (dataset !== 'ml-100k') throw new DendriteError('--protocol u1-u5 exists only for ml-100k (its u1.base … u5.test files)');
   const folds: Array<{ train: Ratings; test: Ratings }> = [];
   for (let fold = 1; fold <= 5; fold++) {
-    const read = async (name: string) => {
-      const ratings = parseNcfRatings(await readFile(resolve(pathOf(directory), name), 'utf8'), name);
-      // The u*.base/test files hold raw MovieLens ids; map them like the full load did.
-      return { ...ratings, users: userIds.indicesOf(ratings.users, name), items: itemIds.indicesOf(ratings.items, name) };
-    };
+    // The u*.base/test files are u.data's format with raw MovieLens ids: mapped onto the full load's id maps while parsing.
+    const read = async (name: string): Promise<Ratings> => parseRatingLines(
+      splitLinesSync(await readFile(resolve(pathOf(directory), name), 'utf8')), { separator: '\t', source: name, userIds, itemIds },
+    );
     folds.push({ train: await read(`u${fold}.base`), test: await read(`u${fold}.test`) });
   }
   return folds;
