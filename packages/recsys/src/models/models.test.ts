@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseRatingLines, splitLinesSync } from '@dendrite/datasets';
 import { evaluateSampledRanking } from '../evaluation/ranking.js';
 import { evaluateRatings } from '../evaluation/ratings.js';
 import { InteractionMatrix } from '../interactions.js';
-import { parseNcfRatings } from '../ncf-files.js';
 import type { Recommender } from '../recommender.js';
 import { movieLens100kDirectory, movieLens100kLeaveOneOut } from '../test-support.js';
 import { BiasedMf } from './biased-mf.js';
@@ -52,10 +52,9 @@ describe('rating models on ML-100K u1.base → u1.test', () => {
   it('biased MF (15 epochs) and SVD++ (8 epochs) beat the global-mean and bias-only baselines', async () => {
     const { data } = await movieLens100kLeaveOneOut();
     const directory = movieLens100kDirectory();
-    const read = async (name: string) => {
-      const rows = parseNcfRatings(await readFile(join(directory, name), 'utf8'), name);
-      return { ...rows, users: data.userIds.indicesOf(rows.users), items: data.itemIds.indicesOf(rows.items) };
-    };
+    const read = async (name: string) => parseRatingLines(
+      splitLinesSync(await readFile(join(directory, name), 'utf8')), { separator: '\t', source: name, userIds: data.userIds, itemIds: data.itemIds },
+    );
     const train = await read('u1.base');
     const test = await read('u1.test');
     const matrix = InteractionMatrix.fromRatings(train, { userIds: data.userIds, itemIds: data.itemIds });
