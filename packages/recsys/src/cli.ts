@@ -65,13 +65,11 @@ function integer(flag: string, value: string | undefined, fallback: number): num
 /** The model with its recipe, overridden by --factors / --negatives-per-positive where it has them. */
 function recipeModel(name: ModelName, overrides: { factors?: number; negatives?: number }): Recommender {
   const options: Record<string, unknown> = { ...RECIPES[name].options };
-  if (overrides.factors !== undefined) {
-    if (name === 'mlp') {
-      // The paper's "predictive factors" for MLP: the last layer's width, tower halving up from it.
-      const last = overrides.factors;
-      options.mlpLayers = [last * 8, last * 4, last * 2, last];
-    } else if (name !== 'pop' && name !== 'itemknn') options.factors = overrides.factors;
-    if (name === 'neumf') options.mlpLayers = [overrides.factors * 8, overrides.factors * 4, overrides.factors * 2, overrides.factors];
+  const factors = overrides.factors;
+  if (factors !== undefined) {
+    // The paper's "predictive factors" for the MLP tower: the last layer's width, halving up from it.
+    if (name === 'mlp' || name === 'neumf') options.mlpLayers = [factors * 8, factors * 4, factors * 2, factors];
+    if (name !== 'mlp' && name !== 'pop' && name !== 'itemknn') options.factors = factors;
   }
   if (overrides.negatives !== undefined) options.negatives = overrides.negatives;
   return createRecommender(name, options);
