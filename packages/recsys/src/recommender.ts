@@ -266,8 +266,10 @@ export abstract class Recommender {
   protected itemPopularity(): Float32Array {
     const data = this.requireData('popularity');
     if (this.popularity === null) {
-      this.popularity = new Float32Array(data.itemCount);
-      for (let item = 0; item < data.itemCount; item++) this.popularity[item] = data.byItem.offsets[item + 1] - data.byItem.offsets[item];
+      // Counted from the users → items entries: building the items → users CSR just for its row lengths would copy every interaction.
+      const counts = new Int32Array(data.itemCount);
+      for (const item of data.byUser.columns) counts[item]++;
+      this.popularity = Float32Array.from(counts);
     }
     return this.popularity;
   }
