@@ -1,12 +1,16 @@
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { ready } from '@dendrite/core';
-import { loadModelDirectory } from './model-store.js';
+import { loadModelDirectory, type StoredModel } from './model-store.js';
 import { RecommenderService, type ScoredMovie } from './service.js';
 import { APP_MODELS, DATASETS, trainAndSave, type AppModel, type DatasetId } from './train.js';
 
-/** The recsys command line's commands, run through this one unchanged. */
-const RECSYS_COMMANDS = new Set(['ncf', 'evaluate', 'build-ncf']);
+/** The recsys command line's commands, run through this one unchanged (listed in --help with these lines). */
+const RECSYS_COMMANDS: Record<string, string> = {
+  ncf: 'recsys: train and test on NCF-format files (see @dendrite/recsys)',
+  evaluate: 'recsys: RMSE/MAE or ranking metrics on MovieLens (see @dendrite/recsys)',
+  'build-ncf': 'recsys: write NCF-format files from MovieLens (see @dendrite/recsys)',
+};
 
 /** A path as the user typed it, relative to where they ran the command (pnpm runs scripts in the package folder). */
 const pathOf = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
@@ -34,6 +38,34 @@ function printMovies(heading: string, movies: readonly ScoredMovie[], json: bool
     const title = movie.year === null ? movie.title : `${movie.title} (${movie.year})`;
     process.stdout.write(`${String(rank + 1).padStart(3)}. ${title.padEnd(52)} ${movie.score.toFixed(4).padStart(8)}  ${movie.genres.join(', ')}\n`);
   });
+}
+
+/** Options every {@link lookupCommand} has. */
+interface LookupOptions { model: string; count: number; json?: boolean }
+
+/**
+ * A command that answers from a saved model (`recommend`, `similar`): --model, the id it looks up
+ * (a whole number), -k and --json; the model is loaded for the action and disposed after it.
+ */
+function lookupCommand<T extends LookupOptions>(
+  cli: Command, name: string, description: string, [idFlag, idDescription]: [string, string],
+  action: (stored: StoredModel, options: T) => Promise<void>,
+): void {
+  cli.command(name)
+    .description(description)
+    .requiredOption('--model <dir>', 'a directory written by train')
+    .requiredOption(idFlag, idDescription, wholeNumber(idFlag.split(' ')[0], 0))
+    .option('-k, --count <k>', 'how many movies', wholeNumber('-k', 1), 10)
+    .option('--json', 'one JSON object on stdout')
+    .action(async (options: T) => {
+      await ready();
+      const stored = await loadModelDirectory(pathOf(options.model));
+      try {
+        await action(stored, options);
+      } finally {
+        stored.model.dispose();
+      }
+    });
 }
 
 function program(verbose: { on: boolean }): Command {
@@ -66,44 +98,22 @@ function program(verbose: { on: boolean }): Command {
       process.stdout.write(`Trained ${summary.model} on ${summary.dataset} (${summary.users} users, ${summary.items} movies, ${summary.ratings} ratings) in ${summary.seconds} s; saved to ${out}\n`);
     });
 
-  cli.command('recommend')
-    .description('the top movies for a user of the training data')
-    .requiredOption('--model <dir>', 'a directory written by train')
-    .requiredOption('--user <id>', 'a MovieLens user id', wholeNumber('--user', 0))
-    .option('-k, --count <k>', 'how many movies', wholeNumber('-k', 1), 10)
-    .option('--json', 'one JSON object on stdout')
-    .action(async (options: { model: string; user: number; count: number; json?: boolean }) => {
-      await ready();
-      const stored = await loadModelDirectory(pathOf(options.model));
-      try {
-        const data = stored.model.interactions;
-        if (data.userIndex(options.user) < 0) {
-          const ids = data.userIds.rawIds;
-          throw new Error(`user ${options.user} is not in the model's training data (${data.userCount} users, ids ${Math.min(...ids)}…${Math.max(...ids)}); pick one of those, or rate movies as a new user through \`recommender serve\``);
-        }
-        const answer = await new RecommenderService(stored).recommendations(options.user, options.count);
-        printMovies(`Top ${answer.items.length} for user ${options.user} (${stored.summary.model} on ${stored.summary.dataset}; ${describeScore(stored.summary.model)}):`, answer.items, Boolean(options.json), { user: options.user, model: stored.summary.model });
-      } finally {
-        stored.model.dispose();
+  lookupCommand(cli, 'recommend', 'the top movies for a user of the training data', ['--user <id>', 'a MovieLens user id'],
+    async (stored, options: LookupOptions & { user: number }) => {
+      const data = stored.model.interactions;
+      if (data.userIndex(options.user) < 0) {
+        const ids = data.userIds.rawIds;
+        throw new Error(`user ${options.user} is not in the model's training data (${data.userCount} users, ids ${Math.min(...ids)}…${Math.max(...ids)}); pick one of those, or rate movies as a new user through \`recommender serve\``);
       }
+      const answer = await new RecommenderService(stored).recommendations(options.user, options.count);
+      printMovies(`Top ${answer.items.length} for user ${options.user} (${stored.summary.model} on ${stored.summary.dataset}; ${describeScore(stored.summary.model)}):`, answer.items, Boolean(options.json), { user: options.user, model: stored.summary.model });
     });
 
-  cli.command('similar')
-    .description('the movies closest to a movie (cosine of the model\'s item vectors)')
-    .requiredOption('--model <dir>', 'a directory written by train')
-    .requiredOption('--item <id>', 'a MovieLens movie id', wholeNumber('--item', 0))
-    .option('-k, --count <k>', 'how many movies', wholeNumber('-k', 1), 10)
-    .option('--json', 'one JSON object on stdout')
-    .action(async (options: { model: string; item: number; count: number; json?: boolean }) => {
-      await ready();
-      const stored = await loadModelDirectory(pathOf(options.model));
-      try {
-        if (!stored.catalog.get(options.item)) throw new Error(`movie ${options.item} is not in the catalogue (${stored.catalog.size} movies); find ids with the web page's search or GET /items?search=`);
-        const answer = await new RecommenderService(stored).similar(options.item, options.count);
-        printMovies(`Closest to ${stored.catalog.label(options.item)} (cosine similarity of item vectors, 1 = same direction):`, answer.items, Boolean(options.json), { item: options.item, model: stored.summary.model });
-      } finally {
-        stored.model.dispose();
-      }
+  lookupCommand(cli, 'similar', 'the movies closest to a movie (cosine of the model\'s item vectors)', ['--item <id>', 'a MovieLens movie id'],
+    async (stored, options: LookupOptions & { item: number }) => {
+      if (!stored.catalog.get(options.item)) throw new Error(`movie ${options.item} is not in the catalogue (${stored.catalog.size} movies); find ids with the web page's search or GET /items?search=`);
+      const answer = await new RecommenderService(stored).similar(options.item, options.count);
+      printMovies(`Closest to ${stored.catalog.label(options.item)} (cosine similarity of item vectors, 1 = same direction):`, answer.items, Boolean(options.json), { item: options.item, model: stored.summary.model });
     });
 
   cli.command('serve')
@@ -134,9 +144,7 @@ function program(verbose: { on: boolean }): Command {
       });
     });
 
-  cli.command('ncf').description('recsys: train and test on NCF-format files (see @dendrite/recsys)').allowUnknownOption().helpOption(false);
-  cli.command('evaluate').description('recsys: RMSE/MAE or ranking metrics on MovieLens (see @dendrite/recsys)').allowUnknownOption().helpOption(false);
-  cli.command('build-ncf').description('recsys: write NCF-format files from MovieLens (see @dendrite/recsys)').allowUnknownOption().helpOption(false);
+  for (const [name, description] of Object.entries(RECSYS_COMMANDS)) cli.command(name).description(description).allowUnknownOption().helpOption(false);
   return cli;
 }
 
@@ -146,7 +154,7 @@ function program(verbose: { on: boolean }): Command {
  * an error is one line on stderr (a stack trace only with --verbose).
  */
 export async function run(argv: readonly string[]): Promise<number> {
-  if (RECSYS_COMMANDS.has(argv[0])) return (await import('@dendrite/recsys/cli')).main(argv);
+  if (Object.hasOwn(RECSYS_COMMANDS, argv[0])) return (await import('@dendrite/recsys/cli')).main(argv);
   const verbose = { on: argv.includes('--verbose') };
   try {
     await program(verbose).parseAsync([...argv], { from: 'user' });

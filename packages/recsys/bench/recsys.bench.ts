@@ -71,7 +71,7 @@ neumf.dispose();
 // PyTorch's NeuMF, same model, batch and rows, when python3 has torch (reference, not a target).
 const torchScript = join(here, 'neumf_torch.py');
 try {
-  const files = formatNcfFiles(split, { test: { ...split.test, ratings: new Float32Array(split.test.users.length), timestamps: new Float64Array(split.test.users.length) } });
+  const files = formatNcfFiles(split);
   const scratch = mkdtempSync(join(tmpdir(), 'dendrite-recsys-bench-'));
   const trainPath = join(scratch, 'ml-100k.train.rating');
   await writeFileAtomically(trainPath, new TextEncoder().encode(files.train));

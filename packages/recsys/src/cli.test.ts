@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SeededRandom } from '@dendrite/datasets';
 import { main } from './cli.js';
 import { parseNcfNegatives, parseNcfRatings } from './ncf-files.js';
+import { movieLens100kDirectory } from './test-support.js';
 
 /**
  * An ML-1M-format release (ratings.dat and movies.dat, `::`-separated), generated: 120 users, 200
@@ -64,6 +65,17 @@ describe('recommender command line (on a generated ML-1M-format release)', () =>
       for (const item of negatives.negatives.subarray(row * 99, (row + 1) * 99)) expect(rated.has(`${user},${item}`)).toBe(false);
     });
     expect(Math.max(...train.items)).toBeLessThan(200);
+    // Each test row is the user's latest rating, written with its own rating and time.
+    const source = new Map((await readFile(join(directory, 'ratings.dat'), 'utf8')).trim().split('\n').map((line) => {
+      const [user, movie, rating, time] = line.split('::').map(Number);
+      return [`${user - 1},${(movie - 2) / 3}`, { rating, time }] as const;
+    }));
+    test.users.forEach((user, row) => {
+      expect(source.get(`${user},${test.items[row]}`)).toEqual({ rating: test.ratings[row], time: test.timestamps[row] });
+      train.users.forEach((trainUser, trainRow) => {
+        if (trainUser === user) expect(train.timestamps[trainRow]).toBeLessThanOrEqual(test.timestamps[row]);
+      });
+    });
   });
 
   it('ncf prints one JSON line per epoch on validation, then the test hr and ndcg, beating popularity', async () => {
@@ -91,6 +103,18 @@ describe('recommender command line (on a generated ML-1M-format release)', () =>
     // Ratings are uniform on 1..5 (RMSE of the mean ≈ 1.41): an honest model is near that, not below 1.
     expect(result.rmse).toBeGreaterThan(1);
     expect(result.rmse).toBeLessThan(1.8);
+  });
+
+  it('evaluate --protocol u1-u5 reads ML-100K\'s canonical base/test folds (shared data)', async () => {
+    expect(await run('evaluate', '--data', movieLens100kDirectory(), '--dataset', 'ml-100k', '--model', 'mf', '--protocol', 'u1-u5', '--epochs', '1', '--json')).toBe(0);
+    const [result] = jsonLines();
+    expect(result).toMatchObject({ model: 'mf', protocol: 'u1-u5', folds: 5 });
+    // One epoch of the MF recipe sits near the bias-only baseline (≈ 1.0), well below the RMSE of guessing the mean (≈ 1.13).
+    expect(result.rmse).toBeGreaterThan(0.95);
+    expect(result.rmse).toBeLessThan(1.05);
+    expect(result.mae).toBeLessThan(result.rmse);
+    expect(await run('evaluate', '--data', directory, '--dataset', 'ml-1m', '--model', 'mf', '--protocol', 'u1-u5')).toBe(1);
+    expect(output.join('')).toContain('--protocol u1-u5 exists only for ml-100k');
   });
 
   it('bad flags give one clear line and a non-zero exit code', async () => {

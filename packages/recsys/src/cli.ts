@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DendriteError, ready } from '@dendrite/core';
-import { IdMap, type Ratings } from '@dendrite/datasets';
+import { IdMap, parseRatingLines, splitLinesSync, type Ratings } from '@dendrite/datasets';
 import { loadMovieLens100kDirectory, loadMovieLens1mDirectory, writeFileAtomically } from '@dendrite/datasets/node';
 import { evaluateFullRanking, evaluateSampledRanking } from './evaluation/ranking.js';
 import { evaluateRatings, kFoldSplits } from './evaluation/ratings.js';
@@ -65,13 +65,11 @@ function integer(flag: string, value: string | undefined, fallback: number): num
 /** The model with its recipe, overridden by --factors / --negatives-per-positive where it has them. */
 function recipeModel(name: ModelName, overrides: { factors?: number; negatives?: number }): Recommender {
   const options: Record<string, unknown> = { ...RECIPES[name].options };
-  if (overrides.factors !== undefined) {
-    if (name === 'mlp') {
-      // The paper's "predictive factors" for MLP: the last layer's width, tower halving up from it.
-      const last = overrides.factors;
-      options.mlpLayers = [last * 8, last * 4, last * 2, last];
-    } else if (name !== 'pop' && name !== 'itemknn') options.factors = overrides.factors;
-    if (name === 'neumf') options.mlpLayers = [overrides.factors * 8, overrides.factors * 4, overrides.factors * 2, overrides.factors];
+  const factors = overrides.factors;
+  if (factors !== undefined) {
+    // The paper's "predictive factors" for the MLP tower: the last layer's width, halving up from it.
+    if (name === 'mlp' || name === 'neumf') options.mlpLayers = [factors * 8, factors * 4, factors * 2, factors];
+    if (name !== 'mlp' && name !== 'pop' && name !== 'itemknn') options.factors = factors;
   }
   if (overrides.negatives !== undefined) options.negatives = overrides.negatives;
   return createRecommender(name, options);
@@ -224,11 +222,10 @@ async function canonicalFolds(directory: string, userIds: IdMap, itemIds: IdMap,
   if (dataset !== 'ml-100k') throw new DendriteError('--protocol u1-u5 exists only for ml-100k (its u1.base … u5.test files)');
   const folds: Array<{ train: Ratings; test: Ratings }> = [];
   for (let fold = 1; fold <= 5; fold++) {
-    const read = async (name: string) => {
-      const ratings = parseNcfRatings(await readFile(resolve(pathOf(directory), name), 'utf8'), name);
-      // The u*.base/test files hold raw MovieLens ids; map them like the full load did.
-      return { ...ratings, users: userIds.indicesOf(ratings.users, name), items: itemIds.indicesOf(ratings.items, name) };
-    };
+    // The u*.base/test files are u.data's format with raw MovieLens ids: mapped onto the full load's id maps while parsing.
+    const read = async (name: string): Promise<Ratings> => parseRatingLines(
+      splitLinesSync(await readFile(resolve(pathOf(directory), name), 'utf8')), { separator: '\t', source: name, userIds, itemIds },
+    );
     folds.push({ train: await read(`u${fold}.base`), test: await read(`u${fold}.test`) });
   }
   return folds;
@@ -240,19 +237,8 @@ async function buildNcf(argv: readonly string[]): Promise<void> {
   if (!values.data || !values.dataset || !values.out) throw new DendriteError(`--data, --dataset and --out are required\n${USAGE}`);
   const data = await loadData(values.data, values.dataset);
   const split = buildNcfSplit(data.ratings, { itemCount: data.itemIds.size, seed: integer('seed', values.seed, 1) });
-  const testRows = { users: split.test.users, items: split.test.items, ratings: new Float32Array(split.test.users.length), timestamps: new Float64Array(split.test.users.length) };
-  // The test file keeps each held-out row's rating and time.
-  const latest = new Map<number, number>();
-  data.ratings.users.forEach((user, row) => {
-    const previous = latest.get(user);
-    if (previous === undefined || data.ratings.timestamps[row] > data.ratings.timestamps[previous] || (data.ratings.timestamps[row] === data.ratings.timestamps[previous] && row > previous)) latest.set(user, row);
-  });
-  split.test.users.forEach((user, position) => {
-    const row = latest.get(user)!;
-    testRows.ratings[position] = data.ratings.ratings[row];
-    testRows.timestamps[position] = data.ratings.timestamps[row];
-  });
-  const files = formatNcfFiles(split, { test: testRows });
+  // The test file keeps each held-out row's rating and time (the split carries them).
+  const files = formatNcfFiles(split);
   const encoder = new TextEncoder();
   const prefix = pathOf(values.out);
   await writeFileAtomically(`${prefix}.train.rating`, encoder.encode(files.train));

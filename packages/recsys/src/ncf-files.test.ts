@@ -7,12 +7,15 @@ describe('NCF file format', () => {
       users: Int32Array.from(users), items: Int32Array.from(items), ratings: Float32Array.from(users, () => 4), timestamps: Float64Array.from(users, (_, row) => 880000000 + row),
     });
     const split: NcfSplit = {
-      train: table([0, 0, 1], [1, 2, 0]), test: { users: Int32Array.of(0, 1), items: Int32Array.of(3, 2) },
+      train: table([0, 0, 1], [1, 2, 0]), test: table([0, 1], [3, 2]),
       negatives: Int32Array.of(0, 4, 1, 4), negativesPerUser: 2, userCount: 2, itemCount: 5,
     };
-    const files = formatNcfFiles(split, { test: table([0, 1], [3, 2]) });
+    const files = formatNcfFiles(split);
     expect(files.negatives).toBe('(0,3)\t0\t4\n(1,2)\t1\t4\n');
     expect(parseNcfRatings(files.train, 'train')).toEqual(split.train);
+    expect(parseNcfRatings(files.test, 'test')).toEqual(split.test);
+    const zeroed = { ...split.test, ratings: new Float32Array(2), timestamps: new Float64Array(2) };
+    expect(parseNcfRatings(formatNcfFiles(split, { test: zeroed }).test, 'test')).toEqual(zeroed);
     expect(parseNcfNegatives(files.negatives, 'negatives')).toEqual({ users: Int32Array.of(0, 1), items: Int32Array.of(3, 2), negatives: split.negatives, perUser: 2 });
   });
 

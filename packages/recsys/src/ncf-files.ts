@@ -7,7 +7,8 @@ import { InteractionIndex, leaveOneOutSplit, sampleNegatives, type Ratings } fro
  */
 export interface NcfSplit {
   train: Ratings;
-  test: { users: Int32Array; items: Int32Array };
+  /** One held-out row per user, with its rating and time. */
+  test: Ratings;
   /** `negativesPerUser` items per test row, row-major. */
   negatives: Int32Array;
   negativesPerUser: number;
@@ -32,11 +33,14 @@ export function buildNcfSplit(ratings: Ratings, options: { itemCount: number; ne
   });
   let userCount = 0;
   for (const user of ratings.users) userCount = Math.max(userCount, user + 1);
-  return { train, test: { users: test.users, items: test.items }, negatives, negativesPerUser: count, userCount, itemCount: options.itemCount };
+  return { train, test, negatives, negativesPerUser: count, userCount, itemCount: options.itemCount };
 }
 
-/** The three files' text: `.train.rating`, `.test.rating` (user\titem\trating\ttimestamp) and `.test.negative` ("(user,item)" then the negatives, tab-separated). */
-export function formatNcfFiles(split: NcfSplit, ratings: { test: Ratings }): { train: string; test: string; negatives: string } {
+/**
+ * The three files' text: `.train.rating`, `.test.rating` (user\titem\trating\ttimestamp) and `.test.negative`
+ * ("(user,item)" then the negatives, tab-separated). The test file holds `ratings.test` (default: the split's own held-out rows).
+ */
+export function formatNcfFiles(split: NcfSplit, ratings: { test: Ratings } = { test: split.test }): { train: string; test: string; negatives: string } {
   const lines = (table: Ratings) => Array.from(table.users, (user, row) =>
     `${user}\t${table.items[row]}\t${table.ratings[row]}\t${table.timestamps[row]}`).join('\n') + '\n';
   const negatives = Array.from(split.test.users, (user, row) =>

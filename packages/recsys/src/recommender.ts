@@ -1,5 +1,5 @@
 import {
-  DendriteError, add, concat, decodeSafetensorsHost, div, encodeSafetensorsHost, gather, keep, matmul, maximum, noGrad, sqrt, square, sum,
+  DendriteError, add, concat, decodeSafetensorsHost, div, encodeSafetensorsHost, gather, keep, matmul, maximum, noGrad, reshape, sqrt, square, sum,
   tensor, tidy, topK, type DecodedHostTensor, type HostTensor, type Tensor,
 } from '@dendrite/core';
 import { IdMap } from '@dendrite/datasets';
@@ -266,10 +266,43 @@ export abstract class Recommender {
   protected itemPopularity(): Float32Array {
     const data = this.requireData('popularity');
     if (this.popularity === null) {
-      this.popularity = new Float32Array(data.itemCount);
-      for (let item = 0; item < data.itemCount; item++) this.popularity[item] = data.byItem.offsets[item + 1] - data.byItem.offsets[item];
+      // Counted from the users → items entries: building the items → users CSR just for its row lengths would copy every interaction.
+      const counts = new Int32Array(data.itemCount);
+      for (const item of data.byUser.columns) counts[item]++;
+      this.popularity = Float32Array.from(counts);
     }
     return this.popularity;
+  }
+
+  /** recommend()'s answer for a user outside the training data (the popularity fallback): what an empty history gets. */
+  protected recommendForNewUser(options: RecommendOptions): Promise<Recommendations> {
+    const data = this.requireData('recommendForHistory');
+    // A raw id no user has (one past the largest), so recommend() takes its unknown-user fallback.
+    let largest = 0;
+    for (const id of data.userIds.rawIds) largest = Math.max(largest, id);
+    return this.recommend(largest + 1, options);
+  }
+
+  /**
+   * The top items of one score row (`scoreRow` gives [itemCount] or [1, itemCount]) for a user outside the
+   * training data, by one topK: the `history` items (dense) are left out unless `excludeSeen` is false,
+   * `filterItems` always. The ranking step of every recommendForHistory.
+   */
+  protected async rankScoreRow(op: string, scoreRow: () => Tensor, history: Int32Array, options: RecommendOptions): Promise<Recommendations> {
+    const data = this.requireData(op);
+    const count = Math.min(options.count ?? 10, data.itemCount);
+    const mask = new Float32Array(data.itemCount);
+    if (options.excludeSeen ?? true) for (const item of history) mask[item] = -Infinity;
+    for (const rawItem of Array.from(options.filterItems ?? [])) mask[data.itemIndex(rawItem, `${op} (filterItems)`)] = -Infinity;
+    const [values, picks] = tidy(() => noGrad(() => {
+      const ranked = topK(add(reshape(scoreRow(), [1, data.itemCount]), tensor(mask, [1, data.itemCount])), count);
+      return [ranked.values, ranked.indices];
+    }));
+    const [scoreValues, itemValues] = await Promise.all([values.data(), picks.data()]);
+    values.dispose();
+    picks.dispose();
+    const items = Int32Array.from(itemValues, (item, position) => (scoreValues[position] === -Infinity ? -1 : data.itemIds.rawId(item)));
+    return { items, scores: scoreValues as Float32Array, count };
   }
 
   /** scoreUsers for known users; rows of unknown users (index -1) get item popularity. */

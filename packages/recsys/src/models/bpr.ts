@@ -53,6 +53,7 @@ export class BprMf extends FactorModel {
     const items = normalFactors(data.itemCount, k, 0.1, random);
     const bias = new Float32Array(data.itemCount);
     const { users: rowUsers, items: rowItems } = data.toColumns();
+    const offsets = data.byUser.offsets;
     const history: History = { epochs: [] };
     const rate = this.learningRate, lambda = this.regularization;
     for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -61,7 +62,8 @@ export class BprMf extends FactorModel {
       for (let draw = 0; draw < rowUsers.length; draw++) {
         const row = random.nextInt(rowUsers.length);
         const user = rowUsers[row], positive = rowItems[row];
-        if (data.itemsOf(user).length >= data.itemCount) continue;
+        // A user who interacted with every item has no negative (offsets, not itemsOf: no view allocated per draw).
+        if (offsets[user + 1] - offsets[user] >= data.itemCount) continue;
         let negative = random.nextInt(data.itemCount);
         while (data.has(user, negative)) negative = random.nextInt(data.itemCount);
         const pu = user * k, qi = positive * k, qj = negative * k;

@@ -1,4 +1,4 @@
-import { DendriteError, add, keep, matmul, tensor, tidy, topK, type DecodedHostTensor, type HostTensor, type Tensor } from '@dendrite/core';
+import { DendriteError, add, keep, matmul, tensor, type DecodedHostTensor, type HostTensor, type Tensor } from '@dendrite/core';
 import { Recommender, dotProductScores, type RecommendOptions, type Recommendations } from '../recommender.js';
 import { solveSymmetric } from './solve.js';
 
@@ -39,25 +39,14 @@ export abstract class FactorModel extends Recommender {
     values.forEach((value, position) => {
       if (!Number.isFinite(value)) throw new DendriteError(`recommendForHistory: rating ${value} at position ${position} is not a finite number`);
     });
-    if (indices.length === 0) return this.recommend(unknownUser(data.userIds.rawIds), options);
+    if (indices.length === 0) return this.recommendForNewUser(options);
     const itemFactors = this.require(this.itemFactors);
     const width = itemFactors.shape[1];
     const vector = this.foldIn(indices, values, (await itemFactors.data()) as Float32Array, width);
-    const count = Math.min(options.count ?? 10, data.itemCount);
-    const mask = new Float32Array(data.itemCount);
-    if (options.excludeSeen ?? true) for (const item of indices) mask[item] = -Infinity;
-    for (const rawItem of Array.from(options.filterItems ?? [])) mask[data.itemIndex(rawItem, 'recommendForHistory (filterItems)')] = -Infinity;
-    const [scores, picks] = tidy(() => {
-      let row = matmul(tensor(vector, [1, width]), itemFactors, { transposeB: true });
-      if (this.itemBias) row = add(row, this.itemBias);
-      const ranked = topK(add(row, tensor(mask, [1, data.itemCount])), count);
-      return [ranked.values, ranked.indices];
-    });
-    const [scoreValues, itemValues] = await Promise.all([scores.data(), picks.data()]);
-    scores.dispose();
-    picks.dispose();
-    const items = Int32Array.from(itemValues, (item, position) => (scoreValues[position] === -Infinity ? -1 : data.itemIds.rawId(item)));
-    return { items, scores: scoreValues as Float32Array, count };
+    return this.rankScoreRow('recommendForHistory', () => {
+      const row = matmul(tensor(vector, [1, width]), itemFactors, { transposeB: true });
+      return this.itemBias ? add(row, this.itemBias) : row;
+    }, indices, options);
   }
 
   /**
@@ -150,11 +139,4 @@ export abstract class FactorModel extends Recommender {
     if (value === null) throw new DendriteError(`${this.name} is not fitted (call fit or loadRecommender first)`);
     return value;
   }
-}
-
-/** A raw id no user has (one past the largest), so recommend() takes its unknown-user fallback. */
-function unknownUser(rawIds: Int32Array): number {
-  let largest = 0;
-  for (const id of rawIds) largest = Math.max(largest, id);
-  return largest + 1;
 }

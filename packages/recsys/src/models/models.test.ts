@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseRatingLines, splitLinesSync } from '@dendrite/datasets';
 import { evaluateSampledRanking } from '../evaluation/ranking.js';
 import { evaluateRatings } from '../evaluation/ratings.js';
 import { InteractionMatrix } from '../interactions.js';
-import { parseNcfRatings } from '../ncf-files.js';
 import type { Recommender } from '../recommender.js';
 import { movieLens100kDirectory, movieLens100kLeaveOneOut } from '../test-support.js';
 import { BiasedMf } from './biased-mf.js';
@@ -52,24 +52,36 @@ describe('rating models on ML-100K u1.base → u1.test', () => {
   it('biased MF (15 epochs) and SVD++ (8 epochs) beat the global-mean and bias-only baselines', async () => {
     const { data } = await movieLens100kLeaveOneOut();
     const directory = movieLens100kDirectory();
-    const read = async (name: string) => {
-      const rows = parseNcfRatings(await readFile(join(directory, name), 'utf8'), name);
-      return { ...rows, users: data.userIds.indicesOf(rows.users), items: data.itemIds.indicesOf(rows.items) };
-    };
+    const read = async (name: string) => parseRatingLines(
+      splitLinesSync(await readFile(join(directory, name), 'utf8')), { separator: '\t', source: name, userIds: data.userIds, itemIds: data.itemIds },
+    );
     const train = await read('u1.base');
     const test = await read('u1.test');
     const matrix = InteractionMatrix.fromRatings(train, { userIds: data.userIds, itemIds: data.itemIds });
     const rawUsers = Int32Array.from(test.users, (user) => data.userIds.rawId(user));
     const rawItems = Int32Array.from(test.items, (item) => data.itemIds.rawId(item));
-    // Bias-only (no factors' effect: zero epochs keeps μ and zero biases) is RMSE ≈ 1.15 on u1; a fitted MF is below 0.97.
+    // The global mean (zero epochs keeps μ and zero biases) is RMSE ≈ 1.15 on u1. Bias-only is biased MF with
+    // zero initial factors: their SGD gradient is then zero, so only μ + bᵤ + bᵢ is learned (RMSE ≈ 0.955).
+    const globalMean = new BiasedMf({ factors: 1 });
+    await globalMean.fit(matrix, { epochs: 0 });
+    const meanRmse = (await evaluateRatings(globalMean, rawUsers, rawItems, test.ratings)).rmse;
+    const biasOnly = new BiasedMf({ factors: 1, initialDeviation: 0 });
+    await biasOnly.fit(matrix, { epochs: 15 });
+    const biasRmse = (await evaluateRatings(biasOnly, rawUsers, rawItems, test.ratings)).rmse;
+    expect(biasRmse).toBeLessThan(meanRmse - 0.1);
     const mf = new BiasedMf({ factors: 50 });
     await mf.fit(matrix, { epochs: 15 });
     const mfMetrics = await evaluateRatings(mf, rawUsers, rawItems, test.ratings);
     expect(mfMetrics.rmse).toBeLessThan(0.97);
+    expect(mfMetrics.rmse).toBeLessThan(biasRmse - 0.005);
     expect(mfMetrics.mae).toBeLessThan(0.77);
     const svdpp = new SvdPlusPlus({ factors: 20 });
     await svdpp.fit(matrix, { epochs: 8 });
-    expect((await evaluateRatings(svdpp, rawUsers, rawItems, test.ratings)).rmse).toBeLessThan(0.98);
+    const svdppRmse = (await evaluateRatings(svdpp, rawUsers, rawItems, test.ratings)).rmse;
+    expect(svdppRmse).toBeLessThan(0.98);
+    expect(svdppRmse).toBeLessThan(biasRmse - 0.005);
+    globalMean.dispose();
+    biasOnly.dispose();
     // Predictions stay on the rating scale, and unknown users or items fall back to the biases.
     const predictions = await mf.predict([1, 1, 99999, 1], [1, 99999, 1, 1682]);
     for (const value of predictions) expect(value >= 1 && value <= 5).toBe(true);

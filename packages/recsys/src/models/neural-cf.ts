@@ -1,5 +1,5 @@
 import {
-  DendriteError, add, concat, gather, linear, matmul, mean, mul, reshape, softplus, sub, sum, tensor, tidy, noGrad, topK, variable, variableGrads,
+  DendriteError, add, concat, gather, linear, matmul, mean, mul, reshape, softplus, sub, sum, tensor, tidy, noGrad, variable, variableGrads,
   type DecodedHostTensor, type HostTensor, type Tensor,
 } from '@dendrite/core';
 import { SeededRandom, withNegatives } from '@dendrite/datasets';
@@ -171,11 +171,7 @@ export class NeuralCf extends Recommender {
   async recommendForHistory(history: { items: ArrayLike<number> }, options: RecommendOptions & { steps?: number; seed?: number } = {}): Promise<Recommendations> {
     const data = this.requireData('recommendForHistory');
     const seen = Int32Array.from(Array.from(history.items), (rawItem) => data.itemIndex(rawItem, 'recommendForHistory'));
-    if (seen.length === 0) {
-      let largest = 0;
-      for (const id of data.userIds.rawIds) largest = Math.max(largest, id);
-      return this.recommend(largest + 1, options);
-    }
+    if (seen.length === 0) return this.recommendForNewUser(options);
     const steps = checkedNumber('recommendForHistory', 'steps', options.steps ?? 50, { integer: true, minimum: 1 });
     const random = new SeededRandom(options.seed ?? 1);
     const seenSet = new Set(seen);
@@ -209,21 +205,11 @@ export class NeuralCf extends Recommender {
         value.dispose();
         grads.forEach((gradient) => gradient.dispose());
       }
-      const count = Math.min(options.count ?? 10, data.itemCount);
-      const mask = new Float32Array(data.itemCount);
-      if (options.excludeSeen ?? true) for (const item of seen) mask[item] = -Infinity;
-      for (const rawItem of Array.from(options.filterItems ?? [])) mask[data.itemIndex(rawItem, 'recommendForHistory (filterItems)')] = -Infinity;
-      const [scores, picks] = tidy(() => noGrad(() => {
+      return await this.rankScoreRow('recommendForHistory', () => {
         const all = tensor(Int32Array.from({ length: data.itemCount }, (_, item) => item), [data.itemCount], 'int32');
         const rows = tensor(new Int32Array(data.itemCount), [data.itemCount], 'int32');
-        const z = this.logitsFromUserEmbeddings(gmfUser && gather(gmfUser, rows, 0), mlpUser && gather(mlpUser, rows, 0), all);
-        const ranked = topK(reshape(add(z, tensor(mask, [data.itemCount])), [1, data.itemCount]), count);
-        return [ranked.values, ranked.indices];
-      }));
-      const [scoreValues, itemValues] = await Promise.all([scores.data(), picks.data()]);
-      scores.dispose();
-      picks.dispose();
-      return { items: Int32Array.from(itemValues, (item, position) => (scoreValues[position] === -Infinity ? -1 : data.itemIds.rawId(item))), scores: scoreValues as Float32Array, count };
+        return this.logitsFromUserEmbeddings(gmfUser && gather(gmfUser, rows, 0), mlpUser && gather(mlpUser, rows, 0), all);
+      }, seen, options);
     } finally {
       optimizer.dispose();
       userParameters.forEach((parameter) => parameter.dispose());

@@ -93,7 +93,8 @@ function gramOf(fixed: Float32Array, k: number): Tensor {
 
 async function multiply(v: Float32Array, n: number, k: number, gram: Tensor): Promise<Float32Array> {
   const product = tidy(() => matmul(tensor(v, [n, k]), gram));
-  const values = Float32Array.from((await product.data()) as Float32Array);
+  // data() hands back a fresh array the caller owns (the backend contract): no second copy.
+  const values = (await product.data()) as Float32Array;
   product.dispose();
   return values;
 }
