@@ -2,7 +2,7 @@ import type { Backend, BackendInfo, DataId, DType, TensorInfo } from './backend/
 import { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
 import { DendriteError } from './errors.js';
 import { claimSingleCopy } from './single-copy.js';
-import { formatShape } from './shape.js';
+import { formatShape, sizeOf } from './shape.js';
 import { Tensor, type GradNode } from './tensor.js';
 import { collectTensors, describe, formatBytes } from './values.js';
 import { assertBackend } from './backend/assert-backend.js';
@@ -207,9 +207,7 @@ export class Engine {
    * allocated (float32 and int32 both take 4 bytes an element).
    */
   checkSize(op: string, shape: readonly number[], dtype: DType): void {
-    let elements = 1;
-    for (const dim of shape) elements *= dim;
-    const bytes = elements * 4;
+    const bytes = sizeOf(shape) * 4;
     const backend = this.backend;
     const limit = backend.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
     if (bytes > limit) {
