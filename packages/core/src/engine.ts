@@ -1,4 +1,6 @@
-import type { Backend, BackendInfo, DataId, DType, TensorInfo } from './backend/backend.js';
+import {
+  DEFAULT_MAX_TENSOR_BYTES, type Backend, type BackendInfo, type DataId, type DType, type TensorInfo,
+} from './backend/backend.js';
 import { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
 import { DendriteError } from './errors.js';
 import { claimSingleCopy } from './single-copy.js';
@@ -7,11 +9,7 @@ import { Tensor, type GradNode } from './tensor.js';
 import { collectTensors, describe, formatBytes } from './values.js';
 import { assertBackend } from './backend/assert-backend.js';
 
-/**
- * The largest single tensor a backend accepts unless it says otherwise (`Backend.maxTensorBytes`):
- * 2 GiB. Bigger requests are refused before anything is allocated, with the op, shape and bytes.
- */
-export const DEFAULT_MAX_TENSOR_BYTES = 2 ** 31;
+export { DEFAULT_MAX_TENSOR_BYTES };
 
 /** Makes a backend; may be async (compiling WebAssembly, asking for a GPU). */
 export type BackendFactory = () => Backend | Promise<Backend>;
