@@ -238,22 +238,11 @@ export class Engine {
    */
   tidy<T>(fn: () => T): T {
     if (typeof fn !== 'function') throw new DendriteError(`tidy: argument 'fn' must be a function, got ${describe(fn)}`);
-    const scope = new Set<Tensor>();
-    this.scopes.push(scope);
-    let result: T;
-    try {
-      result = fn();
-    } catch (error) {
-      this.scopes.pop();
-      disposeAll(scope);
-      throw error;
-    }
-    this.scopes.pop();
+    const result = this.runScoped(null, fn);
+    // A Promise holds no tensor closeScope could find, so everything fn made is disposed already.
     if (result instanceof Promise) {
-      disposeAll(scope);
       throw new DendriteError('tidy: the function returned a Promise; tidy scopes must be synchronous (await outside tidy)');
     }
-    this.closeScope(scope, result);
     return result;
   }
 
@@ -263,21 +252,29 @@ export class Engine {
    * reported under the name of the op the user called.
    */
   opScope<T>(name: string, fn: () => T): T {
+    return this.runScoped(name, fn);
+  }
+
+  /**
+   * Run `fn` in a new scope (a composite op's when `opName` is given, else a plain tidy) and close it:
+   * on return the survivors go to the parent scope; on a throw everything `fn` made is disposed.
+   */
+  private runScoped<T>(opName: string | null, fn: () => T): T {
     const scope = new Set<Tensor>();
     this.scopes.push(scope);
-    this.opNames.push(name);
+    if (opName !== null) this.opNames.push(opName);
     let result: T;
     try {
       result = fn();
     } catch (error) {
       this.scopes.pop();
-      this.opNames.pop();
+      if (opName !== null) this.opNames.pop();
       disposeAll(scope);
-      if (this.opNames.length === 0) renameError(error, name);
+      if (opName !== null && this.opNames.length === 0) renameError(error, opName);
       throw error;
     }
     this.scopes.pop();
-    this.opNames.pop();
+    if (opName !== null) this.opNames.pop();
     this.closeScope(scope, result);
     return result;
   }
