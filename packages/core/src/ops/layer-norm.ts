@@ -1,13 +1,9 @@
 import { check } from '../errors.js';
 import { formatShape, normalizeAxes, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { add } from './add.js';
-import { div } from './div.js';
-import { mul } from './mul.js';
 import { reshape } from './reshape.js';
-import { sqrt } from './sqrt.js';
-import { sub } from './sub.js';
 import { moments } from './variance.js';
+import { normalizeWith } from './normalize-with.js';
 import { composite } from './util.js';
 
 /** Options of {@link layerNorm}. */
@@ -49,10 +45,7 @@ export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
   checkAffine('beta', beta);
   // The reshaped gamma/beta are intermediates too: made inside the scope, so they are disposed with it.
   return composite('layerNorm', () => {
-    const { mean, variance } = moments(x, axes, true);
-    let y = div(sub(x, mean), sqrt(add(variance, epsilon)));
-    if (gamma) y = mul(y, reshape(gamma, broadcastShape));
-    if (beta) y = add(y, reshape(beta, broadcastShape));
-    return y;
+    const affine = (parameter: Tensor | null) => (parameter ? reshape(parameter, broadcastShape) : null);
+    return normalizeWith(x, moments(x, axes, true), epsilon, affine(gamma), affine(beta));
   });
 }
