@@ -564,11 +564,52 @@ function softmaxCrossEntropyCases(): KernelCase[] {
   }));
 }
 
+/**
+ * topK along the last axis: values and indices, sorted (descending, ties by lower index) and unsorted
+ * (the same k in ascending index order), on rows with a tie, k = 1 and k = n.
+ */
+function topKCases(): KernelCase[] {
+  const cases: KernelCase[] = [];
+  for (const [shape, k] of [[[4, 9], 3], [[2, 3, 7], 1], [[3, 5], 5]] as Array<[number[], number]>) {
+    const x = floatTensor(shape, 101);
+    x.values[4] = x.values[1] = 2; // a tie for the top of the first row
+    const n = shape[shape.length - 1];
+    const reference = (input: HostTensor, sorted: boolean): [number[], number[]] => {
+      const values: number[] = [];
+      const indices: number[] = [];
+      for (let base = 0; base < input.values.length; base += n) {
+        const ranked = Array.from({ length: n }, (_, i) => i)
+          .sort((a, b) => input.values[base + b] - input.values[base + a] || a - b).slice(0, k);
+        if (!sorted) ranked.sort((a, b) => a - b);
+        indices.push(...ranked);
+        values.push(...ranked.map((i) => input.values[base + i]));
+      }
+      return [values, indices];
+    };
+    for (const sorted of [true, false]) {
+      (['values', 'indices'] as const).forEach((output, position) => cases.push({
+        name: `topK [${shape}] k ${k}${sorted ? '' : ' unsorted'} ${output}`,
+        inputs: [x],
+        outDtype: position === 0 ? 'float32' : 'int32',
+        absolute: 0,
+        relative: 0,
+        call: (backend, [t]) => {
+          const results = backend.topK(t, k, sorted);
+          backend.dispose(results[1 - position]);
+          return results[position];
+        },
+        expected: ([t]) => reference(t, sorted)[position],
+      }));
+    }
+  }
+  return cases;
+}
+
 /** Every kernel check. */
 export function kernelCases(): KernelCase[] {
   return [
     ...unaryCases(), ...binaryCases(), whereCase(), ...reduceCases(), ...matmulCases(), ...layoutCases(),
-    ...gatherCases(), ...castAndFillCases(), ...convCases(), ...poolCases(), ...adamCases(), ...softmaxCrossEntropyCases(),
+    ...gatherCases(), ...castAndFillCases(), ...convCases(), ...poolCases(), ...adamCases(), ...softmaxCrossEntropyCases(), ...topKCases(),
   ];
 }
 
