@@ -512,6 +512,12 @@ function poolCases(): KernelCase[] {
   return cases;
 }
 
+/** Output `position` of a kernel with several outputs; the others are freed (one case checks each). */
+function keepOutput(backend: Backend, results: readonly DataId[], position: number): DataId {
+  results.forEach((result, index) => { if (index !== position) backend.dispose(result); });
+  return results[position];
+}
+
 /** The fused Adam step, one case per output (the other two are disposed). */
 function adamCases(): KernelCase[] {
   const hyper = { stepSize: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
@@ -521,9 +527,7 @@ function adamCases(): KernelCase[] {
     inputs: [floatTensor([5, 7], 91), floatTensor([5, 7], 92), floatTensor([5, 7], 93), floatTensor([5, 7], 94, 0, 1)],
     outDtype: 'float32' as const,
     call: (backend: Backend, [p, g, m, v]: TensorInfo[]) => {
-      const results = backend.adamUpdate!(p, g, m, v, hyper);
-      results.forEach((result, index) => { if (index !== position) backend.dispose(result); });
-      return results[position];
+      return keepOutput(backend, backend.adamUpdate!(p, g, m, v, hyper), position);
     },
     expected: ([p, g, m, v]: HostTensor[]) => Float32Array.from(p.values, (value, index) => {
       const nextM = hyper.beta1 * m.values[index] + (1 - hyper.beta1) * g.values[index];
@@ -555,11 +559,8 @@ function softmaxCrossEntropyCases(): KernelCase[] {
     // Logits up to ±40: exp would overflow float32 without the max shift.
     inputs: [floatTensor([batch, classes], 95, -40, 40), intTensor([batch], labels)],
     outDtype: 'float32' as const,
-    call: (backend: Backend, [logits, labelInfo]: TensorInfo[]) => {
-      const results = backend.softmaxCrossEntropy!(logits, labelInfo);
-      backend.dispose(results[1 - position]);
-      return results[position];
-    },
+    call: (backend: Backend, [logits, labelInfo]: TensorInfo[]) =>
+      keepOutput(backend, backend.softmaxCrossEntropy!(logits, labelInfo), position),
     expected: ([logits]: HostTensor[]) => reference(logits)[position],
   }));
 }
@@ -593,11 +594,7 @@ function topKCases(): KernelCase[] {
         outDtype: position === 0 ? 'float32' : 'int32',
         absolute: 0,
         relative: 0,
-        call: (backend, [t]) => {
-          const results = backend.topK(t, k, sorted);
-          backend.dispose(results[1 - position]);
-          return results[position];
-        },
+        call: (backend, [t]) => keepOutput(backend, backend.topK(t, k, sorted), position),
         expected: ([t]) => reference(t, sorted)[position],
       }));
     }
