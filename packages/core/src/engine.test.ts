@@ -54,6 +54,14 @@ describe('engine lifetimes', () => {
 
   it('rejects async functions in tidy', () => {
     expect(() => tidy((() => Promise.resolve(1)) as () => unknown)).toThrow(/synchronous/);
+    // What the function made before returning its Promise is disposed, the tensor it resolves to too.
+    const before = memory().tensors;
+    expect(() => tidy((() => {
+      const made = tensor([1, 2]);
+      add(made, 1);
+      return Promise.resolve(made);
+    }) as () => unknown)).toThrow(/synchronous/);
+    expect(memory().tensors).toBe(before);
   });
 
   it('reports backend info', () => {

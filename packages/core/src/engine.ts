@@ -1,17 +1,15 @@
-import type { Backend, BackendInfo, DataId, DType, TensorInfo } from './backend/backend.js';
+import {
+  DEFAULT_MAX_TENSOR_BYTES, type Backend, type BackendInfo, type DataId, type DType, type TensorInfo,
+} from './backend/backend.js';
 import { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
 import { DendriteError } from './errors.js';
 import { claimSingleCopy } from './single-copy.js';
-import { formatShape } from './shape.js';
+import { formatShape, sizeOf } from './shape.js';
 import { Tensor, type GradNode } from './tensor.js';
 import { collectTensors, describe, formatBytes } from './values.js';
 import { assertBackend } from './backend/assert-backend.js';
 
-/**
- * The largest single tensor a backend accepts unless it says otherwise (`Backend.maxTensorBytes`):
- * 2 GiB. Bigger requests are refused before anything is allocated, with the op, shape and bytes.
- */
-export const DEFAULT_MAX_TENSOR_BYTES = 2 ** 31;
+export { DEFAULT_MAX_TENSOR_BYTES };
 
 /** Makes a backend; may be async (compiling WebAssembly, asking for a GPU). */
 export type BackendFactory = () => Backend | Promise<Backend>;
@@ -207,9 +205,7 @@ export class Engine {
    * allocated (float32 and int32 both take 4 bytes an element).
    */
   checkSize(op: string, shape: readonly number[], dtype: DType): void {
-    let elements = 1;
-    for (const dim of shape) elements *= dim;
-    const bytes = elements * 4;
+    const bytes = sizeOf(shape) * 4;
     const backend = this.backend;
     const limit = backend.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES;
     if (bytes > limit) {
@@ -242,22 +238,11 @@ export class Engine {
    */
   tidy<T>(fn: () => T): T {
     if (typeof fn !== 'function') throw new DendriteError(`tidy: argument 'fn' must be a function, got ${describe(fn)}`);
-    const scope = new Set<Tensor>();
-    this.scopes.push(scope);
-    let result: T;
-    try {
-      result = fn();
-    } catch (error) {
-      this.scopes.pop();
-      disposeAll(scope);
-      throw error;
-    }
-    this.scopes.pop();
+    const result = this.runScoped(null, fn);
+    // A Promise holds no tensor closeScope could find, so everything fn made is disposed already.
     if (result instanceof Promise) {
-      disposeAll(scope);
       throw new DendriteError('tidy: the function returned a Promise; tidy scopes must be synchronous (await outside tidy)');
     }
-    this.closeScope(scope, result);
     return result;
   }
 
@@ -267,21 +252,29 @@ export class Engine {
    * reported under the name of the op the user called.
    */
   opScope<T>(name: string, fn: () => T): T {
+    return this.runScoped(name, fn);
+  }
+
+  /**
+   * Run `fn` in a new scope (a composite op's when `opName` is given, else a plain tidy) and close it:
+   * on return the survivors go to the parent scope; on a throw everything `fn` made is disposed.
+   */
+  private runScoped<T>(opName: string | null, fn: () => T): T {
     const scope = new Set<Tensor>();
     this.scopes.push(scope);
-    this.opNames.push(name);
+    if (opName !== null) this.opNames.push(opName);
     let result: T;
     try {
       result = fn();
     } catch (error) {
       this.scopes.pop();
-      this.opNames.pop();
+      if (opName !== null) this.opNames.pop();
       disposeAll(scope);
-      if (this.opNames.length === 0) renameError(error, name);
+      if (opName !== null && this.opNames.length === 0) renameError(error, opName);
       throw error;
     }
     this.scopes.pop();
-    this.opNames.pop();
+    if (opName !== null) this.opNames.pop();
     this.closeScope(scope, result);
     return result;
   }

@@ -26,6 +26,12 @@ describe('RandomGenerator', () => {
     const counts = new Array(10).fill(0);
     for (let draw = 0; draw < 100000; draw++) counts[random.nextInt(10)]++;
     for (const count of counts) expect(Math.abs(count - 10000)).toBeLessThan(500);
+    // n = 3·2^30 makes modulo bias visible (10 does not: 2^32 mod 10 is 6): a plain
+    // nextUint32() % n lands below 2^30 half the time, the redrawing nextInt a third of the time.
+    const large = 3 * 2 ** 30;
+    let low = 0;
+    for (let draw = 0; draw < 3000; draw++) if (random.nextInt(large) < 2 ** 30) low++;
+    expect(Math.abs(low / 3000 - 1 / 3)).toBeLessThan(0.05);
     expect(() => random.nextInt(0)).toThrow(DendriteError);
   });
 });

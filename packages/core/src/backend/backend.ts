@@ -202,6 +202,12 @@ export interface BackendInfo {
   [key: string]: unknown;
 }
 
+/**
+ * The largest single tensor a backend accepts unless it says otherwise (`Backend.maxTensorBytes`):
+ * 2 GiB. Bigger requests are refused before anything is allocated, with the op, shape and bytes.
+ */
+export const DEFAULT_MAX_TENSOR_BYTES = 2 ** 31;
+
 /** A backend is a plain object: buffer management plus the primitive kernels. */
 export interface Backend extends Kernels {
   readonly name: string;

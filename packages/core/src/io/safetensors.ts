@@ -3,6 +3,7 @@
 // then the tensors' bytes, little-endian, back to back. Every limit the format sets is checked before
 // anything is allocated, so a truncated or hostile file costs an error, not memory.
 
+import { formatShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { checkOptions } from '../ops/check-arguments.js';
 import { describe } from '../values.js';
@@ -95,8 +96,8 @@ export function encodeSafetensorsHost(tensors: Record<string, HostTensor>, optio
     if (!Array.isArray(shape) || shape.some((dim) => !Number.isSafeInteger(dim) || dim < 0)) {
       throw new DendriteError(`${op}: tensor '${name}' has an invalid shape ${JSON.stringify(shape)}`);
     }
-    const size = shape.reduce((product, dim) => product * dim, 1);
-    if (data.length !== size) throw new DendriteError(`${op}: tensor '${name}' has ${data.length} values for shape [${shape.join(', ')}]`);
+    const size = sizeOf(shape);
+    if (data.length !== size) throw new DendriteError(`${op}: tensor '${name}' has ${data.length} values for shape ${formatShape(shape)}`);
     const fileDtype: SafetensorsDType = dtype === 'int32' ? (int8Names.has(name) ? 'I8' : 'I32') : storeHalf ? 'F16' : 'F32';
     if ((dtype === 'int32') !== data instanceof Int32Array) {
       throw new DendriteError(`${op}: tensor '${name}' says dtype ${dtype} but holds a ${data.constructor.name}`);
@@ -202,10 +203,9 @@ export function decodeSafetensorsHost(
     const [begin, end] = offsets as number[];
     if (begin > end) tensorFail(`data_offsets [${begin}, ${end}] run backwards`);
     if (end > dataLength) tensorFail(`data_offsets [${begin}, ${end}] go past the ${dataLength} data bytes (truncated file?)`);
-    const size = (shape as number[]).reduce((product, dim) => product * dim, 1);
-    const expected = size * BYTES_PER_ELEMENT[dtype as SafetensorsDType];
+    const expected = sizeOf(shape as number[]) * BYTES_PER_ELEMENT[dtype as SafetensorsDType];
     if (expected !== end - begin) {
-      tensorFail(`shape [${(shape as number[]).join(', ')}] of ${dtype} needs ${expected} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+      tensorFail(`shape ${formatShape(shape as number[])} of ${dtype} needs ${expected} bytes but data_offsets [${begin}, ${end}] hold ${end - begin}`);
     }
     entries.push({ name, dtype: dtype as SafetensorsDType, shape: shape as number[], begin, end });
   }

@@ -1,12 +1,8 @@
 import { check } from '../errors.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { add } from './add.js';
-import { div } from './div.js';
-import { mul } from './mul.js';
-import { sqrt } from './sqrt.js';
-import { sub } from './sub.js';
 import { moments } from './variance.js';
+import { normalizeWith } from './normalize-with.js';
 import { composite } from './util.js';
 
 /** Options of {@link batchNorm}. */
@@ -53,9 +49,6 @@ export function batchNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
     const statistics = options.mean !== undefined
       ? { mean: options.mean, variance: options.variance! }
       : moments(x, x.shape.slice(0, -1).map((_, axis) => axis));
-    let y = div(sub(x, statistics.mean), sqrt(add(statistics.variance, epsilon)));
-    if (gamma) y = mul(y, gamma);
-    if (beta) y = add(y, beta);
-    return y;
+    return normalizeWith(x, statistics, epsilon, gamma, beta);
   });
 }

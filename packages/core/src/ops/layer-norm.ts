@@ -1,13 +1,9 @@
 import { check } from '../errors.js';
-import { formatShape, normalizeAxes } from '../shape.js';
+import { formatShape, normalizeAxes, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { add } from './add.js';
-import { div } from './div.js';
-import { mul } from './mul.js';
 import { reshape } from './reshape.js';
-import { sqrt } from './sqrt.js';
-import { sub } from './sub.js';
 import { moments } from './variance.js';
+import { normalizeWith } from './normalize-with.js';
 import { composite } from './util.js';
 
 /** Options of {@link layerNorm}. */
@@ -39,20 +35,17 @@ export function layerNorm(x: Tensor, gamma: Tensor | null, beta: Tensor | null, 
   const normalizedShape = axes.map((axis) => x.shape[axis]);
   // gamma/beta broadcast against x with size-1 dims everywhere but the normalized axes.
   const broadcastShape = x.shape.map((dim, axis) => (axes.includes(axis) ? dim : 1));
-  const affine = (name: string, parameter: Tensor | null): Tensor | null => {
-    if (parameter === null || parameter === undefined) return null;
+  const checkAffine = (name: string, parameter: Tensor | null): void => {
+    if (parameter === null || parameter === undefined) return;
     check(parameter instanceof Tensor && parameter.dtype === 'float32', 'layerNorm', () => `${name} must be a float32 tensor or null`);
-    check(parameter.size === normalizedShape.reduce((a, b) => a * b, 1) && (parameter.rank === axes.length || parameter.rank === x.rank),
+    check(parameter.size === sizeOf(normalizedShape) && (parameter.rank === axes.length || parameter.rank === x.rank),
       'layerNorm', () => `${name} ${formatShape(parameter.shape)} does not match the normalized shape ${formatShape(normalizedShape)} of x ${formatShape(x.shape)}`);
-    return reshape(parameter, broadcastShape);
   };
-  const scale = affine('gamma', gamma);
-  const shift = affine('beta', beta);
+  checkAffine('gamma', gamma);
+  checkAffine('beta', beta);
+  // The reshaped gamma/beta are intermediates too: made inside the scope, so they are disposed with it.
   return composite('layerNorm', () => {
-    const { mean, variance } = moments(x, axes, true);
-    let y = div(sub(x, mean), sqrt(add(variance, epsilon)));
-    if (scale) y = mul(y, scale);
-    if (shift) y = add(y, shift);
-    return y;
+    const affine = (parameter: Tensor | null) => (parameter ? reshape(parameter, broadcastShape) : null);
+    return normalizeWith(x, moments(x, axes, true), epsilon, affine(gamma), affine(beta));
   });
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectClose, gradCheck } from '../testing/index.js';
+import { memory } from '../engine.js';
 import { tensor } from './creation.js';
 import { batchNorm } from './batch-norm.js';
 import { layerNorm } from './layer-norm.js';
@@ -39,6 +40,17 @@ describe('layerNorm', () => {
       { values: new Float32Array([0.1, 0.2, -0.3, 0]), shape: [4] },
     ]);
     gradCheck((x) => layerNorm(x, null, null, { axis: [1, 2] }), [{ values: values(12, 4), shape: [2, 2, 3] }]);
+  });
+
+  it('leaves only its output alive outside tidy (the reshaped gamma and beta included)', () => {
+    const x = tensor(values(6, 1), [2, 3]);
+    for (const [gamma, beta] of [[tensor([1, 2, 3]), tensor([0, 1, 0])], [tensor([1, 2, 3], [1, 3]), null]] as const) {
+      const before = memory().tensors;
+      const y = layerNorm(x, gamma, beta);
+      expect(memory().tensors).toBe(before + 1);
+      y.dispose();
+      expect(memory().tensors).toBe(before);
+    }
   });
 
   it('names the argument on bad input', () => {

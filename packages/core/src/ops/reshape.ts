@@ -1,5 +1,4 @@
 import { engine } from '../engine.js';
-import { describe } from '../values.js';
 import { check } from '../errors.js';
 import { formatShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -15,8 +14,7 @@ import { checkIntegerList, checkTensor } from './check-arguments.js';
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('reshape', 'x', x);
-  check(Array.isArray(shape) && shape.every((dim) => typeof dim === 'number'), 'reshape', () =>
-    `argument 'shape' must be an array of integers, got ${describe(shape)}`);
+  checkIntegerList('reshape', 'shape', shape);
   x.assertAlive('reshape');
   const resolved = resolveShape(x, shape);
   const output = engine.makeView(x, resolved);

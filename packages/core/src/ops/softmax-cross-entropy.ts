@@ -62,11 +62,12 @@ function rowLosses(logits: Tensor, labels: Tensor, batch: number, classes: numbe
   if (labels.dtype === 'int32') {
     check(labels.rank === 1 && labels.shape[0] === batch, 'softmaxCrossEntropy', () =>
       `int32 labels must be [${batch}], got ${formatShape(labels.shape)}`);
-    // Host labels are checked here; a device's fused kernel answers a bad label with a NaN row (its
-    // contract in Backend.softmaxCrossEntropy), so neither path costs a device readback.
-    if (checkHostLabels(labels, classes)) return intRowLosses(logits, labels, classes, smoothing);
-    // Device-resident labels into a fused kernel: the kernel itself gives a bad label's row a NaN loss.
-    if (smoothing === 0 && engine.backend.softmaxCrossEntropy) return fusedRowLosses(logits, labels);
+    // Host labels are checked here; for device labels a fused kernel (which intRowLosses picks when
+    // there is no smoothing) answers a bad label with a NaN row (its contract in
+    // Backend.softmaxCrossEntropy), so neither path costs a device readback.
+    if (checkHostLabels(labels, classes) || (smoothing === 0 && engine.backend.softmaxCrossEntropy)) {
+      return intRowLosses(logits, labels, classes, smoothing);
+    }
     // Composed on a device: a bad label reads column 0 of its own row instead of another row, and its
     // row's loss is then replaced by NaN.
     const valid = mul(greaterEqual(labels, 0), less(labels, classes));

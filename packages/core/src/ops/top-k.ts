@@ -1,6 +1,6 @@
 import { engine } from '../engine.js';
 import { check } from '../errors.js';
-import { formatShape } from '../shape.js';
+import { formatShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { add } from './add.js';
 import { arange } from './creation.js';
@@ -59,11 +59,10 @@ export function topK(x: Tensor, k: number, options: TopKOptions = {}): TopKResul
 function scatterRows(dy: Tensor, indices: Tensor, shape: readonly number[]): Tensor {
   const length = shape[shape.length - 1];
   const k = indices.shape[indices.rank - 1];
-  const rows = shape.slice(0, -1).reduce((product, dim) => product * dim, 1);
+  const rows = sizeOf(shape.slice(0, -1));
   return engine.tidy(() => {
     const rowStarts = reshape(arange(0, rows * length, Math.max(length, 1), 'int32'), [rows, 1]);
     const flatIndices = reshape(add(reshape(indices, [rows, k]), rowStarts), [rows * k]);
-    const total = shape.reduce((product, dim) => product * dim, 1);
-    return reshape(scatterAdd(reshape(dy, [rows * k]), flatIndices, [total], 0), shape);
+    return reshape(scatterAdd(reshape(dy, [rows * k]), flatIndices, [rows * length], 0), shape);
   });
 }

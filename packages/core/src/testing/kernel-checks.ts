@@ -512,6 +512,12 @@ function poolCases(): KernelCase[] {
   return cases;
 }
 
+/** Output `position` of a kernel with several outputs; the others are freed (one case checks each). */
+function keepOutput(backend: Backend, results: readonly DataId[], position: number): DataId {
+  results.forEach((result, index) => { if (index !== position) backend.dispose(result); });
+  return results[position];
+}
+
 /** The fused Adam step, one case per output (the other two are disposed). */
 function adamCases(): KernelCase[] {
   const hyper = { stepSize: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
@@ -521,9 +527,7 @@ function adamCases(): KernelCase[] {
     inputs: [floatTensor([5, 7], 91), floatTensor([5, 7], 92), floatTensor([5, 7], 93), floatTensor([5, 7], 94, 0, 1)],
     outDtype: 'float32' as const,
     call: (backend: Backend, [p, g, m, v]: TensorInfo[]) => {
-      const results = backend.adamUpdate!(p, g, m, v, hyper);
-      results.forEach((result, index) => { if (index !== position) backend.dispose(result); });
-      return results[position];
+      return keepOutput(backend, backend.adamUpdate!(p, g, m, v, hyper), position);
     },
     expected: ([p, g, m, v]: HostTensor[]) => Float32Array.from(p.values, (value, index) => {
       const nextM = hyper.beta1 * m.values[index] + (1 - hyper.beta1) * g.values[index];
@@ -555,20 +559,54 @@ function softmaxCrossEntropyCases(): KernelCase[] {
     // Logits up to ±40: exp would overflow float32 without the max shift.
     inputs: [floatTensor([batch, classes], 95, -40, 40), intTensor([batch], labels)],
     outDtype: 'float32' as const,
-    call: (backend: Backend, [logits, labelInfo]: TensorInfo[]) => {
-      const results = backend.softmaxCrossEntropy!(logits, labelInfo);
-      backend.dispose(results[1 - position]);
-      return results[position];
-    },
+    call: (backend: Backend, [logits, labelInfo]: TensorInfo[]) =>
+      keepOutput(backend, backend.softmaxCrossEntropy!(logits, labelInfo), position),
     expected: ([logits]: HostTensor[]) => reference(logits)[position],
   }));
+}
+
+/**
+ * topK along the last axis: values and indices, sorted (descending, ties by lower index) and unsorted
+ * (the same k in ascending index order), on rows with a tie, k = 1 and k = n.
+ */
+function topKCases(): KernelCase[] {
+  const cases: KernelCase[] = [];
+  for (const [shape, k] of [[[4, 9], 3], [[2, 3, 7], 1], [[3, 5], 5]] as Array<[number[], number]>) {
+    const x = floatTensor(shape, 101);
+    x.values[4] = x.values[1] = 2; // a tie for the top of the first row
+    const n = shape[shape.length - 1];
+    const reference = (input: HostTensor, sorted: boolean): [number[], number[]] => {
+      const values: number[] = [];
+      const indices: number[] = [];
+      for (let base = 0; base < input.values.length; base += n) {
+        const ranked = Array.from({ length: n }, (_, i) => i)
+          .sort((a, b) => input.values[base + b] - input.values[base + a] || a - b).slice(0, k);
+        if (!sorted) ranked.sort((a, b) => a - b);
+        indices.push(...ranked);
+        values.push(...ranked.map((i) => input.values[base + i]));
+      }
+      return [values, indices];
+    };
+    for (const sorted of [true, false]) {
+      (['values', 'indices'] as const).forEach((output, position) => cases.push({
+        name: `topK [${shape}] k ${k}${sorted ? '' : ' unsorted'} ${output}`,
+        inputs: [x],
+        outDtype: position === 0 ? 'float32' : 'int32',
+        absolute: 0,
+        relative: 0,
+        call: (backend, [t]) => keepOutput(backend, backend.topK(t, k, sorted), position),
+        expected: ([t]) => reference(t, sorted)[position],
+      }));
+    }
+  }
+  return cases;
 }
 
 /** Every kernel check. */
 export function kernelCases(): KernelCase[] {
   return [
     ...unaryCases(), ...binaryCases(), whereCase(), ...reduceCases(), ...matmulCases(), ...layoutCases(),
-    ...gatherCases(), ...castAndFillCases(), ...convCases(), ...poolCases(), ...adamCases(), ...softmaxCrossEntropyCases(),
+    ...gatherCases(), ...castAndFillCases(), ...convCases(), ...poolCases(), ...adamCases(), ...softmaxCrossEntropyCases(), ...topKCases(),
   ];
 }
 

@@ -1,5 +1,5 @@
-import type {
-  Backend, BackendInfo, DataId, DType, TensorInfo, TypedArray,
+import {
+  DEFAULT_MAX_TENSOR_BYTES, type Backend, type BackendInfo, type DataId, type DType, type TensorInfo, type TypedArray,
 } from '../../backend/backend.js';
 import type { CpuAccelerator } from './accelerator.js';
 import type { CpuFloatTensor, CpuTensor, KernelContext } from './kernel-context.js';
@@ -147,7 +147,7 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
 
   return {
     name: 'cpu',
-    maxTensorBytes: options.maxTensorBytes ?? 2 ** 31,
+    maxTensorBytes: options.maxTensorBytes ?? DEFAULT_MAX_TENSOR_BYTES,
     hostMemory: true,
 
     upload(values, shape, dtype) {
