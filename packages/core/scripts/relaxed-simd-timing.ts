@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { convInfoOf } from '../src/backends/cpu/conv-test-helpers.js';
 import { createWasmAccelerator, hostSupportsRelaxedSimd, type WasmAccelerator, type WasmInstructionSet } from '../src/backends/cpu/wasm/index.js';
+import { bestTime, randomArray } from './timing-helpers.js';
 
 const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
 const BUILDS: WasmInstructionSet[] = ['simd128', 'relaxed-simd'];
@@ -20,25 +21,7 @@ if (!hostSupportsRelaxedSimd()) {
 }
 
 /** Best time in milliseconds of `run` over ~0.2 s (at least 3 calls), after one warm-up call. */
-function bestTime(run: () => void): number {
-  run();
-  let best = Infinity;
-  let spent = 0;
-  for (let repeat = 0; repeat < 100 && (spent < 200 || repeat < 3); repeat++) {
-    const start = performance.now();
-    run();
-    const elapsed = performance.now() - start;
-    spent += elapsed;
-    best = Math.min(best, elapsed);
-  }
-  return best;
-}
-
-function filled(accelerator: WasmAccelerator, length: number): Float32Array {
-  const array = accelerator.allocate!(length);
-  for (let i = 0; i < length; i++) array[i] = Math.random() - 0.5;
-  return array;
-}
+const timeBest = (run: () => void): number => bestTime(run, 200, 3, 100);
 
 /** A workload: its FLOPs, and a function that prepares it on an accelerator and returns the call to time. */
 interface Workload {
@@ -51,8 +34,8 @@ const matmulWorkload = (size: number): Workload => ({
   name: `matmul ${size}`,
   flops: 2 * size ** 3,
   prepare(accelerator) {
-    const a = filled(accelerator, size * size);
-    const b = filled(accelerator, size * size);
+    const a = randomArray(accelerator, size * size);
+    const b = randomArray(accelerator, size * size);
     const out = accelerator.allocate!(size * size);
     return () => accelerator.matmul(a, b, out, size, size, size, false, false, null, 'linear');
   },
@@ -68,8 +51,8 @@ const convWorkload: Workload = {
   flops: 2 * 128 * 14 * 14 * 16 * 5 * 5 * 8,
   prepare(accelerator) {
     const info = convInfoOf(convGeometry);
-    const x = filled(accelerator, 128 * 14 * 14 * 8);
-    const filter = filled(accelerator, 5 * 5 * 8 * 16);
+    const x = randomArray(accelerator, 128 * 14 * 14 * 8);
+    const filter = randomArray(accelerator, 5 * 5 * 8 * 16);
     const out = accelerator.allocate!(128 * 14 * 14 * 16);
     return () => {
       if (!accelerator.conv2d!(x, filter, out, info)) throw new Error('the accelerator declined the convolution');
@@ -87,7 +70,7 @@ async function main(): Promise<void> {
       const best = BUILDS.map(() => Infinity);
       for (let round = 0; round < ROUNDS; round++) {
         calls.forEach((call, index) => {
-          best[index] = Math.min(best[index], bestTime(call));
+          best[index] = Math.min(best[index], timeBest(call));
         });
       }
       const [simd128, relaxed] = best.map((milliseconds) => workload.flops / milliseconds / 1e6);

@@ -4,6 +4,7 @@
 
 import { availableParallelism } from 'node:os';
 import { createWasmAccelerator, type WasmAccelerator } from '../src/backends/cpu/wasm/index.js';
+import { bestTime, randomArray } from './timing-helpers.js';
 
 const ALL_TRANSPOSES: Array<[boolean, boolean]> = [[false, false], [true, false], [false, true], [true, true]];
 /** [label, m, n, k, transposes]: out is [m, n], the depth is k. */
@@ -21,26 +22,8 @@ const SHAPES: Array<[string, number, number, number, Array<[boolean, boolean]>]>
   ['m15488 k64 n288 (conv2 input grad)', 15488, 288, 64, [[false, true]]],
 ];
 
-function randomArray(accelerator: WasmAccelerator, length: number): Float32Array {
-  const array = accelerator.allocate!(length);
-  for (let i = 0; i < length; i++) array[i] = Math.random() - 0.5;
-  return array;
-}
-
 /** Best-of timing in milliseconds, repeating until ~0.3 s has been spent per measurement. */
-function time(run: () => void): number {
-  run();
-  let best = Infinity;
-  let spent = 0;
-  for (let repeat = 0; repeat < 200 && (spent < 300 || repeat < 5); repeat++) {
-    const start = performance.now();
-    run();
-    const elapsed = performance.now() - start;
-    spent += elapsed;
-    best = Math.min(best, elapsed);
-  }
-  return best;
-}
+const time = (run: () => void): number => bestTime(run, 300, 5, 200);
 
 /**
  * The matmuls of one training step of a 784-128-64-10 MLP at batch 128 (forward with fused bias +

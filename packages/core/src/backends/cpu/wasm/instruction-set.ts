@@ -17,7 +17,7 @@ const ZERO_VECTOR = [0xfd, 0x0c, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
 const PROBE_BODY = [0x00, ...ZERO_VECTOR, ...ZERO_VECTOR, ...ZERO_VECTOR, 0xfd, 0x85, 0x02, 0x0b];
 /**
  * The smallest module using relaxed SIMD (82 bytes): validating it answers whether this host runs
- * the relaxed build without fetching that build's ~75 KiB.
+ * the relaxed build without fetching that build's ~81 KiB (dist/kernels-wasm-relaxed-*.js).
  */
 const RELAXED_SIMD_PROBE = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1

@@ -34,8 +34,13 @@ describe('KernelThreadPool', () => {
   it('splits a long call between the caller and the worker', () => {
     expect(pool.threads).toBe(2);
     const before = pool.chunksRunByWorkers;
-    const out = negate(1 << 20, 64);
-    expect(out.every((value, i) => value === -i)).toBe(true);
+    // A worker woken from its sleep may not get a core before the caller has taken every chunk of
+    // one call (seen on a loaded machine), so up to 20 long calls; each result is checked.
+    for (let call = 0; call < 20 && pool.chunksRunByWorkers === before; call++) {
+      const out = negate(1 << 20, 64);
+      expect(out.every((value, i) => value === -i)).toBe(true);
+      heap.freeFloat32(out);
+    }
     expect(pool.chunksRunByWorkers).toBeGreaterThan(before);
   });
 

@@ -1,20 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plainKernelContext } from '../kernel-context.js';
 import { int8Linear } from '../kernels/int8-linear.js';
+import { randomValues } from '../../../testing/kernel-checks.js';
 import { createWasmAccelerator, type WasmAccelerator } from './index.js';
-
-/** Deterministic uniform values in [-1, 1) (xorshift). */
-function randomValues(length: number, seed: number): Float32Array {
-  const values = new Float32Array(length);
-  let state = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    values[i] = ((state >>> 0) / 4294967296) * 2 - 1;
-  }
-  return values;
-}
 
 function randomInt8(length: number, seed: number): Int32Array {
   return Int32Array.from(randomValues(length, seed), (value) => Math.max(-127, Math.round(value * 127)));

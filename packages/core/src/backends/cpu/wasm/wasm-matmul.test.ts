@@ -1,19 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FusedActivation } from '../../../backend/backend.js';
+import { randomValues } from '../../../testing/kernel-checks.js';
 import { createWasmAccelerator, type WasmAccelerator, type WasmInstructionSet } from './index.js';
-
-/** Deterministic uniform values in [-1, 1). */
-function randomValues(length: number, seed: number): Float32Array {
-  const values = new Float32Array(length);
-  let state = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    values[i] = ((state >>> 0) / 4294967296) * 2 - 1;
-  }
-  return values;
-}
 
 function activate(value: number, activation: FusedActivation): number {
   switch (activation) {

@@ -2,8 +2,9 @@ import type { WasmInstructionSet } from './instruction-set.js';
 
 /**
  * The base64 kernel builds of one instruction set (shared and unshared memory), imported on first
- * use: each dynamic import lets bundlers put its builds (~75 KiB) in their own chunk, so importing
- * `createWasmAccelerator` alone carries neither and a host fetches only the set it runs.
+ * use: each dynamic import lets bundlers put its builds (~81 KiB, dist/kernels-wasm-*.js) in their
+ * own chunk, so importing `createWasmAccelerator` alone carries neither and a host fetches only the
+ * set it runs.
  */
 interface KernelBuilds {
   sharedMemoryWasmBase64: string;

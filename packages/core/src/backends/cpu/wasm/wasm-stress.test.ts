@@ -231,7 +231,6 @@ describe('wasm kernels under stress (issue 9)', () => {
     /** Blocks that push the packed heap's top up, so later buffers land in freshly grown memory. */
     const ballast: Float32Array[] = [];
     const rounds = 60;
-    let failures = 0;
     let atTheTop = 0;
     for (let round = 0; round < rounds; round++) {
       cases.forEach((stressCase, index) => {
@@ -246,7 +245,6 @@ describe('wasm kernels under stress (issue 9)', () => {
           }
           for (const [output, actual] of outputs.entries()) {
             if (!sameBits(actual, singleBits[index][output])) {
-              failures++;
               expect.fail(`round ${round}, ${stressCase.name}, output ${output}: two threads differ from one`);
             }
           }
@@ -259,7 +257,6 @@ describe('wasm kernels under stress (issue 9)', () => {
       if (round % 20 === 10) top.accelerator.free!(top.accelerator.allocate!(top.heap.capacityBytes / 4));
     }
     for (const block of ballast) guarded.accelerator.free!(block);
-    expect(failures).toBe(0);
     expect(atTheTop).toBeGreaterThan(1000);
     for (const parts of [guarded, top]) {
       parts.heap.checkGuards('the stress run');
