@@ -57,11 +57,11 @@ export class SvdPlusPlus extends ExplicitFactorModel {
           itemFactors[qi + f] += rate * (error * (p + sum[f]) - this.itemRegularization * q);
         }
       }
-      // One update of each yⱼ for the user's whole pass; the L2 pull counts once per rating seen.
-      const decay = this.itemRegularization * items.length;
+      // One update of each yⱼ for the user's whole pass, with one L2 pull per pass (not one per
+      // rating as the per-rating form would give: that would shrink yⱼ |R(u)| times harder).
       for (const item of items) {
         const yj = item * k;
-        for (let f = 0; f < k; f++) implicit[yj + f] += rate * (norm * gradient[f] - decay * implicit[yj + f] / items.length);
+        for (let f = 0; f < k; f++) implicit[yj + f] += rate * (norm * gradient[f] - this.itemRegularization * implicit[yj + f]);
       }
     }
     return squaredError / data.size;
