@@ -5,7 +5,7 @@ import { setBackend } from '@dendrite/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The backend's browser harness: bundles the page with esbuild, serves it, opens Chromium.
 import { chromiumAvailable, openPage, type OpenPage } from '../../backend-gpujs/browser/harness.js';
-import { EXPECTED_UNSUPPORTED, LAYER_CASES, expectLayerCaseMatches, runLayerCase, type LayerCaseResult } from '../src/test-support/gpu-layer-cases.js';
+import { EXPECTED_UNSUPPORTED, LAYER_CASES, expectLayerCaseMatches, largestDifference, runLayerCase, type LayerCaseResult } from '../src/test-support/gpu-layer-cases.js';
 import type { ModeReport } from './page.js';
 
 const available = chromiumAvailable('the layers on the gpu backend in Chromium');
@@ -21,8 +21,16 @@ describe.skipIf(!available)('layers on the gpu backend in headless Chromium (Swi
     opened = await openPage(new URL('./page.ts', import.meta.url));
     report = await opened.page.evaluate(async () => (window as unknown as { runLayers(): Promise<{ webgl2: ModeReport; webgpu: ModeReport | null }> }).runLayers());
     if (opened.pageErrors.length > 0) console.warn(`page errors: ${opened.pageErrors.join('; ')}`);
-    const line = (mode: string, modeReport: ModeReport | null) =>
-      modeReport === null ? `${mode}: no adapter, not run` : `${mode}: ${LAYER_CASES.length} cases in ${modeReport.seconds.toFixed(1)} s`;
+    const line = (mode: string, modeReport: ModeReport | null) => {
+      if (modeReport === null) return `${mode}: no adapter, not run`;
+      const slowest = Object.entries(modeReport.caseSeconds).sort((a, b) => b[1] - a[1]).slice(0, 3);
+      let largest = 0;
+      for (const [name, outcome] of Object.entries(modeReport.results)) {
+        if ('result' in outcome) largest = Math.max(largest, largestDifference(outcome.result, reference.get(name)!));
+      }
+      return `${mode}: ${LAYER_CASES.length} cases in ${modeReport.seconds.toFixed(1)} s (slowest ${slowest.map(([name, seconds]) => `${name} ${seconds.toFixed(1)} s`).join(', ')}), ` +
+        `largest |gpu − cpu| ${largest.toExponential(1)}`;
+    };
     console.info(`layers in Chromium: ${line('webgl2', report.webgl2)}; ${line('webgpu', report.webgpu)}`);
   });
 

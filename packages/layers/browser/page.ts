@@ -14,6 +14,8 @@ export interface ModeReport {
   results: Record<string, { result: LayerCaseResult } | { error: string }>;
   liveBuffers: number;
   seconds: number;
+  /** Seconds per case (SwiftShader compiles each new shader on the CPU: the first cases pay most). */
+  caseSeconds: Record<string, number>;
 }
 
 async function runMode(mode: GpuJsMode): Promise<ModeReport> {
@@ -21,18 +23,21 @@ async function runMode(mode: GpuJsMode): Promise<ModeReport> {
   const backend = await createGpuBackend({ mode });
   await setBackend(backend);
   const results: ModeReport['results'] = {};
+  const caseSeconds: Record<string, number> = {};
   for (const layerCase of LAYER_CASES) {
+    const caseStarted = performance.now();
     try {
       results[layerCase.name] = { result: await runLayerCase(layerCase) };
     } catch (error) {
       results[layerCase.name] = { error: error instanceof Error ? error.message : String(error) };
     }
+    caseSeconds[layerCase.name] = (performance.now() - caseStarted) / 1000;
   }
   const info = backend.info();
   const liveBuffers = backend.memory().buffers;
   await setBackend('cpu');
   await backend.destroy();
-  return { info, results, liveBuffers, seconds: (performance.now() - started) / 1000 };
+  return { info, results, liveBuffers, seconds: (performance.now() - started) / 1000, caseSeconds };
 }
 
 async function webGpuAvailable(): Promise<boolean> {

@@ -8,7 +8,7 @@ import { createGpuBackend, type GpuBackend, type GpuJsMode } from '@dendrite/bac
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The backend's own probe: whether `gl` is built and gets a context, and whether CI requires it.
 import { headlessGlRequired, headlessGlUnavailable } from '../../backend-gpujs/src/test-support/headless-gl.js';
-import { EXPECTED_UNSUPPORTED, LAYER_CASES, expectLayerCaseMatches, runLayerCase, type LayerCaseResult } from './test-support/gpu-layer-cases.js';
+import { EXPECTED_UNSUPPORTED, LAYER_CASES, expectLayerCaseMatches, largestDifference, runLayerCase, type LayerCaseResult } from './test-support/gpu-layer-cases.js';
 
 const modes: GpuJsMode[] = ['webasm', ...(headlessGlUnavailable === null ? ['headlessgl' as const] : [])];
 if (headlessGlUnavailable !== null) console.warn(`layers on headless-gl skipped: ${headlessGlUnavailable}`);
@@ -31,6 +31,7 @@ describe('layers on headless-gl', () => {
 describe.each(modes)('layers on the gpu backend (gpu.js %s mode) match the CPU backend', (mode) => {
   let backend: GpuBackend;
   const unsupported = EXPECTED_UNSUPPORTED[mode] ?? {};
+  const largest = { difference: 0, name: '' };
   beforeAll(async () => {
     backend = await createGpuBackend({ mode });
     await setBackend(backend);
@@ -38,6 +39,7 @@ describe.each(modes)('layers on the gpu backend (gpu.js %s mode) match the CPU b
   afterAll(async () => {
     await setBackend('cpu');
     await backend.destroy();
+    console.info(`layers on ${mode}: largest |gpu − cpu| ${largest.difference.toExponential(1)} (${largest.name})`);
   });
 
   it('runs on the gpu backend', () => {
@@ -54,7 +56,11 @@ describe.each(modes)('layers on the gpu backend (gpu.js %s mode) match the CPU b
       continue;
     }
     it(layerCase.name, async () => {
-      expectLayerCaseMatches(layerCase, await runLayerCase(layerCase), reference.get(layerCase.name)!);
+      const actual = await runLayerCase(layerCase);
+      const expected = reference.get(layerCase.name)!;
+      expectLayerCaseMatches(layerCase, actual, expected);
+      const difference = largestDifference(actual, expected);
+      if (difference >= largest.difference) Object.assign(largest, { difference, name: layerCase.name });
     });
   }
 

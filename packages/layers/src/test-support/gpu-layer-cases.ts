@@ -223,3 +223,15 @@ export function expectLayerCaseMatches(layerCase: LayerCase, actual: LayerCaseRe
     if (actualZeros.join() !== expectedZeros.join()) throw new Error(`${label}: dropped elements ${actualZeros.join(',')} differ from the CPU's ${expectedZeros.join(',')}`);
   }
 }
+
+/** The largest |actual − expected| over a case's outputs, gradients and buffers (for the tests' logs). */
+export function largestDifference(actual: LayerCaseResult, expected: LayerCaseResult): number {
+  const pairs: [number[], number[]][] = [
+    ...actual.outputs.map((y, i): [number[], number[]] => [y, expected.outputs[i]]),
+    ...actual.grads.map((g, i): [number[], number[]] => [g, expected.grads[i]]),
+    ...Object.keys(expected.buffers).map((name): [number[], number[]] => [actual.buffers[name], expected.buffers[name]]),
+  ];
+  let largest = 0;
+  for (const [a, e] of pairs) for (let i = 0; i < e.length; i++) largest = Math.max(largest, Math.abs(a[i] - e[i]));
+  return largest;
+}
