@@ -5,7 +5,7 @@
 // the same tolerance against the CPU backend.
 import { Tensor, add, mul, sum, tensor, tidy, variable, variableGrads } from '@dendrite/core';
 import { expectClose } from '@dendrite/core/testing';
-import { GELU, SiLU, Softmax } from '../activations.js';
+import { ELU, GELU, LeakyReLU, LogSoftmax, ReLU, SELU, SiLU, Sigmoid, Softmax, Softplus, Tanh } from '../activations.js';
 import { MultiHeadAttention } from '../attention.js';
 import { Conv1D } from '../conv1d.js';
 import { Conv2D, Conv2DTranspose } from '../conv2d.js';
@@ -20,7 +20,7 @@ import { Bidirectional } from '../recurrent/bidirectional.js';
 import { GRU } from '../recurrent/gru.js';
 import { LSTM } from '../recurrent/lstm.js';
 import { SimpleRNN } from '../recurrent/simple-rnn.js';
-import { Flatten } from '../reshape.js';
+import { Flatten, Reshape } from '../reshape.js';
 import { sequential } from '../sequential.js';
 
 /**
@@ -78,6 +78,9 @@ export const LAYER_CASES: LayerCase[] = [
   { name: 'LayerNorm (eval, rank 3)', make: () => new LayerNorm({ epsilon: 1e-3, seed: 15 }), inputs: [float(2, 3, 4)], mode: 'eval' },
   { name: 'Embedding', make: () => new Embedding({ inputDim: 6, outputDim: 3, seed: 8 }), inputs: [{ kind: 'ids', shape: [2, 3], vocabulary: 6 }] },
   { name: 'GELU tanh, SiLU, Softmax', make: () => sequential([new GELU({ approximate: 'tanh' }), new SiLU(), new Softmax()]), inputs: [float(2, 4)] },
+  { name: 'Reshape, LeakyReLU, ELU, SELU, Softplus', make: () => sequential([new Reshape({ targetShape: [3, -1] }), new LeakyReLU({ alpha: 0.2 }), new ELU({ alpha: 0.5 }), new SELU(), new Softplus()]), inputs: [float(2, 6)] },
+  { name: 'Tanh, ReLU, Sigmoid, LogSoftmax on axis 1', make: () => sequential([new Tanh(), new ReLU(), new Sigmoid(), new LogSoftmax({ axis: 1 })]), inputs: [float(2, 3, 2)] },
+  { name: 'Dense sigmoid, exact GELU', make: () => sequential([new Dense({ units: 4, activation: 'sigmoid' }), new GELU()], { seed: 25 }), inputs: [float(3, 2)] },
   { name: 'Conv2D, Flatten, Dense', make: () => sequential([new Conv2D({ filters: 2, kernelSize: 2 }), new Flatten(), new Dense({ units: 3 })], { seed: 9 }), inputs: [float(2, 3, 3, 1)] },
   {
     name: 'SimpleRNN sequences, padding mask',
@@ -120,6 +123,12 @@ export const LAYER_CASES: LayerCase[] = [
     inputs: [float(2, 2, 4), float(2, 3, 5), float(2, 3, 3), fixed([2, 2, 3], [1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1], 'float32')],
     call: (layer, [query, key, value, attentionMask]) => layer.apply({ query, key, value, attentionMask }),
     buildShape: [[2, 2, 4], [2, 3, 5], [2, 3, 3]],
+  },
+  {
+    // Seed 24 drops some of the 9 attention weights (the output differs from eval mode's).
+    name: 'MultiHeadAttention with attention dropout (training: same seed, same mask)',
+    make: () => new MultiHeadAttention({ numHeads: 1, dropout: 0.3, seed: 24 }),
+    inputs: [float(1, 3, 2)],
   },
   { name: 'PositionalEmbedding learned', make: () => new PositionalEmbedding({ maxLength: 5, seed: 23 }), inputs: [float(2, 3, 4)] },
   { name: 'PositionalEmbedding sinusoidal', make: () => new PositionalEmbedding({ maxLength: 6, kind: 'sinusoidal' }), inputs: [float(2, 6, 4)] },
