@@ -32,7 +32,8 @@ describe.skipIf(!available)('layers on the gpu backend in headless Chromium (Swi
         `largest |gpu − cpu| ${largest.toExponential(1)}`;
     };
     console.info(`layers in Chromium: ${line('webgl2', report.webgl2)}; ${line('webgpu', report.webgpu)}`);
-  });
+    // About 30 s on two idle cores (SwiftShader compiles every shader on the CPU); room for a loaded machine.
+  }, 300_000);
 
   afterAll(async () => {
     await opened?.close();

@@ -19,14 +19,14 @@ beforeAll(async () => {
   for (const layerCase of LAYER_CASES) reference.set(layerCase.name, await runLayerCase(layerCase));
 });
 
-describe('layers on headless-gl', () => {
-  it.runIf(headlessGlUnavailable !== null && headlessGlRequired)('is available (DENDRITE_REQUIRE_HEADLESS_GL=1)', () => {
-    expect.fail(`headless-gl is required here but ${headlessGlUnavailable}`);
+if (headlessGlUnavailable !== null) {
+  describe('layers on headless-gl', () => {
+    it.runIf(headlessGlRequired)('is available (DENDRITE_REQUIRE_HEADLESS_GL=1)', () => {
+      expect.fail(`headless-gl is required here but ${headlessGlUnavailable}`);
+    });
+    it.skip(`run the layer cases (skipped: ${headlessGlUnavailable})`, () => {});
   });
-  it.skipIf(headlessGlUnavailable !== null)(`runs${headlessGlUnavailable === null ? '' : ` (skipped: ${headlessGlUnavailable})`}`, () => {
-    expect(modes).toContain('headlessgl');
-  });
-});
+}
 
 describe.each(modes)('layers on the gpu backend (gpu.js %s mode) match the CPU backend', (mode) => {
   let backend: GpuBackend;
