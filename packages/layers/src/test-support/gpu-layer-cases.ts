@@ -67,6 +67,10 @@ export const LAYER_CASES: LayerCase[] = [
   { name: 'Conv2DTranspose', make: () => new Conv2DTranspose({ filters: 2, kernelSize: 3, stride: 2, padding: 1, outputPadding: 1, seed: 5 }), inputs: [float(1, 3, 3, 2)] },
   { name: 'Conv1D same, dilation 2', make: () => new Conv1D({ filters: 3, kernelSize: 3, padding: 'same', dilation: 2, activation: 'relu', seed: 12 }), inputs: [float(2, 6, 2)] },
   { name: 'Conv1D stride 2', make: () => new Conv1D({ filters: 2, kernelSize: 2, stride: 2, seed: 13 }), inputs: [float(1, 7, 3)] },
+  // Past the backend's STRIP_MIN_WORK (2^17 multiply-adds), forward and backward: GL and WebGPU run these
+  // four outputs per thread (packed strips; 66 and 10 columns are not multiples of 4, so the padding is cut).
+  { name: 'Dense in strips (32 × 64 → 66, relu)', make: () => new Dense({ units: 66, activation: 'relu', seed: 26 }), inputs: [float(32, 64)] },
+  { name: 'Conv2D in strips (12 × 12 × 6 → 10, same)', make: () => new Conv2D({ filters: 10, kernelSize: 3, padding: 'same', activation: 'relu', seed: 27 }), inputs: [float(2, 12, 12, 6)] },
   { name: 'MaxPool2D', make: () => new MaxPool2D({ poolSize: 2, stride: 1 }), inputs: [float(1, 4, 4, 2)] },
   { name: 'AvgPool2D', make: () => new AvgPool2D({ poolSize: 2, padding: 'same' }), inputs: [float(1, 3, 3, 2)] },
   { name: 'GlobalAvgPool2D', make: () => new GlobalAvgPool2D(), inputs: [float(2, 3, 3, 2)] },
