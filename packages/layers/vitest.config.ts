@@ -3,5 +3,11 @@ import { coreGlobalSetup, sourceAliases } from '../../vitest.sources.js';
 
 export default defineConfig({
   resolve: { alias: sourceAliases },
-  test: { globalSetup: [coreGlobalSetup], include: ['src/**/*.test.ts'], testTimeout: 60_000 },
+  test: {
+    // The backend's setup starts a private Xvfb for headless-gl when DISPLAY is unset (src/gpu-backend.test.ts).
+    globalSetup: [coreGlobalSetup, '../backend-gpujs/test-setup/xvfb.ts'],
+    include: ['src/**/*.test.ts', 'browser/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
 });
