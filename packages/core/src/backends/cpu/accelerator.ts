@@ -1,5 +1,5 @@
 import type {
-  BinaryOp, Conv2DInfo, FusedActivation, Pool2DInfo, PoolMode, UnaryOp,
+  AdamHyperparameters, BinaryOp, Conv2DInfo, FusedActivation, Pool2DInfo, PoolMode, UnaryOp,
 } from '../../backend/backend.js';
 
 /**
@@ -63,6 +63,14 @@ export interface CpuAccelerator {
    * int8 linear (see `Kernels.int8Linear`): x [m, k] quantized per row (or with `inputScale` > 0),
    * times int8-valued weights [n, k], scaled by weightScales [n], plus bias, then relu if asked.
    */
+  /**
+   * The fused Adam step (see `Kernels.adamUpdate`): next parameter and moments from p, g, m, v, all
+   * of one length; the results must equal the TypeScript reference's bits.
+   */
+  adamUpdate?(
+    param: Float32Array, gradient: Float32Array, firstMoment: Float32Array, secondMoment: Float32Array,
+    nextParam: Float32Array, nextFirstMoment: Float32Array, nextSecondMoment: Float32Array, hyper: AdamHyperparameters,
+  ): boolean;
   int8Linear?(
     x: Float32Array, weights: Int32Array, weightScales: Float32Array, bias: Float32Array | null, out: Float32Array,
     m: number, n: number, k: number, inputScale: number, relu: boolean,

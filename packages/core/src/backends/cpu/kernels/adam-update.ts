@@ -1,7 +1,10 @@
 import type { AdamHyperparameters } from '../../../backend/backend.js';
 import type { CpuFloatTensor, KernelContext } from '../kernel-context.js';
 
-/** The fused Adam step: one pass over the parameter, reading four arrays and writing three. */
+/**
+ * The fused Adam step: one pass over the parameter, reading four arrays and writing three (the
+ * accelerator's kernel when it takes the call, with the same bits).
+ */
 export function adamUpdate(
   context: KernelContext, param: CpuFloatTensor, gradient: CpuFloatTensor, firstMoment: CpuFloatTensor,
   secondMoment: CpuFloatTensor, hyper: AdamHyperparameters,
@@ -14,6 +17,7 @@ export function adamUpdate(
   const nextP = context.allocateFloat32(n);
   const nextM = context.allocateFloat32(n);
   const nextV = context.allocateFloat32(n);
+  if (context.accelerator?.adamUpdate?.(p, g, m, v, nextP, nextM, nextV, hyper)) return [nextP, nextM, nextV];
   const { stepSize, beta1, beta2, epsilon } = hyper;
   const keep1 = 1 - beta1;
   const keep2 = 1 - beta2;

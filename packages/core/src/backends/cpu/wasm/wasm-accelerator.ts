@@ -4,6 +4,7 @@ import { planElementwise, planMatmulGrid, unitsPerChunk } from './chunk-plan.js'
 import { OperandStaging, runStaged } from './operand-staging.js';
 import type { KernelThreadPool } from './thread-pool.js';
 import type { WasmInstructionSet } from './instruction-set.js';
+import { createAdamKernels } from './wasm-adam.js';
 import { createConvKernels } from './wasm-conv.js';
 import { createInt8Kernels } from './wasm-int8.js';
 import type { WasmHeap } from './wasm-heap.js';
@@ -172,6 +173,7 @@ export function createAcceleratorObject(
     ...createConvKernels(heap, pool),
     ...createPoolKernels(heap, pool),
     ...createInt8Kernels(heap, pool),
+    ...createAdamKernels(heap, pool),
 
     dispose(): void {
       pool.dispose();

@@ -75,6 +75,26 @@ describe('wasm pooling', () => {
     });
   }
 
+  // -0 and NaN gradients come out as the reference's zero-fill-then-add gives them (0 + -0 is +0).
+  it('max gradient of tiling windows: the reference\'s bits for -0, NaN and ties, on one thread and two', () => {
+    for (const info of [poolInfoOf(5, 6, 9, 8, [3, 3], [3, 3], [0, 0, 0, 0]), poolInfoOf(4, 28, 28, 8, [2, 2], [2, 2], [0, 0, 0, 0])]) {
+      const xShape = [info.batch, info.inHeight, info.inWidth, info.channels];
+      const dyShape = [info.batch, info.outHeight, info.outWidth, info.channels];
+      const x = poolInput(xShape.reduce((a, b) => a * b), 7);
+      const dy = randomFloats(dyShape.reduce((a, b) => a * b), seededRandom(8));
+      for (let i = 0; i < dy.length; i += 3) dy[i] = -0;
+      for (let i = 1; i < dy.length; i += 29) dy[i] = Number.NaN;
+      const expected = readValues(reference, reference.pool2dBackward(tensorOf(reference, dy, dyShape), tensorOf(reference, x, xShape), info, 'max'));
+      expect(Array.from(expected).some((value) => Object.is(value, -0))).toBe(false);
+      for (const accelerator of [single, threaded]) {
+        const dx = accelerator.allocate!(x.length).fill(7);
+        expect(accelerator.pool2dBackward!(dy, x, dx, info, 'max')).toBe(true);
+        expectSameBits(dx, expected);
+        accelerator.free!(dx);
+      }
+    }
+  });
+
   it('declines an empty batch and an output that overlaps the input', () => {
     const info = poolInfoOf(1, 4, 4, 4, [2, 2], [2, 2], [0, 0, 0, 0]);
     expect(threaded.pool2d!(new Float32Array(0), new Float32Array(0), { ...info, batch: 0 }, 'max')).toBe(false);
