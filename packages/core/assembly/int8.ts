@@ -217,13 +217,15 @@ const P_INPUT_SCALE = 21, P_FLAGS = 22, P_IMAGES_PER_CHUNK = 23, P_SLOT_BYTES = 
 
 /**
  * One chunk of an int8 convolution (NHWC x, groups 1): images [chunk·imagesPerChunk, +imagesPerChunk).
- * Each image is quantized (its own scale max|image| / 127, or the calibrated one) into i16 in this
- * chunk's slot of `work`, then, band by band of output pixels, its im2col rows (depth index
- * (fy·filterWidth + fx)·channels + c, zero outside the image and in the padding to paddedDepth) are
- * built beside it and multiplied with the packed filter like a linear layer's rows.
- * Slot layout: quantized image (channels·height·width i16 + 32 bytes of slack, rounded to 64), then
- * bandRows + 1 im2col rows + 32 bytes of slack. Runs are copied in whole vectors, over-writing up to
- * 14 bytes that the next run (or the padding) then overwrites, so rows are built in order.
+ * Each image is quantized (its own scale max|image| / 127, or the calibrated one) into a zero-bordered
+ * i16 copy in this chunk's slot of `work` (paddedHeight × paddedWidth × channels: the padding, and
+ * only the rows and columns the filter reaches), then, band by band of output pixels, its im2col rows
+ * (depth index (fy·filterWidth + fx)·channels + c, zero in the padding to paddedDepth) are built
+ * beside it without bounds tests and multiplied with the packed filter like a linear layer's rows.
+ * Slot layout: the bordered image (+ 32 bytes of slack, rounded to 64 bytes), then bandRows + 1
+ * im2col rows + 32 bytes of slack, then the image's scale. Runs are copied in whole vectors,
+ * over-writing up to 14 bytes that the next run (or the padding) then overwrites, so rows are built
+ * in order.
  */
 export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
   const x = <usize>word(params, P_X);
@@ -253,15 +255,26 @@ export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void
   const slot = work + <usize>chunk * <usize>word(params, P_SLOT_BYTES);
   const bandRows = word(params, P_BAND_ROWS);
 
+  // The bordered image covers exactly the rows and columns some output pixel's window reaches.
+  const paddedHeight = (outHeight - 1) * strideHeight + (filterHeight - 1) * dilationHeight + 1;
+  const paddedWidth = (outWidth - 1) * strideWidth + (filterWidth - 1) * dilationWidth + 1;
+  const paddedRowBytes = <usize>(paddedWidth * channels) << 1;
+  const paddedBytes = <usize>paddedHeight * paddedRowBytes;
+  const copiedRows = min(inHeight, paddedHeight - padTop);
+  const copiedValues = max(0, min(inWidth, paddedWidth - padLeft)) * channels;
   const imageLength = inHeight * inWidth * channels;
   const depth = filterHeight * filterWidth * channels;
   const paddedDepth = int8PaddedDepth(depth);
   const rowBytes = <usize>paddedDepth << 1;
-  const quantized = slot;
-  const columns = slot + ((<usize>(imageLength * 2 + 32) + 63) & ~<usize>63);
+  const bordered = slot;
+  const columns = slot + ((paddedBytes + 32 + 63) & ~<usize>63);
   const scaleSlot = columns + <usize>(bandRows + 1) * rowBytes + 32;
   const pixels = outHeight * outWidth;
   const runLength = filterWidth * channels;
+  const runBytes = <usize>runLength << 1;
+  const windowRowStep = <usize>dilationHeight * paddedRowBytes;
+  const pixelStep = <usize>(strideWidth * channels) << 1;
+  const tapStep = <usize>(dilationWidth * channels) << 1;
   const imageStart = chunk * imagesPerChunk;
   const imageEnd = min(batch, imageStart + imagesPerChunk);
   for (let image = imageStart; image < imageEnd; image++) {
@@ -277,33 +290,35 @@ export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void
       inverse = <f32>127 / imageMaximum;
     }
     store<f32>(scaleSlot, scale);
-    quantizeValues(source, quantized, imageLength, inverse);
+    memory.fill(bordered, 0, paddedBytes);
+    for (let iy = 0; iy < copiedRows; iy++) {
+      quantizeValues(source + (<usize>(iy * inWidth * channels) << 2), bordered + <usize>(iy + padTop) * paddedRowBytes + (<usize>(padLeft * channels) << 1),
+        copiedValues, inverse);
+    }
     const imageOut = out + <usize>image * <usize>pixels * <usize>filters * 4;
+    let oy = 0;
+    let ox = 0;
     for (let bandStart = 0; bandStart < pixels; bandStart += bandRows) {
       const bandEnd = min(pixels, bandStart + bandRows);
+      let row = columns;
       for (let pixel = bandStart; pixel < bandEnd; pixel++) {
-        const row = columns + <usize>(pixel - bandStart) * rowBytes;
-        const oy = pixel / outWidth;
-        const ox = pixel - oy * outWidth;
-        const left = ox * strideWidth - padLeft;
-        const wholeRun = dilationWidth == 1 && left >= 0 && left + filterWidth <= inWidth;
+        let window = bordered + <usize>(oy * strideHeight) * paddedRowBytes + <usize>ox * pixelStep;
+        let run = row;
         for (let fy = 0; fy < filterHeight; fy++) {
-          const iy = oy * strideHeight + fy * dilationHeight - padTop;
-          const run = row + (<usize>(fy * runLength) << 1);
-          if (iy < 0 || iy >= inHeight) {
-            zeroRun(run, runLength);
-          } else if (wholeRun) {
-            copyRun(quantized + (<usize>((iy * inWidth + left) * channels) << 1), run, runLength);
+          if (dilationWidth == 1) {
+            copyRun(window, run, runLength);
           } else {
-            for (let fx = 0; fx < filterWidth; fx++) {
-              const ix = left + fx * dilationWidth;
-              const at = run + (<usize>(fx * channels) << 1);
-              if (ix < 0 || ix >= inWidth) zeroRun(at, channels);
-              else copyRun(quantized + (<usize>((iy * inWidth + ix) * channels) << 1), at, channels);
-            }
+            for (let fx = 0; fx < filterWidth; fx++) copyRun(window + <usize>fx * tapStep, run + (<usize>(fx * channels) << 1), channels);
           }
+          window += windowRowStep;
+          run += runBytes;
         }
         zeroRun(row + (<usize>depth << 1), paddedDepth - depth);
+        row += rowBytes;
+        if (++ox == outWidth) {
+          ox = 0;
+          oy++;
+        }
       }
       const count = bandEnd - bandStart;
       if (count & 1) zeroRun(columns + <usize>count * rowBytes, paddedDepth);

@@ -141,8 +141,11 @@ export function createInt8Kernels(heap: WasmHeap, pool: KernelThreadPool): WasmI
       const paddedDepth = int8PaddedDepth(depth);
       const pixels = outHeight * outWidth;
       const bandRows = Math.min(pixels + (pixels & 1), CONV_BAND_ROWS);
-      // Per chunk: the quantized image, the band's im2col rows (+ a zero row and slack), its scale.
-      const imageBytes = Math.ceil((imageLength * 2 + 32) / 64) * 64;
+      // Per chunk: the quantized image with its zero border (the rows and columns the windows reach),
+      // the band's im2col rows (+ a zero row and slack), its scale.
+      const paddedHeight = (outHeight - 1) * info.strideHeight + (filterHeight - 1) * info.dilationHeight + 1;
+      const paddedWidth = (outWidth - 1) * info.strideWidth + (filterWidth - 1) * info.dilationWidth + 1;
+      const imageBytes = Math.ceil((paddedHeight * paddedWidth * inChannels * 2 + 32) / 64) * 64;
       const slotBytes = Math.ceil((imageBytes + (bandRows + 1) * paddedDepth * 2 + 32 + 4) / 64) * 64;
       const imagesPerChunk = unitsPerChunk(batch, pool.threads, 2);
       const chunkCount = Math.ceil(batch / imagesPerChunk);
