@@ -1,6 +1,7 @@
 // Timing of the int8 linear kernel against the float32 matmul on the MLP's layers (784-128-64-10) at
 // batch 256 (not a test): float32 (fused bias + relu) and int8 are timed in alternation, best and
-// median of many calls each, so contention from other processes hits both alike. Run with
+// median of many calls each, so contention from other processes hits both alike; with --cpu the
+// times are process CPU time (all threads), steadier than wall time on a shared machine. Run with
 // `pnpm --filter @dendrite/core timing:int8` (add --threads=1 for one thread).
 
 import { createWasmAccelerator, type WasmAccelerator } from '../src/backends/cpu/wasm/index.js';
@@ -28,10 +29,15 @@ function prepareLayer(accelerator: WasmAccelerator, k: number, n: number): Prepa
   };
 }
 
+const useCpuTime = process.argv.includes('--cpu');
+
+/** Milliseconds per call (wall, or CPU with --cpu) over CALLS_PER_ROUND calls. */
 function timeCalls(call: () => void): number {
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   for (let i = 0; i < CALLS_PER_ROUND; i++) call();
-  return (performance.now() - start) / CALLS_PER_ROUND;
+  const cpu = process.cpuUsage(cpuStart);
+  return (useCpuTime ? (cpu.user + cpu.system) / 1000 : performance.now() - start) / CALLS_PER_ROUND;
 }
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -64,6 +70,7 @@ async function main(): Promise<void> {
       });
     }
     accelerator.dispose();
+    console.log(`${useCpuTime ? 'CPU' : 'wall'} time, ${ROUNDS} alternating rounds of ${CALLS_PER_ROUND} calls (Node ${process.versions.node})`);
     console.table(rows);
   }
 }
