@@ -57,27 +57,28 @@ interface ResidentWeights {
 
 /** The int8 kernels over `heap`, run on `pool`. */
 export function createInt8Kernels(heap: WasmHeap, pool: KernelThreadPool): WasmInt8Kernels {
-  // Weights are packed once per weight buffer and stay resident in wasm memory (a backend-owned
-  // cache, as packed float filters are: the weak key lets it go with the buffer, and the registry
-  // then frees its block). Quantized layers never write their weights in place; a buffer whose
-  // values change must be a new buffer.
+  // Weights are packed once per weight buffer and stay resident in wasm memory, so no call copies
+  // them (a backend-owned cache: the weak key lets it go with the buffer, and the registry then
+  // frees its block). Tensors never change a buffer's values in place (assign swaps buffers), so a
+  // buffer's packed copy stays true.
   const resident = new WeakMap<Int32Array, ResidentWeights>();
   const registry = new FinalizationRegistry<number>((pointer) => heap.release(pointer, false));
 
   // Debug top placement stacks every block under the memory's end: a resident block would sit in
   // that stack for good, so there the packed copy (kept in JS) is staged per call instead.
-  const packedCopies = new WeakMap<Int32Array, Int16Array>();
+  const packedCopies = new WeakMap<Int32Array, { packed: Int16Array; n: number; k: number }>();
 
   /** Where the kernel reads the packed weights: a resident block, or a per-call temporary of `staging`. */
   function weightsPointer(
     staging: OperandStaging, weights: Int32Array, n: number, k: number, valueAt: (column: number, i: number) => number,
   ): number {
     if (!heap.placeAtTop) return residentWeights(weights, n, k, valueAt);
-    let packed = packedCopies.get(weights);
-    if (packed === undefined || packed.length !== Math.ceil(n / 4) * 4 * int8PaddedDepth(k)) {
-      packed = packInt8Weights(n, k, valueAt);
-      packedCopies.set(weights, packed);
+    let copy = packedCopies.get(weights);
+    if (copy === undefined || copy.n !== n || copy.k !== k) {
+      copy = { packed: packInt8Weights(n, k, valueAt), n, k };
+      packedCopies.set(weights, copy);
     }
+    const packed = copy.packed;
     const pointer = staging.scratch(packed.length / 2);
     if (!staging.exhausted) new Int16Array(heap.memory.buffer, pointer, packed.length).set(packed);
     return pointer;
