@@ -87,7 +87,7 @@ function quantizeRow(x: usize, q: usize, depth: i32, paddedDepth: i32, fixedScal
   return scale;
 }
 
-/** The four lanes of a summed: [Σc0, Σc1, Σc2, Σc3]. */
+/** The lane sums of four vectors, as one: [Σc0, Σc1, Σc2, Σc3]. */
 // @ts-ignore: decorator
 @inline function reduce4(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
   const s01 = i32x4.add(v128.shuffle<i32>(c0, c1, 0, 4, 1, 5), v128.shuffle<i32>(c0, c1, 2, 6, 3, 7));
