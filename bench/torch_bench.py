@@ -206,7 +206,8 @@ class Bench:
             "cnn epoch": lambda: self.epoch(cnn_model, "cnn", CNN_BATCH, CNN_QUICK_BATCHES),
             "mlp epoch (fit loop)": lambda: self.loader_epoch(mlp_model, "mlp", MLP_BATCH, MLP_QUICK_BATCHES),
             "cnn epoch (fit loop)": lambda: self.loader_epoch(cnn_model, "cnn", CNN_BATCH, CNN_QUICK_BATCHES),
-            "mlp inference 256": self.inference,
+            "mlp inference 256": lambda: self.inference(mlp_model, "mlp"),
+            "cnn inference 256": lambda: self.inference(cnn_model, "cnn"),
         }
         handler = handlers.get(name)
         if handler is None:
@@ -243,9 +244,9 @@ class Bench:
         milliseconds, runs = measure_median_milliseconds(lambda: train_step(model, optimizer, images, labels), self.plan(plan))
         return milliseconds, {"runs": runs}
 
-    def inference(self):
+    def inference(self, make_model, parameters_name):
         data = self.data()
-        model = mlp_model(self.inputs["parameters"]["mlp"]).eval()
+        model = make_model(self.inputs["parameters"][parameters_name]).eval()
         images = data["test_images"][:INFERENCE_BATCH]
 
         def run():

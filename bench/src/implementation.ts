@@ -78,4 +78,6 @@ export interface Implementation {
   layersCnn?(parameters: readonly ParameterValues[], learningRate: number): Classifier;
   /** The layers MLP quantized to int8 (dynamic activation scales), for inference: predict only. */
   int8Mlp?(parameters: readonly ParameterValues[]): Promise<Pick<Classifier, 'predict' | 'dispose'>>;
+  /** The layers CNN quantized to int8 (dynamic per-image activation scales, integer convolution kernel): predict only. */
+  int8Cnn?(parameters: readonly ParameterValues[]): Promise<Pick<Classifier, 'predict' | 'dispose'>>;
 }

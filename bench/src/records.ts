@@ -110,6 +110,8 @@ export const WORKLOAD_UNITS = {
   'cnn train step (layers)': 'ms',
   'cnn epoch': 's',
   'cnn epoch (fit loop)': 's',
+  'cnn inference 256': 'images/s',
+  'cnn inference 256 (int8)': 'images/s',
 } as const satisfies Record<string, Unit>;
 export type WorkloadName = keyof typeof WORKLOAD_UNITS;
 export const WORKLOAD_NAMES = Object.keys(WORKLOAD_UNITS) as WorkloadName[];

@@ -149,38 +149,74 @@ const cnnLayersStepWorkload: Workload = {
   },
 };
 
+const INFERENCE_PLAN: RepetitionPlan = { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 1000 };
+const CNN_INFERENCE_PLAN: RepetitionPlan = { warmup: 3, minRuns: 10, minMilliseconds: 2000, maxRuns: 200 };
+const NO_INT8_IN_TFJS = 'no int8 inference path in TensorFlow.js; compare with its float32 row above';
+
+/** Predictions of `model` for the first 256 test images, as images/s from the median time. */
+async function inferenceRecord(
+  workload: Workload, implementation: Implementation, context: WorkloadContext, model: Pick<Classifier, 'predict'>, repetitions: RepetitionPlan,
+): Promise<BenchRecord> {
+  const data = await context.data();
+  const images = data.testImages.subarray(0, INFERENCE_BATCH * PIXELS_PER_IMAGE);
+  const { milliseconds, runs } = await measureMedianMilliseconds(async () => { await model.predict(images, INFERENCE_BATCH); },
+    plan(context.quick, repetitions));
+  return measured(workload, implementation, INFERENCE_BATCH / (milliseconds / 1000), { runs });
+}
+
+/** An int8 inference row: the model `make` gives (after quantizeModel), or a skipped row without an int8 path. */
+async function int8InferenceRecord(
+  workload: Workload, implementation: Implementation, context: WorkloadContext,
+  make: (() => Promise<Pick<Classifier, 'predict' | 'dispose'>>) | undefined, repetitions: RepetitionPlan,
+): Promise<BenchRecord | SkippedRow> {
+  if (!make) return { name: workload.name, impl: implementation.name, reason: 'no int8 path' };
+  const model = await make();
+  try {
+    return await inferenceRecord(workload, implementation, context, model, repetitions);
+  } finally {
+    model.dispose();
+  }
+}
+
 const mlpInferenceWorkload: Workload = {
   name: 'mlp inference 256',
-  async run(implementation, context) {
-    const data = await context.data();
-    const images = data.testImages.subarray(0, INFERENCE_BATCH * PIXELS_PER_IMAGE);
-    return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), async (model) => {
-      const { milliseconds, runs } = await measureMedianMilliseconds(async () => { await model.predict(images, INFERENCE_BATCH); },
-        plan(context.quick, { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 1000 }));
-      return measured(this, implementation, INFERENCE_BATCH / (milliseconds / 1000), { runs });
-    });
+  run(implementation, context) {
+    return withModel(implementation.mlp(mlpParameters(WEIGHT_SEED), LEARNING_RATE), (model) =>
+      inferenceRecord(this, implementation, context, model, INFERENCE_PLAN));
   },
 };
 
 const mlpInt8InferenceWorkload: Workload = {
   // Beside 'mlp inference 256': the same weights after @dendrite/layers' quantizeModel (int8 kernels).
   name: 'mlp inference 256 (int8)',
+  skip: { 'tfjs-cpu': NO_INT8_IN_TFJS, 'tfjs-wasm': NO_INT8_IN_TFJS },
+  run(implementation, context) {
+    const make = implementation.int8Mlp?.bind(implementation);
+    return int8InferenceRecord(this, implementation, context, make && (() => make(mlpParameters(WEIGHT_SEED))), INFERENCE_PLAN);
+  },
+};
+
+const cnnInferenceWorkload: Workload = {
+  name: 'cnn inference 256',
   skip: {
-    'tfjs-cpu': 'no int8 inference path in TensorFlow.js; compare with its float32 row above',
-    'tfjs-wasm': 'no int8 inference path in TensorFlow.js; compare with its float32 row above',
+    'tfjs-cpu': 'not run (see the cnn epoch notes)',
+    'tfjs-wasm': 'not run (see the cnn epoch notes)',
+    'jax-js': 'not run: its CNN runs on one wasm thread at seconds per training step (see cnn train step)',
   },
   async run(implementation, context) {
-    if (!implementation.int8Mlp) return { name: this.name, impl: implementation.name, reason: 'no int8 path' };
-    const data = await context.data();
-    const images = data.testImages.subarray(0, INFERENCE_BATCH * PIXELS_PER_IMAGE);
-    const model = await implementation.int8Mlp(mlpParameters(WEIGHT_SEED));
-    try {
-      const { milliseconds, runs } = await measureMedianMilliseconds(async () => { await model.predict(images, INFERENCE_BATCH); },
-        plan(context.quick, { warmup: 5, minRuns: 20, minMilliseconds: 2000, maxRuns: 1000 }));
-      return measured(this, implementation, INFERENCE_BATCH / (milliseconds / 1000), { runs });
-    } finally {
-      model.dispose();
-    }
+    const model = implementation.cnn(cnnParameters(WEIGHT_SEED), LEARNING_RATE);
+    if (isUnsupported(model)) return { name: this.name, impl: implementation.name, reason: model.unsupported };
+    return withModel(model, (trained) => inferenceRecord(this, implementation, context, trained, CNN_INFERENCE_PLAN));
+  },
+};
+
+const cnnInt8InferenceWorkload: Workload = {
+  // Beside 'cnn inference 256': the same weights after quantizeModel (integer convolution and linear kernels).
+  name: 'cnn inference 256 (int8)',
+  skip: { 'tfjs-cpu': NO_INT8_IN_TFJS, 'tfjs-wasm': NO_INT8_IN_TFJS },
+  run(implementation, context) {
+    const make = implementation.int8Cnn?.bind(implementation);
+    return int8InferenceRecord(this, implementation, context, make && (() => make(cnnParameters(WEIGHT_SEED))), CNN_INFERENCE_PLAN);
   },
 };
 
@@ -282,4 +318,6 @@ export const WORKLOADS: readonly Workload[] = [
   cnnLayersStepWorkload,
   cnnEpochWorkload,
   cnnFitEpochWorkload,
+  cnnInferenceWorkload,
+  cnnInt8InferenceWorkload,
 ];

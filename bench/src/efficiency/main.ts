@@ -6,7 +6,7 @@ import { FULL_OPTIONS, efficiencyReport, formatReport, type EfficiencyOptions } 
 
 const quick = process.argv.includes('--quick');
 const options: EfficiencyOptions = quick
-  ? { ...FULL_OPTIONS, trainImages: 10000, testImages: 10000, mlpEpochs: 2, cnnEpochs: 1, pruneEpochs: 1, timedRuns: 15 }
+  ? { ...FULL_OPTIONS, trainImages: 10000, testImages: 10000, mlpEpochs: 2, cnnEpochs: 1, pruneEpochs: 1, timedRuns: 40 }
   : FULL_OPTIONS;
 await ready();
 const data = await loadFashionMnist();

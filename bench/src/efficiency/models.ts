@@ -90,24 +90,34 @@ export function accuracy(logits: Float32Array, labels: Int32Array): number {
   return correct / predicted.length;
 }
 
-/** Median images per second of `model` on batches of `batchSize` test images (after warm-up runs). */
-export async function throughput(model: Sequential, data: FashionMnist, batchSize: number, runs: number): Promise<{ imagesPerSecond: number; microsecondsPerImage: number }> {
+/**
+ * Inference speed of each model at `batchSize` (the first test images), timed in alternation: each
+ * of `runs` rounds (after 3 warm-up rounds) times one batch of every model in turn, so load from other
+ * processes hits them alike; the median per model.
+ */
+export async function throughputs(
+  models: readonly Sequential[], data: FashionMnist, batchSize: number, runs: number,
+): Promise<Array<{ imagesPerSecond: number; microsecondsPerImage: number }>> {
   const x = tensor(data.testImages.subarray(0, batchSize * PIXELS_PER_IMAGE), [batchSize, PIXELS_PER_IMAGE]);
-  const times: number[] = [];
+  const times = models.map((): number[] => []);
   try {
     for (let run = -3; run < runs; run++) {
-      const start = performance.now();
-      const y: Tensor = noGrad(() => tidy(() => model.apply(x)));
-      await y.data();
-      y.dispose();
-      if (run >= 0) times.push(performance.now() - start);
+      for (const [index, model] of models.entries()) {
+        const start = performance.now();
+        const y: Tensor = noGrad(() => tidy(() => model.apply(x)));
+        await y.data();
+        y.dispose();
+        if (run >= 0) times[index].push(performance.now() - start);
+      }
     }
   } finally {
     x.dispose();
   }
-  times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
-  return { imagesPerSecond: batchSize / (median / 1000), microsecondsPerImage: (median * 1000) / batchSize };
+  return times.map((modelTimes) => {
+    modelTimes.sort((a, b) => a - b);
+    const median = modelTimes[Math.floor(modelTimes.length / 2)];
+    return { imagesPerSecond: batchSize / (median / 1000), microsecondsPerImage: (median * 1000) / batchSize };
+  });
 }
 
 /** Bytes of float32 activations one example produces through the model's layers (its working memory). */

@@ -30,13 +30,13 @@ export async function createDendriteImplementation(name: 'dendrite-cpu' | 'dendr
     cnn: (parameters, learningRate) => classifier(parameters, learningRate, cnnLogits),
     layersMlp: (parameters, learningRate) => layersClassifier(mlpModel(), [-1, 784], parameters, learningRate),
     layersCnn: (parameters, learningRate) => layersClassifier(cnnModel(), [-1, 784], parameters, learningRate),
-    int8Mlp,
+    int8Mlp: (parameters) => int8Classifier(mlpModel(), parameters),
+    int8Cnn: (parameters) => int8Classifier(cnnModel(), parameters),
   };
 }
 
-/** The layers MLP with the shared weights, quantized to int8 by quantizeModel (the float copy is freed). */
-async function int8Mlp(initial: readonly ParameterValues[]): Promise<Pick<Classifier, 'predict' | 'dispose'>> {
-  const float = mlpModel();
+/** A layers model (the MLP or the CNN) with the shared weights, quantized to int8 by quantizeModel (the float copy is freed). */
+async function int8Classifier(float: Sequential, initial: readonly ParameterValues[]): Promise<Pick<Classifier, 'predict' | 'dispose'>> {
   float.build([-1, 784]);
   const names = float.namedParameters().map(([name]) => name);
   tidy(() => float.loadStateDict(Object.fromEntries(initial.map((parameter, i) => [names[i], tensor(parameter.values, parameter.shape, 'float32')]))));

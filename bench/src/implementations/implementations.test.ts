@@ -142,3 +142,31 @@ describe('the @dendrite/layers models are the raw-ops models', () => {
     }
   });
 });
+
+describe('the int8 inference rows', () => {
+  it('predict with the same weights as the float32 models, within int8 rounding, and leave no tensor behind', async () => {
+    const implementation = await createDendriteImplementation();
+    const { images } = batch(16);
+    const cnn = implementation.cnn(cnnParameters(4), 1e-3);
+    if (isUnsupported(cnn)) throw new Error('the Dendrite CNN is supported');
+    for (const [float, int8] of [
+      [implementation.mlp(mlpParameters(4), 1e-3), await implementation.int8Mlp!(mlpParameters(4))],
+      [cnn, await implementation.int8Cnn!(cnnParameters(4))],
+    ] as const) {
+      const before = memory().tensors;
+      const [expected, actual] = [await float.predict(images, 16), await int8.predict(images, 16)];
+      expect(memory().tensors).toBe(before);
+      expect(actual.length).toBe(expected.length);
+      let scale = 0;
+      let worst = 0;
+      for (let index = 0; index < expected.length; index++) {
+        scale = Math.max(scale, Math.abs(expected[index]));
+        worst = Math.max(worst, Math.abs(actual[index] - expected[index]));
+      }
+      expect(worst).toBeGreaterThan(0); // really quantized
+      expect(worst).toBeLessThan(0.05 * scale);
+      float.dispose();
+      int8.dispose();
+    }
+  });
+});

@@ -1,10 +1,16 @@
-// Integer kernels for int8-quantized inference: out[m, n] = activation(dequantize(q(x)[m, k] · w[n, k]ᵀ) + bias[n]).
-// Activations are quantized per row (or with one calibrated scale) to int8 values here; the weights
-// arrive already quantized per output channel. Both are held sign-extended to i16 (one row of
-// `paddedDepth` i16 per row/output), so the inner loop is a load and i32x4.dot_i16x8_s: 8 exact
-// multiply-adds per instruction into int32 sums, against 4 per f32x4 multiply + add on the float
-// path, with no widening in the loop (widening int8 there cost more than the dot products).
-// Must give the same bits as the TypeScript reference in src/backends/cpu/kernels/int8-linear.ts.
+// Integer kernels for int8-quantized inference: out[m, n] = activation(dequantize(q(x)[m, k] · w[n, k]ᵀ) + bias[n]),
+// for a linear layer (int8LinearChunk) and for a convolution as im2col rows (int8Conv2dChunk).
+// Activations are quantized here (per row, per image, or with one calibrated scale) to int8 values
+// held sign-extended in i16 rows of `paddedDepth`; the weights arrive packed once by the host
+// (src/backends/cpu/wasm/wasm-int8.ts) in groups of 4 output columns, the group's four i16 vectors
+// of each 8-deep block side by side, so one pointer with constant offsets reaches all four. The
+// inner loop is loads and i32x4.dot_i16x8_s (8 exact multiply-adds into int32 sums) over a 2-row ×
+// 4-column register tile: each loaded vector feeds 2 or 4 dot products. The four partial-sum
+// vectors of a row reduce to one vector of 4 columns, dequantized, biased and relu'd as a vector.
+// Must give the same bits as the TypeScript reference in src/backends/cpu/kernels/int8-linear.ts
+// and int8-conv2d.ts.
+
+import { word } from './parameter-block';
 
 /** Depth rounded up to whole 8-lane i16 vectors; the padding values are zero on both sides. */
 // @ts-ignore: decorator
@@ -16,27 +22,22 @@
 const MIN_ROW_MAXIMUM: f32 = 1e-30;
 const RELU: i32 = 1;
 
-/** Quantizes row `x` (depth floats) into `q` (paddedDepth i16) and returns its scale. */
-function quantizeRow(x: usize, q: usize, depth: i32, paddedDepth: i32, fixedScale: f32): f32 {
-  let scale: f32;
-  let inverse: f32;
-  if (fixedScale > 0) {
-    scale = fixedScale;
-    inverse = <f32>1 / fixedScale;
-  } else {
-    let maximum = f32x4.splat(0);
-    let i = 0;
-    // pmax (one maxps) rather than max (NaN-propagating, several instructions): NaN is skipped.
-    for (; i + 4 <= depth; i += 4) maximum = f32x4.pmax(maximum, f32x4.abs(v128.load(x + (<usize>i << 2))));
-    let rowMaximum = max(max(f32x4.extract_lane(maximum, 0), f32x4.extract_lane(maximum, 1)), max(f32x4.extract_lane(maximum, 2), f32x4.extract_lane(maximum, 3)));
-    for (; i < depth; i++) {
-      const magnitude = abs(load<f32>(x + (<usize>i << 2)));
-      if (magnitude > rowMaximum) rowMaximum = magnitude;
-    }
-    rowMaximum = max(rowMaximum, MIN_ROW_MAXIMUM);
-    scale = rowMaximum / <f32>127;
-    inverse = <f32>127 / rowMaximum;
+/** max|x| over `length` floats (NaN skipped), at least MIN_ROW_MAXIMUM. */
+function absoluteMaximum(x: usize, length: i32): f32 {
+  let maximum = f32x4.splat(0);
+  let i = 0;
+  // pmax (one maxps) rather than max (NaN-propagating, several instructions): NaN is skipped.
+  for (; i + 4 <= length; i += 4) maximum = f32x4.pmax(maximum, f32x4.abs(v128.load(x + (<usize>i << 2))));
+  let result = max(max(f32x4.extract_lane(maximum, 0), f32x4.extract_lane(maximum, 1)), max(f32x4.extract_lane(maximum, 2), f32x4.extract_lane(maximum, 3)));
+  for (; i < length; i++) {
+    const magnitude = abs(load<f32>(x + (<usize>i << 2)));
+    if (magnitude > result) result = magnitude;
   }
+  return max(result, MIN_ROW_MAXIMUM);
+}
+
+/** Quantizes `length` floats at x to i16 values at q: clamp(floor(x · inverse + 0.5), -127, 127). */
+function quantizeValues(x: usize, q: usize, length: i32, inverse: f32): void {
   const inverseVector = f32x4.splat(inverse);
   const half = f32x4.splat(0.5);
   const low = f32x4.splat(-127);
@@ -47,7 +48,7 @@ function quantizeRow(x: usize, q: usize, depth: i32, paddedDepth: i32, fixedScal
   const magic = f32x4.splat(12582912);
   const magicBits = i32x4.splat(0x4b400000);
   let i = 0;
-  for (; i + 8 <= depth; i += 8) {
+  for (; i + 8 <= length; i += 8) {
     const base = x + (<usize>i << 2);
     const v0 = f32x4.pmin(high, f32x4.pmax(low, f32x4.floor(f32x4.add(f32x4.mul(v128.load(base), inverseVector), half))));
     const v1 = f32x4.pmin(high, f32x4.pmax(low, f32x4.floor(f32x4.add(f32x4.mul(v128.load(base, 16), inverseVector), half))));
@@ -55,127 +56,274 @@ function quantizeRow(x: usize, q: usize, depth: i32, paddedDepth: i32, fixedScal
     const q1 = i32x4.sub(f32x4.add(v1, magic), magicBits);
     v128.store(q + (<usize>i << 1), i16x8.narrow_i32x4_s(q0, q1));
   }
-  for (; i < depth; i++) {
+  for (; i < length; i++) {
     const value = Mathf.floor(load<f32>(x + (<usize>i << 2)) * inverse + <f32>0.5);
     store<i16>(q + (<usize>i << 1), <i16>(value >= -127 ? (value <= 127 ? <i32>value : 127) : -127));
   }
-  for (; i < paddedDepth; i++) store<i16>(q + (<usize>i << 1), 0);
-  return scale;
 }
 
-// @ts-ignore: decorator
-@inline function horizontalSum(v: v128): i32 {
-  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
-}
-
-/** The int32 dot product of two i16 rows of paddedDepth values. */
-function dotRow(a: usize, b: usize, paddedDepth: i32): i32 {
-  let accumulator = i32x4.splat(0);
-  for (let i = 0; i < paddedDepth; i += 8) {
-    const offset = <usize>i << 1;
-    accumulator = i32x4.add(accumulator, i32x4.dot_i16x8_s(v128.load(a + offset), v128.load(b + offset)));
-  }
-  return horizontalSum(accumulator);
-}
-
-// @ts-ignore: decorator
-@inline function finish(out: usize, sum: i32, rowScale: f32, weightScales: usize, bias: usize, column: i32, relu: bool): void {
-  let value = <f32>sum * (rowScale * load<f32>(weightScales + (<usize>column << 2)));
-  if (bias != 0) value += load<f32>(bias + (<usize>column << 2));
-  if (relu) value = max<f32>(value, 0);
-  store<f32>(out + (<usize>column << 2), value);
+/** Zeroes the i16 values [from, to) of the row at q. */
+function zeroValues(q: usize, from: i32, to: i32): void {
+  for (let i = from; i < to; i++) store<i16>(q + (<usize>i << 1), 0);
 }
 
 /**
- * One chunk of an int8 linear layer: rows [chunk·rowsPerChunk, +rowsPerChunk) of x [m, depth] are
- * quantized into `work` (m × paddedDepth i16, then m row scales as f32) and multiplied with the
- * int8-valued i16 weights [n, paddedDepth]; each int32 sum is scaled by rowScale · weightScales[column], plus
- * bias (0 = none), then relu when `flags` & 1. `inputScale` > 0 fixes the activation scale
- * (calibrated); 0 takes each row's own (dynamic).
+ * Quantizes row `x` (depth floats) into `q` (paddedDepth i16) and returns its scale: `fixedScale`
+ * when > 0, else max|row| / 127.
+ */
+function quantizeRow(x: usize, q: usize, depth: i32, paddedDepth: i32, fixedScale: f32): f32 {
+  let scale: f32;
+  let inverse: f32;
+  if (fixedScale > 0) {
+    scale = fixedScale;
+    inverse = <f32>1 / fixedScale;
+  } else {
+    const rowMaximum = absoluteMaximum(x, depth);
+    scale = rowMaximum / <f32>127;
+    inverse = <f32>127 / rowMaximum;
+  }
+  quantizeValues(x, q, depth, inverse);
+  zeroValues(q, depth, paddedDepth);
+  return scale;
+}
+
+/** The lane sums of four vectors, as one: [Σc0, Σc1, Σc2, Σc3]. */
+// @ts-ignore: decorator
+@inline function reduce4(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
+  const s01 = i32x4.add(v128.shuffle<i32>(c0, c1, 0, 4, 1, 5), v128.shuffle<i32>(c0, c1, 2, 6, 3, 7));
+  const s23 = i32x4.add(v128.shuffle<i32>(c2, c3, 0, 4, 1, 5), v128.shuffle<i32>(c2, c3, 2, 6, 3, 7));
+  return i32x4.add(v128.shuffle<i32>(s01, s23, 0, 1, 4, 5), v128.shuffle<i32>(s01, s23, 2, 3, 6, 7));
+}
+
+/** One output: sum · (rowScale · weightScales[column]) + bias[column], then relu. */
+// @ts-ignore: decorator
+@inline function finishOne(outRow: usize, sum: i32, rowScale: f32, weightScales: usize, bias: usize, column: i32, relu: bool): void {
+  let value = <f32>sum * (rowScale * load<f32>(weightScales + (<usize>column << 2)));
+  if (bias != 0) value += load<f32>(bias + (<usize>column << 2));
+  if (relu) value = max<f32>(value, 0);
+  store<f32>(outRow + (<usize>column << 2), value);
+}
+
+/** Columns [column, column + 4) of one output row (fewer at the right edge), from their int32 sums. */
+// @ts-ignore: decorator
+@inline function finishRow(outRow: usize, sums: v128, rowScale: f32, weightScales: usize, bias: usize, column: i32, n: i32, relu: bool): void {
+  if (column + 4 <= n) {
+    const at = <usize>column << 2;
+    // The same float32 steps as finishOne, four lanes at once.
+    let value = f32x4.mul(f32x4.convert_i32x4_s(sums), f32x4.mul(f32x4.splat(rowScale), v128.load(weightScales + at)));
+    if (bias != 0) value = f32x4.add(value, v128.load(bias + at));
+    if (relu) value = f32x4.max(value, f32x4.splat(0));
+    v128.store(outRow + at, value);
+  } else {
+    finishOne(outRow, i32x4.extract_lane(sums, 0), rowScale, weightScales, bias, column, relu);
+    if (column + 1 < n) finishOne(outRow, i32x4.extract_lane(sums, 1), rowScale, weightScales, bias, column + 1, relu);
+    if (column + 2 < n) finishOne(outRow, i32x4.extract_lane(sums, 2), rowScale, weightScales, bias, column + 2, relu);
+  }
+}
+
+/**
+ * Rows [rowStart, rowEnd) (rowStart even) of quantized activations `a` (rows of paddedDepth i16;
+ * when rowEnd is odd, row rowEnd must exist and be zero) times every column group of `packed`:
+ * out row r at out + r·n floats. Row r's scale is at rowScales + r·rowScaleStride.
+ */
+function gemmRows(
+  a: usize, rowStart: i32, rowEnd: i32, packed: usize, paddedDepth: i32, n: i32, rowScales: usize, rowScaleStride: usize,
+  weightScales: usize, bias: usize, out: usize, relu: bool,
+): void {
+  const rowBytes = <usize>paddedDepth << 1;
+  const groupBytes = <usize>paddedDepth << 3;
+  const outRowBytes = <usize>n << 2;
+  // One group of 4 weight columns (4 · paddedDepth i16, a few KiB) stays in L1 while every row pair
+  // streams past it.
+  for (let column = 0; column < n; column += 4) {
+    const b = packed + <usize>(column >> 2) * groupBytes;
+    for (let row = rowStart; row < rowEnd; row += 2) {
+      const a0 = a + <usize>row * rowBytes;
+      const a1 = a0 + rowBytes;
+      let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c02 = i32x4.splat(0), c03 = i32x4.splat(0);
+      let c10 = i32x4.splat(0), c11 = i32x4.splat(0), c12 = i32x4.splat(0), c13 = i32x4.splat(0);
+      for (let offset: usize = 0; offset < rowBytes; offset += 16) {
+        const va0 = v128.load(a0 + offset);
+        const va1 = v128.load(a1 + offset);
+        const bp = b + (offset << 2);
+        let vb = v128.load(bp);
+        c00 = i32x4.add(c00, i32x4.dot_i16x8_s(va0, vb));
+        c10 = i32x4.add(c10, i32x4.dot_i16x8_s(va1, vb));
+        vb = v128.load(bp, 16);
+        c01 = i32x4.add(c01, i32x4.dot_i16x8_s(va0, vb));
+        c11 = i32x4.add(c11, i32x4.dot_i16x8_s(va1, vb));
+        vb = v128.load(bp, 32);
+        c02 = i32x4.add(c02, i32x4.dot_i16x8_s(va0, vb));
+        c12 = i32x4.add(c12, i32x4.dot_i16x8_s(va1, vb));
+        vb = v128.load(bp, 48);
+        c03 = i32x4.add(c03, i32x4.dot_i16x8_s(va0, vb));
+        c13 = i32x4.add(c13, i32x4.dot_i16x8_s(va1, vb));
+      }
+      const outRow = out + <usize>row * outRowBytes;
+      finishRow(outRow, reduce4(c00, c01, c02, c03), load<f32>(rowScales + <usize>row * rowScaleStride), weightScales, bias, column, n, relu);
+      if (row + 1 < rowEnd) {
+        finishRow(outRow + outRowBytes, reduce4(c10, c11, c12, c13), load<f32>(rowScales + <usize>(row + 1) * rowScaleStride), weightScales, bias, column, n, relu);
+      }
+    }
+  }
+}
+
+/**
+ * One chunk of an int8 linear layer: rows [chunk·rowsPerChunk, +rowsPerChunk) (rowsPerChunk even)
+ * of x [m, depth] are quantized into `work` (m rounded up to even rows of paddedDepth i16, then m
+ * row scales as f32) and multiplied with the packed weights (see the file comment; n rounded up to
+ * 4 columns); each int32 sum is scaled by rowScale · weightScales[column], plus bias (0 = none),
+ * then relu when `flags` & 1. `inputScale` > 0 fixes the activation scale (calibrated); 0 takes
+ * each row's own (dynamic).
  */
 export function int8LinearChunk(
-  chunk: i32, scratch: usize, x: usize, weights: usize, weightScales: usize, bias: usize, out: usize, work: usize,
+  chunk: i32, scratch: usize, x: usize, packed: usize, weightScales: usize, bias: usize, out: usize, work: usize,
   m: i32, n: i32, depth: i32, inputScale: f32, flags: i32, rowsPerChunk: i32,
 ): void {
   const paddedDepth = int8PaddedDepth(depth);
   const rowBytes = <usize>paddedDepth << 1;
-  const rowScales = work + <usize>m * rowBytes;
+  const rowScales = work + <usize>((m + 1) & ~1) * rowBytes;
   const rowStart = chunk * rowsPerChunk;
   const rowEnd = min(m, rowStart + rowsPerChunk);
-  const relu = (flags & RELU) != 0;
   for (let row = rowStart; row < rowEnd; row++) {
     const scale = quantizeRow(x + <usize>row * <usize>depth * 4, work + <usize>row * rowBytes, depth, paddedDepth, inputScale);
     store<f32>(rowScales + (<usize>row << 2), scale);
   }
-  // Four weight rows (4 x paddedDepth i16, a few KiB) stay in L1 while every row pair of the chunk
-  // streams past them: rows inner, columns outer halves the traffic from L2 of the other order.
-  const pairEnd = rowStart + ((rowEnd - rowStart) & ~1);
-  let column = 0;
-  for (; column + 4 <= n; column += 4) {
-    for (let row = rowStart; row < pairEnd; row += 2) {
-      tile2x4(work + <usize>row * rowBytes, rowBytes, weights + <usize>column * rowBytes, paddedDepth,
-        out + (<usize>row * <usize>n + <usize>column) * 4, <usize>n * 4, rowScales + (<usize>row << 2), weightScales, bias, column, relu);
-    }
-  }
-  for (; column < n; column++) {
-    const b = weights + <usize>column * rowBytes;
-    for (let row = rowStart; row < pairEnd; row++) {
-      const scale = load<f32>(rowScales + (<usize>row << 2));
-      finish(out + <usize>row * <usize>n * 4, dotRow(work + <usize>row * rowBytes, b, paddedDepth), scale, weightScales, bias, column, relu);
-    }
-  }
-  if (pairEnd < rowEnd) {
-    const a = work + <usize>pairEnd * rowBytes;
-    const scale = load<f32>(rowScales + (<usize>pairEnd << 2));
-    const outRow = out + <usize>pairEnd * <usize>n * 4;
-    for (let c = 0; c < n; c++) finish(outRow, dotRow(a, weights + <usize>c * rowBytes, paddedDepth), scale, weightScales, bias, c, relu);
-  }
+  // An odd last row pairs with a zero row (its results are not stored).
+  if (rowEnd & 1) zeroValues(work + <usize>rowEnd * rowBytes, 0, paddedDepth);
+  gemmRows(work, rowStart, rowEnd, packed, paddedDepth, n, rowScales, 4, weightScales, bias, out, (flags & RELU) != 0);
+}
+
+// Words of int8Conv2dChunk's parameter block (filled by src/backends/cpu/wasm/wasm-int8.ts).
+const P_X = 0, P_PACKED = 1, P_SCALES = 2, P_BIAS = 3, P_OUT = 4, P_WORK = 5, P_BATCH = 6, P_IN_HEIGHT = 7, P_IN_WIDTH = 8;
+const P_CHANNELS = 9, P_OUT_HEIGHT = 10, P_OUT_WIDTH = 11, P_FILTERS = 12, P_FILTER_HEIGHT = 13, P_FILTER_WIDTH = 14;
+const P_STRIDE_HEIGHT = 15, P_STRIDE_WIDTH = 16, P_DILATION_HEIGHT = 17, P_DILATION_WIDTH = 18, P_PAD_TOP = 19, P_PAD_LEFT = 20;
+const P_INPUT_SCALE = 21, P_FLAGS = 22, P_IMAGES_PER_CHUNK = 23, P_SLOT_BYTES = 24, P_BAND_ROWS = 25;
+
+/** Copies `count` i16 from src to dst in whole vectors: may read and write up to 14 bytes past the end. */
+// @ts-ignore: decorator
+@inline function copyRun(src: usize, dst: usize, count: i32): void {
+  const bytes = <usize>count << 1;
+  for (let offset: usize = 0; offset < bytes; offset += 16) v128.store(dst + offset, v128.load(src + offset));
+}
+
+/** Zeroes `count` i16 at dst in whole vectors: may write up to 14 bytes past the end. */
+// @ts-ignore: decorator
+@inline function zeroRun(dst: usize, count: i32): void {
+  const bytes = <usize>count << 1;
+  const zero = i32x4.splat(0);
+  for (let offset: usize = 0; offset < bytes; offset += 16) v128.store(dst + offset, zero);
 }
 
 /**
- * Two rows (a0, a0 + rowBytes) by four columns (b0 and the next three weight rows): 8 accumulators,
- * each loaded vector feeding 4 or 2 dot products. `out0` points at [row, column], `outStride` bytes
- * to the next row.
+ * One chunk of an int8 convolution (NHWC x, groups 1): images [chunk·imagesPerChunk, +imagesPerChunk).
+ * Each image is quantized (its own scale max|image| / 127, or the calibrated one) into a zero-bordered
+ * i16 copy in this chunk's slot of `work` (paddedHeight × paddedWidth × channels: the padding, and
+ * only the rows and columns the filter reaches), then, band by band of output pixels, its im2col rows
+ * (depth index (fy·filterWidth + fx)·channels + c, zero in the padding to paddedDepth) are built
+ * beside it without bounds tests and multiplied with the packed filter like a linear layer's rows.
+ * Slot layout: the bordered image (+ 32 bytes of slack, rounded to 64 bytes), then bandRows + 1
+ * im2col rows + 32 bytes of slack, then the image's scale. Runs are copied in whole vectors,
+ * over-writing up to 14 bytes that the next run (or the padding) then overwrites, so rows are built
+ * in order.
  */
-// @ts-ignore: decorator
-@inline function tile2x4(
-  a0: usize, rowBytes: usize, b0: usize, paddedDepth: i32, out0: usize, outStride: usize, rowScales: usize,
-  weightScales: usize, bias: usize, column: i32, relu: bool,
-): void {
-  const a1 = a0 + rowBytes;
-  const b1 = b0 + rowBytes;
-  const b2 = b1 + rowBytes;
-  const b3 = b2 + rowBytes;
-  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c02 = i32x4.splat(0), c03 = i32x4.splat(0);
-  let c10 = i32x4.splat(0), c11 = i32x4.splat(0), c12 = i32x4.splat(0), c13 = i32x4.splat(0);
-  for (let i = 0; i < paddedDepth; i += 8) {
-    const offset = <usize>i << 1;
-    const va0 = v128.load(a0 + offset);
-    const va1 = v128.load(a1 + offset);
-    let vb = v128.load(b0 + offset);
-    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(va0, vb));
-    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(va1, vb));
-    vb = v128.load(b1 + offset);
-    c01 = i32x4.add(c01, i32x4.dot_i16x8_s(va0, vb));
-    c11 = i32x4.add(c11, i32x4.dot_i16x8_s(va1, vb));
-    vb = v128.load(b2 + offset);
-    c02 = i32x4.add(c02, i32x4.dot_i16x8_s(va0, vb));
-    c12 = i32x4.add(c12, i32x4.dot_i16x8_s(va1, vb));
-    vb = v128.load(b3 + offset);
-    c03 = i32x4.add(c03, i32x4.dot_i16x8_s(va0, vb));
-    c13 = i32x4.add(c13, i32x4.dot_i16x8_s(va1, vb));
+export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
+  const x = <usize>word(params, P_X);
+  const packed = <usize>word(params, P_PACKED);
+  const weightScales = <usize>word(params, P_SCALES);
+  const bias = <usize>word(params, P_BIAS);
+  const out = <usize>word(params, P_OUT);
+  const work = <usize>word(params, P_WORK);
+  const batch = word(params, P_BATCH);
+  const inHeight = word(params, P_IN_HEIGHT);
+  const inWidth = word(params, P_IN_WIDTH);
+  const channels = word(params, P_CHANNELS);
+  const outHeight = word(params, P_OUT_HEIGHT);
+  const outWidth = word(params, P_OUT_WIDTH);
+  const filters = word(params, P_FILTERS);
+  const filterHeight = word(params, P_FILTER_HEIGHT);
+  const filterWidth = word(params, P_FILTER_WIDTH);
+  const strideHeight = word(params, P_STRIDE_HEIGHT);
+  const strideWidth = word(params, P_STRIDE_WIDTH);
+  const dilationHeight = word(params, P_DILATION_HEIGHT);
+  const dilationWidth = word(params, P_DILATION_WIDTH);
+  const padTop = word(params, P_PAD_TOP);
+  const padLeft = word(params, P_PAD_LEFT);
+  const inputScale = reinterpret<f32>(word(params, P_INPUT_SCALE));
+  const relu = (word(params, P_FLAGS) & RELU) != 0;
+  const imagesPerChunk = word(params, P_IMAGES_PER_CHUNK);
+  const slot = work + <usize>chunk * <usize>word(params, P_SLOT_BYTES);
+  const bandRows = word(params, P_BAND_ROWS);
+
+  // The bordered image covers exactly the rows and columns some output pixel's window reaches.
+  const paddedHeight = (outHeight - 1) * strideHeight + (filterHeight - 1) * dilationHeight + 1;
+  const paddedWidth = (outWidth - 1) * strideWidth + (filterWidth - 1) * dilationWidth + 1;
+  const paddedRowBytes = <usize>(paddedWidth * channels) << 1;
+  const paddedBytes = <usize>paddedHeight * paddedRowBytes;
+  const copiedRows = min(inHeight, paddedHeight - padTop);
+  const copiedValues = max(0, min(inWidth, paddedWidth - padLeft)) * channels;
+  const imageLength = inHeight * inWidth * channels;
+  const depth = filterHeight * filterWidth * channels;
+  const paddedDepth = int8PaddedDepth(depth);
+  const rowBytes = <usize>paddedDepth << 1;
+  const bordered = slot;
+  const columns = slot + ((paddedBytes + 32 + 63) & ~<usize>63);
+  const scaleSlot = columns + <usize>(bandRows + 1) * rowBytes + 32;
+  const pixels = outHeight * outWidth;
+  const runLength = filterWidth * channels;
+  const runBytes = <usize>runLength << 1;
+  const windowRowStep = <usize>dilationHeight * paddedRowBytes;
+  const pixelStep = <usize>(strideWidth * channels) << 1;
+  const tapStep = <usize>(dilationWidth * channels) << 1;
+  const imageStart = chunk * imagesPerChunk;
+  const imageEnd = min(batch, imageStart + imagesPerChunk);
+  for (let image = imageStart; image < imageEnd; image++) {
+    const source = x + <usize>image * <usize>imageLength * 4;
+    let scale: f32;
+    let inverse: f32;
+    if (inputScale > 0) {
+      scale = inputScale;
+      inverse = <f32>1 / inputScale;
+    } else {
+      const imageMaximum = absoluteMaximum(source, imageLength);
+      scale = imageMaximum / <f32>127;
+      inverse = <f32>127 / imageMaximum;
+    }
+    store<f32>(scaleSlot, scale);
+    memory.fill(bordered, 0, paddedBytes);
+    for (let iy = 0; iy < copiedRows; iy++) {
+      quantizeValues(source + (<usize>(iy * inWidth * channels) << 2), bordered + <usize>(iy + padTop) * paddedRowBytes + (<usize>(padLeft * channels) << 1),
+        copiedValues, inverse);
+    }
+    const imageOut = out + <usize>image * <usize>pixels * <usize>filters * 4;
+    let oy = 0;
+    let ox = 0;
+    for (let bandStart = 0; bandStart < pixels; bandStart += bandRows) {
+      const bandEnd = min(pixels, bandStart + bandRows);
+      let row = columns;
+      for (let pixel = bandStart; pixel < bandEnd; pixel++) {
+        let window = bordered + <usize>(oy * strideHeight) * paddedRowBytes + <usize>ox * pixelStep;
+        let run = row;
+        for (let fy = 0; fy < filterHeight; fy++) {
+          if (dilationWidth == 1) {
+            copyRun(window, run, runLength);
+          } else {
+            for (let fx = 0; fx < filterWidth; fx++) copyRun(window + <usize>fx * tapStep, run + (<usize>(fx * channels) << 1), channels);
+          }
+          window += windowRowStep;
+          run += runBytes;
+        }
+        zeroRun(row + (<usize>depth << 1), paddedDepth - depth);
+        row += rowBytes;
+        if (++ox == outWidth) {
+          ox = 0;
+          oy++;
+        }
+      }
+      const count = bandEnd - bandStart;
+      if (count & 1) zeroRun(columns + <usize>count * rowBytes, paddedDepth);
+      gemmRows(columns, 0, count, packed, paddedDepth, filters, scaleSlot, 0, weightScales, bias,
+        imageOut + <usize>bandStart * <usize>filters * 4, relu);
+    }
   }
-  // finish() indexes by column from a row's start: step the row pointers back by `column` floats.
-  const row0 = out0 - (<usize>column << 2);
-  const row1 = row0 + outStride;
-  const scale0 = load<f32>(rowScales);
-  const scale1 = load<f32>(rowScales, 4);
-  finish(row0, horizontalSum(c00), scale0, weightScales, bias, column, relu);
-  finish(row0, horizontalSum(c01), scale0, weightScales, bias, column + 1, relu);
-  finish(row0, horizontalSum(c02), scale0, weightScales, bias, column + 2, relu);
-  finish(row0, horizontalSum(c03), scale0, weightScales, bias, column + 3, relu);
-  finish(row1, horizontalSum(c10), scale1, weightScales, bias, column, relu);
-  finish(row1, horizontalSum(c11), scale1, weightScales, bias, column + 1, relu);
-  finish(row1, horizontalSum(c12), scale1, weightScales, bias, column + 2, relu);
-  finish(row1, horizontalSum(c13), scale1, weightScales, bias, column + 3, relu);
 }

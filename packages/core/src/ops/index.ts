@@ -29,6 +29,7 @@ export * from './huber-loss.js';
 export * from './layer-norm.js';
 export * from './leaky-relu.js';
 export * from './linear.js';
+export * from './int8-conv2d.js';
 export * from './int8-linear.js';
 export * from './log-softmax.js';
 export * from './log-sum-exp.js';

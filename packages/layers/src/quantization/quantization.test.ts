@@ -136,6 +136,18 @@ describe('quantizeModel', () => {
     expect(Array.from((copy.apply(images) as Tensor).dataSync())).toEqual(Array.from(quantized.apply(images).dataSync()));
   });
 
+  it('QuantizedConv2D runs the bench CNN layer on the integer kernel close to float, applying unfused activations after it', async () => {
+    const conv = new Conv2D({ filters: 16, kernelSize: 5, padding: 'same', activation: 'tanh', seed: 9 });
+    conv.build([-1, 14, 14, 8]);
+    const images = randomUniform([4, 14, 14, 8], 0, 1, 10);
+    const expected = conv.apply(images).dataSync();
+    const quantized = await QuantizedConv2D.fromConv2D(conv);
+    const actual = quantized.apply(images).dataSync();
+    expect(actual.every((value) => value >= -1 && value <= 1)).toBe(true); // tanh applied
+    expect(maxAbsDifference(actual, expected)).toBeLessThan(0.02 * maxAbs(expected));
+    expect(maxAbsDifference(actual, expected)).toBeGreaterThan(0);
+  });
+
   it('refuses models it cannot quantize and bad options, naming the problem', async () => {
     const unbuilt = sequential([new Dense({ units: 2 })]);
     await expect(quantizeModel(unbuilt)).rejects.toThrow(/not built yet/);

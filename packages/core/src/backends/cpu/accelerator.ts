@@ -75,4 +75,12 @@ export interface CpuAccelerator {
     x: Float32Array, weights: Int32Array, weightScales: Float32Array, bias: Float32Array | null, out: Float32Array,
     m: number, n: number, k: number, inputScale: number, relu: boolean,
   ): boolean;
+  /**
+   * int8 convolution (see `Kernels.int8Conv2d`): each image of x quantized with its own scale (or
+   * `inputScale` > 0), convolved with the int8-valued filter, scaled by filterScales, plus bias, relu.
+   */
+  int8Conv2d?(
+    x: Float32Array, filter: Int32Array, filterScales: Float32Array, bias: Float32Array | null, out: Float32Array,
+    info: Conv2DInfo, inputScale: number, relu: boolean,
+  ): boolean;
 }

@@ -16,6 +16,7 @@ import { conv2dBackpropInput } from './kernels/conv2d-backprop-input.js';
 import { fill } from './kernels/fill.js';
 import { fusedMatmul } from './kernels/fused-matmul.js';
 import { gather } from './kernels/gather.js';
+import { int8Conv2d } from './kernels/int8-conv2d.js';
 import { int8Linear } from './kernels/int8-linear.js';
 import { matmul } from './kernels/matmul.js';
 import { pad } from './kernels/pad.js';
@@ -254,6 +255,11 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
       register(int8Linear(
         context, tensor(x, 'int8Linear'), tensor(weight, 'int8Linear'), tensor(weightScales, 'int8Linear'),
         bias === null ? null : tensor(bias, 'int8Linear'), relu, inputScale,
+      )),
+    int8Conv2d: (x, filter, filterScales, bias, info, relu, inputScale) =>
+      register(int8Conv2d(
+        context, tensor(x, 'int8Conv2d'), tensor(filter, 'int8Conv2d'), tensor(filterScales, 'int8Conv2d'),
+        bias === null ? null : tensor(bias, 'int8Conv2d'), info, relu, inputScale,
       )),
   };
 }

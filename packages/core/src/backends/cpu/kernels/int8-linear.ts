@@ -27,7 +27,7 @@ export function int8Linear(
   if (context.accelerator?.int8Linear?.(xValues, weights, scaleValues, biasValues, out, m, n, k, inputScale, relu)) return out;
   const quantized = new Int32Array(k);
   for (let row = 0; row < m; row++) {
-    const rowScale = quantizeRow(xValues, row * k, k, inputScale, quantized);
+    const rowScale = quantizeInt8(xValues, row * k, k, inputScale, quantized);
     for (let column = 0; column < n; column++) {
       let sum = 0;
       const base = column * k;
@@ -40,8 +40,11 @@ export function int8Linear(
   return out;
 }
 
-/** Quantizes x[offset, offset + k) into `quantized` and returns the row's scale. */
-function quantizeRow(x: Float32Array, offset: number, k: number, inputScale: number, quantized: Int32Array): number {
+/**
+ * Quantizes x[offset, offset + k) (a row, or an image for int8Conv2d) into `quantized` and returns
+ * its scale: `inputScale` when > 0, else max|values| / 127.
+ */
+export function quantizeInt8(x: Float32Array, offset: number, k: number, inputScale: number, quantized: Int32Array): number {
   let scale: number;
   let inverse: number;
   if (inputScale > 0) {

@@ -14,7 +14,7 @@ import { createPoolKernels } from './wasm-pool.js';
 export interface WasmAccelerator extends CpuAccelerator {
   /** Stops the worker threads (later calls run single-threaded). Memory handed out stays valid. */
   dispose(): void;
-  /** Bytes of wasm memory in live blocks from allocate (and in-flight temporaries). */
+  /** Bytes of wasm memory in live blocks from allocate (and in-flight temporaries, and the int8 kernels' resident packed weights). */
   readonly liveBytes: number;
   /** The kernel build that runs: 'relaxed-simd' (fused multiply-add in matmul and conv) or 'simd128'. */
   readonly instructionSet: WasmInstructionSet;

@@ -147,6 +147,50 @@ function matmulCases(): StressCase[] {
   });
 }
 
+/** int8 linear and convolution: the int8 weights stay outside (packed once into resident memory). */
+function int8Cases(): StressCase[] {
+  const int8Values = (length: number, random: () => number) => Int32Array.from({ length }, () => Math.round(random() * 254) - 127);
+  const linear = [[67, 75, 61, 0], [130, 9, 300, 0.01], [33, 129, 65, 0], [256, 64, 128, 0]].map(([m, n, k, inputScale], index): StressCase => {
+    const random = seededRandom(300 + index);
+    const x = randomFloats(m * k, random);
+    const weights = int8Values(n * k, random);
+    const scales = Float32Array.from(randomFloats(n, random), (value) => Math.abs(value) * 0.01 + 1e-4);
+    const bias = randomFloats(n, random);
+    const expected = reference.int8Linear!(tensorOf(reference, x, [m, k]), tensorOf(reference, weights, [n, k]),
+      tensorOf(reference, scales, [n]), tensorOf(reference, bias, [n]), index % 2 === 0, inputScale);
+    return {
+      name: `int8Linear ${m}x${n}x${k} scale ${inputScale || 'dynamic'}`, inputs: [x, scales, bias], outputLengths: [m * n], exact: true,
+      run: (accelerator, [xIn, scalesIn, biasIn], [out]) => accelerator.int8Linear!(xIn, weights, scalesIn, biasIn, out, m, n, k, inputScale, index % 2 === 0),
+      reference: [readValues(reference, expected) as Float32Array],
+    };
+  });
+  // Geometries with enough multiply-adds that the kernel takes them (4096).
+  const conv = CONV_GEOMETRIES.filter((g) => {
+    const info = convInfoOf(g);
+    return info.batch * info.outHeight * info.outWidth * info.outChannels * g.filterHeight * g.filterWidth * g.inChannels >= 4096;
+  })
+    .map((g, index): StressCase => {
+      const info = convInfoOf(g);
+      const random = seededRandom(200 + index);
+      const xShape = [info.batch, info.inHeight, info.inWidth, info.inChannels];
+      const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
+      const x = randomFloats(xShape.reduce((a, b) => a * b), random);
+      const filter = int8Values(filterShape.reduce((a, b) => a * b), random);
+      const scales = Float32Array.from(randomFloats(info.outChannels, random), (value) => Math.abs(value) * 0.01 + 1e-4);
+      const bias = randomFloats(info.outChannels, random);
+      const expected = reference.int8Conv2d!(tensorOf(reference, x, xShape),
+        tensorOf(reference, filter, filterShape),
+        tensorOf(reference, scales, [info.outChannels]), tensorOf(reference, bias, [info.outChannels]), info, true, 0);
+      return {
+        name: `int8Conv2d ${xShape.join('x')} * ${filterShape.join('x')} stride ${g.stride} dilation ${g.dilation} pad ${g.pad}`,
+        inputs: [x, scales, bias], outputLengths: [info.batch * info.outHeight * info.outWidth * info.outChannels], exact: true,
+        run: (accelerator, [xIn, scalesIn, biasIn], [out]) => accelerator.int8Conv2d!(xIn, filter, scalesIn, biasIn, out, info, 0, true),
+        reference: [readValues(reference, expected) as Float32Array],
+      };
+    });
+  return [...linear, ...conv];
+}
+
 /**
  * Runs one case: operands placed inside the accelerator's memory (so kernels use them in place,
  * outputs pre-filled with garbage), allocated in an order rotated by `rotation` so that each takes
@@ -183,7 +227,7 @@ function sameBits(actual: Float32Array, expected: Float32Array): boolean {
 }
 
 describe('wasm kernels under stress (issue 9)', () => {
-  const cases = [...convCases(), ...poolCases(), ...matmulCases()];
+  const cases = [...convCases(), ...poolCases(), ...matmulCases(), ...int8Cases()];
   let single: WasmAcceleratorParts;
   let guarded: WasmAcceleratorParts;
   let top: WasmAcceleratorParts;
