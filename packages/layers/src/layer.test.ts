@@ -55,6 +55,22 @@ describe('Layer base', () => {
     expect(values(m1)[0].slice(0, 6)).not.toEqual(values(m1)[2]);
   });
 
+  it('loading an int32 buffer leaves no tensor behind', () => {
+    class Counter extends Layer<Tensor, Tensor> {
+      protected override onBuild(): void { this.addBuffer('count', tensor(new Int32Array([0, 0]), [2], 'int32')); }
+      protected forward(x: Tensor): Tensor { return x; }
+    }
+    const layer = new Counter();
+    layer.build([-1, 2]);
+    const source = { count: tensor(new Int32Array([3, 4]), [2], 'int32') };
+    const before = memory().tensors;
+    layer.loadStateDict(source);
+    expect(memory().tensors).toBe(before);
+    expect(Array.from(layer.stateDict().count.dataSync())).toEqual([3, 4]);
+    source.count.dispose();
+    layer.dispose();
+  });
+
   it('names parameters with dots, reports state, and loads state strictly or leniently', () => {
     const model = new Sequential([new Dense({ units: 3, seed: 1 }), new Dense({ units: 2, seed: 2 })]);
     model.build([-1, 4]);

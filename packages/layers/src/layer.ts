@@ -46,7 +46,8 @@ function autoName(className: string): string {
 
 /** A copy of `value` in a fresh buffer (loading state must not alias the caller's tensor). */
 function copyOf(value: Tensor): Tensor {
-  return noGrad(() => mul(value, value.dtype === 'int32' ? scalar(1, 'int32') : 1));
+  // tidy: the int32 scalar (and any constant the op makes) must not outlive the copy.
+  return tidy(() => noGrad(() => mul(value, value.dtype === 'int32' ? scalar(1, 'int32') : 1)));
 }
 
 /** A layer of any input and output types (what models, save/load and transfer helpers take). */
