@@ -112,19 +112,26 @@ describe('NeuralCfNetwork (NCF on @dendrite/layers)', () => {
     model.dispose();
   });
 
-  it('SampledPairs redraws the negatives each walk, covers every row once and leaves no tensor behind', () => {
+  it('SampledPairs gives withNegatives\' rows in a seeded shuffle, redrawn each walk, from the interactions in place', () => {
     const before = memory().tensors;
-    const positives = { users: Int32Array.from([0, 0, 1, 1, 2]), items: Int32Array.from([0, 1, 2, 3, 4]) };
-    const source = new SampledPairs(positives, { itemCount: 40, negatives: 3, batchSize: 6, seed: 2 });
-    expect(source.stepsPerEpoch).toBe(4);
+    const matrix = twoGroups();
+    const source = new SampledPairs(matrix.byUser, { itemCount: matrix.itemCount, negatives: 3, batchSize: 7, seed: 2 });
+    expect(source.stepsPerEpoch).toBe(Math.ceil(matrix.size * 4 / 7));
     const walk = () => [...source].flatMap((batch) => Array.from(batch.inputs.items.data as Int32Array, (item, row) =>
       `${(batch.inputs.users.data as Int32Array)[row]}:${item}:${(batch.targets.data as Float32Array)[row]}`));
+    const shuffler = new SeededRandom(2 + 7919);
+    const expected = (epoch: number) => {
+      const rows = withNegatives(matrix.toColumns(), { itemCount: matrix.itemCount, count: 3, seed: 2 * 1000 + epoch });
+      return Array.from(shuffler.permutation(rows.users.length), (row) => `${rows.users[row]}:${rows.items[row]}:${rows.labels[row]}`);
+    };
     const first = walk();
     const second = walk();
-    expect(first).toHaveLength(20);
-    expect(first.filter((row) => row.endsWith(':1'))).toHaveLength(5);
-    expect(new Set(first.filter((row) => row.endsWith(':1')))).toEqual(new Set(second.filter((row) => row.endsWith(':1'))));
+    expect(first).toEqual(expected(1));
+    expect(second).toEqual(expected(2));
     expect(first.filter((row) => row.endsWith(':0')).sort()).not.toEqual(second.filter((row) => row.endsWith(':0')).sort());
     expect(memory().tensors).toBe(before);
+    expect(() => new SampledPairs({ offsets: Int32Array.from([0, 2]), columns: Int32Array.from([0, 1]) }, { itemCount: 2, negatives: 1, batchSize: 2, seed: 1 })[Symbol.iterator]().next())
+      .toThrow(/user 0 interacted with all 2 items/);
+    expect(() => new SampledPairs({ offsets: Int32Array.from([0, 3]), columns: Int32Array.from([0, 1]) }, { itemCount: 2, negatives: 1, batchSize: 2, seed: 1 })).toThrow(/do not describe 2 interactions/);
   });
 });

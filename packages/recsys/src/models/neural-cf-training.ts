@@ -1,5 +1,5 @@
-import { add, gather, mean, mul, softplus, sub, sum, variableGrads, type Tensor } from '@dendrite/core';
-import { SeededRandom, withNegatives } from '@dendrite/datasets';
+import { DendriteError, add, gather, mean, mul, softplus, sub, sum, variableGrads, type Tensor } from '@dendrite/core';
+import { SeededRandom } from '@dendrite/datasets';
 import type { Adam } from '@dendrite/optimizers';
 import { Trainer, type Batch, type TensorData } from '@dendrite/training';
 import type { NeuralCfNetwork, NeuralCfPairs } from './neural-cf-network.js';
@@ -15,48 +15,119 @@ export interface SampledPairsBatch {
   targets: TensorData;
 }
 
+/** Interactions by user: user u's items are `columns[offsets[u] … offsets[u + 1])`, sorted and distinct (an `InteractionMatrix`'s `byUser`). */
+export interface InteractionRows {
+  offsets: Int32Array;
+  columns: Int32Array;
+}
+
 /**
- * The NCF training rows as a Trainer data source: every walk (one per epoch) draws `negatives` unseen
- * items per observed interaction afresh (seed·1000 + epoch, as NeuralCf has always drawn them), shuffles
- * all rows by one generator kept across epochs, and yields batches of `batchSize`.
+ * The NCF training rows as a Trainer data source: every walk (one per epoch) draws `negatives` items
+ * the user never interacted with per observed interaction (seed·1000 + epoch), shuffles all rows by one
+ * generator kept across epochs, and yields batches of `batchSize` — the same draws and order as
+ * `@dendrite/datasets`' `withNegatives` on the interactions in user order, then a permutation. It reads
+ * the interactions where they are (no copy): an epoch holds only its negatives (4·negatives bytes per
+ * interaction) and its order (4·(1 + negatives) bytes per interaction).
  *
  * @example
  * ```ts
- * const source = new SampledPairs(matrix.toColumns(), { itemCount: matrix.itemCount, negatives: 4, batchSize: 256, seed: 1 });
+ * const source = new SampledPairs(matrix.byUser, { itemCount: matrix.itemCount, negatives: 4, batchSize: 256, seed: 1 });
  * await trainer.fit(source, { epochs: 20 });
  * ```
  */
 export class SampledPairs implements Iterable<SampledPairsBatch> {
   /** Batches in one epoch. */
   readonly stepsPerEpoch: number;
+  /** Training rows in one epoch: each interaction and its negatives. */
+  readonly rowsPerEpoch: number;
   private epoch = 0;
   private readonly shuffler: SeededRandom;
 
   constructor(
-    private readonly positives: { users: Int32Array; items: Int32Array },
+    private readonly interactions: InteractionRows,
     private readonly options: { itemCount: number; negatives: number; batchSize: number; seed: number },
   ) {
-    this.stepsPerEpoch = Math.ceil((positives.users.length * (1 + options.negatives)) / options.batchSize);
+    const { offsets, columns } = interactions;
+    if (offsets.length < 2 || offsets[0] !== 0 || offsets[offsets.length - 1] !== columns.length) {
+      throw new DendriteError(`SampledPairs: ${offsets.length} offsets do not describe ${columns.length} interactions`);
+    }
+    for (const field of ['itemCount', 'negatives', 'batchSize'] as const) {
+      if (!Number.isInteger(options[field]) || options[field] < (field === 'negatives' ? 0 : 1)) throw new DendriteError(`SampledPairs: ${field} must be a ${field === 'negatives' ? 'non-negative' : 'positive'} integer, got ${options[field]}`);
+    }
+    this.rowsPerEpoch = columns.length * (1 + options.negatives);
+    this.stepsPerEpoch = Math.ceil(this.rowsPerEpoch / options.batchSize);
     this.shuffler = new SeededRandom(options.seed + 7919);
   }
 
   *[Symbol.iterator](): Iterator<SampledPairsBatch> {
-    const { itemCount, negatives, batchSize, seed } = this.options;
+    const { negatives: count, batchSize, seed } = this.options;
+    const { offsets, columns } = this.interactions;
     this.epoch++;
-    const rows = withNegatives(this.positives, { itemCount, count: negatives, seed: seed * 1000 + this.epoch });
-    const order = this.shuffler.permutation(rows.users.length);
+    const negatives = this.sampleNegatives(seed * 1000 + this.epoch);
+    const order = this.shuffler.permutation(this.rowsPerEpoch);
+    const perPositive = count + 1;
     for (let start = 0; start < order.length; start += batchSize) {
-      const picks = order.subarray(start, start + batchSize);
-      const shape = [picks.length];
-      yield {
-        inputs: {
-          users: { data: Int32Array.from(picks, (row) => rows.users[row]), shape },
-          items: { data: Int32Array.from(picks, (row) => rows.items[row]), shape },
-        },
-        targets: { data: Float32Array.from(picks, (row) => rows.labels[row]), shape },
-      };
+      const size = Math.min(batchSize, order.length - start);
+      const users = new Int32Array(size);
+      const items = new Int32Array(size);
+      const labels = new Float32Array(size);
+      for (let index = 0; index < size; index++) {
+        const row = order[start + index];
+        const positive = Math.floor(row / perPositive);
+        const draw = row - positive * perPositive;
+        users[index] = userOf(offsets, positive);
+        items[index] = draw === 0 ? columns[positive] : negatives[positive * count + draw - 1];
+        labels[index] = draw === 0 ? 1 : 0;
+      }
+      const shape = [size];
+      yield { inputs: { users: { data: users, shape }, items: { data: items, shape } }, targets: { data: labels, shape } };
     }
   }
+
+  /** `negatives` unseen items per interaction, in user order: `sampleNegatives`' draws, read from the rows in place. */
+  private sampleNegatives(seed: number): Int32Array {
+    const { itemCount, negatives: count } = this.options;
+    const { offsets, columns } = this.interactions;
+    const random = new SeededRandom(seed);
+    const negatives = new Int32Array(columns.length * count);
+    for (let user = 0; user + 1 < offsets.length; user++) {
+      const first = offsets[user];
+      const end = offsets[user + 1];
+      if (end > first && end - first >= itemCount) throw new DendriteError(`SampledPairs: user ${user} interacted with all ${itemCount} items, so no negative exists`);
+      for (let positive = first; positive < end; positive++) {
+        for (let draw = 0; draw < count; draw++) {
+          let item = random.nextInt(itemCount);
+          while (sortedHas(columns, first, end, item)) item = random.nextInt(itemCount);
+          negatives[positive * count + draw] = item;
+        }
+      }
+    }
+    return negatives;
+  }
+}
+
+/** The user whose row holds interaction `position`: the last u with offsets[u] ≤ position. */
+function userOf(offsets: Int32Array, position: number): number {
+  let low = 0;
+  let high = offsets.length - 1;
+  while (high - low > 1) {
+    const middle = (low + high) >>> 1;
+    if (offsets[middle] <= position) low = middle;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Whether sorted `values[first … end)` holds `value`. */
+function sortedHas(values: Int32Array, first: number, end: number, value: number): boolean {
+  let low = first;
+  let high = end;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (values[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low < end && values[low] === value;
 }
 
 /**

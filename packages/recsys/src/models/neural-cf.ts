@@ -108,7 +108,7 @@ export class NeuralCf extends Recommender {
     const network = this.requireNetwork();
     const optimizer = new Adam(network.parameters(), { learningRate: this.learningRate });
     const trainer = new NeuralCfTrainer(network, optimizer, this.embeddingRegularization);
-    const source = new SampledPairs(data.toColumns(), { itemCount: data.itemCount, negatives: this.negatives, batchSize: this.batchSize, seed });
+    const source = new SampledPairs(data.byUser, { itemCount: data.itemCount, negatives: this.negatives, batchSize: this.batchSize, seed });
     const onEpoch = options.onEpoch;
     try {
       await trainer.fit(source, {
