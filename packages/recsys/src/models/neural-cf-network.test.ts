@@ -6,7 +6,7 @@ import { twoGroups } from '../test-support.js';
 import { normalFactors, uniformFactors } from './initialize.js';
 import { NeuralCf } from './neural-cf.js';
 import { NeuralCfNetwork, paperInitialValues, type NeuralCfArchitecture, type NeuralCfShape } from './neural-cf-network.js';
-import { SampledPairs, logLoss } from './neural-cf-training.js';
+import { NeuralCfTrainer, SampledPairs, distinctRows, logLoss } from './neural-cf-training.js';
 
 const ids = (values: number[]) => tensor(Int32Array.from(values), [values.length], 'int32');
 
@@ -134,4 +134,60 @@ describe('NeuralCfNetwork (NCF on @dendrite/layers)', () => {
       .toThrow(/user 0 interacted with all 2 items/);
     expect(() => new SampledPairs({ offsets: Int32Array.from([0, 3]), columns: Int32Array.from([0, 1]) }, { itemCount: 2, negatives: 1, batchSize: 2, seed: 1 })).toThrow(/do not describe 2 interactions/);
   });
+
+  it('lazy embedding updates: step 1 equals dense Adam; later, only looked-up rows move', async () => {
+    const shape: NeuralCfShape = { architecture: 'neumf', userCount: 6, itemCount: 9, factors: 3, mlpLayers: [6, 4, 2] };
+    const batch = (users: number[], items: number[], labels: number[]) => ({
+      inputs: { users: { data: Int32Array.from(users), shape: [users.length] }, items: { data: Int32Array.from(items), shape: [items.length] } },
+      targets: { data: Float32Array.from(labels), shape: [labels.length] },
+    });
+    const first = batch([0, 2, 2, 5], [1, 4, 8, 1], [1, 0, 1, 0]);
+    const second = batch([3, 3], [6, 7], [1, 0]);
+    const train = async (lazy: boolean, batches: Array<ReturnType<typeof batch>>) => {
+      const network = new NeuralCfNetwork(shape, paperInitialValues(new SeededRandom(4)));
+      const tables = new Set(['gmf.user', 'gmf.item', 'mlp.user', 'mlp.item']);
+      const weights = lazy ? network.namedWeights().filter(([name]) => !tables.has(name)).map(([, w]) => w) : network.parameters();
+      const optimizer = new Adam(weights, { learningRate: 0.05 });
+      const trainer = new NeuralCfTrainer(network, optimizer, { regularization: 0.01, lazyEmbeddings: lazy && { learningRate: 0.05 } });
+      await trainer.fit(batches, { epochs: 1 });
+      const values = new Map<string, Float32Array>();
+      for (const [name, w] of network.namedWeights()) values.set(name, (await w.data()) as Float32Array);
+      trainer.dispose();
+      optimizer.dispose();
+      network.dispose();
+      return values;
+    };
+    const before = memory().tensors;
+    const [denseOne, lazyOne] = [await train(false, [first]), await train(true, [first])];
+    for (const [name, values] of denseOne) values.forEach((value, index) => expect(lazyOne.get(name)![index]).toBeCloseTo(value, 6));
+    const [denseTwo, lazyTwo] = [await train(false, [first, second]), await train(true, [first, second])];
+    // User 0 is only in the first batch: dense Adam keeps moving its rows on step 2, lazy Adam leaves them.
+    const row = (values: Float32Array, user: number, width: number) => Array.from(values.subarray(user * width, (user + 1) * width));
+    expect(row(lazyTwo.get('gmf.user')!, 0, 3)).toEqual(row(lazyOne.get('gmf.user')!, 0, 3));
+    expect(row(denseTwo.get('gmf.user')!, 0, 3)).not.toEqual(row(denseOne.get('gmf.user')!, 0, 3));
+    // User 3 (second batch) moved in both; user 1 (never looked up) never moved in either.
+    expect(row(lazyTwo.get('mlp.user')!, 3, 3)).not.toEqual(row(lazyOne.get('mlp.user')!, 3, 3));
+    expect(row(lazyTwo.get('mlp.user')!, 1, 3)).toEqual(row(denseTwo.get('mlp.user')!, 1, 3));
+    expect(memory().tensors).toBe(before);
+  });
+
+  it('NeuralCf with embeddingUpdates: \'lazy\' learns the two taste groups and saves the option', async () => {
+    const matrix = twoGroups();
+    const model = new NeuralCf({ architecture: 'gmf', factors: 4, learningRate: 0.02, embeddingUpdates: 'lazy' });
+    await model.fit(matrix, { epochs: 40, seed: 2 });
+    // Users 2 and 8 miss two items each of their own group (100–105, 106–111): those come first.
+    const { items } = await model.recommend([2, 8], { count: 2 });
+    expect(new Set(items.subarray(0, 2))).toEqual(new Set([102, 103]));
+    expect(new Set(items.subarray(2))).toEqual(new Set([108, 109]));
+    expect((await model.save()).config.embeddingUpdates).toBe('lazy');
+    expect(() => new NeuralCf({ embeddingUpdates: 'sparse' as 'lazy' })).toThrow(/embeddingUpdates must be 'dense' or 'lazy'/);
+    model.dispose();
+  });
+
+  it('distinctRows gives first-seen distinct ids and each id\'s slot', () => {
+    const { rows, slots } = distinctRows(Int32Array.from([5, 2, 5, 9, 2]));
+    expect(Array.from(rows)).toEqual([5, 2, 9]);
+    expect(Array.from(slots)).toEqual([0, 1, 0, 2, 1]);
+  });
 });
+

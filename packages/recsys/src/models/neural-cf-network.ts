@@ -108,15 +108,21 @@ export class NeuralCfNetwork {
    * indices [N]: what cold-start fold-in optimises, with the item side and the tower frozen.
    */
   logitsFromUserRows(gmfUser: Tensor | null, mlpUser: Tensor | null, items: Tensor): Tensor {
+    return this.logitsFromRows({ gmfUser, mlpUser, gmfItem: gmfUser && this.gmfItem!.apply(items), mlpItem: mlpUser && this.mlpItem!.apply(items) });
+  }
+
+  /** The model's math from looked-up embedding rows (null for the half an architecture lacks), [N] logits. */
+  logitsFromRows(rows: { gmfUser: Tensor | null; mlpUser: Tensor | null; gmfItem: Tensor | null; mlpItem: Tensor | null }): Tensor {
     const parts: Tensor[] = [];
-    if (gmfUser) parts.push(mul(gmfUser, this.gmfItem!.apply(items)));
-    if (mlpUser) {
-      let x = concat([mlpUser, this.mlpItem!.apply(items)], 1);
+    if (rows.gmfUser && rows.gmfItem) parts.push(mul(rows.gmfUser, rows.gmfItem));
+    if (rows.mlpUser && rows.mlpItem) {
+      let x = concat([rows.mlpUser, rows.mlpItem], 1);
       for (const layer of this.tower) x = layer.apply(x);
       parts.push(x);
     }
+    if (parts.length === 0) throw new DendriteError(`NeuralCfNetwork: a ${this.shape.architecture} needs its ${this.shape.architecture === 'mlp' ? 'MLP' : 'GMF'} user and item rows`);
     const joined = parts.length === 1 ? parts[0] : concat(parts, 1);
-    return reshape(this.output.apply(joined), [items.shape[0]]);
+    return reshape(this.output.apply(joined), [joined.shape[0]]);
   }
 
   /** Rows of a user table (`gmf.user` or `mlp.user`) for rank-1 int32 user indices. */

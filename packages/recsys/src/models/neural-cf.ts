@@ -29,6 +29,12 @@ export interface NeuralCfOptions {
   batchSize?: number;
   /** Epochs when fit is not given `epochs` (default 20). */
   epochs?: number;
+  /**
+   * How Adam steps the embedding tables: `'dense'` (default; every row every step, as PyTorch's Adam and
+   * the paper's Keras code) or `'lazy'` (only the rows a batch looks up, as PyTorch's SparseAdam: other
+   * rows' moments do not decay and the rows do not move; much cheaper for big tables, see the README).
+   */
+  embeddingUpdates?: 'dense' | 'lazy';
 }
 
 /** Pretrained GMF and MLP to start NeuMF from (the paper's initialisation). */
@@ -65,6 +71,7 @@ export class NeuralCf extends Recommender {
   readonly negatives: number;
   readonly batchSize: number;
   readonly epochs: number;
+  readonly embeddingUpdates: 'dense' | 'lazy';
   private network: NeuralCfNetwork | null = null;
   private pretraining: NeuMfPretraining | null = null;
 
@@ -83,6 +90,8 @@ export class NeuralCf extends Recommender {
     this.negatives = checkedNumber('NeuralCf', 'negatives', options.negatives ?? 4, { integer: true, minimum: 1 });
     this.batchSize = checkedNumber('NeuralCf', 'batchSize', options.batchSize ?? 256, { integer: true, minimum: 1 });
     this.epochs = checkedNumber('NeuralCf', 'epochs', options.epochs ?? 20, { integer: true, minimum: 0 });
+    this.embeddingUpdates = options.embeddingUpdates ?? 'dense';
+    if (this.embeddingUpdates !== 'dense' && this.embeddingUpdates !== 'lazy') throw new DendriteError(`NeuralCf: embeddingUpdates must be 'dense' or 'lazy', got ${JSON.stringify(this.embeddingUpdates)}`);
   }
 
   /** Start the next {@link NeuralCf.fit} of a NeuMF from pretrained GMF and MLP models (same data, sizes). */
@@ -106,8 +115,11 @@ export class NeuralCf extends Recommender {
     // epochs 0 builds the (initialised or pretrained) model only: nothing to train.
     if (epochs === 0) return history;
     const network = this.requireNetwork();
-    const optimizer = new Adam(network.parameters(), { learningRate: this.learningRate });
-    const trainer = new NeuralCfTrainer(network, optimizer, this.embeddingRegularization);
+    const lazy = this.embeddingUpdates === 'lazy';
+    const tables = new Set(['gmf.user', 'gmf.item', 'mlp.user', 'mlp.item']);
+    const optimized = lazy ? network.namedWeights().filter(([name]) => !tables.has(name)).map(([, weight]) => weight) : network.parameters();
+    const optimizer = new Adam(optimized, { learningRate: this.learningRate });
+    const trainer = new NeuralCfTrainer(network, optimizer, { regularization: this.embeddingRegularization, lazyEmbeddings: lazy && { learningRate: this.learningRate } });
     const source = new SampledPairs(data.byUser, { itemCount: data.itemCount, negatives: this.negatives, batchSize: this.batchSize, seed });
     const onEpoch = options.onEpoch;
     try {
@@ -125,6 +137,7 @@ export class NeuralCf extends Recommender {
       });
     } finally {
       optimizer.dispose();
+      trainer.dispose();
     }
     return history;
   }
@@ -247,6 +260,7 @@ export class NeuralCf extends Recommender {
     return {
       architecture: this.name, factors: this.factors, mlpLayers: this.mlpLayers, learningRate: this.learningRate,
       embeddingRegularization: this.embeddingRegularization, negatives: this.negatives, batchSize: this.batchSize, epochs: this.epochs,
+      embeddingUpdates: this.embeddingUpdates,
     };
   }
 
