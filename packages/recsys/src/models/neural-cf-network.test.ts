@@ -62,6 +62,16 @@ describe('NeuralCfNetwork (NCF on @dendrite/layers)', () => {
     });
   }
 
+  it('keeps the saved weight names and shapes of the raw-op NeuralCf, so its saved models load', () => {
+    // The list the pre-layers NeuralCf saved (and loadRecommender checks) for NeuMF 16 + 64-32-16-8.
+    expect(NeuralCfNetwork.weightShapes({ architecture: 'neumf', userCount: 943, itemCount: 1682, factors: 16, mlpLayers: [64, 32, 16, 8] })).toEqual([
+      ['gmf.user', [943, 16]], ['gmf.item', [1682, 16]], ['mlp.user', [943, 32]], ['mlp.item', [1682, 32]],
+      ['mlp.weight1', [64, 32]], ['mlp.bias1', [32]], ['mlp.weight2', [32, 16]], ['mlp.bias2', [16]], ['mlp.weight3', [16, 8]], ['mlp.bias3', [8]],
+      ['output.weight', [24, 1]], ['output.bias', [1]],
+    ]);
+    expect(NeuralCfNetwork.weightShapes({ architecture: 'gmf', userCount: 3, itemCount: 4, factors: 2, mlpLayers: [4, 2] }).map(([name]) => name)).toEqual(['gmf.user', 'gmf.item', 'output.weight', 'output.bias']);
+  });
+
   it('refuses pairs of mismatched shapes and ids outside the tables', () => {
     const network = new NeuralCfNetwork({ architecture: 'neumf', userCount: 3, itemCount: 4, factors: 2, mlpLayers: [4, 2] }, paperInitialValues(new SeededRandom(1)));
     expect(() => network.apply({ users: ids([0, 1]), items: ids([2]) })).toThrow(/rank-1 of one length/);
