@@ -157,6 +157,14 @@ export class Engine {
     this.drainFreeQueue();
   }
 
+  /**
+   * @internal Whether `tensor` is the only holder of its buffer and no gradient rule saved it: then an
+   * in-place update of the buffer is indistinguishable from assigning a new value.
+   */
+  holdsBufferAlone(tensor: Tensor): boolean {
+    return !tensor.isDisposed && tensor.backend === this.backend && this.refCounts.get(tensor.dataId) === 1 && tensor.savedBy === 0 && tensor.gradNode === null;
+  }
+
   /** @internal Point `target` at `value`'s buffer (variable assignment). */
   reassign(target: Tensor, value: Tensor): void {
     const info = this.info('assign', value);

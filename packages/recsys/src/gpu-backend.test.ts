@@ -43,4 +43,11 @@ describe('recsys on the gpu.js backend', () => {
     const onGpu = await recommendOn(gpu, make);
     onGpu.scores.forEach((score, position) => expect(score).toBeCloseTo(onCpu.scores[position], 3));
   });
+
+  it('NeuMF with lazy embedding updates (adamUpdateRows composed from gather/scatterAdd there) matches the CPU\'s in-place kernel', async () => {
+    const make = () => new NeuralCf({ architecture: 'neumf', factors: 4, mlpLayers: [8, 4], learningRate: 0.01, embeddingUpdates: 'lazy' });
+    const onCpu = await recommendOn(cpu, make);
+    const onGpu = await recommendOn(gpu, make);
+    onGpu.scores.forEach((score, position) => expect(score).toBeCloseTo(onCpu.scores[position], 3));
+  });
 });

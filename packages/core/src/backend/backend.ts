@@ -156,6 +156,23 @@ export interface Kernels {
   ): [DataId, DataId, DataId];
 
   /**
+   * Adam on some rows of a parameter (distinct int32 `rows` along axis 0, checked by the op; one gradient
+   * row each): returns new [param, firstMoment, secondMoment], the listed rows stepped as adamUpdate
+   * does, every other row copied unchanged.
+   */
+  adamUpdateRows?(
+    param: TensorInfo, rowGradients: TensorInfo, rows: TensorInfo, firstMoment: TensorInfo, secondMoment: TensorInfo, hyper: AdamHyperparameters,
+  ): [DataId, DataId, DataId];
+
+  /**
+   * adamUpdateRows written into the param and moment buffers themselves (host backends): the engine
+   * calls it only when each of the three buffers is held by one tensor that no gradient rule saved.
+   */
+  adamUpdateRowsInPlace?(
+    param: TensorInfo, rowGradients: TensorInfo, rows: TensorInfo, firstMoment: TensorInfo, secondMoment: TensorInfo, hyper: AdamHyperparameters,
+  ): void;
+
+  /**
    * Softmax cross-entropy of each row of logits [batch, classes] against int32 labels [batch] (each in
    * [0, classes)): returns [loss per row [batch], softmax probabilities [batch, classes]], the
    * probabilities being what the gradient needs. A label outside [0, classes) must never read

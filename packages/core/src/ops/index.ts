@@ -1,6 +1,7 @@
 // Every op, one file each with its gradient beside it.
 export * from './abs.js';
 export * from './adam-update.js';
+export * from './adam-update-rows.js';
 export * from './add.js';
 export * from './argmax.js';
 export * from './batch-norm.js';

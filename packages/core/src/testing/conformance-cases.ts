@@ -141,5 +141,10 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
     name: 'adamUpdate', inputs: [f(3, 4), f(3, 4), f(3, 4), positive(3, 4)], grad: false,
     fn: (p, g, m, v) => ops.concat(Object.values(ops.adamUpdate(p, g, m, v, { stepSize: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 })), 0),
   },
+  {
+    // Distinct rows, made inside fn so they live on the backend under test.
+    name: 'adamUpdateRows', inputs: [f(4, 3), f(2, 3), f(4, 3), positive(4, 3)], grad: false,
+    fn: (p, g, m, v) => ops.concat(Object.values(ops.adamUpdateRows(p, g, ops.tensor([3, 0], [2], 'int32'), m, v, { stepSize: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 })), 0),
+  },
   { name: 'avgPool2d same', inputs: [f(1, 5, 5, 1)], fn: (x) => ops.avgPool2d(x, 3, { stride: 2, padding: 'same' }) },
 ];

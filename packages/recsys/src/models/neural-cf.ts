@@ -1,15 +1,16 @@
 import {
-  DendriteError, add, concat, gather, linear, matmul, mean, mul, reshape, softplus, sub, sum, tensor, tidy, noGrad, variable, variableGrads,
+  DendriteError, add, concat, gather, mean, mul, reshape, tensor, tidy, noGrad, variable, variableGrads,
   type DecodedHostTensor, type HostTensor, type Tensor,
 } from '@dendrite/core';
-import { SeededRandom, withNegatives } from '@dendrite/datasets';
+import { SeededRandom } from '@dendrite/datasets';
 import { Adam } from '@dendrite/optimizers';
 import type { InteractionMatrix } from '../interactions.js';
 import { Recommender, type EpochLog, type FitOptions, type History, type RecommendOptions, type Recommendations } from '../recommender.js';
-import { checkedNumber, normalFactors, uniformFactors } from './initialize.js';
+import { checkedNumber } from './initialize.js';
+import { NeuralCfNetwork, paperInitialValues, type NeuralCfArchitecture, type NeuralCfShape } from './neural-cf-network.js';
+import { NeuralCfTrainer, SampledPairs, logLoss } from './neural-cf-training.js';
 
-/** Which of the NCF paper's three models (He et al., WWW 2017). */
-export type NeuralCfArchitecture = 'gmf' | 'mlp' | 'neumf';
+export type { NeuralCfArchitecture } from './neural-cf-network.js';
 
 /** Hyper-parameters of {@link NeuralCf}. */
 export interface NeuralCfOptions {
@@ -28,6 +29,12 @@ export interface NeuralCfOptions {
   batchSize?: number;
   /** Epochs when fit is not given `epochs` (default 20). */
   epochs?: number;
+  /**
+   * How Adam steps the embedding tables: `'dense'` (default; every row every step, as PyTorch's Adam and
+   * the paper's Keras code) or `'lazy'` (only the rows a batch looks up, as PyTorch's SparseAdam: other
+   * rows' moments do not decay and the rows do not move; much cheaper for big tables, see the README).
+   */
+  embeddingUpdates?: 'dense' | 'lazy';
 }
 
 /** Pretrained GMF and MLP to start NeuMF from (the paper's initialisation). */
@@ -44,8 +51,9 @@ const PAIR_CHUNK = 131_072;
  * Neural collaborative filtering (He et al., WWW 2017): GMF (an elementwise product of user and item
  * embeddings through a learned output weight), MLP (their concatenation through a ReLU tower) and
  * NeuMF (both, joined at the output), trained with Adam on the log loss of each observed interaction
- * and `negatives` unobserved ones sampled afresh each epoch. Built on core ops (`gather` embeddings,
- * `linear` layers) with the model's math in {@link NeuralCf.logits}.
+ * and `negatives` unobserved ones sampled afresh each epoch. The model is a {@link NeuralCfNetwork} of
+ * `@dendrite/layers` (`Embedding` tables, a `Dense` tower and output) trained by `@dendrite/training`'s
+ * Trainer ({@link NeuralCfTrainer} over {@link SampledPairs}).
  *
  * @example
  * ```ts
@@ -63,7 +71,8 @@ export class NeuralCf extends Recommender {
   readonly negatives: number;
   readonly batchSize: number;
   readonly epochs: number;
-  private parameters = new Map<string, Tensor>();
+  readonly embeddingUpdates: 'dense' | 'lazy';
+  private network: NeuralCfNetwork | null = null;
   private pretraining: NeuMfPretraining | null = null;
 
   constructor(options: NeuralCfOptions = {}) {
@@ -81,6 +90,8 @@ export class NeuralCf extends Recommender {
     this.negatives = checkedNumber('NeuralCf', 'negatives', options.negatives ?? 4, { integer: true, minimum: 1 });
     this.batchSize = checkedNumber('NeuralCf', 'batchSize', options.batchSize ?? 256, { integer: true, minimum: 1 });
     this.epochs = checkedNumber('NeuralCf', 'epochs', options.epochs ?? 20, { integer: true, minimum: 0 });
+    this.embeddingUpdates = options.embeddingUpdates ?? 'dense';
+    if (this.embeddingUpdates !== 'dense' && this.embeddingUpdates !== 'lazy') throw new DendriteError(`NeuralCf: embeddingUpdates must be 'dense' or 'lazy', got ${JSON.stringify(this.embeddingUpdates)}`);
   }
 
   /** Start the next {@link NeuralCf.fit} of a NeuMF from pretrained GMF and MLP models (same data, sizes). */
@@ -100,34 +111,33 @@ export class NeuralCf extends Recommender {
     const epochs = checkedNumber(`${this.name}.fit`, 'epochs', options.epochs ?? this.epochs, { integer: true, minimum: 0 });
     const seed = options.seed ?? 1;
     this.initialize(data, new SeededRandom(seed));
-    const parameters = [...this.parameters.values()];
-    const optimizer = new Adam(parameters, { learningRate: this.learningRate });
-    const positives = data.toColumns();
     const history: History = { epochs: [] };
-    const shuffler = new SeededRandom(seed + 7919);
+    // epochs 0 builds the (initialised or pretrained) model only: nothing to train.
+    if (epochs === 0) return history;
+    const network = this.requireNetwork();
+    const lazy = this.embeddingUpdates === 'lazy';
+    const tables = new Set(['gmf.user', 'gmf.item', 'mlp.user', 'mlp.item']);
+    const optimized = lazy ? network.namedWeights().filter(([name]) => !tables.has(name)).map(([, weight]) => weight) : network.parameters();
+    const optimizer = new Adam(optimized, { learningRate: this.learningRate });
+    const trainer = new NeuralCfTrainer(network, optimizer, { regularization: this.embeddingRegularization, lazyEmbeddings: lazy && { learningRate: this.learningRate } });
+    const source = new SampledPairs(data.byUser, { itemCount: data.itemCount, negatives: this.negatives, batchSize: this.batchSize, seed });
+    const onEpoch = options.onEpoch;
     try {
-      for (let epoch = 1; epoch <= epochs; epoch++) {
-        const started = performance.now();
-        const rows = withNegatives(positives, { itemCount: data.itemCount, count: this.negatives, seed: seed * 1000 + epoch });
-        const order = shuffler.permutation(rows.users.length);
-        let lossSum = 0;
-        for (let start = 0; start < order.length; start += this.batchSize) {
-          const picks = order.subarray(start, start + this.batchSize);
-          const users = Int32Array.from(picks, (row) => rows.users[row]);
-          const items = Int32Array.from(picks, (row) => rows.items[row]);
-          const labels = Float32Array.from(picks, (row) => rows.labels[row]);
-          const { value, grads } = variableGrads(() => this.loss(users, items, labels), parameters);
-          optimizer.step(grads);
-          grads.forEach((gradient) => gradient.dispose());
-          lossSum += (await value.data())[0] * picks.length;
-          value.dispose();
-        }
-        const log: EpochLog = { epoch, loss: lossSum / order.length, seconds: (performance.now() - started) / 1000 };
-        history.epochs.push(log);
-        if ((await options.onEpoch?.(log)) === false) break;
-      }
+      await trainer.fit(source, {
+        epochs,
+        // The running loss is read once an epoch (a read per logging interval is a sync point).
+        logEvery: Math.max(1, source.stepsPerEpoch),
+        callbacks: [{
+          onEpochEnd: async (event) => {
+            const log: EpochLog = { epoch: event.progress.epoch + 1, loss: event.logs.loss, seconds: event.epochSeconds };
+            history.epochs.push(log);
+            if ((await onEpoch?.(log)) === false) event.trainer.stopTraining = true;
+          },
+        }],
+      });
     } finally {
       optimizer.dispose();
+      trainer.dispose();
     }
     return history;
   }
@@ -137,25 +147,7 @@ export class NeuralCf extends Recommender {
    * over [pᵤ, qᵢ], then ·h; NeuMF: both last layers concatenated, then ·h.
    */
   logits(users: Tensor, items: Tensor): Tensor {
-    const gmfUser = this.name !== 'mlp' ? gather(this.parameter('gmf.user'), users, 0) : null;
-    const mlpUser = this.name !== 'gmf' ? gather(this.parameter('mlp.user'), users, 0) : null;
-    return this.logitsFromUserEmbeddings(gmfUser, mlpUser, items);
-  }
-
-  /** The model's math from the users' embedding rows (what fold-in optimises) and item indices. */
-  private logitsFromUserEmbeddings(gmfUser: Tensor | null, mlpUser: Tensor | null, items: Tensor): Tensor {
-    const p = (name: string) => this.parameter(name);
-    const parts: Tensor[] = [];
-    if (gmfUser) parts.push(mul(gmfUser, gather(p('gmf.item'), items, 0)));
-    if (mlpUser) {
-      let x = concat([mlpUser, gather(p('mlp.item'), items, 0)], 1);
-      for (let layer = 1; layer < this.mlpLayers.length; layer++) {
-        x = linear(x, p(`mlp.weight${layer}`), { bias: p(`mlp.bias${layer}`), activation: 'relu' });
-      }
-      parts.push(x);
-    }
-    const joined = parts.length === 1 ? parts[0] : concat(parts, 1);
-    return reshape(add(matmul(joined, p('output.weight')), p('output.bias')), [items.shape[0]]);
+    return this.requireNetwork().apply({ users, items });
   }
 
   /**
@@ -177,7 +169,8 @@ export class NeuralCf extends Recommender {
     const seenSet = new Set(seen);
     if (seenSet.size >= data.itemCount) throw new DendriteError('recommendForHistory: the history covers the whole catalogue; nothing is left to recommend');
     // Start from the mean user embedding: the "average user", which training then moves.
-    const start = (name: string) => tidy(() => variable(mean(this.parameter(name), 0, true), `${name}.new`));
+    const network = this.requireNetwork();
+    const start = (name: string) => tidy(() => variable(mean(network.weight(name), 0, true), `${name}.new`));
     const gmfUser = this.name !== 'mlp' ? start('gmf.user') : null;
     const mlpUser = this.name !== 'gmf' ? start('mlp.user') : null;
     const userParameters = [gmfUser, mlpUser].filter((value): value is Tensor => value !== null);
@@ -198,8 +191,8 @@ export class NeuralCf extends Recommender {
         const rows = Int32Array.from(items, () => 0);
         const { value, grads } = variableGrads(() => {
           const rowTensor = tensor(rows, [rows.length], 'int32');
-          const z = this.logitsFromUserEmbeddings(gmfUser && gather(gmfUser, rowTensor, 0), mlpUser && gather(mlpUser, rowTensor, 0), tensor(Int32Array.from(items), [items.length], 'int32'));
-          return mean(sub(softplus(z), mul(tensor(Float32Array.from(labels), [labels.length]), z)));
+          const z = network.logitsFromUserRows(gmfUser && gather(gmfUser, rowTensor, 0), mlpUser && gather(mlpUser, rowTensor, 0), tensor(Int32Array.from(items), [items.length], 'int32'));
+          return logLoss(z, tensor(Float32Array.from(labels), [labels.length]));
         }, userParameters);
         optimizer.step(grads);
         value.dispose();
@@ -208,29 +201,12 @@ export class NeuralCf extends Recommender {
       return await this.rankScoreRow('recommendForHistory', () => {
         const all = tensor(Int32Array.from({ length: data.itemCount }, (_, item) => item), [data.itemCount], 'int32');
         const rows = tensor(new Int32Array(data.itemCount), [data.itemCount], 'int32');
-        return this.logitsFromUserEmbeddings(gmfUser && gather(gmfUser, rows, 0), mlpUser && gather(mlpUser, rows, 0), all);
+        return network.logitsFromUserRows(gmfUser && gather(gmfUser, rows, 0), mlpUser && gather(mlpUser, rows, 0), all);
       }, seen, options);
     } finally {
       optimizer.dispose();
       userParameters.forEach((parameter) => parameter.dispose());
     }
-  }
-
-  /** Mean log loss of the batch (labels 1/0): softplus(z) − y·z, plus the embedding L2 term. */
-  private loss(users: Int32Array, items: Int32Array, labels: Float32Array): Tensor {
-    const userTensor = tensor(users, [users.length], 'int32');
-    const itemTensor = tensor(items, [items.length], 'int32');
-    const z = this.logits(userTensor, itemTensor);
-    let loss = mean(sub(softplus(z), mul(tensor(labels, [labels.length]), z)));
-    if (this.embeddingRegularization > 0) {
-      for (const name of ['gmf', 'mlp']) {
-        if (!this.parameters.has(`${name}.user`)) continue;
-        const picked = add(sum(mul(gather(this.parameter(`${name}.user`), userTensor, 0), gather(this.parameter(`${name}.user`), userTensor, 0))),
-          sum(mul(gather(this.parameter(`${name}.item`), itemTensor, 0), gather(this.parameter(`${name}.item`), itemTensor, 0))));
-        loss = add(loss, mul(picked, this.embeddingRegularization / users.length));
-      }
-    }
-    return loss;
   }
 
   protected scoreUsers(users: Int32Array): Tensor {
@@ -273,102 +249,85 @@ export class NeuralCf extends Recommender {
   }
 
   protected override itemVectors(): Tensor | null {
-    return this.parameters.get(this.name === 'mlp' ? 'mlp.item' : 'gmf.item') ?? null;
+    return this.network?.weightOrNull(this.name === 'mlp' ? 'mlp.item' : 'gmf.item') ?? null;
   }
 
   protected override userVectors(): Tensor | null {
-    return this.parameters.get(this.name === 'mlp' ? 'mlp.user' : 'gmf.user') ?? null;
+    return this.network?.weightOrNull(this.name === 'mlp' ? 'mlp.user' : 'gmf.user') ?? null;
   }
 
   protected hyperparameters(): Record<string, unknown> {
     return {
       architecture: this.name, factors: this.factors, mlpLayers: this.mlpLayers, learningRate: this.learningRate,
       embeddingRegularization: this.embeddingRegularization, negatives: this.negatives, batchSize: this.batchSize, epochs: this.epochs,
+      embeddingUpdates: this.embeddingUpdates,
     };
   }
 
   protected async weightTensors(): Promise<Record<string, HostTensor>> {
     const weights: Record<string, HostTensor> = {};
-    for (const [name, value] of this.parameters) weights[name] = { dtype: 'float32', shape: [...value.shape], data: (await value.data()) as Float32Array };
+    for (const [name, value] of this.requireNetwork().namedWeights()) weights[name] = { dtype: 'float32', shape: [...value.shape], data: (await value.data()) as Float32Array };
     return weights;
   }
 
   protected restoreWeights(weights: Record<string, DecodedHostTensor>): void {
     const data = this.requireData('load');
-    const expected = this.shapes(data);
-    this.disposeParameters();
+    const expected = new Map(NeuralCfNetwork.weightShapes(this.networkShape(data)));
     for (const [name, shape] of expected) {
       const found = weights[name];
       if (!found || found.shape.join() !== shape.join()) {
         throw new DendriteError(`loadRecommender: ${this.name} needs tensor '${name}' of shape [${shape.join(', ')}], got ${found ? `[${found.shape.join(', ')}]` : 'none'}`);
       }
-      this.parameters.set(name, tidy(() => variable(tensor(Float32Array.from(found.data), shape), name)));
     }
+    this.disposeNetwork();
+    this.network = new NeuralCfNetwork(this.networkShape(data), (name, shape) => tensor(Float32Array.from(weights[name].data), shape));
   }
 
   dispose(): void {
-    this.disposeParameters();
+    this.disposeNetwork();
   }
 
-  private parameter(name: string): Tensor {
-    const found = this.parameters.get(name);
-    if (!found) throw new DendriteError(`${this.name} is not fitted (call fit or loadRecommender first)`);
-    return found;
+  private requireNetwork(): NeuralCfNetwork {
+    if (!this.network) throw new DendriteError(`${this.name} is not fitted (call fit or loadRecommender first)`);
+    return this.network;
   }
 
-  /** Every parameter's name and shape for this architecture and data. */
-  private shapes(data: InteractionMatrix): Array<[string, number[]]> {
-    const shapes: Array<[string, number[]]> = [];
-    const half = this.mlpLayers[0] / 2;
-    if (this.name !== 'mlp') shapes.push(['gmf.user', [data.userCount, this.factors]], ['gmf.item', [data.itemCount, this.factors]]);
-    if (this.name !== 'gmf') {
-      shapes.push(['mlp.user', [data.userCount, half]], ['mlp.item', [data.itemCount, half]]);
-      for (let layer = 1; layer < this.mlpLayers.length; layer++) {
-        shapes.push([`mlp.weight${layer}`, [this.mlpLayers[layer - 1], this.mlpLayers[layer]]], [`mlp.bias${layer}`, [this.mlpLayers[layer]]]);
-      }
-    }
-    const joined = (this.name !== 'mlp' ? this.factors : 0) + (this.name !== 'gmf' ? this.mlpLayers[this.mlpLayers.length - 1] : 0);
-    shapes.push(['output.weight', [joined, 1]], ['output.bias', [1]]);
-    return shapes;
+  private networkShape(data: InteractionMatrix): NeuralCfShape {
+    return { architecture: this.name, userCount: data.userCount, itemCount: data.itemCount, factors: this.factors, mlpLayers: this.mlpLayers };
   }
 
-  /** Embeddings ~ N(0, 0.01²) as in the paper, layers Glorot-uniform, biases 0; or the pretrained models' values. */
+  /**
+   * Builds the network: embeddings ~ N(0, 0.01²) as in the paper, layers Glorot-uniform, biases 0, drawn
+   * in saved-weight order from `random`; or the pretrained models' values (NeuMF's output layer joins
+   * theirs, weighted α and 1 − α).
+   */
   private initialize(data: InteractionMatrix, random: SeededRandom): void {
-    this.disposeParameters();
+    this.disposeNetwork();
     const pretrained = this.pretraining;
-    for (const [name, shape] of this.shapes(data)) {
-      const [rows, columns] = shape.length === 2 ? shape : [shape[0], 1];
-      if (pretrained) {
-        const source = name.startsWith('gmf') ? pretrained.gmf : pretrained.mlp;
-        if (!name.startsWith('output') && source.parameters.get(name)?.shape.join() !== shape.join()) {
-          throw new DendriteError(`NeuralCf.fit: pretrained ${source.name} tensor '${name}' must have shape [${shape.join(', ')}] (fit it on the same data)`);
-        }
-        // Copied on the device (no readback): any backend.
-        const alpha = pretrained.alpha ?? 0.5;
-        const gmf = (part: string) => pretrained.gmf.parameter(part);
-        const mlp = (part: string) => pretrained.mlp.parameter(part);
-        this.parameters.set(name, tidy(() => variable(
-          name === 'output.weight' ? concat([mul(gmf(name), alpha), mul(mlp(name), 1 - alpha)], 0)
-            : name === 'output.bias' ? add(mul(gmf(name), alpha), mul(mlp(name), 1 - alpha))
-              : mul((name.startsWith('gmf') ? gmf : mlp)(name), 1),
-          name)));
-        continue;
-      }
-      let values: Float32Array;
-      if (name.endsWith('.user') || name.endsWith('.item')) {
-        values = normalFactors(rows, columns, 0.01, random);
-      } else if (name.includes('bias')) {
-        values = new Float32Array(rows * columns);
-      } else {
-        values = uniformFactors(rows, columns, Math.sqrt(6 / (rows + columns)), random);
-      }
-      // variable() views the tensor; tidy frees the original handle.
-      this.parameters.set(name, tidy(() => variable(tensor(values, shape), name)));
+    const shape = this.networkShape(data);
+    if (!pretrained) {
+      this.network = new NeuralCfNetwork(shape, paperInitialValues(random));
+      return;
     }
+    const gmf = pretrained.gmf.requireNetwork();
+    const mlp = pretrained.mlp.requireNetwork();
+    for (const [name, wanted] of NeuralCfNetwork.weightShapes(shape)) {
+      if (name.startsWith('output')) continue;
+      const source = name.startsWith('gmf') ? gmf : mlp;
+      if (source.weightOrNull(name)?.shape.join() !== wanted.join()) {
+        throw new DendriteError(`NeuralCf.fit: pretrained ${source.shape.architecture} tensor '${name}' must have shape [${wanted.join(', ')}] (fit it on the same data)`);
+      }
+    }
+    const alpha = pretrained.alpha ?? 0.5;
+    // Copied on the device (no readback): any backend.
+    this.network = new NeuralCfNetwork(shape, (name) => tidy(() =>
+      name === 'output.weight' ? concat([mul(gmf.weight(name), alpha), mul(mlp.weight(name), 1 - alpha)], 0)
+        : name === 'output.bias' ? add(mul(gmf.weight(name), alpha), mul(mlp.weight(name), 1 - alpha))
+          : mul((name.startsWith('gmf') ? gmf : mlp).weight(name), 1)));
   }
 
-  private disposeParameters(): void {
-    for (const value of this.parameters.values()) value.dispose();
-    this.parameters.clear();
+  private disposeNetwork(): void {
+    this.network?.dispose();
+    this.network = null;
   }
 }

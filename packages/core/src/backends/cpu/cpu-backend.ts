@@ -5,6 +5,7 @@ import type { CpuAccelerator } from './accelerator.js';
 import type { CpuFloatTensor, CpuTensor, KernelContext } from './kernel-context.js';
 import { sizeOfShape } from './strides.js';
 import { adamUpdate } from './kernels/adam-update.js';
+import { adamUpdateRows } from './kernels/adam-update-rows.js';
 import { softmaxCrossEntropy } from './kernels/softmax-cross-entropy.js';
 import { argReduce } from './kernels/arg-reduce.js';
 import { binary } from './kernels/binary.js';
@@ -240,6 +241,17 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
       const float = (info: TensorInfo) => tensor(info, where) as CpuFloatTensor;
       const outputs = adamUpdate(context, float(param), float(gradient), float(firstMoment), float(secondMoment), hyper);
       return [register(outputs[0]), register(outputs[1]), register(outputs[2])];
+    },
+    adamUpdateRows(param, rowGradients, rows, firstMoment, secondMoment, hyper) {
+      const where = 'adamUpdateRows';
+      const float = (info: TensorInfo) => tensor(info, where) as CpuFloatTensor;
+      const outputs = adamUpdateRows(context, float(param), float(rowGradients), tensor(rows, where), float(firstMoment), float(secondMoment), hyper);
+      return [register(outputs[0]), register(outputs[1]), register(outputs[2])];
+    },
+    adamUpdateRowsInPlace(param, rowGradients, rows, firstMoment, secondMoment, hyper) {
+      const where = 'adamUpdateRowsInPlace';
+      const float = (info: TensorInfo) => tensor(info, where) as CpuFloatTensor;
+      adamUpdateRows(context, float(param), float(rowGradients), tensor(rows, where), float(firstMoment), float(secondMoment), hyper, true);
     },
     softmaxCrossEntropy(logits, labels) {
       const where = 'softmaxCrossEntropy';
