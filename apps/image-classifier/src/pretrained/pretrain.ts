@@ -1,4 +1,4 @@
-// Pre-training the shipped model: the transfer CNN on Fashion-MNIST's classes 0, 1, 2, 5, 8, seeded, saved in
+// Pre-training the shipped model: the transfer CNN on Fashion-MNIST's classes 0–4, seeded, saved in
 // @dendrite/layers' format with float16 weights, and its test accuracy measured on the saved (rounded) weights.
 import { join } from 'node:path';
 import { loadModel, saveModel } from '@dendrite/layers/node';
@@ -24,7 +24,7 @@ export interface PretrainReport extends PretrainOptions {
   trainImages: number;
   steps: number;
   finalLoss: number;
-  /** On the 5,000 test images of classes 0, 1, 2, 5, 8, with the saved float16 weights. */
+  /** On the 5,000 test images of classes 0–4, with the saved float16 weights. */
   testAccuracy: number;
   parameters: number;
   weightBytes: number;
