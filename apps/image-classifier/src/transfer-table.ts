@@ -90,7 +90,8 @@ export function spread(values: readonly number[]): { mean: number; min: number; 
  * the paired difference (fine-tuned − scratch on the same sample): its mean, min–max and how many samples it won.
  */
 export function transferTableMarkdown(rows: readonly TransferRow[]): string {
-  const percent = (value: number) => (value * 100).toFixed(1);
+  // A difference that rounds to zero prints as 0.0, not -0.0.
+  const percent = (value: number) => (value * 100).toFixed(1).replace(/^-0\.0$/, '0.0');
   const cell = (values: readonly number[], unit: string) => {
     const { mean, min, max } = spread(values);
     return `${percent(mean)}${unit} (${percent(min)} to ${percent(max)})`;
