@@ -16,15 +16,17 @@ export interface Budget {
   /** Steps after unfreezing the layers above `freezeUntil` (0: head only). */
   tuneSteps: number;
   batchSize: number;
-  /** Adam's rate for the head (and for the whole scratch model). */
+  /** Adam's rate for the head. */
   learningRate: number;
   /** Adam's rate for the unfrozen top of the base: lower, so the pre-trained features move little. */
   tuneLearningRate: number;
+  /** Adam's rate for every layer of the from-scratch baseline (chosen the way the fine-tuning rates were: see the README). */
+  scratchLearningRate: number;
   seed: number;
 }
 
 /** The defaults of `pnpm classifier finetune` and of the README's table. */
-export const DEFAULT_BUDGET: Budget = { headSteps: 150, tuneSteps: 150, batchSize: 32, learningRate: 1e-3, tuneLearningRate: 1e-4, seed: 1 };
+export const DEFAULT_BUDGET: Budget = { headSteps: 150, tuneSteps: 150, batchSize: 32, learningRate: 3e-3, tuneLearningRate: 3e-4, scratchLearningRate: 3e-3, seed: 1 };
 
 /** What {@link finetune} needs besides the budget. */
 export interface FinetuneOptions extends Partial<Budget> {
@@ -97,8 +99,10 @@ export async function finetune(pretrained: Model, options: FinetuneOptions): Pro
 }
 
 /**
- * The baseline: the same network from random weights (seeded), every layer trained with Adam at
- * `learningRate` for the fine-tuning's whole budget (`headSteps + tuneSteps` steps of `batchSize`).
+ * The baseline: the fine-tuned model's network (the transfer CNN's layers up to `features`, then one dense
+ * head with `classes` outputs) from random weights (seeded), every layer trained with Adam at
+ * `scratchLearningRate` for the fine-tuning's whole budget (`headSteps + tuneSteps` steps of `batchSize`,
+ * the same seeded batches).
  *
  * @example
  * ```ts
@@ -107,8 +111,8 @@ export async function finetune(pretrained: Model, options: FinetuneOptions): Pro
  */
 export async function trainFromScratch(options: Omit<FinetuneOptions, 'featureLayer' | 'freezeUntil' | 'afterHead'>): Promise<Sequential> {
   const budget = { ...DEFAULT_BUDGET, ...definedOnly(options) };
-  const model = createTransferCnn(options.classes, budget.seed, options.train.height, options.train.width);
-  const optimizer = new Adam(model.parameters(), { learningRate: budget.learningRate });
+  const model = createScratchModel(options.classes, budget.seed, options.train.height, options.train.width);
+  const optimizer = new Adam(model.parameters(), { learningRate: budget.scratchLearningRate });
   await trainSteps(model, optimizer, options.train, {
     steps: budget.headSteps + budget.tuneSteps, batchSize: budget.batchSize, seed: budget.seed, onStep: (step, loss) => options.onStep?.('head', step, loss),
   });
@@ -116,10 +120,28 @@ export async function trainFromScratch(options: Omit<FinetuneOptions, 'featureLa
   return model;
 }
 
+/**
+ * The network {@link finetune} makes (the transfer CNN's base up to `features` plus a dense head named `head`,
+ * initialized as `finetune` initializes it), with every weight random: what the from-scratch baseline trains.
+ *
+ * @example
+ * ```ts
+ * const model = createScratchModel(5, 1);
+ * ```
+ */
+export function createScratchModel(classes: number, seed: number, height = 28, width = 28): Sequential {
+  const full = createTransferCnn(classes, seed, height, width);
+  const cut = full.layers.findIndex((layer) => layer.name === FEATURE_LAYER);
+  // The pre-training head (hidden, logits) is not part of the fine-tuned network: dropped, its weights freed.
+  for (const layer of full.layers.slice(cut + 1)) layer.dispose();
+  const base = cutModel(full, FEATURE_LAYER, { name: 'base' });
+  return addHead(base, [new Dense({ units: classes, seed, name: 'head' })], { name: 'scratch' }) as Sequential;
+}
+
 /** Test accuracy of a model on `test` (already restricted to its classes). */
 export const testAccuracy = accuracyOn;
 
 function definedOnly(options: Partial<Budget>): Partial<Budget> {
-  const keys: Array<keyof Budget> = ['headSteps', 'tuneSteps', 'batchSize', 'learningRate', 'tuneLearningRate', 'seed'];
+  const keys: Array<keyof Budget> = ['headSteps', 'tuneSteps', 'batchSize', 'learningRate', 'tuneLearningRate', 'scratchLearningRate', 'seed'];
   return Object.fromEntries(keys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
 }

@@ -80,6 +80,41 @@ export interface StepOptions {
   seed: number;
   /** Called after each step with its loss (read back from the device). */
   onStep?: (step: number, loss: number) => void;
+  /** Random shifts and mirror flips of each batch image (data augmentation; default none). */
+  augment?: Augmentation;
+}
+
+/** Seeded data augmentation applied to each image of a training batch. */
+export interface Augmentation {
+  /** Each image moves by a random whole number of pixels in [-shift, shift] on each axis, zeros filling in. */
+  shift: number;
+  /** Each image is mirrored left-right with probability 1/2. */
+  flip: boolean;
+}
+
+/**
+ * Writes a randomly shifted and/or mirrored copy of the `height` × `width` image `source` into `target`
+ * (same size), drawing from `random`: the augmentation of {@link StepOptions.augment}.
+ *
+ * @example
+ * ```ts
+ * augmentImage(image, out, 28, 28, { shift: 2, flip: true }, seededRandom(1));
+ * ```
+ */
+export function augmentImage(source: Float32Array, target: Float32Array, height: number, width: number, augment: Augmentation, random: () => number): void {
+  const rowShift = augment.shift > 0 ? Math.floor(random() * (2 * augment.shift + 1)) - augment.shift : 0;
+  const columnShift = augment.shift > 0 ? Math.floor(random() * (2 * augment.shift + 1)) - augment.shift : 0;
+  const flip = augment.flip && random() < 0.5;
+  target.fill(0);
+  for (let row = 0; row < height; row++) {
+    const sourceRow = row - rowShift;
+    if (sourceRow < 0 || sourceRow >= height) continue;
+    for (let column = 0; column < width; column++) {
+      const shifted = column - columnShift;
+      if (shifted < 0 || shifted >= width) continue;
+      target[row * width + column] = source[sourceRow * width + (flip ? width - 1 - shifted : shifted)];
+    }
+  }
 }
 
 /**
@@ -94,6 +129,12 @@ export interface StepOptions {
  */
 export async function trainSteps(model: Model, optimizer: Optimizer, data: ImageSplit, options: StepOptions): Promise<number> {
   const random = seededRandom(options.seed);
+  // Its own stream, so adding augmentation leaves the batch order of a seed unchanged.
+  const augmentRandom = seededRandom(options.seed ^ 0x5bd1e995);
+  const { augment } = options;
+  if (augment !== undefined && (!Number.isInteger(augment.shift) || augment.shift < 0 || augment.shift >= Math.min(data.height, data.width))) {
+    throw new DendriteError(`trainSteps: augment.shift must be an integer in [0, ${Math.min(data.height, data.width) - 1}], got ${augment.shift}`);
+  }
   const parameters = [...optimizer.parameters];
   const pixels = data.height * data.width;
   let order: number[] = [];
@@ -103,7 +144,11 @@ export async function trainSteps(model: Model, optimizer: Optimizer, data: Image
     if (order.length < options.batchSize) order = order.concat(shuffleInPlace(Array.from({ length: data.count }, (_, index) => index), random));
     const batch = order.splice(0, Math.min(options.batchSize, data.count));
     const images = new Float32Array(batch.length * pixels);
-    batch.forEach((index, row) => images.set(data.images.subarray(index * pixels, (index + 1) * pixels), row * pixels));
+    batch.forEach((index, row) => {
+      const image = data.images.subarray(index * pixels, (index + 1) * pixels);
+      if (augment === undefined) images.set(image, row * pixels);
+      else augmentImage(image, images.subarray(row * pixels, (row + 1) * pixels), data.height, data.width, augment, augmentRandom);
+    });
     const loss = tidy(() => {
       const x = tensor(images, [batch.length, data.height, data.width, 1]);
       const y = tensor(Int32Array.from(batch, (index) => data.labels[index]), [batch.length], 'int32');

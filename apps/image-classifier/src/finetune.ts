@@ -23,7 +23,7 @@ export interface FinetuneCommandOptions {
   /** Folder of MNIST-style IDX files; default Fashion-MNIST. */
   data?: string;
   labelsPerClass: number;
-  /** The classes to learn (labels of the data), default 3, 4, 6, 7, 9: those the shipped model never saw. */
+  /** The classes to learn (labels of the data), default 5–9: those the shipped model never saw. */
   classes?: number[];
   /** Layers up to and including this one stay frozen in the second phase (default `pool1`, so `conv2` trains; `features`: head only). */
   freezeUntil?: string;
@@ -33,6 +33,8 @@ export interface FinetuneCommandOptions {
   batchSize?: number;
   learningRate?: number;
   tuneLearningRate?: number;
+  /** Adam's rate for the from-scratch baseline (`compare`). */
+  scratchLearningRate?: number;
   seed?: number;
   /** Also train the same network from scratch with the same labels and budget, and report both. */
   compare?: boolean;
@@ -85,7 +87,8 @@ export async function finetuneCommand(options: FinetuneCommandOptions): Promise<
   const budget = {
     headSteps: options.headSteps ?? DEFAULT_BUDGET.headSteps, tuneSteps: options.tuneSteps ?? DEFAULT_BUDGET.tuneSteps,
     batchSize: options.batchSize ?? DEFAULT_BUDGET.batchSize, learningRate: options.learningRate ?? DEFAULT_BUDGET.learningRate,
-    tuneLearningRate: options.tuneLearningRate ?? DEFAULT_BUDGET.tuneLearningRate, seed: options.seed ?? DEFAULT_BUDGET.seed,
+    tuneLearningRate: options.tuneLearningRate ?? DEFAULT_BUDGET.tuneLearningRate,
+    scratchLearningRate: options.scratchLearningRate ?? DEFAULT_BUDGET.scratchLearningRate, seed: options.seed ?? DEFAULT_BUDGET.seed,
   };
   const train = selectClasses(data.train, classes, { perClass: options.labelsPerClass, seed: budget.seed });
   const test = selectClasses(data.test, classes);
@@ -162,10 +165,10 @@ function classList(value: string): number[] {
 export function addFinetuneCommand(program: Command): Command {
   return program.command('finetune')
     .description('learn new classes from few labels: cut a pre-trained model at its features, train a new head, then the top block')
-    .option('--from <model>', 'a saved model with a "features" layer (default: the shipped CNN pre-trained on Fashion-MNIST classes 0, 1, 2, 5, 8)')
+    .option('--from <model>', 'a saved model with a "features" layer (default: the shipped CNN pre-trained on Fashion-MNIST classes 0-4)')
     .option('--data <dir>', 'folder of MNIST-style IDX files (default Fashion-MNIST)')
     .requiredOption('--labels-per-class <n>', 'labelled training images per class (a seeded sample)', integer('--labels-per-class', 1))
-    .option('--classes <list>', 'the classes to learn, as "3,4,6,7,9" or "5-9" (default 3,4,6,7,9: those the shipped model never saw)', classList)
+    .option('--classes <list>', 'the classes to learn, as "5,6,7" or "5-9" (default 5-9: those the shipped model never saw)', classList)
     .option('--feature-layer <layer>', `where the pre-trained model is cut: its layers up to this one are the base (default ${FEATURE_LAYER})`)
     .option('--freeze-until <layer>', `layers up to this one stay frozen when the top block trains (default ${TRUNK_END}; "features": head only)`)
     .option('--head-steps <n>', `steps training the head on the frozen base (default ${DEFAULT_BUDGET.headSteps})`, integer('--head-steps', 1))
@@ -173,6 +176,7 @@ export function addFinetuneCommand(program: Command): Command {
     .option('--batch-size <n>', `batch size (default ${DEFAULT_BUDGET.batchSize})`, integer('--batch-size', 1))
     .option('--learning-rate <rate>', `Adam's rate for the head (default ${DEFAULT_BUDGET.learningRate})`, rate('--learning-rate'))
     .option('--tune-learning-rate <rate>', `Adam's rate for the unfrozen top block (default ${DEFAULT_BUDGET.tuneLearningRate})`, rate('--tune-learning-rate'))
+    .option('--scratch-learning-rate <rate>', `Adam's rate for the from-scratch baseline of --compare (default ${DEFAULT_BUDGET.scratchLearningRate})`, rate('--scratch-learning-rate'))
     .option('--seed <n>', 'seed of the sample, the head and the batches', integer('--seed', 0))
     .option('--compare', 'also train the same network from scratch with the same labels and budget')
     .option('--out <dir>', 'where to save the fine-tuned model')

@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Conv2D, Dense, Flatten, MaxPool2D, sequential, type Sequential } from '@dendrite/layers';
 
-/** Classes 0, 1, 2, 5, 8 (T-shirt/top, Trouser, Pullover, Sandal, Bag): what the shipped model learned. */
-export const PRETRAIN_CLASSES: readonly number[] = [0, 1, 2, 5, 8];
-/** Classes 3, 4, 6, 7, 9 (Dress, Coat, Shirt, Sneaker, Ankle boot): new to it, learned from few labels by fine-tuning. */
-export const NEW_CLASSES: readonly number[] = [3, 4, 6, 7, 9];
+/** Classes 0–4 (T-shirt/top, Trouser, Pullover, Dress, Coat): what the shipped model learned. */
+export const PRETRAIN_CLASSES: readonly number[] = [0, 1, 2, 3, 4];
+/** Classes 5–9 (Sandal, Shirt, Sneaker, Bag, Ankle boot): new to it, learned from few labels by fine-tuning. */
+export const NEW_CLASSES: readonly number[] = [5, 6, 7, 8, 9];
 /** The layer whose output is the features a new head is put on: the flattened convolutional trunk. */
 export const FEATURE_LAYER = 'features';
 /** `--freeze-until` default: the first block stays frozen, fine-tuning unfreezes the top block (`conv2`). */
