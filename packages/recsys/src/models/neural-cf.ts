@@ -3,7 +3,7 @@ import {
   type DecodedHostTensor, type HostTensor, type Tensor,
 } from '@dendrite/core';
 import { SeededRandom, withNegatives } from '@dendrite/datasets';
-import { Adam } from '@dendrite/optimizers';
+import { Adam, SGD } from '@dendrite/optimizers';
 import type { InteractionMatrix } from '../interactions.js';
 import { Recommender, type EpochLog, type FitOptions, type History, type RecommendOptions, type Recommendations } from '../recommender.js';
 import { checkedNumber, normalFactors, uniformFactors } from './initialize.js';
@@ -20,6 +20,8 @@ export interface NeuralCfOptions {
   mlpLayers?: number[];
   /** Adam learning rate (default 0.001). */
   learningRate?: number;
+  /** 'adam' (default) or plain 'sgd' — what the paper fine-tunes a pretrained NeuMF with. */
+  optimizer?: 'adam' | 'sgd';
   /** L2 weight on the embeddings of each batch (default 0). */
   embeddingRegularization?: number;
   /** Sampled negatives per positive, redrawn every epoch (default 4). */
@@ -59,6 +61,7 @@ export class NeuralCf extends Recommender {
   readonly factors: number;
   readonly mlpLayers: number[];
   readonly learningRate: number;
+  readonly optimizer: 'adam' | 'sgd';
   readonly embeddingRegularization: number;
   readonly negatives: number;
   readonly batchSize: number;
@@ -77,6 +80,8 @@ export class NeuralCf extends Recommender {
       throw new DendriteError(`NeuralCf: mlpLayers must be positive integers with an even first width (user and item halves), got [${this.mlpLayers.join(', ')}]`);
     }
     this.learningRate = checkedNumber('NeuralCf', 'learningRate', options.learningRate ?? 0.001, { exclusiveMinimum: 0 });
+    this.optimizer = options.optimizer ?? 'adam';
+    if (this.optimizer !== 'adam' && this.optimizer !== 'sgd') throw new DendriteError(`NeuralCf: optimizer must be 'adam' or 'sgd', got ${JSON.stringify(options.optimizer)}`);
     this.embeddingRegularization = checkedNumber('NeuralCf', 'embeddingRegularization', options.embeddingRegularization ?? 0, { minimum: 0 });
     this.negatives = checkedNumber('NeuralCf', 'negatives', options.negatives ?? 4, { integer: true, minimum: 1 });
     this.batchSize = checkedNumber('NeuralCf', 'batchSize', options.batchSize ?? 256, { integer: true, minimum: 1 });
@@ -101,7 +106,7 @@ export class NeuralCf extends Recommender {
     const seed = options.seed ?? 1;
     this.initialize(data, new SeededRandom(seed));
     const parameters = [...this.parameters.values()];
-    const optimizer = new Adam(parameters, { learningRate: this.learningRate });
+    const optimizer = this.optimizer === 'sgd' ? new SGD(parameters, { learningRate: this.learningRate }) : new Adam(parameters, { learningRate: this.learningRate });
     const positives = data.toColumns();
     const history: History = { epochs: [] };
     const shuffler = new SeededRandom(seed + 7919);
@@ -282,7 +287,7 @@ export class NeuralCf extends Recommender {
 
   protected hyperparameters(): Record<string, unknown> {
     return {
-      architecture: this.name, factors: this.factors, mlpLayers: this.mlpLayers, learningRate: this.learningRate,
+      architecture: this.name, factors: this.factors, mlpLayers: this.mlpLayers, learningRate: this.learningRate, optimizer: this.optimizer,
       embeddingRegularization: this.embeddingRegularization, negatives: this.negatives, batchSize: this.batchSize, epochs: this.epochs,
     };
   }
