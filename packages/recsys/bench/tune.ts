@@ -8,7 +8,7 @@
  * not read. The validation split is the `ncf` command's own (each user's latest training interaction with
  * 99 distinct negatives, seed + 1), and each configuration's epoch is chosen by the same rule
  * (`fitChoosingEpoch`: best HR@10, then NDCG@10, then the earlier epoch). `--grid` is a JSON object of
- * option lists, crossed, each configuration merged over the model's recipe. With `--pretrain` (NeuMF) the
+ * option lists, crossed (or a JSON array of configurations), each merged over the model's recipe. With `--pretrain` (NeuMF) the
  * GMF and MLP are fitted first with their recipes (`pretrainEpochs` in the grid overrides their epochs;
  * `alpha` weighs the two heads, default 0.5) and reused across configurations that share their sizes.
  * Prints one JSON line per configuration and a Markdown table at the end.
@@ -38,7 +38,8 @@ const name = values.model as ModelName;
 if (!(MODEL_NAMES as readonly string[]).includes(name)) throw new Error(`--model must be one of ${MODEL_NAMES.join(', ')}`);
 const seed = Number(values.seed);
 const maxEpochs = values.epochs === undefined ? RECIPES[name].epochs : Number(values.epochs);
-const grid = JSON.parse(values.grid!) as Record<string, unknown[]>;
+// An object of option lists is crossed; an array is taken as the configurations themselves.
+const grid = JSON.parse(values.grid!) as Record<string, unknown[]> | Array<Record<string, unknown>>;
 
 await ready();
 const path = resolve(process.env.INIT_CWD ?? process.cwd(), values.train);
@@ -79,7 +80,7 @@ async function pretrained(config: Record<string, unknown>): Promise<{ gmf: Neura
 }
 
 const rows: Array<{ config: Record<string, unknown>; epoch: number; hr: number; ndcg: number; cpuSeconds: number; wallSeconds: number }> = [];
-for (const config of cross(grid)) {
+for (const config of Array.isArray(grid) ? grid : cross(grid)) {
   const { pretrainEpochs: _epochs, alpha, pretrainRegularization: _regularization, ...options } = config;
   const model = createRecommender(name, { ...RECIPES[name].options, ...options });
   if (values.pretrain) (model as NeuralCf).initializeFrom({ ...(await pretrained(config)), alpha: alpha as number | undefined });
