@@ -68,8 +68,9 @@ function recipeModel(name: ModelName, overrides: { factors?: number; negatives?:
   const options: Record<string, unknown> = { ...RECIPES[name].options };
   const factors = overrides.factors;
   if (factors !== undefined) {
-    // The paper's "predictive factors" for the MLP tower: the last layer's width, halving up from it.
-    if (name === 'mlp' || name === 'neumf') options.mlpLayers = [factors * 8, factors * 4, factors * 2, factors];
+    // The paper's "predictive factors" for the MLP tower: the last layer's width, doubling back up to the recipe's depth.
+    const depth = (RECIPES[name].options.mlpLayers as number[] | undefined)?.length ?? 4;
+    if (name === 'mlp' || name === 'neumf') options.mlpLayers = Array.from({ length: depth }, (_, layer) => factors * 2 ** (depth - 1 - layer));
     if (name !== 'mlp' && name !== 'pop' && name !== 'itemknn') options.factors = factors;
   }
   if (overrides.negatives !== undefined) options.negatives = overrides.negatives;

@@ -9,6 +9,7 @@ import { ImplicitAls } from './models/implicit-als.js';
 import { ItemKnn } from './models/item-knn.js';
 import { ItemPop } from './models/item-pop.js';
 import { NeuralCf } from './models/neural-cf.js';
+import { SvdPlusPlus } from './models/svd-plus-plus.js';
 import type { Recommender } from './recommender.js';
 import { loadRecommender } from './registry.js';
 
@@ -124,8 +125,37 @@ describe('Recommender.update', () => {
     knn.dispose();
   });
 
+  it('biased MF: SGD on the new ratings only; untouched users and items keep their predictions; needs ratings', async () => {
+    // Users 10…49 rate their group's items 5 and two items of the next group 1.
+    const random = new SeededRandom(6);
+    const users: number[] = [], items: number[] = [], ratings: number[] = [];
+    for (let user = 10; user < 50; user++) {
+      for (let item = 100; item < 140; item++) {
+        const own = item % 4 === user % 4, next = item % 4 === (user + 1) % 4;
+        if ((own && random.nextFloat() < 0.7) || (next && random.nextFloat() < 0.2)) {
+          users.push(user);
+          items.push(item);
+          ratings.push(own ? 5 : 1);
+        }
+      }
+    }
+    const mf = new BiasedMf({ factors: 8, learningRate: 0.02, userRegularization: 0.02, itemRegularization: 0.02 });
+    await mf.fit(InteractionMatrix.fromRawIds(users, items, Float32Array.from(ratings)), { epochs: 40, seed: 1 });
+    const before = await mf.predict([12, 12], [100, 104]);
+    await expect(mf.update({ users: [1000], items: [102] })).rejects.toThrow(/needs the new ratings/);
+    // The new user loves group 2 and dislikes group 3.
+    await mf.update({ users: [1000, 1000, 1000, 1000, 1000, 1000], items: [102, 106, 110, 103, 107, 111], values: [5, 5, 5, 1, 1, 1] }, { epochs: 30 });
+    const [liked, disliked] = [await mf.predict([1000, 1000, 1000], [114, 118, 122]), await mf.predict([1000, 1000, 1000], [115, 119, 123])];
+    for (let position = 0; position < 3; position++) expect(liked[position]).toBeGreaterThan(disliked[position] + 1);
+    expect(Array.from(await mf.predict([12, 12], [100, 104]))).toEqual(Array.from(before));
+    const loaded = loadRecommender(await mf.save()) as BiasedMf;
+    expect(Array.from(await loaded.predict([1000, 1000], [114, 115]))).toEqual(Array.from(await mf.predict([1000, 1000], [114, 115])));
+    loaded.dispose();
+    mf.dispose();
+  });
+
   it('refuses models without an update rule by name, before changing anything', async () => {
-    for (const model of [new BiasedMf({ factors: 4 }), new NeuralCf({ architecture: 'gmf', factors: 4 })]) {
+    for (const model of [new SvdPlusPlus({ factors: 4 }), new NeuralCf({ architecture: 'gmf', factors: 4 })]) {
       await model.fit(fourGroups(), { epochs: 1, seed: 1 });
       await expect(model.update(added)).rejects.toThrow(DendriteError);
       await expect(model.update(added)).rejects.toThrow(/update: incremental updates are not supported/);

@@ -37,8 +37,10 @@ export interface InteractionExtension extends UpdateSummary {
   matrix: InteractionMatrix;
   userSource: Int32Array;
   itemSource: Int32Array;
-  /** The new interactions as dense indices of the grown maps. */
+  /** The new interactions as dense indices of the grown maps (values 1 where none were given). */
   added: { users: Int32Array; items: Int32Array; values: Float32Array };
+  /** Whether the caller gave values (rating models need them). */
+  valuesGiven: boolean;
 }
 
 /**
@@ -84,7 +86,7 @@ export function extendInteractions(data: InteractionMatrix, added: NewInteractio
   values.set(addedValues, old.users.length);
   const matrix = InteractionMatrix.fromRatings({ users, items, ratings: values }, { userIds, itemIds });
   return {
-    matrix, userSource, itemSource, added: { users: addedUsers, items: addedItems, values: addedValues },
+    matrix, userSource, itemSource, added: { users: addedUsers, items: addedItems, values: addedValues }, valuesGiven: added.values !== undefined,
     interactions: count,
     newUsers: userIds.size - data.userCount, newItems: itemIds.size - data.itemCount,
     touchedUsers: Int32Array.from(new Set(addedUsers)).sort(), touchedItems: Int32Array.from(new Set(addedItems)).sort(),
@@ -95,7 +97,7 @@ export function extendInteractions(data: InteractionMatrix, added: NewInteractio
  * Rows of a row-major [oldRows, width] table moved to the grown index order: row r is old row
  * `source[r]`, or `fresh(r)` (width values) where `source[r]` is -1.
  */
-export function growRows(values: Float32Array, width: number, source: Int32Array, fresh: (row: number) => ArrayLike<number>): Float32Array {
+export function growRows(values: Float32Array, width: number, source: Int32Array, fresh: (row: number) => ArrayLike<number>): Float32Array<ArrayBuffer> {
   const grown = new Float32Array(source.length * width);
   source.forEach((from, row) => {
     if (from >= 0) grown.set(values.subarray(from * width, (from + 1) * width), row * width);

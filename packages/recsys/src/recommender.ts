@@ -253,8 +253,8 @@ export abstract class Recommender {
    * Unknown users and items get rows (the id maps grow; raw ids keep working, saved and loaded). What each
    * model does — ItemPop recounts; item-kNN recomputes its similarities on the merged data (exact); ALS
    * re-solves the touched users' and items' rows by weighted least squares, every other row unchanged;
-   * BPR runs SGD epochs over the new interactions only (new rows start like fit's); rating models (MF,
-   * SVD++) and NCF refuse with a `DendriteError` (refit on the merged data: `extendInteractions`).
+   * BPR and biased MF run SGD epochs over the new interactions only (new rows start like fit's; MF needs
+   * `values`); SVD++ and NCF refuse with a `DendriteError` (refit on the merged data: `extendInteractions`).
    *
    * @example
    * ```ts
