@@ -95,6 +95,9 @@ describe('recommender command line (on a generated ML-1M-format release)', () =>
     expect(final.hr).toBeGreaterThan(popularity.hr + 0.2);
     expect(await run('ncf', ...files, '--model', 'gmf', '--epochs', '1', '--factors', '4')).toBe(0);
     expect(jsonLines().at(-1)).toMatchObject({ test: true, model: 'gmf' });
+    // NeuMF from a GMF and an MLP pretrained at its own sizes (whatever --factors makes them).
+    expect(await run('ncf', ...files, '--pretrain', '--epochs', '1', '--factors', '4')).toBe(0);
+    expect(jsonLines().at(-1)).toMatchObject({ test: true, model: 'neumf', epochs: 1 });
   });
 
   it('evaluate --protocol kfold prints one JSON object with the mean RMSE/MAE over folds', async () => {

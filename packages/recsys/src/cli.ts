@@ -113,12 +113,14 @@ async function ncf(argv: readonly string[]): Promise<void> {
   const validation = carveValidation(train, ids, { itemCount, seed: seed + 1 });
   const overrides = { factors: values.factors === undefined ? undefined : integer('factors', values.factors, 0), negatives: values['negatives-per-positive'] === undefined ? undefined : integer('negatives-per-positive', values['negatives-per-positive'], 4) };
   if (values.pretrain && name !== 'neumf') throw new DendriteError('--pretrain applies to --model neumf only');
-  /** The model to fit on `data`: NeuMF with --pretrain starts from a GMF and an MLP fitted on it first (their recipes). */
+  /** The model to fit on `data`: NeuMF with --pretrain starts from a GMF and an MLP fitted on it first (their recipes' epochs and learning rates, NeuMF's sizes). */
   const prepared = async (data: InteractionMatrix): Promise<Recommender> => {
     const model = recipeModel(name, overrides);
     if (!values.pretrain) return model;
-    const gmf = recipeModel('gmf', overrides) as NeuralCf;
-    const mlp = recipeModel('mlp', overrides) as NeuralCf;
+    // GMF and MLP from their recipes, at this NeuMF's sizes (initializeFrom copies their weights).
+    const neumf = model as NeuralCf;
+    const gmf = createRecommender('gmf', { ...RECIPES.gmf.options, factors: neumf.factors, negatives: neumf.negatives }) as NeuralCf;
+    const mlp = createRecommender('mlp', { ...RECIPES.mlp.options, mlpLayers: neumf.mlpLayers, negatives: neumf.negatives }) as NeuralCf;
     await gmf.fit(data, { epochs: RECIPES.gmf.epochs, seed });
     await mlp.fit(data, { epochs: RECIPES.mlp.epochs, seed: seed + 1 });
     (model as NeuralCf).initializeFrom({ gmf, mlp });
