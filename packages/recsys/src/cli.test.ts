@@ -58,7 +58,8 @@ describe('recommender command line (on a generated ML-1M-format release)', () =>
     const negatives = parseNcfNegatives(await readFile(join(directory, 'ml-1m.test.negative'), 'utf8'), 'negatives');
     expect(new Set(test.users).size).toBe(120);
     expect(negatives.perUser).toBe(99);
-    // Ids are dense and 0-based; no negative was ever rated by its user.
+    // Ids are dense and 0-based; a row's 99 negatives are distinct (drawn without replacement) and none was ever rated by its user.
+    negatives.users.forEach((_, row) => expect(new Set(negatives.negatives.subarray(row * 99, (row + 1) * 99)).size).toBe(99));
     const rated = new Set(Array.from(train.users, (user, row) => `${user},${train.items[row]}`));
     test.users.forEach((user, row) => rated.add(`${user},${test.items[row]}`));
     negatives.users.forEach((user, row) => {
@@ -94,6 +95,9 @@ describe('recommender command line (on a generated ML-1M-format release)', () =>
     expect(final.hr).toBeGreaterThan(popularity.hr + 0.2);
     expect(await run('ncf', ...files, '--model', 'gmf', '--epochs', '1', '--factors', '4')).toBe(0);
     expect(jsonLines().at(-1)).toMatchObject({ test: true, model: 'gmf' });
+    // NeuMF from a GMF and an MLP pretrained at its own sizes (whatever --factors makes them).
+    expect(await run('ncf', ...files, '--pretrain', '--epochs', '1', '--factors', '4')).toBe(0);
+    expect(jsonLines().at(-1)).toMatchObject({ test: true, model: 'neumf', epochs: 1 });
   });
 
   it('evaluate --protocol kfold prints one JSON object with the mean RMSE/MAE over folds', async () => {

@@ -6,6 +6,7 @@ import { IdMap, parseRatingLines, splitLinesSync, type Ratings } from '@dendrite
 import { loadMovieLens100kDirectory, loadMovieLens1mDirectory, writeFileAtomically } from '@dendrite/datasets/node';
 import { evaluateFullRanking, evaluateSampledRanking } from './evaluation/ranking.js';
 import { evaluateRatings, kFoldSplits } from './evaluation/ratings.js';
+import { carveValidation, fitChoosingEpoch, type EpochChoice } from './evaluation/validation.js';
 import { InteractionMatrix } from './interactions.js';
 import type { RatingPredictor } from './models/biased-mf.js';
 import { buildNcfSplit, formatNcfFiles, parseNcfNegatives, parseNcfRatings } from './ncf-files.js';
@@ -67,8 +68,9 @@ function recipeModel(name: ModelName, overrides: { factors?: number; negatives?:
   const options: Record<string, unknown> = { ...RECIPES[name].options };
   const factors = overrides.factors;
   if (factors !== undefined) {
-    // The paper's "predictive factors" for the MLP tower: the last layer's width, halving up from it.
-    if (name === 'mlp' || name === 'neumf') options.mlpLayers = [factors * 8, factors * 4, factors * 2, factors];
+    // The paper's "predictive factors" for the MLP tower: the last layer's width, doubling back up to the recipe's depth.
+    const depth = (RECIPES[name].options.mlpLayers as number[] | undefined)?.length ?? 4;
+    if (name === 'mlp' || name === 'neumf') options.mlpLayers = Array.from({ length: depth }, (_, layer) => factors * 2 ** (depth - 1 - layer));
     if (name !== 'mlp' && name !== 'pop' && name !== 'itemknn') options.factors = factors;
   }
   if (overrides.negatives !== undefined) options.negatives = overrides.negatives;
@@ -108,16 +110,17 @@ async function ncf(argv: readonly string[]): Promise<void> {
   for (const item of negatives.negatives) itemCount = Math.max(itemCount, item + 1);
   // The files' ids are already dense and 0-based: the id maps are the identity over 0..n-1.
   const ids = { userIds: IdMap.fromIds(Int32Array.from({ length: userCount }, (_, user) => user)), itemIds: IdMap.fromIds(Int32Array.from({ length: itemCount }, (_, item) => item)) };
-  const inner = buildNcfSplit(train, { itemCount, seed: seed + 1 });
-  const matrix = InteractionMatrix.fromRatings({ users: inner.train.users, items: inner.train.items }, ids);
+  const validation = carveValidation(train, ids, { itemCount, seed: seed + 1 });
   const overrides = { factors: values.factors === undefined ? undefined : integer('factors', values.factors, 0), negatives: values['negatives-per-positive'] === undefined ? undefined : integer('negatives-per-positive', values['negatives-per-positive'], 4) };
   if (values.pretrain && name !== 'neumf') throw new DendriteError('--pretrain applies to --model neumf only');
-  /** The model to fit on `data`: NeuMF with --pretrain starts from a GMF and an MLP fitted on it first (their recipes). */
+  /** The model to fit on `data`: NeuMF with --pretrain starts from a GMF and an MLP fitted on it first (their recipes' epochs and learning rates, NeuMF's sizes). */
   const prepared = async (data: InteractionMatrix): Promise<Recommender> => {
     const model = recipeModel(name, overrides);
     if (!values.pretrain) return model;
-    const gmf = recipeModel('gmf', overrides) as NeuralCf;
-    const mlp = recipeModel('mlp', overrides) as NeuralCf;
+    // GMF and MLP from their recipes, at this NeuMF's sizes (initializeFrom copies their weights).
+    const neumf = model as NeuralCf;
+    const gmf = createRecommender('gmf', { ...RECIPES.gmf.options, factors: neumf.factors, negatives: neumf.negatives }) as NeuralCf;
+    const mlp = createRecommender('mlp', { ...RECIPES.mlp.options, mlpLayers: neumf.mlpLayers, negatives: neumf.negatives }) as NeuralCf;
     await gmf.fit(data, { epochs: RECIPES.gmf.epochs, seed });
     await mlp.fit(data, { epochs: RECIPES.mlp.epochs, seed: seed + 1 });
     (model as NeuralCf).initializeFrom({ gmf, mlp });
@@ -126,19 +129,16 @@ async function ncf(argv: readonly string[]): Promise<void> {
   };
   const pretrained: Recommender[] = [];
   // 1. Choose the epoch on validation (the training file less each user's latest interaction).
-  const model = await prepared(matrix);
-  let best = { hr: -1, ndcg: 0, epoch: 0 };
+  const model = await prepared(validation.matrix);
+  let best: EpochChoice;
   try {
-    await model.fit(matrix, {
+    best = await fitChoosingEpoch(model, validation, {
       epochs, seed,
-      onEpoch: async (log) => {
-        const validation = await evaluateSampledRanking(model, inner.test.users, inner.test.items, inner.negatives, { k: 10 });
-        print({ epoch: log.epoch, loss: round(log.loss), hr: round(validation.hr), ndcg: round(validation.ndcg), seconds: round(log.seconds) });
-        if (validation.hr > best.hr || (validation.hr === best.hr && validation.ndcg > best.ndcg)) best = { hr: validation.hr, ndcg: validation.ndcg, epoch: log.epoch };
-      },
+      onEpoch: (log) => print({ epoch: log.epoch, loss: round(log.loss), hr: round(log.hr), ndcg: round(log.ndcg), seconds: round(log.seconds) }),
     });
   } finally {
     model.dispose();
+    for (const used of pretrained.splice(0)) used.dispose();
   }
   // 2. Refit on the whole training file for that many epochs (same seed), then test once.
   const started = performance.now();

@@ -18,4 +18,9 @@ export { MODEL_NAMES, createRecommender, loadRecommender, type ModelName } from 
 export { RECIPES, type Recipe } from './recipes.js';
 export { evaluateFullRanking, evaluateSampledRanking, type RankingMetrics } from './evaluation/ranking.js';
 export { evaluateRatings, kFoldSplits, type RatingMetrics } from './evaluation/ratings.js';
-export { buildNcfSplit, formatNcfFiles, parseNcfNegatives, parseNcfRatings, type NcfSplit } from './ncf-files.js';
+export { buildNcfSplit, formatNcfFiles, parseNcfNegatives, parseNcfRatings, sampleDistinctNegatives, type NcfSplit } from './ncf-files.js';
+export { carveValidation, fitChoosingEpoch, type EpochChoice, type ValidationSplit } from './evaluation/validation.js';
+export {
+  extendInteractions, growRows, solveRows,
+  type InteractionExtension, type NewInteractions, type UpdateOptions, type UpdateSummary,
+} from './incremental.js';

@@ -1,5 +1,5 @@
 import { DendriteError } from '@dendrite/core';
-import { InteractionIndex, leaveOneOutSplit, sampleNegatives, type Ratings } from '@dendrite/datasets';
+import { InteractionIndex, SeededRandom, leaveOneOutSplit, type Ratings } from '@dendrite/datasets';
 
 /**
  * A leave-one-out split in the NCF paper's published format (He et al. 2017): 0-based user and item
@@ -18,7 +18,8 @@ export interface NcfSplit {
 
 /**
  * Builds the NCF protocol's split from ratings with dense ids: each user's latest rating held out,
- * `negatives` (default 99) items the user never rated drawn for it (seeded).
+ * `negatives` (default 99) **distinct** items the user never rated (in training or test) drawn for it,
+ * seeded — sampled without replacement, as the paper's published `.test.negative` files are.
  *
  * @example
  * ```ts
@@ -28,12 +29,58 @@ export interface NcfSplit {
 export function buildNcfSplit(ratings: Ratings, options: { itemCount: number; negatives?: number; seed?: number }): NcfSplit {
   const { train, test } = leaveOneOutSplit(ratings);
   const count = options.negatives ?? 99;
-  const negatives = sampleNegatives(test, {
+  const negatives = sampleDistinctNegatives(test, {
     itemCount: options.itemCount, count, seed: options.seed ?? 1, exclude: InteractionIndex.build(train, test),
   });
   let userCount = 0;
   for (const user of ratings.users) userCount = Math.max(userCount, user + 1);
   return { train, test, negatives, negativesPerUser: count, userCount, itemCount: options.itemCount };
+}
+
+/**
+ * `count` distinct negatives per (user, item) row, drawn uniformly without replacement among the items
+ * the user never interacted with in `exclude` (seeded). Row i's negatives are `result[i*count .. (i+1)*count)`.
+ * A user with fewer than `count` unrated items is a `DendriteError` (a row cannot be filled).
+ *
+ * @example
+ * ```ts
+ * const negatives = sampleDistinctNegatives(test, { itemCount: 1682, count: 99, seed: 1, exclude: InteractionIndex.build(train, test) });
+ * ```
+ */
+export function sampleDistinctNegatives(
+  rows: { users: Int32Array; items: Int32Array },
+  options: { itemCount: number; count: number; seed: number; exclude: InteractionIndex },
+): Int32Array {
+  const { itemCount, count, exclude } = options;
+  if (!Number.isInteger(itemCount) || itemCount < 1) throw new DendriteError(`sampleDistinctNegatives: itemCount must be a positive integer, got ${itemCount}`);
+  if (!Number.isInteger(count) || count < 0) throw new DendriteError(`sampleDistinctNegatives: count must be a non-negative integer, got ${count}`);
+  const random = new SeededRandom(options.seed);
+  const negatives = new Int32Array(rows.users.length * count);
+  const chosen = new Set<number>();
+  for (let row = 0; row < rows.users.length; row++) {
+    const user = rows.users[row];
+    const unrated = itemCount - exclude.distinctItemCount(user);
+    if (unrated < count) throw new DendriteError(`sampleDistinctNegatives: user ${user} has ${unrated} unrated items, fewer than the ${count} distinct negatives asked for`);
+    chosen.clear();
+    if (count * 2 > unrated) {
+      // Dense case: a partial Fisher–Yates shuffle of the unrated items (rejection would loop long).
+      const pool: number[] = [];
+      for (let item = 0; item < itemCount; item++) if (!exclude.has(user, item)) pool.push(item);
+      for (let draw = 0; draw < count; draw++) {
+        const pick = draw + random.nextInt(pool.length - draw);
+        [pool[draw], pool[pick]] = [pool[pick], pool[draw]];
+        negatives[row * count + draw] = pool[draw];
+      }
+      continue;
+    }
+    for (let draw = 0; draw < count; draw++) {
+      let item = random.nextInt(itemCount);
+      while (exclude.has(user, item) || chosen.has(item)) item = random.nextInt(itemCount);
+      chosen.add(item);
+      negatives[row * count + draw] = item;
+    }
+  }
+  return negatives;
 }
 
 /**

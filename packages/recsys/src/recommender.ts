@@ -3,6 +3,7 @@ import {
   tensor, tidy, topK, type DecodedHostTensor, type HostTensor, type Tensor,
 } from '@dendrite/core';
 import { IdMap } from '@dendrite/datasets';
+import { extendInteractions, type InteractionExtension, type NewInteractions, type UpdateOptions, type UpdateSummary } from './incremental.js';
 import { InteractionMatrix } from './interactions.js';
 
 /** What one epoch of {@link Recommender.fit} reports (validation figures when a validation set was given). */
@@ -245,6 +246,32 @@ export abstract class Recommender {
       }
     }
     return result;
+  }
+
+  /**
+   * Incremental update: merge new interactions (raw ids) into the model without refitting from scratch.
+   * Unknown users and items get rows (the id maps grow; raw ids keep working, saved and loaded). What each
+   * model does — ItemPop recounts; item-kNN recomputes its similarities on the merged data (exact); ALS
+   * re-solves the touched users' and items' rows by weighted least squares, every other row unchanged;
+   * BPR and biased MF run SGD epochs over the new interactions only (new rows start like fit's; MF needs
+   * `values`); SVD++ and NCF refuse with a `DendriteError` (refit on the merged data: `extendInteractions`).
+   *
+   * @example
+   * ```ts
+   * await als.update({ users: [5000, 5000, 196], items: [50, 172, 1682] }); // user 5000 is new
+   * await als.recommend(5000, { count: 10 });
+   * ```
+   */
+  async update(added: NewInteractions, options: UpdateOptions = {}): Promise<UpdateSummary> {
+    const extension = extendInteractions(this.requireData('update'), added);
+    await this.applyUpdate(extension, options);
+    const { interactions, newUsers, newItems, touchedUsers, touchedItems } = extension;
+    return { interactions, newUsers, newItems, touchedUsers, touchedItems };
+  }
+
+  /** Apply {@link Recommender.update} (models that support it override this; it must call setData with the merged matrix). */
+  protected async applyUpdate(_extension: InteractionExtension, _options: UpdateOptions): Promise<void> {
+    throw new DendriteError(`${this.name}.update: incremental updates are not supported for this model; refit it on the merged interactions (extendInteractions(model.interactions, added).matrix)`);
   }
 
   /** Free the model's tensors. */

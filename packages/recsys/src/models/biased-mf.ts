@@ -1,6 +1,7 @@
 import { DendriteError, type DecodedHostTensor, type HostTensor } from '@dendrite/core';
 import { SeededRandom } from '@dendrite/datasets';
-import type { InteractionMatrix } from '../interactions.js';
+import { growRows, type InteractionExtension, type UpdateOptions } from '../incremental.js';
+import { InteractionMatrix } from '../interactions.js';
 import type { EpochLog, FitOptions, History } from '../recommender.js';
 import { FactorModel } from './factor-model.js';
 import { checkedNumber, normalFactors } from './initialize.js';
@@ -118,7 +119,7 @@ export abstract class ExplicitFactorModel extends FactorModel implements RatingP
   }
 
   /** Build the ranking factors [pᵤ, 1, μ + bᵤ] and [qᵢ, bᵢ, 1] from the SGD state. */
-  private publish(data: InteractionMatrix, userFactors: Float32Array, itemFactors: Float32Array, state: Float32Array): void {
+  protected publish(data: InteractionMatrix, userFactors: Float32Array, itemFactors: Float32Array, state: Float32Array): void {
     const k = this.factors;
     const width = k + 2;
     const users = new Float32Array(data.userCount * width);
@@ -263,6 +264,34 @@ export class BiasedMf extends ExplicitFactorModel {
       }
     }
     return squaredError / users.length;
+  }
+
+  /**
+   * update(): the factor and bias tables grow (new users' and items' factors drawn like fit's, biases 0;
+   * μ and the rating scale stay), then `epochs` (default 20) SGD epochs at the base learning rate over the new
+   * ratings only. Users and items without a new rating keep their factors and biases. Needs `values` (ratings).
+   */
+  protected override async applyUpdate(extension: InteractionExtension, options: UpdateOptions): Promise<void> {
+    if (!extension.valuesGiven) throw new DendriteError('mf.update: a rating model needs the new ratings (values)');
+    const epochs = checkedNumber('BiasedMf.update', 'epochs', options.epochs ?? 20, { integer: true, minimum: 0 });
+    const random = new SeededRandom(options.seed ?? 1);
+    const k = this.factors;
+    // The published rows are [pᵤ, 1, μ + bᵤ] and [qᵢ, bᵢ, 1]: pᵤ and qᵢ are their first k columns.
+    const factorsOf = async (published: Float32Array | null, source: Int32Array) => {
+      const rows = published!.length / (k + 2);
+      const plain = Float32Array.from({ length: rows * k }, (_, index) => published![Math.floor(index / k) * (k + 2) + (index % k)]);
+      return growRows(plain, k, source, () => normalFactors(1, k, this.initialDeviation, random));
+    };
+    const userFactors = await factorsOf((await this.require(this.userFactors).data()) as Float32Array, extension.userSource);
+    const itemFactors = await factorsOf((await this.require(this.itemFactors).data()) as Float32Array, extension.itemSource);
+    this.userBias = growRows(this.userBias, 1, extension.userSource, () => [0]);
+    this.itemBiasValues = growRows(this.itemBiasValues, 1, extension.itemSource, () => [0]);
+    const data = extension.matrix;
+    const added = InteractionMatrix.fromRatings({ users: extension.added.users, items: extension.added.items, ratings: extension.added.values }, { userIds: data.userIds, itemIds: data.itemIds });
+    this.setData(data);
+    this.rate = this.learningRate;
+    for (let epoch = 0; epoch < epochs; epoch++) this.epoch(added, userFactors, itemFactors, new Float32Array(0), random);
+    this.publish(data, userFactors, itemFactors, new Float32Array(0));
   }
 
   private cached: { users: Int32Array; items: Int32Array; ratings: Float32Array } | null = null;

@@ -1,5 +1,6 @@
 import { DendriteError, add, div, greater, matmul, maximum, mul, sub, sum, square, tensor, tidy, where, type Tensor } from '@dendrite/core';
 import { SeededRandom } from '@dendrite/datasets';
+import { growRows, solveRows, type InteractionExtension, type UpdateOptions } from '../incremental.js';
 import type { InteractionMatrix } from '../interactions.js';
 import type { FitOptions, History, EpochLog } from '../recommender.js';
 import { FactorModel } from './factor-model.js';
@@ -148,6 +149,27 @@ export class ImplicitAls extends FactorModel {
     value.dispose();
     const data = this.requireData('loss');
     return total / (data.userCount * data.itemCount);
+  }
+
+  /**
+   * update(): the touched users' and items' rows (new ones started at zero) re-solved exactly by weighted
+   * least squares against the other side, `epochs` (default 2) alternating passes then a last user pass;
+   * every untouched row keeps its value, so an untouched user's score of an untouched item is unchanged.
+   */
+  protected override async applyUpdate(extension: InteractionExtension, options: UpdateOptions): Promise<void> {
+    const passes = checkedNumber('ImplicitAls.update', 'epochs', options.epochs ?? 2, { integer: true, minimum: 1 });
+    const k = this.factors;
+    const users = growRows((await this.require(this.userFactors).data()) as Float32Array, k, extension.userSource, () => new Float32Array(k));
+    const items = growRows((await this.require(this.itemFactors).data()) as Float32Array, k, extension.itemSource, () => new Float32Array(k));
+    const weights = this.foldInWeights();
+    const data = extension.matrix;
+    for (let pass = 0; pass < passes; pass++) {
+      solveRows(extension.touchedUsers, data.byUser, items, users, k, weights);
+      solveRows(extension.touchedItems, data.byItem, users, items, k, weights);
+    }
+    solveRows(extension.touchedUsers, data.byUser, items, users, k, weights);
+    this.setData(data);
+    this.setFactors(users, items, k);
   }
 
   protected override foldInWeights(): { alpha: number; regularization: number } {

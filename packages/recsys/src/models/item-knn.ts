@@ -1,4 +1,5 @@
 import { DendriteError, keep, matmul, tensor, tidy, transpose, type DecodedHostTensor, type HostTensor, type Tensor } from '@dendrite/core';
+import type { InteractionExtension } from '../incremental.js';
 import type { InteractionMatrix } from '../interactions.js';
 import { Recommender, type FitOptions, type History } from '../recommender.js';
 import { checkedNumber } from './initialize.js';
@@ -50,6 +51,11 @@ export class ItemKnn extends Recommender {
     const log = { epoch: 1, loss: 0, seconds: (performance.now() - started) / 1000 };
     await options.onEpoch?.(log);
     return { epochs: [log] };
+  }
+
+  /** update(): similarities recomputed on the merged interactions (one co-occurrence matmul; exact, as a refit). */
+  protected override async applyUpdate(extension: InteractionExtension): Promise<void> {
+    await this.fit(extension.matrix);
   }
 
   /** Shrunk cosine from co-occurrence counts, self-similarity removed, top `neighbours` per row kept. */

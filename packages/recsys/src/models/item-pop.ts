@@ -1,4 +1,5 @@
 import { broadcastTo, tensor, type DecodedHostTensor, type HostTensor, type Tensor } from '@dendrite/core';
+import type { InteractionExtension } from '../incremental.js';
 import type { InteractionMatrix } from '../interactions.js';
 import { Recommender, type FitOptions, type History } from '../recommender.js';
 
@@ -22,6 +23,11 @@ export class ItemPop extends Recommender {
     const log = { epoch: 1, loss: 0, seconds: (performance.now() - started) / 1000 };
     await options.onEpoch?.(log);
     return { epochs: [log] };
+  }
+
+  /** update(): the popularity counts are recomputed from the merged interactions. */
+  protected override async applyUpdate(extension: InteractionExtension): Promise<void> {
+    this.setData(extension.matrix);
   }
 
   protected scoreUsers(users: Int32Array): Tensor {

@@ -3,7 +3,7 @@ import {
   type DecodedHostTensor, type HostTensor, type Tensor,
 } from '@dendrite/core';
 import { SeededRandom } from '@dendrite/datasets';
-import { Adam } from '@dendrite/optimizers';
+import { Adam, SGD } from '@dendrite/optimizers';
 import type { InteractionMatrix } from '../interactions.js';
 import { Recommender, type EpochLog, type FitOptions, type History, type RecommendOptions, type Recommendations } from '../recommender.js';
 import { checkedNumber } from './initialize.js';
@@ -21,6 +21,8 @@ export interface NeuralCfOptions {
   mlpLayers?: number[];
   /** Adam learning rate (default 0.001). */
   learningRate?: number;
+  /** 'adam' (default) or plain 'sgd' — what the paper fine-tunes a pretrained NeuMF with. */
+  optimizer?: 'adam' | 'sgd';
   /** L2 weight on the embeddings of each batch (default 0). */
   embeddingRegularization?: number;
   /** Sampled negatives per positive, redrawn every epoch (default 4). */
@@ -67,6 +69,7 @@ export class NeuralCf extends Recommender {
   readonly factors: number;
   readonly mlpLayers: number[];
   readonly learningRate: number;
+  readonly optimizer: 'adam' | 'sgd';
   readonly embeddingRegularization: number;
   readonly negatives: number;
   readonly batchSize: number;
@@ -86,12 +89,15 @@ export class NeuralCf extends Recommender {
       throw new DendriteError(`NeuralCf: mlpLayers must be positive integers with an even first width (user and item halves), got [${this.mlpLayers.join(', ')}]`);
     }
     this.learningRate = checkedNumber('NeuralCf', 'learningRate', options.learningRate ?? 0.001, { exclusiveMinimum: 0 });
+    this.optimizer = options.optimizer ?? 'adam';
+    if (this.optimizer !== 'adam' && this.optimizer !== 'sgd') throw new DendriteError(`NeuralCf: optimizer must be 'adam' or 'sgd', got ${JSON.stringify(options.optimizer)}`);
     this.embeddingRegularization = checkedNumber('NeuralCf', 'embeddingRegularization', options.embeddingRegularization ?? 0, { minimum: 0 });
     this.negatives = checkedNumber('NeuralCf', 'negatives', options.negatives ?? 4, { integer: true, minimum: 1 });
     this.batchSize = checkedNumber('NeuralCf', 'batchSize', options.batchSize ?? 256, { integer: true, minimum: 1 });
     this.epochs = checkedNumber('NeuralCf', 'epochs', options.epochs ?? 20, { integer: true, minimum: 0 });
     this.embeddingUpdates = options.embeddingUpdates ?? 'dense';
     if (this.embeddingUpdates !== 'dense' && this.embeddingUpdates !== 'lazy') throw new DendriteError(`NeuralCf: embeddingUpdates must be 'dense' or 'lazy', got ${JSON.stringify(this.embeddingUpdates)}`);
+    if (this.embeddingUpdates === 'lazy' && this.optimizer === 'sgd') throw new DendriteError("NeuralCf: embeddingUpdates 'lazy' steps the looked-up rows with Adam; it cannot be combined with optimizer 'sgd'");
   }
 
   /** Start the next {@link NeuralCf.fit} of a NeuMF from pretrained GMF and MLP models (same data, sizes). */
@@ -118,7 +124,9 @@ export class NeuralCf extends Recommender {
     const lazy = this.embeddingUpdates === 'lazy';
     const tables = new Set(['gmf.user', 'gmf.item', 'mlp.user', 'mlp.item']);
     const optimized = lazy ? network.namedWeights().filter(([name]) => !tables.has(name)).map(([, weight]) => weight) : network.parameters();
-    const optimizer = new Adam(optimized, { learningRate: this.learningRate });
+    const optimizer = this.optimizer === 'sgd'
+      ? new SGD(optimized, { learningRate: this.learningRate })
+      : new Adam(optimized, { learningRate: this.learningRate });
     const trainer = new NeuralCfTrainer(network, optimizer, { regularization: this.embeddingRegularization, lazyEmbeddings: lazy && { learningRate: this.learningRate } });
     const source = new SampledPairs(data.byUser, { itemCount: data.itemCount, negatives: this.negatives, batchSize: this.batchSize, seed });
     const onEpoch = options.onEpoch;
@@ -258,7 +266,7 @@ export class NeuralCf extends Recommender {
 
   protected hyperparameters(): Record<string, unknown> {
     return {
-      architecture: this.name, factors: this.factors, mlpLayers: this.mlpLayers, learningRate: this.learningRate,
+      architecture: this.name, factors: this.factors, mlpLayers: this.mlpLayers, learningRate: this.learningRate, optimizer: this.optimizer,
       embeddingRegularization: this.embeddingRegularization, negatives: this.negatives, batchSize: this.batchSize, epochs: this.epochs,
       embeddingUpdates: this.embeddingUpdates,
     };

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { DendriteError, decodeSafetensorsHost } from '@dendrite/core';
+import { SeededRandom } from '@dendrite/datasets';
+import { extendInteractions } from './incremental.js';
+import { InteractionMatrix } from './interactions.js';
+import { BiasedMf } from './models/biased-mf.js';
+import { BprMf } from './models/bpr.js';
+import { ImplicitAls } from './models/implicit-als.js';
+import { ItemKnn } from './models/item-knn.js';
+import { ItemPop } from './models/item-pop.js';
+import { NeuralCf } from './models/neural-cf.js';
+import { SvdPlusPlus } from './models/svd-plus-plus.js';
+import type { Recommender } from './recommender.js';
+import { loadRecommender } from './registry.js';
+
+/** Four taste groups: users 10…49 (group = user mod 4) each rate ~70% of their group's items; items 100…139 (group = item mod 4). */
+function fourGroups(): InteractionMatrix {
+  const random = new SeededRandom(4);
+  const users: number[] = [], items: number[] = [];
+  for (let user = 10; user < 50; user++) {
+    for (let item = 100; item < 140; item++) {
+      if (item % 4 === user % 4 && random.nextFloat() < 0.7) {
+        users.push(user);
+        items.push(item);
+      }
+    }
+  }
+  return InteractionMatrix.fromRawIds(users, items);
+}
+
+const groupOf = (item: number) => item % 4;
+/** The model's raw-id top `count` for one user. */
+const top = async (model: Recommender, user: number, count = 5) => Array.from((await model.recommend(user, { count })).items);
+/** A saved model's factor row for a raw user id. */
+async function userRow(model: Recommender, rawUser: number): Promise<number[]> {
+  const { tensors } = decodeSafetensorsHost((await model.save()).weights);
+  const index = Array.from(tensors['ids.users'].data).indexOf(rawUser);
+  const factors = tensors['model.userFactors'];
+  return Array.from(factors.data.subarray(index * factors.shape[1], (index + 1) * factors.shape[1]));
+}
+/** Five group-2 items for a new user, and a new item 9997 rated by six group-1 users; user 5 (raw id below every other, so indices shift) rates group 3. */
+const added = {
+  users: [1000, 1000, 1000, 1000, 1000, 13, 17, 21, 25, 29, 33, 5, 5, 5, 5],
+  items: [102, 106, 110, 114, 118, 9997, 9997, 9997, 9997, 9997, 9997, 103, 107, 111, 115],
+};
+
+describe('extendInteractions', () => {
+  it('grows the id maps over the union, keeps old entries, lets a repeated pair take the new value', () => {
+    const matrix = InteractionMatrix.fromRawIds([10, 10, 20], [1, 2, 1], Float32Array.of(1, 2, 3));
+    const grown = extendInteractions(matrix, { users: [5, 10], items: [2, 7], values: [4, 9] });
+    expect(Array.from(grown.matrix.userIds.rawIds)).toEqual([5, 10, 20]);
+    expect(Array.from(grown.matrix.itemIds.rawIds)).toEqual([1, 2, 7]);
+    expect(Array.from(grown.userSource)).toEqual([-1, 0, 1]);
+    expect(Array.from(grown.itemSource)).toEqual([0, 1, -1]);
+    expect({ newUsers: grown.newUsers, newItems: grown.newItems, interactions: grown.interactions }).toEqual({ newUsers: 1, newItems: 1, interactions: 2 });
+    expect(Array.from(grown.touchedUsers)).toEqual([0, 1]);
+    expect(Array.from(grown.matrix.itemsOf(1))).toEqual([0, 1, 2]); // user 10: items 1, 2, 7
+    expect(Array.from(grown.matrix.valuesOf(1))).toEqual([1, 2, 9]);
+    const again = extendInteractions(matrix, { users: [10], items: [2], values: [5] });
+    expect(Array.from(again.matrix.valuesOf(0))).toEqual([1, 5]);
+    expect(again.matrix.size).toBe(3);
+  });
+
+  it('refuses bad input by position', () => {
+    const matrix = InteractionMatrix.fromRawIds([10], [1]);
+    expect(() => extendInteractions(matrix, { users: [1, Number.NaN], items: [1, 1] })).toThrow(/user id NaN at position 1/);
+    expect(() => extendInteractions(matrix, { users: [1], items: [1.5] })).toThrow(/item id 1.5 at position 0/);
+    expect(() => extendInteractions(matrix, { users: [1], items: [1], values: [Number.POSITIVE_INFINITY] })).toThrow(/value Infinity at position 0/);
+    expect(() => extendInteractions(matrix, { users: [1, 2], items: [1] })).toThrow(/same length/);
+    expect(() => extendInteractions(matrix, { users: [], items: [] })).toThrow(/no new interactions/);
+  });
+});
+
+describe('Recommender.update', () => {
+  it('ALS: new users and items get solved rows that follow their interactions; untouched rows are unchanged; ids survive save/load', async () => {
+    const als = new ImplicitAls({ factors: 8, alpha: 5, regularization: 0.1 });
+    await als.fit(fourGroups(), { epochs: 10, seed: 1 });
+    const untouchedItems = [100, 104, 108, 120, 124]; // group 0: nobody in the update rates them
+    const before = await als.scoreItems(12, untouchedItems);
+    const summary = await als.update(added);
+    expect({ newUsers: summary.newUsers, newItems: summary.newItems, interactions: summary.interactions }).toEqual({ newUsers: 2, newItems: 1, interactions: 15 });
+    expect(summary.touchedUsers.length).toBe(8);
+    // The new users' recommendations come from the group they rated.
+    expect((await top(als, 1000)).map(groupOf)).toEqual([2, 2, 2, 2, 2]);
+    const shifted = (await top(als, 5)).map(groupOf);
+    expect(shifted.slice(0, 3)).toEqual([3, 3, 3]);
+    expect(shifted.filter((group) => group === 3).length).toBeGreaterThanOrEqual(4);
+    expect((await top(als, 1000))).not.toContain(102);
+    // The new item sits among group 1.
+    expect((await als.similarItems(9997, 5)).items.every((item) => groupOf(item) === 1)).toBe(true);
+    // User 12 (group 0) and the group-0 items were not touched: the same scores, though their dense indices moved.
+    expect(Array.from(await als.scoreItems(12, untouchedItems))).toEqual(Array.from(before));
+    const loaded = loadRecommender(await als.save());
+    expect(await top(loaded, 1000, 10)).toEqual(await top(als, 1000, 10));
+    expect(Array.from(await loaded.scoreItems(5, [9997, 103]))).toEqual(Array.from(await als.scoreItems(5, [9997, 103])));
+    loaded.dispose();
+    als.dispose();
+  });
+
+  it('BPR: a few SGD epochs on the new interactions; users without one keep their vectors', async () => {
+    const bpr = new BprMf({ factors: 8, learningRate: 0.05, regularization: 0.01 });
+    await bpr.fit(fourGroups(), { epochs: 40, seed: 2 });
+    const rowBefore = await userRow(bpr, 12);
+    await bpr.update(added, { epochs: 30, seed: 3 });
+    expect(await userRow(bpr, 12)).toEqual(rowBefore);
+    const newUser = (await top(bpr, 1000)).map(groupOf);
+    expect(newUser.filter((group) => group === 2).length).toBeGreaterThanOrEqual(4);
+    const loaded = loadRecommender(await bpr.save());
+    expect(await top(loaded, 1000, 10)).toEqual(await top(bpr, 1000, 10));
+    loaded.dispose();
+    bpr.dispose();
+  });
+
+  it('ItemPop recounts and item-kNN recomputes on the merged data', async () => {
+    const pop = new ItemPop();
+    await pop.fit(fourGroups());
+    await pop.update({ users: Array.from({ length: 30 }, (_, user) => 10 + user), items: Array.from({ length: 30 }, () => 5000) });
+    expect((await top(pop, 7777, 1))[0]).toBe(5000); // an unknown user gets the popularity ranking
+    const knn = new ItemKnn({ neighbours: 10, shrinkage: 1 });
+    await knn.fit(fourGroups());
+    await knn.update(added);
+    expect((await top(knn, 1000)).map(groupOf)).toEqual([2, 2, 2, 2, 2]);
+    expect((await knn.similarItems(9997, 3)).items.every((item) => groupOf(item) === 1)).toBe(true);
+    pop.dispose();
+    knn.dispose();
+  });
+
+  it('biased MF: SGD on the new ratings only; untouched users and items keep their predictions; needs ratings', async () => {
+    // Users 10…49 rate their group's items 5 and two items of the next group 1.
+    const random = new SeededRandom(6);
+    const users: number[] = [], items: number[] = [], ratings: number[] = [];
+    for (let user = 10; user < 50; user++) {
+      for (let item = 100; item < 140; item++) {
+        const own = item % 4 === user % 4, next = item % 4 === (user + 1) % 4;
+        if ((own && random.nextFloat() < 0.7) || (next && random.nextFloat() < 0.2)) {
+          users.push(user);
+          items.push(item);
+          ratings.push(own ? 5 : 1);
+        }
+      }
+    }
+    const mf = new BiasedMf({ factors: 8, learningRate: 0.02, userRegularization: 0.02, itemRegularization: 0.02 });
+    await mf.fit(InteractionMatrix.fromRawIds(users, items, Float32Array.from(ratings)), { epochs: 40, seed: 1 });
+    const before = await mf.predict([12, 12], [100, 104]);
+    await expect(mf.update({ users: [1000], items: [102] })).rejects.toThrow(/needs the new ratings/);
+    // The new user loves group 2 and dislikes group 3.
+    await mf.update({ users: [1000, 1000, 1000, 1000, 1000, 1000], items: [102, 106, 110, 103, 107, 111], values: [5, 5, 5, 1, 1, 1] }, { epochs: 30 });
+    const [liked, disliked] = [await mf.predict([1000, 1000, 1000], [114, 118, 122]), await mf.predict([1000, 1000, 1000], [115, 119, 123])];
+    for (let position = 0; position < 3; position++) expect(liked[position]).toBeGreaterThan(disliked[position] + 1);
+    expect(Array.from(await mf.predict([12, 12], [100, 104]))).toEqual(Array.from(before));
+    const loaded = loadRecommender(await mf.save()) as BiasedMf;
+    expect(Array.from(await loaded.predict([1000, 1000], [114, 115]))).toEqual(Array.from(await mf.predict([1000, 1000], [114, 115])));
+    loaded.dispose();
+    mf.dispose();
+  });
+
+  it('refuses models without an update rule by name, before changing anything', async () => {
+    for (const model of [new SvdPlusPlus({ factors: 4 }), new NeuralCf({ architecture: 'gmf', factors: 4 })]) {
+      await model.fit(fourGroups(), { epochs: 1, seed: 1 });
+      await expect(model.update(added)).rejects.toThrow(DendriteError);
+      await expect(model.update(added)).rejects.toThrow(/update: incremental updates are not supported/);
+      expect(model.interactions.userCount).toBe(40);
+      model.dispose();
+    }
+  });
+});
