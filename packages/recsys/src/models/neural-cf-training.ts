@@ -2,7 +2,7 @@ import {
   DendriteError, add, assignAdamRows, gather, keep, mean, mul, noGrad, softplus, sub, sum, tensor, tidy, variable, variableGrads, zerosLike, type Tensor,
 } from '@dendrite/core';
 import { SeededRandom } from '@dendrite/datasets';
-import type { Adam } from '@dendrite/optimizers';
+import type { Optimizer } from '@dendrite/optimizers';
 import { Trainer, type Batch, type TensorData } from '@dendrite/training';
 import type { NeuralCfNetwork, NeuralCfPairs } from './neural-cf-network.js';
 
@@ -163,7 +163,7 @@ export class NeuralCfTrainer extends Trainer<NeuralCfPairs, Tensor, Tensor> {
   private readonly regularization: number;
   private readonly lazy: { hyper: { learningRate: number; beta1: number; beta2: number; epsilon: number }; step: number; moments: Map<string, [Tensor, Tensor]> } | null;
 
-  constructor(private readonly network: NeuralCfNetwork, optimizer: Adam, options: NeuralCfTrainerOptions = {}) {
+  constructor(private readonly network: NeuralCfNetwork, optimizer: Optimizer, options: NeuralCfTrainerOptions = {}) {
     super(network, { optimizer, loss: logLoss });
     this.regularization = options.regularization ?? 0;
     if (!(this.regularization >= 0)) throw new DendriteError(`NeuralCfTrainer: regularization must be >= 0, got ${this.regularization}`);
