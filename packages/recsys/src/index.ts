@@ -13,7 +13,9 @@ export { ImplicitAls, conjugateGradient, type ImplicitAlsOptions } from './model
 export { BprMf, type BprMfOptions } from './models/bpr.js';
 export { NeuralCf, type NeuMfPretraining, type NeuralCfArchitecture, type NeuralCfOptions } from './models/neural-cf.js';
 export { NeuralCfNetwork, paperInitialValues, type NeuralCfInitialValues, type NeuralCfPairs, type NeuralCfShape } from './models/neural-cf-network.js';
-export { NeuralCfTrainer, SampledPairs, logLoss, type SampledPairsBatch } from './models/neural-cf-training.js';
+export {
+  NeuralCfTrainer, SampledPairs, logLoss, type InteractionRows, type NeuralCfTrainerOptions, type SampledPairsBatch,
+} from './models/neural-cf-training.js';
 export { MODEL_NAMES, createRecommender, loadRecommender, type ModelName } from './registry.js';
 export { RECIPES, type Recipe } from './recipes.js';
 export { evaluateFullRanking, evaluateSampledRanking, type RankingMetrics } from './evaluation/ranking.js';

@@ -61,6 +61,7 @@ export class SampledPairs implements Iterable<SampledPairsBatch> {
     this.shuffler = new SeededRandom(options.seed + 7919);
   }
 
+  /** One walk over the interactions: negatives drawn afresh, rows shuffled, batches of `batchSize`. */
   *[Symbol.iterator](): Iterator<SampledPairsBatch> {
     const { negatives: count, batchSize, seed } = this.options;
     const { offsets, columns } = this.interactions;

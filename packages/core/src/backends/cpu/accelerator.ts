@@ -60,10 +60,6 @@ export interface CpuAccelerator {
   /** Gradient of pool2d with respect to x (see `Kernels.pool2dBackward`); dx is overwritten. */
   pool2dBackward?(dy: Float32Array, x: Float32Array, dx: Float32Array, info: Pool2DInfo, mode: PoolMode): boolean;
   /**
-   * int8 linear (see `Kernels.int8Linear`): x [m, k] quantized per row (or with `inputScale` > 0),
-   * times int8-valued weights [n, k], scaled by weightScales [n], plus bias, then relu if asked.
-   */
-  /**
    * The fused Adam step (see `Kernels.adamUpdate`): next parameter and moments from p, g, m, v, all
    * of one length; the results must equal the TypeScript reference's bits.
    */
@@ -71,6 +67,10 @@ export interface CpuAccelerator {
     param: Float32Array, gradient: Float32Array, firstMoment: Float32Array, secondMoment: Float32Array,
     nextParam: Float32Array, nextFirstMoment: Float32Array, nextSecondMoment: Float32Array, hyper: AdamHyperparameters,
   ): boolean;
+  /**
+   * int8 linear (see `Kernels.int8Linear`): x [m, k] quantized per row (or with `inputScale` > 0),
+   * times int8-valued weights [n, k], scaled by weightScales [n], plus bias, then relu if asked.
+   */
   int8Linear?(
     x: Float32Array, weights: Int32Array, weightScales: Float32Array, bias: Float32Array | null, out: Float32Array,
     m: number, n: number, k: number, inputScale: number, relu: boolean,
