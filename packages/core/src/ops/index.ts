@@ -32,6 +32,7 @@ export * from './leaky-relu.js';
 export * from './linear.js';
 export * from './int8-conv2d.js';
 export * from './int8-linear.js';
+export type { Int8CommonOptions } from './int8-quantize.js';
 export * from './log-softmax.js';
 export * from './log-sum-exp.js';
 export * from './log.js';

@@ -1,5 +1,6 @@
 import type { AdamHyperparameters } from '../../../backend/backend.js';
 import type { CpuFloatTensor, CpuTensor, KernelContext } from '../kernel-context.js';
+import { adamSpan } from './adam-update.js';
 
 /**
  * Adam on some rows: copies of the parameter and both moments (or, with `inPlace`, the buffers
@@ -21,22 +22,8 @@ export function adamUpdateRows(
   const nextV = copy(secondMoment.values);
   const picks = rows.values;
   const width = picks.length === 0 ? 0 : rowGradients.values.length / picks.length;
-  const g = rowGradients.values;
-  const { stepSize, beta1, beta2, epsilon } = hyper;
-  const keep1 = 1 - beta1;
-  const keep2 = 1 - beta2;
   for (let j = 0; j < picks.length; j++) {
-    const base = picks[j] * width;
-    const source = j * width;
-    for (let k = 0; k < width; k++) {
-      const i = base + k;
-      const gi = g[source + k];
-      const mi = beta1 * nextM[i] + keep1 * gi;
-      const vi = beta2 * nextV[i] + keep2 * gi * gi;
-      nextM[i] = mi;
-      nextV[i] = vi;
-      nextP[i] = nextP[i] - (stepSize * mi) / (Math.sqrt(vi) + epsilon);
-    }
+    adamSpan(nextP, rowGradients.values, nextM, nextV, nextP, nextM, nextV, picks[j] * width, j * width, width, hyper);
   }
   return [nextP, nextM, nextV];
 }
