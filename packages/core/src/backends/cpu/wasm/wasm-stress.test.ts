@@ -191,6 +191,25 @@ function int8Cases(): StressCase[] {
   return [...linear, ...conv];
 }
 
+/** Adam over lengths split across both threads (65,536 elements and up), and one that is not. */
+function adamCases(): StressCase[] {
+  const hyper = { stepSize: 1e-3 * Math.sqrt(1 - 0.999 ** 7) / (1 - 0.9 ** 7), beta1: 0.9, beta2: 0.999, epsilon: 1e-8 };
+  return [100_003, 70_000, 4_097].map((length, index): StressCase => {
+    const random = seededRandom(100 + index);
+    const p = randomFloats(length, random);
+    const g = randomFloats(length, random);
+    const m = randomFloats(length, random);
+    const v = Float32Array.from(randomFloats(length, random), Math.abs);
+    const expected = reference.adamUpdate!(tensorOf(reference, p, [length]), tensorOf(reference, g, [length]),
+      tensorOf(reference, m, [length]), tensorOf(reference, v, [length]), hyper);
+    return {
+      name: `adamUpdate ${length}`, inputs: [p, g, m, v], outputLengths: [length, length, length], exact: true,
+      run: (accelerator, [pIn, gIn, mIn, vIn], [nextP, nextM, nextV]) => accelerator.adamUpdate!(pIn, gIn, mIn, vIn, nextP, nextM, nextV, hyper),
+      reference: expected.map((id) => readValues(reference, id) as Float32Array),
+    };
+  });
+}
+
 /**
  * Runs one case: operands placed inside the accelerator's memory (so kernels use them in place,
  * outputs pre-filled with garbage), allocated in an order rotated by `rotation` so that each takes
@@ -227,7 +246,7 @@ function sameBits(actual: Float32Array, expected: Float32Array): boolean {
 }
 
 describe('wasm kernels under stress (issue 9)', () => {
-  const cases = [...convCases(), ...poolCases(), ...matmulCases(), ...int8Cases()];
+  const cases = [...convCases(), ...poolCases(), ...matmulCases(), ...int8Cases(), ...adamCases()];
   let single: WasmAcceleratorParts;
   let guarded: WasmAcceleratorParts;
   let top: WasmAcceleratorParts;
