@@ -7,6 +7,7 @@ import { matmul, tensor as makeTensor } from '@dendrite/core';
 import type { TensorInfo } from '@dendrite/core/backend';
 import { createGpuBackend, useBestBackend, type GpuBackend, type GpuBackendMode } from '../src/index.js';
 import { kernelCases, randomValues, runKernelCase } from '@dendrite/core/testing';
+import { webGpuAvailable } from './web-gpu-available.js';
 
 /** GL calls counted on every context of the page. */
 const glCounters = { readPixels: 0, liveTextures: 0 };
@@ -170,16 +171,6 @@ async function runOversize(): Promise<string> {
     return (error as Error).message;
   } finally {
     await backend.destroy();
-  }
-}
-
-async function webGpuAvailable(): Promise<boolean> {
-  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return false;
-  try {
-    return (await gpu.requestAdapter()) !== null;
-  } catch {
-    return false;
   }
 }
 

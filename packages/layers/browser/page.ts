@@ -7,6 +7,7 @@
 import { setBackend } from '@dendrite/core';
 import { createGpuBackend, type GpuJsMode } from '@dendrite/backend-gpujs';
 import { LAYER_CASES, runLayerCase, type LayerCaseResult } from '../src/test-support/gpu-layer-cases.js';
+import { webGpuAvailable } from '../../backend-gpujs/browser/web-gpu-available.js';
 
 /** One mode's report: the backend it ran on, each case's result or error message, and buffers left alive. */
 export interface ModeReport {
@@ -38,16 +39,6 @@ async function runMode(mode: GpuJsMode): Promise<ModeReport> {
   await setBackend('cpu');
   await backend.destroy();
   return { info, results, liveBuffers, seconds: (performance.now() - started) / 1000, caseSeconds };
-}
-
-async function webGpuAvailable(): Promise<boolean> {
-  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return false;
-  try {
-    return (await gpu.requestAdapter()) !== null;
-  } catch {
-    return false;
-  }
 }
 
 async function runLayers(): Promise<{ webgl2: ModeReport; webgpu: ModeReport | null }> {
