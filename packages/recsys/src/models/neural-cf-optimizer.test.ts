@@ -21,4 +21,8 @@ describe('NeuralCf optimizer option', () => {
     expect(() => new NeuralCf({ optimizer: 'rmsprop' as 'sgd' })).toThrow(DendriteError);
     expect(() => new NeuralCf({ optimizer: 'rmsprop' as 'sgd' })).toThrow(/optimizer must be 'adam' or 'sgd', got "rmsprop"/);
   });
+
+  it('refuses lazy embedding updates with SGD (the lazy rows are stepped by Adam)', () => {
+    expect(() => new NeuralCf({ optimizer: 'sgd', embeddingUpdates: 'lazy' })).toThrow(/embeddingUpdates 'lazy' .* cannot be combined with optimizer 'sgd'/);
+  });
 });
