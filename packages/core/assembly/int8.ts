@@ -327,3 +327,196 @@ export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void
     }
   }
 }
+
+// Extra words of the parameter block for int8Conv2dDirectChunk (after P_BAND_ROWS).
+const P_POOL_HEIGHT = 26, P_POOL_WIDTH = 27;
+
+/**
+ * The int32 sums of 4 output pixels × 8 output channels of a direct convolution, stored at `result`
+ * as 8 vectors (pixel k's channels 0–3 at k·32, 4–7 at k·32 + 16). `p0`…`p3` point at the pixels'
+ * windows in the bordered i16 image; each filter row is a contiguous run of filterWidth · channels
+ * values there, read as i16 pairs: one 32-bit load splat to all lanes, times a vector holding the
+ * pair's weights for 4 channels side by side, is one i32x4.dot_i16x8_s giving 4 channels' partial
+ * sums — no im2col and no cross-lane reduction. Each weight vector feeds 4 pixels.
+ */
+function directBlock(
+  p0: usize, p1: usize, p2: usize, p3: usize, weights: usize, filterHeight: i32, pairsPerRow: i32, rowStep: usize, result: usize,
+): void {
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+  const runBytes = <usize>pairsPerRow << 2;
+  let w = weights;
+  for (let fy = 0; fy < filterHeight; fy++) {
+    for (let offset: usize = 0; offset < runBytes; offset += 4) {
+      const w0 = v128.load(w);
+      const w1 = v128.load(w, 16);
+      w += 32;
+      let x = v128.load32_splat(p0 + offset);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x, w0));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x, w1));
+      x = v128.load32_splat(p1 + offset);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x, w0));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(x, w1));
+      x = v128.load32_splat(p2 + offset);
+      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(x, w0));
+      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(x, w1));
+      x = v128.load32_splat(p3 + offset);
+      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(x, w0));
+      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x, w1));
+    }
+    p0 += rowStep;
+    p1 += rowStep;
+    p2 += rowStep;
+    p3 += rowStep;
+  }
+  v128.store(result, c00);
+  v128.store(result, c01, 16);
+  v128.store(result, c10, 32);
+  v128.store(result, c11, 48);
+  v128.store(result, c20, 64);
+  v128.store(result, c21, 80);
+  v128.store(result, c30, 96);
+  v128.store(result, c31, 112);
+}
+
+/**
+ * One chunk of an int8 convolution computed directly (NHWC x, groups 1, dilation width 1), with an
+ * optional fused max pool: images [chunk·imagesPerChunk, +imagesPerChunk). Each image is quantized
+ * (its own scale, or the calibrated one) into a zero-bordered i16 copy in this chunk's slot of `work`
+ * (as int8Conv2dChunk), then blocks of 4 output pixels × 8 channels run directBlock over the packed
+ * filter (src/backends/cpu/wasm/wasm-int8.ts, packInt8DirectFilter). Without pooling the blocks are 4
+ * consecutive output pixels; with a poolHeight × poolWidth window (stride = window, 'valid') they are
+ * the window's pixels (4 at a time, the last repeated to fill a block), and the window's maximum int32
+ * sum is dequantized once: the dequantize (a positive scale), bias and relu are all non-decreasing, so
+ * that is exactly the maximum of the dequantized outputs. Slot layout: the bordered image + 64 bytes
+ * of slack (a filter row's last pair may read one value past its run, times a zero weight).
+ */
+export function int8Conv2dDirectChunk(chunk: i32, scratch: usize, params: usize): void {
+  const x = <usize>word(params, P_X);
+  const packed = <usize>word(params, P_PACKED);
+  const weightScales = <usize>word(params, P_SCALES);
+  const bias = <usize>word(params, P_BIAS);
+  const out = <usize>word(params, P_OUT);
+  const work = <usize>word(params, P_WORK);
+  const batch = word(params, P_BATCH);
+  const inHeight = word(params, P_IN_HEIGHT);
+  const inWidth = word(params, P_IN_WIDTH);
+  const channels = word(params, P_CHANNELS);
+  const outHeight = word(params, P_OUT_HEIGHT);
+  const outWidth = word(params, P_OUT_WIDTH);
+  const filters = word(params, P_FILTERS);
+  const filterHeight = word(params, P_FILTER_HEIGHT);
+  const filterWidth = word(params, P_FILTER_WIDTH);
+  const strideHeight = word(params, P_STRIDE_HEIGHT);
+  const strideWidth = word(params, P_STRIDE_WIDTH);
+  const dilationHeight = word(params, P_DILATION_HEIGHT);
+  const padTop = word(params, P_PAD_TOP);
+  const padLeft = word(params, P_PAD_LEFT);
+  const inputScale = reinterpret<f32>(word(params, P_INPUT_SCALE));
+  const relu = (word(params, P_FLAGS) & RELU) != 0;
+  const imagesPerChunk = word(params, P_IMAGES_PER_CHUNK);
+  const slot = work + <usize>chunk * <usize>word(params, P_SLOT_BYTES);
+  const poolHeight = word(params, P_POOL_HEIGHT);
+  const poolWidth = word(params, P_POOL_WIDTH);
+
+  const paddedHeight = (outHeight - 1) * strideHeight + (filterHeight - 1) * dilationHeight + 1;
+  const paddedWidth = (outWidth - 1) * strideWidth + filterWidth;
+  const paddedRowBytes = <usize>(paddedWidth * channels) << 1;
+  const paddedBytes = <usize>paddedHeight * paddedRowBytes;
+  const copiedRows = min(inHeight, paddedHeight - padTop);
+  const copiedValues = max(0, min(inWidth, paddedWidth - padLeft)) * channels;
+  const imageLength = inHeight * inWidth * channels;
+  const pairsPerRow = (filterWidth * channels + 1) >> 1;
+  const groupPairs = (filters + 7) >> 3;
+  const groupPairBytes = <usize>(filterHeight * pairsPerRow) << 5;
+  const rowStep = <usize>dilationHeight * paddedRowBytes;
+  const pixelStep = <usize>(strideWidth * channels) << 1;
+  const lineStep = <usize>strideHeight * paddedRowBytes;
+  const pooledHeight = outHeight / poolHeight;
+  const pooledWidth = outWidth / poolWidth;
+  const windowPixels = poolHeight * poolWidth;
+  const outPixels = pooledHeight * pooledWidth;
+  const filterBytes = <usize>filters << 2;
+  const sums = scratch;
+  const imageStart = chunk * imagesPerChunk;
+  const imageEnd = min(batch, imageStart + imagesPerChunk);
+  for (let image = imageStart; image < imageEnd; image++) {
+    const source = x + <usize>image * <usize>imageLength * 4;
+    let scale: f32;
+    let inverse: f32;
+    if (inputScale > 0) {
+      scale = inputScale;
+      inverse = <f32>1 / inputScale;
+    } else {
+      const imageMaximum = absoluteMaximum(source, imageLength);
+      scale = imageMaximum / <f32>127;
+      inverse = <f32>127 / imageMaximum;
+    }
+    memory.fill(slot, 0, paddedBytes + 64);
+    for (let iy = 0; iy < copiedRows; iy++) {
+      quantizeValues(source + (<usize>(iy * inWidth * channels) << 2), slot + <usize>(iy + padTop) * paddedRowBytes + (<usize>(padLeft * channels) << 1),
+        copiedValues, inverse);
+    }
+    const imageOut = out + <usize>image * <usize>outPixels * filterBytes;
+    if (windowPixels == 1) {
+      // 4 consecutive output pixels per block (a short last block repeats its last pixel); the
+      // cursor (oy, ox) walks the pixels without divisions.
+      const pixels = outHeight * outWidth;
+      let oy = 0;
+      let ox = 0;
+      for (let first = 0; first < pixels; first += 4) {
+        const count = min(4, pixels - first);
+        const w0 = slot + <usize>oy * lineStep + <usize>ox * pixelStep;
+        if (++ox == outWidth) { ox = 0; oy++; }
+        const w1 = count > 1 ? slot + <usize>oy * lineStep + <usize>ox * pixelStep : w0;
+        if (++ox == outWidth) { ox = 0; oy++; }
+        const w2 = count > 2 ? slot + <usize>oy * lineStep + <usize>ox * pixelStep : w1;
+        if (++ox == outWidth) { ox = 0; oy++; }
+        const w3 = count > 3 ? slot + <usize>oy * lineStep + <usize>ox * pixelStep : w2;
+        if (++ox == outWidth) { ox = 0; oy++; }
+        for (let pair = 0; pair < groupPairs; pair++) {
+          directBlock(w0, w1, w2, w3, packed + <usize>pair * groupPairBytes, filterHeight, pairsPerRow, rowStep, sums);
+          const column = pair << 3;
+          for (let k = 0; k < count; k++) {
+            const outRow = imageOut + <usize>(first + k) * filterBytes;
+            finishRow(outRow, v128.load(sums + (<usize>k << 5)), scale, weightScales, bias, column, filters, relu);
+            if (column + 4 < filters) finishRow(outRow, v128.load(sums + (<usize>k << 5), 16), scale, weightScales, bias, column + 4, filters, relu);
+          }
+        }
+      }
+    } else {
+      let outRow = imageOut;
+      for (let py = 0; py < pooledHeight; py++) {
+        for (let px = 0; px < pooledWidth; px++) {
+          const window = slot + <usize>(py * poolHeight) * lineStep + <usize>(px * poolWidth) * pixelStep;
+          for (let pair = 0; pair < groupPairs; pair++) {
+            let best0 = i32x4.splat(i32.MIN_VALUE);
+            let best1 = i32x4.splat(i32.MIN_VALUE);
+            // The window's pixels 4 at a time (a short last block repeats its last pixel: the maximum
+            // is unchanged), the cursor (wy, wx) walking the window row by row.
+            let wy = 0;
+            let wx = 0;
+            for (let first = 0; first < windowPixels; first += 4) {
+              const count = min(4, windowPixels - first);
+              const w0 = window + <usize>wy * lineStep + <usize>wx * pixelStep;
+              if (++wx == poolWidth) { wx = 0; wy++; }
+              const w1 = count > 1 ? window + <usize>wy * lineStep + <usize>wx * pixelStep : w0;
+              if (++wx == poolWidth) { wx = 0; wy++; }
+              const w2 = count > 2 ? window + <usize>wy * lineStep + <usize>wx * pixelStep : w1;
+              if (++wx == poolWidth) { wx = 0; wy++; }
+              const w3 = count > 3 ? window + <usize>wy * lineStep + <usize>wx * pixelStep : w2;
+              if (++wx == poolWidth) { wx = 0; wy++; }
+              directBlock(w0, w1, w2, w3, packed + <usize>pair * groupPairBytes, filterHeight, pairsPerRow, rowStep, sums);
+              best0 = i32x4.max_s(best0, i32x4.max_s(i32x4.max_s(v128.load(sums), v128.load(sums, 32)), i32x4.max_s(v128.load(sums, 64), v128.load(sums, 96))));
+              best1 = i32x4.max_s(best1, i32x4.max_s(i32x4.max_s(v128.load(sums, 16), v128.load(sums, 48)), i32x4.max_s(v128.load(sums, 80), v128.load(sums, 112))));
+            }
+            const column = pair << 3;
+            finishRow(outRow, best0, scale, weightScales, bias, column, filters, relu);
+            if (column + 4 < filters) finishRow(outRow, best1, scale, weightScales, bias, column + 4, filters, relu);
+          }
+          outRow += filterBytes;
+        }
+      }
+    }
+  }
+}
