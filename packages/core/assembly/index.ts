@@ -6,7 +6,7 @@ export { unaryChunk, binaryChunk, binaryRowsChunk, sumLastAxisChunk, sumMiddleAx
 export { conv2dChunk, conv2dFilterGradChunk, sumPartialsChunk } from './conv';
 export { padImagesChunk, packConvFilterChunk } from './conv-layout';
 export { pool2dChunk, pool2dBackwardChunk } from './pool';
-export { int8LinearChunk, int8Conv2dChunk, int8Conv2dDirectChunk } from './int8';
+export { int8LinearChunk, int8Conv2dChunk } from './int8';
 export { adamChunk } from './adam';
 
 /** Bytes of per-thread scratch memory the kernels need. */

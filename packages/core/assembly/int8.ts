@@ -1,6 +1,7 @@
 // Integer kernels for int8-quantized inference: out[m, n] = activation(dequantize(q(x)[m, k] · w[n, k]ᵀ) + bias[n]),
-// for a linear layer (int8LinearChunk) and for a convolution as im2col rows (int8Conv2dChunk).
-// Activations are quantized here (per row, per image, or with one calibrated scale) to int8 values
+// for a linear layer (int8LinearChunk) and, computed directly on the quantized image, a convolution
+// with an optional fused max pool (int8Conv2dChunk, see its comment).
+// Linear: activations are quantized here (per row, or with one calibrated scale) to int8 values
 // held sign-extended in i16 rows of `paddedDepth`; the weights arrive packed once by the host
 // (src/backends/cpu/wasm/wasm-int8.ts) in groups of 4 output columns, the group's four i16 vectors
 // of each 8-deep block side by side, so one pointer with constant offsets reaches all four. The
@@ -198,153 +199,23 @@ export function int8LinearChunk(
 const P_X = 0, P_PACKED = 1, P_SCALES = 2, P_BIAS = 3, P_OUT = 4, P_WORK = 5, P_BATCH = 6, P_IN_HEIGHT = 7, P_IN_WIDTH = 8;
 const P_CHANNELS = 9, P_OUT_HEIGHT = 10, P_OUT_WIDTH = 11, P_FILTERS = 12, P_FILTER_HEIGHT = 13, P_FILTER_WIDTH = 14;
 const P_STRIDE_HEIGHT = 15, P_STRIDE_WIDTH = 16, P_DILATION_HEIGHT = 17, P_DILATION_WIDTH = 18, P_PAD_TOP = 19, P_PAD_LEFT = 20;
-const P_INPUT_SCALE = 21, P_FLAGS = 22, P_IMAGES_PER_CHUNK = 23, P_SLOT_BYTES = 24, P_BAND_ROWS = 25;
-
-/** Copies `count` i16 from src to dst in whole vectors: may read and write up to 14 bytes past the end. */
-// @ts-ignore: decorator
-@inline function copyRun(src: usize, dst: usize, count: i32): void {
-  const bytes = <usize>count << 1;
-  for (let offset: usize = 0; offset < bytes; offset += 16) v128.store(dst + offset, v128.load(src + offset));
-}
-
-/** Zeroes `count` i16 at dst in whole vectors: may write up to 14 bytes past the end. */
-// @ts-ignore: decorator
-@inline function zeroRun(dst: usize, count: i32): void {
-  const bytes = <usize>count << 1;
-  const zero = i32x4.splat(0);
-  for (let offset: usize = 0; offset < bytes; offset += 16) v128.store(dst + offset, zero);
-}
-
-/**
- * One chunk of an int8 convolution (NHWC x, groups 1): images [chunk·imagesPerChunk, +imagesPerChunk).
- * Each image is quantized (its own scale max|image| / 127, or the calibrated one) into a zero-bordered
- * i16 copy in this chunk's slot of `work` (paddedHeight × paddedWidth × channels: the padding, and
- * only the rows and columns the filter reaches), then, band by band of output pixels, its im2col rows
- * (depth index (fy·filterWidth + fx)·channels + c, zero in the padding to paddedDepth) are built
- * beside it without bounds tests and multiplied with the packed filter like a linear layer's rows.
- * Slot layout: the bordered image (+ 32 bytes of slack, rounded to 64 bytes), then bandRows + 1
- * im2col rows + 32 bytes of slack, then the image's scale. Runs are copied in whole vectors,
- * over-writing up to 14 bytes that the next run (or the padding) then overwrites, so rows are built
- * in order.
- */
-export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
-  const x = <usize>word(params, P_X);
-  const packed = <usize>word(params, P_PACKED);
-  const weightScales = <usize>word(params, P_SCALES);
-  const bias = <usize>word(params, P_BIAS);
-  const out = <usize>word(params, P_OUT);
-  const work = <usize>word(params, P_WORK);
-  const batch = word(params, P_BATCH);
-  const inHeight = word(params, P_IN_HEIGHT);
-  const inWidth = word(params, P_IN_WIDTH);
-  const channels = word(params, P_CHANNELS);
-  const outHeight = word(params, P_OUT_HEIGHT);
-  const outWidth = word(params, P_OUT_WIDTH);
-  const filters = word(params, P_FILTERS);
-  const filterHeight = word(params, P_FILTER_HEIGHT);
-  const filterWidth = word(params, P_FILTER_WIDTH);
-  const strideHeight = word(params, P_STRIDE_HEIGHT);
-  const strideWidth = word(params, P_STRIDE_WIDTH);
-  const dilationHeight = word(params, P_DILATION_HEIGHT);
-  const dilationWidth = word(params, P_DILATION_WIDTH);
-  const padTop = word(params, P_PAD_TOP);
-  const padLeft = word(params, P_PAD_LEFT);
-  const inputScale = reinterpret<f32>(word(params, P_INPUT_SCALE));
-  const relu = (word(params, P_FLAGS) & RELU) != 0;
-  const imagesPerChunk = word(params, P_IMAGES_PER_CHUNK);
-  const slot = work + <usize>chunk * <usize>word(params, P_SLOT_BYTES);
-  const bandRows = word(params, P_BAND_ROWS);
-
-  // The bordered image covers exactly the rows and columns some output pixel's window reaches.
-  const paddedHeight = (outHeight - 1) * strideHeight + (filterHeight - 1) * dilationHeight + 1;
-  const paddedWidth = (outWidth - 1) * strideWidth + (filterWidth - 1) * dilationWidth + 1;
-  const paddedRowBytes = <usize>(paddedWidth * channels) << 1;
-  const paddedBytes = <usize>paddedHeight * paddedRowBytes;
-  const copiedRows = min(inHeight, paddedHeight - padTop);
-  const copiedValues = max(0, min(inWidth, paddedWidth - padLeft)) * channels;
-  const imageLength = inHeight * inWidth * channels;
-  const depth = filterHeight * filterWidth * channels;
-  const paddedDepth = int8PaddedDepth(depth);
-  const rowBytes = <usize>paddedDepth << 1;
-  const bordered = slot;
-  const columns = slot + ((paddedBytes + 32 + 63) & ~<usize>63);
-  const scaleSlot = columns + <usize>(bandRows + 1) * rowBytes + 32;
-  const pixels = outHeight * outWidth;
-  const runLength = filterWidth * channels;
-  const runBytes = <usize>runLength << 1;
-  const windowRowStep = <usize>dilationHeight * paddedRowBytes;
-  const pixelStep = <usize>(strideWidth * channels) << 1;
-  const tapStep = <usize>(dilationWidth * channels) << 1;
-  const imageStart = chunk * imagesPerChunk;
-  const imageEnd = min(batch, imageStart + imagesPerChunk);
-  for (let image = imageStart; image < imageEnd; image++) {
-    const source = x + <usize>image * <usize>imageLength * 4;
-    let scale: f32;
-    let inverse: f32;
-    if (inputScale > 0) {
-      scale = inputScale;
-      inverse = <f32>1 / inputScale;
-    } else {
-      const imageMaximum = absoluteMaximum(source, imageLength);
-      scale = imageMaximum / <f32>127;
-      inverse = <f32>127 / imageMaximum;
-    }
-    store<f32>(scaleSlot, scale);
-    memory.fill(bordered, 0, paddedBytes);
-    for (let iy = 0; iy < copiedRows; iy++) {
-      quantizeValues(source + (<usize>(iy * inWidth * channels) << 2), bordered + <usize>(iy + padTop) * paddedRowBytes + (<usize>(padLeft * channels) << 1),
-        copiedValues, inverse);
-    }
-    const imageOut = out + <usize>image * <usize>pixels * <usize>filters * 4;
-    let oy = 0;
-    let ox = 0;
-    for (let bandStart = 0; bandStart < pixels; bandStart += bandRows) {
-      const bandEnd = min(pixels, bandStart + bandRows);
-      let row = columns;
-      for (let pixel = bandStart; pixel < bandEnd; pixel++) {
-        let window = bordered + <usize>(oy * strideHeight) * paddedRowBytes + <usize>ox * pixelStep;
-        let run = row;
-        for (let fy = 0; fy < filterHeight; fy++) {
-          if (dilationWidth == 1) {
-            copyRun(window, run, runLength);
-          } else {
-            for (let fx = 0; fx < filterWidth; fx++) copyRun(window + <usize>fx * tapStep, run + (<usize>(fx * channels) << 1), channels);
-          }
-          window += windowRowStep;
-          run += runBytes;
-        }
-        zeroRun(row + (<usize>depth << 1), paddedDepth - depth);
-        row += rowBytes;
-        if (++ox == outWidth) {
-          ox = 0;
-          oy++;
-        }
-      }
-      const count = bandEnd - bandStart;
-      if (count & 1) zeroRun(columns + <usize>count * rowBytes, paddedDepth);
-      gemmRows(columns, 0, count, packed, paddedDepth, filters, scaleSlot, 0, weightScales, bias,
-        imageOut + <usize>bandStart * <usize>filters * 4, relu);
-    }
-  }
-}
-
-// Extra words of the parameter block for int8Conv2dDirectChunk (after P_BAND_ROWS).
-const P_POOL_HEIGHT = 26, P_POOL_WIDTH = 27;
+const P_INPUT_SCALE = 21, P_FLAGS = 22, P_IMAGES_PER_CHUNK = 23, P_SLOT_BYTES = 24, P_POOL_HEIGHT = 25, P_POOL_WIDTH = 26;
 
 /**
  * The int32 sums of 4 output pixels × 8 output channels of a direct convolution, stored at `result`
  * as 8 vectors (pixel k's channels 0–3 at k·32, 4–7 at k·32 + 16). `p0`…`p3` point at the pixels'
- * windows in the bordered i16 image; each filter row is a contiguous run of filterWidth · channels
- * values there, read as i16 pairs: one 32-bit load splat to all lanes, times a vector holding the
- * pair's weights for 4 channels side by side, is one i32x4.dot_i16x8_s giving 4 channels' partial
- * sums — no im2col and no cross-lane reduction. Each weight vector feeds 4 pixels.
+ * windows in the bordered i16 image, where each filter row's window is one contiguous run of
+ * filterWidth · channels values (`rowStep` bytes to the next row), read as i16 pairs: one 32-bit load
+ * splat to all lanes, times a vector holding the pair's weights for 4 channels side by side, is one
+ * i32x4.dot_i16x8_s giving 4 channels' partial sums — no im2col and no cross-lane reduction. Each
+ * weight vector feeds 4 pixels.
  */
 function directBlock(
-  p0: usize, p1: usize, p2: usize, p3: usize, weights: usize, filterHeight: i32, pairsPerRow: i32, rowStep: usize, result: usize,
+  p0: usize, p1: usize, p2: usize, p3: usize, weights: usize, filterHeight: i32, pairsPerRun: i32, rowStep: usize, result: usize,
 ): void {
   let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
   let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  const runBytes = <usize>pairsPerRow << 2;
+  const runBytes = <usize>pairsPerRun << 2;
   let w = weights;
   for (let fy = 0; fy < filterHeight; fy++) {
     for (let offset: usize = 0; offset < runBytes; offset += 4) {
@@ -380,18 +251,81 @@ function directBlock(
 }
 
 /**
- * One chunk of an int8 convolution computed directly (NHWC x, groups 1, dilation width 1), with an
- * optional fused max pool: images [chunk·imagesPerChunk, +imagesPerChunk). Each image is quantized
- * (its own scale, or the calibrated one) into a zero-bordered i16 copy in this chunk's slot of `work`
- * (as int8Conv2dChunk), then blocks of 4 output pixels × 8 channels run directBlock over the packed
- * filter (src/backends/cpu/wasm/wasm-int8.ts, packInt8DirectFilter). Without pooling the blocks are 4
+ * directBlock for a filter dilated in width: each filter row's window is filterWidth runs of
+ * `channels` values, `tapStep` bytes apart (a separate function, so the undilated loop stays one level).
+ */
+function directBlockDilated(
+  p0: usize, p1: usize, p2: usize, p3: usize, weights: usize, filterHeight: i32, filterWidth: i32, pairsPerRun: i32,
+  tapStep: usize, rowStep: usize, result: usize,
+): void {
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+  const runBytes = <usize>pairsPerRun << 2;
+  let w = weights;
+  const rowJump = rowStep - <usize>filterWidth * tapStep;
+  for (let fy = 0; fy < filterHeight; fy++) {
+    for (let fx = 0; fx < filterWidth; fx++) {
+      for (let offset: usize = 0; offset < runBytes; offset += 4) {
+        const w0 = v128.load(w);
+        const w1 = v128.load(w, 16);
+        w += 32;
+        let x = v128.load32_splat(p0 + offset);
+        c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x, w0));
+        c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x, w1));
+        x = v128.load32_splat(p1 + offset);
+        c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x, w0));
+        c11 = i32x4.add(c11, i32x4.dot_i16x8_s(x, w1));
+        x = v128.load32_splat(p2 + offset);
+        c20 = i32x4.add(c20, i32x4.dot_i16x8_s(x, w0));
+        c21 = i32x4.add(c21, i32x4.dot_i16x8_s(x, w1));
+        x = v128.load32_splat(p3 + offset);
+        c30 = i32x4.add(c30, i32x4.dot_i16x8_s(x, w0));
+        c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x, w1));
+      }
+      p0 += tapStep;
+      p1 += tapStep;
+      p2 += tapStep;
+      p3 += tapStep;
+    }
+    p0 += rowJump;
+    p1 += rowJump;
+    p2 += rowJump;
+    p3 += rowJump;
+  }
+  v128.store(result, c00);
+  v128.store(result, c01, 16);
+  v128.store(result, c10, 32);
+  v128.store(result, c11, 48);
+  v128.store(result, c20, 64);
+  v128.store(result, c21, 80);
+  v128.store(result, c30, 96);
+  v128.store(result, c31, 112);
+}
+
+/** directBlock or directBlockDilated, as the filter's dilation in width asks. */
+// @ts-ignore: decorator
+@inline function convBlock(
+  p0: usize, p1: usize, p2: usize, p3: usize, weights: usize, filterHeight: i32, filterWidth: i32, dilated: bool, pairsPerRun: i32,
+  tapStep: usize, rowStep: usize, result: usize,
+): void {
+  if (dilated) directBlockDilated(p0, p1, p2, p3, weights, filterHeight, filterWidth, pairsPerRun, tapStep, rowStep, result);
+  else directBlock(p0, p1, p2, p3, weights, filterHeight, pairsPerRun, rowStep, result);
+}
+
+/**
+ * One chunk of an int8 convolution computed directly (NHWC x, groups 1), with an optional fused max
+ * pool: images [chunk·imagesPerChunk, +imagesPerChunk). Each image is quantized (its own scale
+ * max|image| / 127, or the calibrated one) into a zero-bordered i16 copy in this chunk's slot of
+ * `work` (paddedHeight × paddedWidth × channels: the padding, and only the rows and columns the filter
+ * reaches), then blocks of 4 output pixels × 8 channels run directBlock (or directBlockDilated) over the packed
+ * filter (src/backends/cpu/wasm/wasm-int8.ts, packInt8ConvFilter). Without pooling the blocks are 4
  * consecutive output pixels; with a poolHeight × poolWidth window (stride = window, 'valid') they are
  * the window's pixels (4 at a time, the last repeated to fill a block), and the window's maximum int32
  * sum is dequantized once: the dequantize (a positive scale), bias and relu are all non-decreasing, so
  * that is exactly the maximum of the dequantized outputs. Slot layout: the bordered image + 64 bytes
- * of slack (a filter row's last pair may read one value past its run, times a zero weight).
+ * of slack (a run's last pair may read one value past it, times a zero weight).
  */
-export function int8Conv2dDirectChunk(chunk: i32, scratch: usize, params: usize): void {
+export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
   const x = <usize>word(params, P_X);
   const packed = <usize>word(params, P_PACKED);
   const weightScales = <usize>word(params, P_SCALES);
@@ -410,6 +344,7 @@ export function int8Conv2dDirectChunk(chunk: i32, scratch: usize, params: usize)
   const strideHeight = word(params, P_STRIDE_HEIGHT);
   const strideWidth = word(params, P_STRIDE_WIDTH);
   const dilationHeight = word(params, P_DILATION_HEIGHT);
+  const dilationWidth = word(params, P_DILATION_WIDTH);
   const padTop = word(params, P_PAD_TOP);
   const padLeft = word(params, P_PAD_LEFT);
   const inputScale = reinterpret<f32>(word(params, P_INPUT_SCALE));
@@ -420,15 +355,19 @@ export function int8Conv2dDirectChunk(chunk: i32, scratch: usize, params: usize)
   const poolWidth = word(params, P_POOL_WIDTH);
 
   const paddedHeight = (outHeight - 1) * strideHeight + (filterHeight - 1) * dilationHeight + 1;
-  const paddedWidth = (outWidth - 1) * strideWidth + filterWidth;
+  const paddedWidth = (outWidth - 1) * strideWidth + (filterWidth - 1) * dilationWidth + 1;
   const paddedRowBytes = <usize>(paddedWidth * channels) << 1;
   const paddedBytes = <usize>paddedHeight * paddedRowBytes;
   const copiedRows = min(inHeight, paddedHeight - padTop);
   const copiedValues = max(0, min(inWidth, paddedWidth - padLeft)) * channels;
   const imageLength = inHeight * inWidth * channels;
-  const pairsPerRow = (filterWidth * channels + 1) >> 1;
+  // Without dilation in width a filter row's window is one run; with it, one run of channels per tap.
+  const dilated = dilationWidth != 1;
+  const runsPerRow = dilated ? filterWidth : 1;
+  const pairsPerRun = ((dilated ? channels : filterWidth * channels) + 1) >> 1;
+  const tapStep = <usize>(dilationWidth * channels) << 1;
   const groupPairs = (filters + 7) >> 3;
-  const groupPairBytes = <usize>(filterHeight * pairsPerRow) << 5;
+  const groupPairBytes = <usize>(filterHeight * runsPerRow * pairsPerRun) << 5;
   const rowStep = <usize>dilationHeight * paddedRowBytes;
   const pixelStep = <usize>(strideWidth * channels) << 1;
   const lineStep = <usize>strideHeight * paddedRowBytes;
@@ -475,7 +414,7 @@ export function int8Conv2dDirectChunk(chunk: i32, scratch: usize, params: usize)
         const w3 = count > 3 ? slot + <usize>oy * lineStep + <usize>ox * pixelStep : w2;
         if (++ox == outWidth) { ox = 0; oy++; }
         for (let pair = 0; pair < groupPairs; pair++) {
-          directBlock(w0, w1, w2, w3, packed + <usize>pair * groupPairBytes, filterHeight, pairsPerRow, rowStep, sums);
+          convBlock(w0, w1, w2, w3, packed + <usize>pair * groupPairBytes, filterHeight, filterWidth, dilated, pairsPerRun, tapStep, rowStep, sums);
           const column = pair << 3;
           for (let k = 0; k < count; k++) {
             const outRow = imageOut + <usize>(first + k) * filterBytes;
@@ -506,7 +445,7 @@ export function int8Conv2dDirectChunk(chunk: i32, scratch: usize, params: usize)
               if (++wx == poolWidth) { wx = 0; wy++; }
               const w3 = count > 3 ? window + <usize>wy * lineStep + <usize>wx * pixelStep : w2;
               if (++wx == poolWidth) { wx = 0; wy++; }
-              directBlock(w0, w1, w2, w3, packed + <usize>pair * groupPairBytes, filterHeight, pairsPerRow, rowStep, sums);
+              convBlock(w0, w1, w2, w3, packed + <usize>pair * groupPairBytes, filterHeight, filterWidth, dilated, pairsPerRun, tapStep, rowStep, sums);
               best0 = i32x4.max_s(best0, i32x4.max_s(i32x4.max_s(v128.load(sums), v128.load(sums, 32)), i32x4.max_s(v128.load(sums, 64), v128.load(sums, 96))));
               best1 = i32x4.max_s(best1, i32x4.max_s(i32x4.max_s(v128.load(sums, 16), v128.load(sums, 48)), i32x4.max_s(v128.load(sums, 80), v128.load(sums, 112))));
             }

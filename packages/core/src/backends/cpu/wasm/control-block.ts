@@ -65,7 +65,7 @@ export const GENERATION_MASK = 0x7fff;
 export const KERNEL_NAMES = [
   'matmulChunk', 'unaryChunk', 'binaryChunk', 'binaryRowsChunk', 'sumLastAxisChunk', 'sumMiddleAxisChunk',
   'conv2dChunk', 'conv2dFilterGradChunk', 'sumPartialsChunk', 'padImagesChunk', 'packConvFilterChunk',
-  'pool2dChunk', 'pool2dBackwardChunk', 'int8LinearChunk', 'int8Conv2dChunk', 'int8Conv2dDirectChunk', 'adamChunk',
+  'pool2dChunk', 'pool2dBackwardChunk', 'int8LinearChunk', 'int8Conv2dChunk', 'adamChunk',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 

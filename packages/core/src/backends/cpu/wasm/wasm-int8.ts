@@ -10,10 +10,8 @@ const INT8_MACS_PER_MICROSECOND = 40_000;
 const INT8_MIN_MACS = 4096;
 /** Deepest sum the kernels take: k · 127² must stay below 2³¹ so the int32 sums cannot overflow. */
 export const INT8_MAX_DEPTH = Math.floor((2 ** 31 - 1) / (127 * 127));
-/** Output pixels whose im2col rows are built and multiplied at a time (per thread). */
-const CONV_BAND_ROWS = 256;
-/** Words of int8Conv2dChunk's and int8Conv2dDirectChunk's parameter block (assembly/int8.ts, P_*). */
-const CONV_PARAMETER_WORDS = 28;
+/** Words of int8Conv2dChunk's parameter block (assembly/int8.ts, P_*). */
+const CONV_PARAMETER_WORDS = 27;
 
 /** Depth rounded up to whole 8-lane i16 vectors (assembly/int8.ts's int8PaddedDepth). */
 export function int8PaddedDepth(depth: number): number {
@@ -37,26 +35,28 @@ export function packInt8Weights(n: number, k: number, valueAt: (column: number, 
 }
 
 /**
- * Packs an int8-valued filter for the direct convolution kernel (assembly/int8.ts, directBlock):
- * output channels in groups of 8 (`filters` rounded up with zero channels); each group holds, for
- * every filter row fy and pair j of its run of `runLength` (filterWidth · channels) values, two
- * 8-lane i16 vectors — channels 0–3, then 4–7 — each [w(2j, c0), w(2j+1, c0), w(2j, c1), …]
- * (zero past the run). `valueAt(channel, i)` reads weight i (fy · runLength + run index) of `channel`.
+ * Packs an int8-valued filter [kh, kw, in, out] for the convolution kernel (assembly/int8.ts,
+ * directBlock): output channels in groups of 8 (`filters` rounded up with zero channels); each group
+ * holds, for every filter row, run of the row and pair j of the run, two 8-lane i16 vectors —
+ * channels 0–3, then 4–7 — each [w(2j, c0), w(2j+1, c0), w(2j, c1), …] (zero past the run). A
+ * filter row is one run of kw · in values, or with `dilationWidth` > 1 kw runs of `in` (one per tap).
+ * `valueAt(channel, i)` reads weight i ((fy · kw + fx) · in + c) of output channel `channel`.
  */
-export function packInt8DirectFilter(
-  filters: number, filterHeight: number, runLength: number, valueAt: (channel: number, i: number) => number,
+export function packInt8ConvFilter(
+  filters: number, filterHeight: number, filterWidth: number, inChannels: number, dilationWidth: number,
+  valueAt: (channel: number, i: number) => number,
 ): Int16Array {
-  const pairsPerRow = (runLength + 1) >> 1;
-  const groupPairs = Math.ceil(filters / 8);
-  const groupLength = filterHeight * pairsPerRow * 16;
-  const packed = new Int16Array(groupPairs * groupLength);
+  const segmentsPerRow = dilationWidth === 1 ? 1 : filterWidth;
+  const segmentLength = dilationWidth === 1 ? filterWidth * inChannels : inChannels;
+  const pairsPerSegment = (segmentLength + 1) >> 1;
+  const groupLength = filterHeight * segmentsPerRow * pairsPerSegment * 16;
+  const packed = new Int16Array(Math.ceil(filters / 8) * groupLength);
   for (let channel = 0; channel < filters; channel++) {
-    const lane = (channel & 3) * 2;
-    const half = ((channel >> 2) & 1) * 8;
-    for (let fy = 0; fy < filterHeight; fy++) {
-      for (let r = 0; r < runLength; r++) {
-        const pair = fy * pairsPerRow + (r >> 1);
-        packed[(channel >> 3) * groupLength + pair * 16 + half + lane + (r & 1)] = valueAt(channel, fy * runLength + r);
+    const lane = (channel & 3) * 2 + ((channel >> 2) & 1) * 8;
+    for (let segment = 0; segment < filterHeight * segmentsPerRow; segment++) {
+      for (let r = 0; r < segmentLength; r++) {
+        const pair = segment * pairsPerSegment + (r >> 1);
+        packed[(channel >> 3) * groupLength + pair * 16 + lane + (r & 1)] = valueAt(channel, segment * segmentLength + r);
       }
     }
   }
@@ -163,35 +163,24 @@ export function createInt8Kernels(heap: WasmHeap, pool: KernelThreadPool): WasmI
       const pooledHeight = Math.floor(outHeight / poolHeight);
       const pooledWidth = Math.floor(outWidth / poolWidth);
       const outLength = batch * pooledHeight * pooledWidth * outChannels;
-      // The direct kernel reads each filter row's run of the bordered image as i16 pairs, which needs
-      // dilation width 1; it alone fuses a pool.
-      const direct = info.dilationWidth === 1;
       if (!(batch > 0 && imageLength > 0 && outHeight > 0 && outWidth > 0 && outChannels > 0 && depth > 0)) return false;
-      if (!(Number.isInteger(poolHeight) && Number.isInteger(poolWidth) && poolHeight > 0 && poolWidth > 0)) return false;
-      if ((poolWindow !== null && !direct) || !(pooledHeight > 0 && pooledWidth > 0)) return false;
+      if (!(Number.isInteger(poolHeight) && Number.isInteger(poolWidth) && pooledHeight > 0 && pooledWidth > 0)) return false;
       if (depth > INT8_MAX_DEPTH || !(inputScale >= 0) || batch * outHeight * outWidth * outChannels * depth < INT8_MIN_MACS) return false;
       if (x.length < batch * imageLength || filter.length < depth * outChannels || filterScales.length < outChannels || out.length < outLength) return false;
       if (bias !== null && bias.length < outChannels) return false;
       if (heap.overlaps(x, batch * imageLength, out, outLength) || heap.overlaps(filterScales, outChannels, out, outLength)) return false;
       if (bias !== null && heap.overlaps(bias, outChannels, out, outLength)) return false;
-      // The filter [kh, kw, in, out]: output channel c, depth i at i · out + c.
-      const valueAt = (column: number, i: number): number => filter[i * outChannels + column];
-      const paddedDepth = int8PaddedDepth(depth);
-      const pixels = outHeight * outWidth;
-      const bandRows = Math.min(pixels + (pixels & 1), CONV_BAND_ROWS);
       // Per chunk: the quantized image with its zero border (the rows and columns the windows reach),
-      // then for the im2col kernel the band's im2col rows (+ a zero row and slack) and its scale.
+      // and slack for a run's last pair reading one value past it.
       const paddedHeight = (outHeight - 1) * info.strideHeight + (filterHeight - 1) * info.dilationHeight + 1;
       const paddedWidth = (outWidth - 1) * info.strideWidth + (filterWidth - 1) * info.dilationWidth + 1;
-      const imageBytes = Math.ceil((paddedHeight * paddedWidth * inChannels * 2 + 64) / 64) * 64;
-      const slotBytes = direct ? imageBytes : Math.ceil((imageBytes + (bandRows + 1) * paddedDepth * 2 + 32 + 4) / 64) * 64;
+      const slotBytes = Math.ceil((paddedHeight * paddedWidth * inChannels * 2 + 64) / 64) * 64;
       const imagesPerChunk = unitsPerChunk(batch, pool.threads, 2);
       const chunkCount = Math.ceil(batch / imagesPerChunk);
       const staging = new OperandStaging(heap);
-      const filterPointer = direct
-        ? weightsPointer(staging, filter, `direct ${outChannels}x${filterHeight}x${filterWidth * inChannels}`,
-          () => packInt8DirectFilter(outChannels, filterHeight, filterWidth * inChannels, valueAt))
-        : weightsPointer(staging, filter, `gemm ${outChannels}x${depth}`, () => packInt8Weights(outChannels, depth, valueAt));
+      // The filter [kh, kw, in, out]: output channel c, weight i at i · out + c.
+      const filterPointer = weightsPointer(staging, filter, `conv ${filterHeight}x${filterWidth}x${inChannels}x${outChannels} dilation ${info.dilationWidth === 1 ? 1 : 'n'}`,
+        () => packInt8ConvFilter(outChannels, filterHeight, filterWidth, inChannels, info.dilationWidth, (channel, i) => filter[i * outChannels + channel]));
       if (filterPointer < 0) return false;
       const xPointer = staging.input(x, batch * imageLength);
       const scalesPointer = staging.input(filterScales, outChannels);
@@ -202,13 +191,13 @@ export function createInt8Kernels(heap: WasmHeap, pool: KernelThreadPool): WasmI
       words.set([
         xPointer, filterPointer, scalesPointer, biasPointer, outPointer, workPointer, batch, inHeight, inWidth, inChannels,
         outHeight, outWidth, outChannels, filterHeight, filterWidth, info.strideHeight, info.strideWidth,
-        info.dilationHeight, info.dilationWidth, info.padTop, info.padLeft, 0, relu ? 1 : 0, imagesPerChunk, slotBytes, bandRows,
+        info.dilationHeight, info.dilationWidth, info.padTop, info.padLeft, 0, relu ? 1 : 0, imagesPerChunk, slotBytes,
         poolHeight, poolWidth,
       ]);
       words[21] = new Int32Array(new Float32Array([inputScale]).buffer)[0];
       const paramsPointer = staging.words(Array.from(words));
-      return runStaged(staging, () => pool.run(direct ? 'int8Conv2dDirectChunk' : 'int8Conv2dChunk', chunkCount, [paramsPointer],
-        (batch * pixels * outChannels * depth) / INT8_MACS_PER_MICROSECOND));
+      return runStaged(staging, () => pool.run('int8Conv2dChunk', chunkCount, [paramsPointer],
+        (batch * outHeight * outWidth * outChannels * depth) / INT8_MACS_PER_MICROSECOND));
     },
   };
 }
