@@ -1,10 +1,14 @@
-// pnpm --filter @dendrite/bench int8-speed [--rounds=N] [--cnn]: the bench's float32 and int8
-// inference at batch 256 (the rows 'mlp inference 256' and 'mlp inference 256 (int8)', and with
-// --cnn the CNN's), timed in alternation so that contention from other processes hits both alike.
-// Each round times a few predictions of each; the report gives min and median per batch of wall
-// time and of process CPU time (all threads), and the speed-ups. Not a test: speed goes here.
+// pnpm --filter @dendrite/bench int8-speed [--rounds=N] [--cnn] [--cnn-rounds=N] [--threads=N]: the
+// bench's float32 and int8 inference at batch 256 (the rows 'mlp inference 256' and 'mlp inference
+// 256 (int8)', and with --cnn the CNN's), timed in alternation so that contention from other
+// processes hits both alike. Each round times a few predictions of each; the report gives min and
+// median per batch of wall time and of process CPU time (all threads), and the speed-ups.
+// --threads=N runs the CPU backend on N threads (default: the backend's own choice, 2 here).
+// Not a test: speed goes here.
 
-import { ready } from '@dendrite/core';
+import { loadavg } from 'node:os';
+import { ready, registerBackend, setBackend } from '@dendrite/core';
+import { createDefaultCpuBackend } from '@dendrite/core/backend';
 import { loadFashionMnist, PIXELS_PER_IMAGE } from '../fashion-mnist.js';
 import type { Classifier } from '../implementation.js';
 import { createDendriteImplementation } from '../implementations/dendrite.js';
@@ -54,14 +58,23 @@ async function compare(name: string, float: Predictor, int8: Predictor, images: 
     'int8 ms (min / median)': `${ms(int8Min)} / ${ms(median(times.int8.wall))}`,
     'speed-up min': (floatMin / int8Min).toFixed(2),
     'speed-up median': (median(times.float.wall) / median(times.int8.wall)).toFixed(2),
-    'float32 cpu ms (median)': ms(median(times.float.cpu)),
-    'int8 cpu ms (median)': ms(median(times.int8.cpu)),
+    'float32 cpu ms (min / median)': `${ms(Math.min(...times.float.cpu))} / ${ms(median(times.float.cpu))}`,
+    'int8 cpu ms (min / median)': `${ms(Math.min(...times.int8.cpu))} / ${ms(median(times.int8.cpu))}`,
+    'cpu speed-up min / median': `${(Math.min(...times.float.cpu) / Math.min(...times.int8.cpu)).toFixed(2)} / ${(median(times.float.cpu) / median(times.int8.cpu)).toFixed(2)}`,
     'images/s float32 / int8 (min)': `${Math.round(BATCH / floatMin * 1000)} / ${Math.round(BATCH / int8Min * 1000)}`,
   };
 }
 
-const roundsArgument = process.argv.find((argument) => argument.startsWith('--rounds='));
-const rounds = roundsArgument ? Number(roundsArgument.slice('--rounds='.length)) : 100;
+function numberArgument(name: string): number | undefined {
+  const argument = process.argv.find((candidate) => candidate.startsWith(`--${name}=`));
+  return argument === undefined ? undefined : Number(argument.slice(name.length + 3));
+}
+const rounds = numberArgument('rounds') ?? 100;
+const threads = numberArgument('threads');
+if (threads !== undefined) {
+  registerBackend('cpu-int8-speed', () => createDefaultCpuBackend({ threads }), 10);
+  await setBackend('cpu-int8-speed');
+}
 await ready();
 const data = await loadFashionMnist();
 const images = data.testImages.subarray(0, BATCH * PIXELS_PER_IMAGE);
@@ -76,10 +89,10 @@ int8Mlp.dispose();
 if (process.argv.includes('--cnn') && implementation.int8Cnn) {
   const floatCnn = implementation.cnn(cnnParameters(WEIGHT_SEED), 1e-3) as Classifier;
   const int8Cnn = await implementation.int8Cnn(cnnParameters(WEIGHT_SEED));
-  rows.push(await compare('cnn', floatCnn, int8Cnn, images, Math.max(4, Math.round(rounds / 10))));
+  rows.push(await compare('cnn', floatCnn, int8Cnn, images, numberArgument('cnn-rounds') ?? Math.max(4, Math.round(rounds / 10))));
   floatCnn.dispose();
   int8Cnn.dispose();
 }
-console.log(`batch ${BATCH}, ${rounds} alternating rounds of ${CALLS_PER_ROUND} calls each (Node ${process.versions.node})`);
+console.log(`batch ${BATCH}, ${rounds} alternating rounds of ${CALLS_PER_ROUND} calls each, load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (Node ${process.versions.node})`);
 console.table(rows);
 process.exit(0);

@@ -1,6 +1,7 @@
 // Integer kernels for int8-quantized inference: out[m, n] = activation(dequantize(q(x)[m, k] · w[n, k]ᵀ) + bias[n]),
-// for a linear layer (int8LinearChunk) and for a convolution as im2col rows (int8Conv2dChunk).
-// Activations are quantized here (per row, per image, or with one calibrated scale) to int8 values
+// for a linear layer (int8LinearChunk) and, computed directly on the quantized image, a convolution
+// with an optional fused max pool (int8Conv2dChunk, see its comment).
+// Linear: activations are quantized here (per row, or with one calibrated scale) to int8 values
 // held sign-extended in i16 rows of `paddedDepth`; the weights arrive packed once by the host
 // (src/backends/cpu/wasm/wasm-int8.ts) in groups of 4 output columns, the group's four i16 vectors
 // of each 8-deep block side by side, so one pointer with constant offsets reaches all four. The
@@ -198,34 +199,131 @@ export function int8LinearChunk(
 const P_X = 0, P_PACKED = 1, P_SCALES = 2, P_BIAS = 3, P_OUT = 4, P_WORK = 5, P_BATCH = 6, P_IN_HEIGHT = 7, P_IN_WIDTH = 8;
 const P_CHANNELS = 9, P_OUT_HEIGHT = 10, P_OUT_WIDTH = 11, P_FILTERS = 12, P_FILTER_HEIGHT = 13, P_FILTER_WIDTH = 14;
 const P_STRIDE_HEIGHT = 15, P_STRIDE_WIDTH = 16, P_DILATION_HEIGHT = 17, P_DILATION_WIDTH = 18, P_PAD_TOP = 19, P_PAD_LEFT = 20;
-const P_INPUT_SCALE = 21, P_FLAGS = 22, P_IMAGES_PER_CHUNK = 23, P_SLOT_BYTES = 24, P_BAND_ROWS = 25;
+const P_INPUT_SCALE = 21, P_FLAGS = 22, P_IMAGES_PER_CHUNK = 23, P_SLOT_BYTES = 24, P_POOL_HEIGHT = 25, P_POOL_WIDTH = 26;
 
-/** Copies `count` i16 from src to dst in whole vectors: may read and write up to 14 bytes past the end. */
-// @ts-ignore: decorator
-@inline function copyRun(src: usize, dst: usize, count: i32): void {
-  const bytes = <usize>count << 1;
-  for (let offset: usize = 0; offset < bytes; offset += 16) v128.store(dst + offset, v128.load(src + offset));
-}
-
-/** Zeroes `count` i16 at dst in whole vectors: may write up to 14 bytes past the end. */
-// @ts-ignore: decorator
-@inline function zeroRun(dst: usize, count: i32): void {
-  const bytes = <usize>count << 1;
-  const zero = i32x4.splat(0);
-  for (let offset: usize = 0; offset < bytes; offset += 16) v128.store(dst + offset, zero);
+/**
+ * The int32 sums of 4 output pixels × 8 output channels of a direct convolution, stored at `result`
+ * as 8 vectors (pixel k's channels 0–3 at k·32, 4–7 at k·32 + 16). `p0`…`p3` point at the pixels'
+ * windows in the bordered i16 image, where each filter row's window is one contiguous run of
+ * filterWidth · channels values (`rowStep` bytes to the next row), read as i16 pairs: one 32-bit load
+ * splat to all lanes, times a vector holding the pair's weights for 4 channels side by side, is one
+ * i32x4.dot_i16x8_s giving 4 channels' partial sums — no im2col and no cross-lane reduction. Each
+ * weight vector feeds 4 pixels.
+ */
+function directBlock(
+  p0: usize, p1: usize, p2: usize, p3: usize, weights: usize, filterHeight: i32, pairsPerRun: i32, rowStep: usize, result: usize,
+): void {
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+  const runBytes = <usize>pairsPerRun << 2;
+  let w = weights;
+  for (let fy = 0; fy < filterHeight; fy++) {
+    for (let offset: usize = 0; offset < runBytes; offset += 4) {
+      const w0 = v128.load(w);
+      const w1 = v128.load(w, 16);
+      w += 32;
+      let x = v128.load32_splat(p0 + offset);
+      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x, w0));
+      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x, w1));
+      x = v128.load32_splat(p1 + offset);
+      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x, w0));
+      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(x, w1));
+      x = v128.load32_splat(p2 + offset);
+      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(x, w0));
+      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(x, w1));
+      x = v128.load32_splat(p3 + offset);
+      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(x, w0));
+      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x, w1));
+    }
+    p0 += rowStep;
+    p1 += rowStep;
+    p2 += rowStep;
+    p3 += rowStep;
+  }
+  v128.store(result, c00);
+  v128.store(result, c01, 16);
+  v128.store(result, c10, 32);
+  v128.store(result, c11, 48);
+  v128.store(result, c20, 64);
+  v128.store(result, c21, 80);
+  v128.store(result, c30, 96);
+  v128.store(result, c31, 112);
 }
 
 /**
- * One chunk of an int8 convolution (NHWC x, groups 1): images [chunk·imagesPerChunk, +imagesPerChunk).
- * Each image is quantized (its own scale max|image| / 127, or the calibrated one) into a zero-bordered
- * i16 copy in this chunk's slot of `work` (paddedHeight × paddedWidth × channels: the padding, and
- * only the rows and columns the filter reaches), then, band by band of output pixels, its im2col rows
- * (depth index (fy·filterWidth + fx)·channels + c, zero in the padding to paddedDepth) are built
- * beside it without bounds tests and multiplied with the packed filter like a linear layer's rows.
- * Slot layout: the bordered image (+ 32 bytes of slack, rounded to 64 bytes), then bandRows + 1
- * im2col rows + 32 bytes of slack, then the image's scale. Runs are copied in whole vectors,
- * over-writing up to 14 bytes that the next run (or the padding) then overwrites, so rows are built
- * in order.
+ * directBlock for a filter dilated in width: each filter row's window is filterWidth runs of
+ * `channels` values, `tapStep` bytes apart (a separate function, so the undilated loop stays one level).
+ */
+function directBlockDilated(
+  p0: usize, p1: usize, p2: usize, p3: usize, weights: usize, filterHeight: i32, filterWidth: i32, pairsPerRun: i32,
+  tapStep: usize, rowStep: usize, result: usize,
+): void {
+  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+  const runBytes = <usize>pairsPerRun << 2;
+  let w = weights;
+  const rowJump = rowStep - <usize>filterWidth * tapStep;
+  for (let fy = 0; fy < filterHeight; fy++) {
+    for (let fx = 0; fx < filterWidth; fx++) {
+      for (let offset: usize = 0; offset < runBytes; offset += 4) {
+        const w0 = v128.load(w);
+        const w1 = v128.load(w, 16);
+        w += 32;
+        let x = v128.load32_splat(p0 + offset);
+        c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x, w0));
+        c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x, w1));
+        x = v128.load32_splat(p1 + offset);
+        c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x, w0));
+        c11 = i32x4.add(c11, i32x4.dot_i16x8_s(x, w1));
+        x = v128.load32_splat(p2 + offset);
+        c20 = i32x4.add(c20, i32x4.dot_i16x8_s(x, w0));
+        c21 = i32x4.add(c21, i32x4.dot_i16x8_s(x, w1));
+        x = v128.load32_splat(p3 + offset);
+        c30 = i32x4.add(c30, i32x4.dot_i16x8_s(x, w0));
+        c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x, w1));
+      }
+      p0 += tapStep;
+      p1 += tapStep;
+      p2 += tapStep;
+      p3 += tapStep;
+    }
+    p0 += rowJump;
+    p1 += rowJump;
+    p2 += rowJump;
+    p3 += rowJump;
+  }
+  v128.store(result, c00);
+  v128.store(result, c01, 16);
+  v128.store(result, c10, 32);
+  v128.store(result, c11, 48);
+  v128.store(result, c20, 64);
+  v128.store(result, c21, 80);
+  v128.store(result, c30, 96);
+  v128.store(result, c31, 112);
+}
+
+/** directBlock or directBlockDilated, as the filter's dilation in width asks. */
+// @ts-ignore: decorator
+@inline function convBlock(
+  p0: usize, p1: usize, p2: usize, p3: usize, weights: usize, filterHeight: i32, filterWidth: i32, dilated: bool, pairsPerRun: i32,
+  tapStep: usize, rowStep: usize, result: usize,
+): void {
+  if (dilated) directBlockDilated(p0, p1, p2, p3, weights, filterHeight, filterWidth, pairsPerRun, tapStep, rowStep, result);
+  else directBlock(p0, p1, p2, p3, weights, filterHeight, pairsPerRun, rowStep, result);
+}
+
+/**
+ * One chunk of an int8 convolution computed directly (NHWC x, groups 1), with an optional fused max
+ * pool: images [chunk·imagesPerChunk, +imagesPerChunk). Each image is quantized (its own scale
+ * max|image| / 127, or the calibrated one) into a zero-bordered i16 copy in this chunk's slot of
+ * `work` (paddedHeight × paddedWidth × channels: the padding, and only the rows and columns the filter
+ * reaches), then blocks of 4 output pixels × 8 channels run directBlock (or directBlockDilated) over the packed
+ * filter (src/backends/cpu/wasm/wasm-int8.ts, packInt8ConvFilter). Without pooling the blocks are 4
+ * consecutive output pixels; with a poolHeight × poolWidth window (stride = window, 'valid') they are
+ * the window's pixels (4 at a time, the last repeated to fill a block), and the window's maximum int32
+ * sum is dequantized once: the dequantize (a positive scale), bias and relu are all non-decreasing, so
+ * that is exactly the maximum of the dequantized outputs. Slot layout: the bordered image + 64 bytes
+ * of slack (a run's last pair may read one value past it, times a zero weight).
  */
 export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
   const x = <usize>word(params, P_X);
@@ -253,9 +351,9 @@ export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void
   const relu = (word(params, P_FLAGS) & RELU) != 0;
   const imagesPerChunk = word(params, P_IMAGES_PER_CHUNK);
   const slot = work + <usize>chunk * <usize>word(params, P_SLOT_BYTES);
-  const bandRows = word(params, P_BAND_ROWS);
+  const poolHeight = word(params, P_POOL_HEIGHT);
+  const poolWidth = word(params, P_POOL_WIDTH);
 
-  // The bordered image covers exactly the rows and columns some output pixel's window reaches.
   const paddedHeight = (outHeight - 1) * strideHeight + (filterHeight - 1) * dilationHeight + 1;
   const paddedWidth = (outWidth - 1) * strideWidth + (filterWidth - 1) * dilationWidth + 1;
   const paddedRowBytes = <usize>(paddedWidth * channels) << 1;
@@ -263,18 +361,22 @@ export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void
   const copiedRows = min(inHeight, paddedHeight - padTop);
   const copiedValues = max(0, min(inWidth, paddedWidth - padLeft)) * channels;
   const imageLength = inHeight * inWidth * channels;
-  const depth = filterHeight * filterWidth * channels;
-  const paddedDepth = int8PaddedDepth(depth);
-  const rowBytes = <usize>paddedDepth << 1;
-  const bordered = slot;
-  const columns = slot + ((paddedBytes + 32 + 63) & ~<usize>63);
-  const scaleSlot = columns + <usize>(bandRows + 1) * rowBytes + 32;
-  const pixels = outHeight * outWidth;
-  const runLength = filterWidth * channels;
-  const runBytes = <usize>runLength << 1;
-  const windowRowStep = <usize>dilationHeight * paddedRowBytes;
-  const pixelStep = <usize>(strideWidth * channels) << 1;
+  // Without dilation in width a filter row's window is one run; with it, one run of channels per tap.
+  const dilated = dilationWidth != 1;
+  const runsPerRow = dilated ? filterWidth : 1;
+  const pairsPerRun = ((dilated ? channels : filterWidth * channels) + 1) >> 1;
   const tapStep = <usize>(dilationWidth * channels) << 1;
+  const groupPairs = (filters + 7) >> 3;
+  const groupPairBytes = <usize>(filterHeight * runsPerRow * pairsPerRun) << 5;
+  const rowStep = <usize>dilationHeight * paddedRowBytes;
+  const pixelStep = <usize>(strideWidth * channels) << 1;
+  const lineStep = <usize>strideHeight * paddedRowBytes;
+  const pooledHeight = outHeight / poolHeight;
+  const pooledWidth = outWidth / poolWidth;
+  const windowPixels = poolHeight * poolWidth;
+  const outPixels = pooledHeight * pooledWidth;
+  const filterBytes = <usize>filters << 2;
+  const sums = scratch;
   const imageStart = chunk * imagesPerChunk;
   const imageEnd = min(batch, imageStart + imagesPerChunk);
   for (let image = imageStart; image < imageEnd; image++) {
@@ -289,41 +391,71 @@ export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void
       scale = imageMaximum / <f32>127;
       inverse = <f32>127 / imageMaximum;
     }
-    store<f32>(scaleSlot, scale);
-    memory.fill(bordered, 0, paddedBytes);
+    memory.fill(slot, 0, paddedBytes + 64);
     for (let iy = 0; iy < copiedRows; iy++) {
-      quantizeValues(source + (<usize>(iy * inWidth * channels) << 2), bordered + <usize>(iy + padTop) * paddedRowBytes + (<usize>(padLeft * channels) << 1),
+      quantizeValues(source + (<usize>(iy * inWidth * channels) << 2), slot + <usize>(iy + padTop) * paddedRowBytes + (<usize>(padLeft * channels) << 1),
         copiedValues, inverse);
     }
-    const imageOut = out + <usize>image * <usize>pixels * <usize>filters * 4;
-    let oy = 0;
-    let ox = 0;
-    for (let bandStart = 0; bandStart < pixels; bandStart += bandRows) {
-      const bandEnd = min(pixels, bandStart + bandRows);
-      let row = columns;
-      for (let pixel = bandStart; pixel < bandEnd; pixel++) {
-        let window = bordered + <usize>(oy * strideHeight) * paddedRowBytes + <usize>ox * pixelStep;
-        let run = row;
-        for (let fy = 0; fy < filterHeight; fy++) {
-          if (dilationWidth == 1) {
-            copyRun(window, run, runLength);
-          } else {
-            for (let fx = 0; fx < filterWidth; fx++) copyRun(window + <usize>fx * tapStep, run + (<usize>(fx * channels) << 1), channels);
+    const imageOut = out + <usize>image * <usize>outPixels * filterBytes;
+    if (windowPixels == 1) {
+      // 4 consecutive output pixels per block (a short last block repeats its last pixel); the
+      // cursor (oy, ox) walks the pixels without divisions.
+      const pixels = outHeight * outWidth;
+      let oy = 0;
+      let ox = 0;
+      for (let first = 0; first < pixels; first += 4) {
+        const count = min(4, pixels - first);
+        const w0 = slot + <usize>oy * lineStep + <usize>ox * pixelStep;
+        if (++ox == outWidth) { ox = 0; oy++; }
+        const w1 = count > 1 ? slot + <usize>oy * lineStep + <usize>ox * pixelStep : w0;
+        if (++ox == outWidth) { ox = 0; oy++; }
+        const w2 = count > 2 ? slot + <usize>oy * lineStep + <usize>ox * pixelStep : w1;
+        if (++ox == outWidth) { ox = 0; oy++; }
+        const w3 = count > 3 ? slot + <usize>oy * lineStep + <usize>ox * pixelStep : w2;
+        if (++ox == outWidth) { ox = 0; oy++; }
+        for (let pair = 0; pair < groupPairs; pair++) {
+          convBlock(w0, w1, w2, w3, packed + <usize>pair * groupPairBytes, filterHeight, filterWidth, dilated, pairsPerRun, tapStep, rowStep, sums);
+          const column = pair << 3;
+          for (let k = 0; k < count; k++) {
+            const outRow = imageOut + <usize>(first + k) * filterBytes;
+            finishRow(outRow, v128.load(sums + (<usize>k << 5)), scale, weightScales, bias, column, filters, relu);
+            if (column + 4 < filters) finishRow(outRow, v128.load(sums + (<usize>k << 5), 16), scale, weightScales, bias, column + 4, filters, relu);
           }
-          window += windowRowStep;
-          run += runBytes;
-        }
-        zeroRun(row + (<usize>depth << 1), paddedDepth - depth);
-        row += rowBytes;
-        if (++ox == outWidth) {
-          ox = 0;
-          oy++;
         }
       }
-      const count = bandEnd - bandStart;
-      if (count & 1) zeroRun(columns + <usize>count * rowBytes, paddedDepth);
-      gemmRows(columns, 0, count, packed, paddedDepth, filters, scaleSlot, 0, weightScales, bias,
-        imageOut + <usize>bandStart * <usize>filters * 4, relu);
+    } else {
+      let outRow = imageOut;
+      for (let py = 0; py < pooledHeight; py++) {
+        for (let px = 0; px < pooledWidth; px++) {
+          const window = slot + <usize>(py * poolHeight) * lineStep + <usize>(px * poolWidth) * pixelStep;
+          for (let pair = 0; pair < groupPairs; pair++) {
+            let best0 = i32x4.splat(i32.MIN_VALUE);
+            let best1 = i32x4.splat(i32.MIN_VALUE);
+            // The window's pixels 4 at a time (a short last block repeats its last pixel: the maximum
+            // is unchanged), the cursor (wy, wx) walking the window row by row.
+            let wy = 0;
+            let wx = 0;
+            for (let first = 0; first < windowPixels; first += 4) {
+              const count = min(4, windowPixels - first);
+              const w0 = window + <usize>wy * lineStep + <usize>wx * pixelStep;
+              if (++wx == poolWidth) { wx = 0; wy++; }
+              const w1 = count > 1 ? window + <usize>wy * lineStep + <usize>wx * pixelStep : w0;
+              if (++wx == poolWidth) { wx = 0; wy++; }
+              const w2 = count > 2 ? window + <usize>wy * lineStep + <usize>wx * pixelStep : w1;
+              if (++wx == poolWidth) { wx = 0; wy++; }
+              const w3 = count > 3 ? window + <usize>wy * lineStep + <usize>wx * pixelStep : w2;
+              if (++wx == poolWidth) { wx = 0; wy++; }
+              convBlock(w0, w1, w2, w3, packed + <usize>pair * groupPairBytes, filterHeight, filterWidth, dilated, pairsPerRun, tapStep, rowStep, sums);
+              best0 = i32x4.max_s(best0, i32x4.max_s(i32x4.max_s(v128.load(sums), v128.load(sums, 32)), i32x4.max_s(v128.load(sums, 64), v128.load(sums, 96))));
+              best1 = i32x4.max_s(best1, i32x4.max_s(i32x4.max_s(v128.load(sums, 16), v128.load(sums, 48)), i32x4.max_s(v128.load(sums, 80), v128.load(sums, 112))));
+            }
+            const column = pair << 3;
+            finishRow(outRow, best0, scale, weightScales, bias, column, filters, relu);
+            if (column + 4 < filters) finishRow(outRow, best1, scale, weightScales, bias, column + 4, filters, relu);
+          }
+          outRow += filterBytes;
+        }
+      }
     }
   }
 }

@@ -28,6 +28,15 @@ describe('summary costs', () => {
     expect(summary(int8)).toMatch(/\(QuantizedDense\)\s+\[batch, 128\]\s+100,608\s+frozen\s+99\.0 KiB/);
   });
 
+  it('counts an int8 convolution with a fused max pool per convolution output, not per pooled one', async () => {
+    const cnn = sequential([new Conv2D({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }), new MaxPool2D({ poolSize: 2 }), new Flatten(), new Dense({ units: 10 })], { seed: 2 });
+    cnn.build([-1, 28, 28, 1]);
+    const rows = summaryRows(await quantizeModel(cnn));
+    expect(rows[0].outputShape).toBe('[batch, 14, 14, 8]');
+    expect(rows[0].flops).toBe(2 * 3 * 3 * 1 * 8 * 28 * 28);
+    expect(rows.map((row) => row.flops)).toEqual([2 * 3 * 3 * 1 * 8 * 28 * 28, null, 2 * 14 * 14 * 8 * 10]);
+  });
+
   it('counts a convolution per output position, and no FLOPs for layers without a formula', () => {
     const cnn = sequential([new Conv2D({ filters: 8, kernelSize: 3, padding: 'same' }), new MaxPool2D({ poolSize: 2 }), new Flatten(), new Dense({ units: 10 })], { seed: 2 });
     cnn.build([-1, 28, 28, 1]);

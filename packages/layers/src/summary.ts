@@ -45,7 +45,9 @@ function layerFlops(layer: Layer<unknown, unknown>, outputShape: number[] | numb
   const output = outputShape as number[];
   // Each output value of the last (channel) axis costs one multiply-add per kernel entry feeding it.
   const positions = output.slice(1, -1).reduce((product, dim) => product * dim, 1);
-  return 2 * layer.kernel.size * positions;
+  // A fused max pool's output has one position per window of convolution outputs.
+  const window = layer instanceof QuantizedConv2D && layer.maxPool !== null ? layer.maxPool[0] * layer.maxPool[1] : 1;
+  return 2 * layer.kernel.size * positions * window;
 }
 
 function formatBytes(bytes: number): string {

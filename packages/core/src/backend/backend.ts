@@ -201,10 +201,12 @@ export interface Kernels {
    * int8 inference convolution (groups 1): each image of float32 NHWC x quantized to int8 with its
    * own scale (max|image|/127, or `inputScale` when > 0), convolved with filter [kh, kw, in, out]
    * (int32 holding int8 values) in exact integer arithmetic, each sum scaled by imageScale ·
-   * filterScales[out], plus bias, then relu when asked. Same values as the composed `int8Conv2d` op.
+   * filterScales[out], plus bias, then relu when asked, then max-pooled over non-overlapping `pool`
+   * windows when given ('valid'). Same values as the composed `int8Conv2d` op.
    */
   int8Conv2d?(
     x: TensorInfo, filter: TensorInfo, filterScales: TensorInfo, bias: TensorInfo | null, info: Conv2DInfo, relu: boolean, inputScale: number,
+    pool?: readonly [number, number] | null,
   ): DataId;
 }
 

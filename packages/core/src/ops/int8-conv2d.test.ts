@@ -5,6 +5,7 @@ import { DendriteError } from '../errors.js';
 import { conv2d } from './conv2d.js';
 import { tensor } from './creation.js';
 import { int8Conv2d } from './int8-conv2d.js';
+import { maxPool2d } from './pool2d.js';
 import { randomUniform } from './random.js';
 
 function int8Filter(shape: number[], seed: number) {
@@ -23,6 +24,9 @@ describe('int8Conv2d', () => {
       { padding: 'same' as const, bias, activation: 'relu' as const },
       { stride: 2, inputScale: 0.02 },
       { dilation: 2, padding: 1 },
+      { padding: 'same' as const, bias, activation: 'relu' as const, maxPool: 2 },
+      { stride: 2, inputScale: 0.02, maxPool: [2, 3] as [number, number] },
+      { dilation: 2, padding: 1, bias, maxPool: 3 },
     ];
     for (const options of cases) {
       const kernel = await int8Conv2d(x, filter, scales, options).data();
@@ -55,6 +59,17 @@ describe('int8Conv2d', () => {
     for (let i = 0; i < y.length; i++) expect(Math.abs(y[i] - exact[i])).toBeLessThan(0.05);
   });
 
+  it('with maxPool is the max pool of the unpooled result, of the pooled shape', async () => {
+    const x = randomUniform([2, 11, 9, 3], -1, 1, 7);
+    const filter = int8Filter([3, 3, 3, 10], 2);
+    const scales = randomUniform([10], 0.001, 0.01, 8);
+    const bias = randomUniform([10], -0.1, 0.1, 9);
+    const options = { padding: 'same' as const, bias, activation: 'relu' as const };
+    const pooled = int8Conv2d(x, filter, scales, { ...options, maxPool: [2, 3] });
+    expect(pooled.shape).toEqual([2, 5, 3, 10]);
+    expect(Array.from(await pooled.data())).toEqual(Array.from(await maxPool2d(int8Conv2d(x, filter, scales, options), [2, 3]).data()));
+  });
+
   it('refuses bad input with errors naming the argument', () => {
     const x = randomUniform([1, 5, 5, 2]);
     const filter = tensor(new Int32Array(3 * 3 * 2 * 4), [3, 3, 2, 4], 'int32');
@@ -64,5 +79,8 @@ describe('int8Conv2d', () => {
     expect(() => int8Conv2d(x, filter, tensor([1, 1, 1, 1]), { inputScale: -1 })).toThrow(/inputScale/);
     expect(() => int8Conv2d(x, filter, tensor([1, 1, 1, 1]), { activation: 'tanh' as 'relu' })).toThrow(/activation/);
     expect(() => int8Conv2d(randomUniform([1, 5, 5, 3]), filter, tensor([1, 1, 1, 1]))).toThrow(DendriteError);
+    expect(() => int8Conv2d(x, filter, tensor([1, 1, 1, 1]), { maxPool: 0 })).toThrow(/maxPool must be a positive integer/);
+    expect(() => int8Conv2d(x, filter, tensor([1, 1, 1, 1]), { maxPool: [2, 1.5] as [number, number] })).toThrow(/maxPool must be/);
+    expect(() => int8Conv2d(x, filter, tensor([1, 1, 1, 1]), { maxPool: 4 })).toThrow(/maxPool 4x4 is larger than the convolution's 3x3 output/);
   });
 });

@@ -126,8 +126,14 @@ describe('quantizeModel', () => {
     const images = randomUniform([3, 12, 12, 2], -1, 1, 6);
     const expected = model.apply(images).dataSync();
     const quantized = await quantizeModel(model);
-    expect(quantized.layers.map((layer) => layer.constructor.name)).toEqual(['QuantizedConv2D', 'MaxPool2D', 'QuantizedConv2D', 'Flatten', 'QuantizedDense']);
+    // The relu conv's 2x2 max pool is fused into it.
+    expect(quantized.layers.map((layer) => layer.constructor.name)).toEqual(['QuantizedConv2D', 'QuantizedConv2D', 'Flatten', 'QuantizedDense']);
+    expect((quantized.layers[0] as QuantizedConv2D).maxPool).toEqual([2, 2]);
     expect(maxAbsDifference(quantized.apply(images).dataSync(), expected)).toBeLessThan(0.03 * maxAbs(expected));
+    // Fusing changes nothing in the outputs: the same bits as the separate MaxPool2D layer.
+    const unfused = await quantizeModel(model, { fusePooling: false });
+    expect(unfused.layers.map((layer) => layer.constructor.name)).toEqual(['QuantizedConv2D', 'MaxPool2D', 'QuantizedConv2D', 'Flatten', 'QuantizedDense']);
+    expect(Array.from(unfused.apply(images).dataSync())).toEqual(Array.from(quantized.apply(images).dataSync()));
     // One image's output does not depend on the others in its batch.
     const alone = quantized.apply(slice(images, [1, 0, 0, 0], [1, -1, -1, -1])).dataSync();
     expect(Array.from(alone)).toEqual(Array.from(quantized.apply(images).dataSync().slice(4, 8)));
@@ -146,6 +152,35 @@ describe('quantizeModel', () => {
     expect(actual.every((value) => value >= -1 && value <= 1)).toBe(true); // tanh applied
     expect(maxAbsDifference(actual, expected)).toBeLessThan(0.02 * maxAbs(expected));
     expect(maxAbsDifference(actual, expected)).toBeGreaterThan(0);
+  });
+
+  it('fuses only a non-overlapping valid MaxPool2D after a linear or relu Conv2D; other activations pool after the activation', async () => {
+    const build = (activation: 'tanh' | 'linear', pool: MaxPool2D) => {
+      const model = sequential([new Conv2D({ filters: 5, kernelSize: 3, activation }), pool, new Flatten(), new Dense({ units: 3 })], { seed: 8 });
+      model.build([-1, 9, 9, 3]);
+      return model;
+    };
+    const images = randomUniform([2, 9, 9, 3], -1, 1, 12);
+    for (const [model, fused] of [
+      [build('linear', new MaxPool2D({ poolSize: [2, 3] })), true],
+      [build('linear', new MaxPool2D({ poolSize: 2, stride: 1 })), false],
+      [build('linear', new MaxPool2D({ poolSize: 2, padding: 'same' })), false],
+      [build('tanh', new MaxPool2D({ poolSize: 2 })), false],
+    ] as const) {
+      const quantized = await quantizeModel(model);
+      expect(quantized.layers.length).toBe(fused ? 3 : 4);
+      const unfused = await quantizeModel(model, { fusePooling: false });
+      expect(Array.from(quantized.apply(images).dataSync())).toEqual(Array.from(unfused.apply(images).dataSync()));
+      expect(maxAbsDifference(quantized.apply(images).dataSync(), model.apply(images).dataSync())).toBeLessThan(0.03 * maxAbs(model.apply(images).dataSync()));
+    }
+    // A QuantizedConv2D with a non-fusable activation still pools, after the activation.
+    const conv = new Conv2D({ filters: 4, kernelSize: 3, activation: 'tanh', seed: 2 });
+    conv.build([-1, 8, 8, 2]);
+    const pooled = await QuantizedConv2D.fromConv2D(conv, 0, [2, 2]);
+    const plain = await QuantizedConv2D.fromConv2D(conv);
+    const x = randomUniform([1, 8, 8, 2], -1, 1, 3);
+    expect(Array.from(pooled.apply(x).dataSync())).toEqual(Array.from(new MaxPool2D({ poolSize: 2 }).apply(plain.apply(x)).dataSync()));
+    expect(() => new QuantizedConv2D({ filters: 2, kernelSize: [3, 3], maxPool: [0, 2] })).toThrow(/maxPool must be a pair of positive integers/);
   });
 
   it('refuses models it cannot quantize and bad options, naming the problem', async () => {

@@ -6,6 +6,7 @@ import { DendriteError, max, abs, noGrad, tidy, type Tensor } from '@dendrite/co
 import { Conv2D } from '../conv2d.js';
 import { Dense } from '../dense.js';
 import type { Layer } from '../layer.js';
+import { MaxPool2D } from '../pooling.js';
 import { Sequential } from '../sequential.js';
 import { layerFromSpec, layerToSpec, type LayerClassMap } from '../serialization/topology.js';
 import { QuantizedConv2D } from './quantized-conv2d.js';
@@ -21,13 +22,20 @@ export interface QuantizeModelOptions {
   calibration?: Iterable<Tensor>;
   /** Custom layer classes of the model, needed to copy its non-quantized layers. */
   layers?: LayerClassMap;
+  /**
+   * Fuse a MaxPool2D that directly follows a Conv2D (whose activation is 'linear' or 'relu') into
+   * the QuantizedConv2D when its windows do not overlap (stride = pool size, 'valid' padding): the
+   * integer kernel then pools the int32 sums and dequantizes a quarter of the values (2x2), with
+   * the same results. The quantized model then has one layer fewer. Default true.
+   */
+  fusePooling?: boolean;
 }
 
 /**
  * An int8 copy of a trained Sequential model for inference: each Dense becomes a
  * {@link QuantizedDense} (WebAssembly SIMD integer kernels on the CPU backend) and each Conv2D with
- * one group a {@link QuantizedConv2D}, weights quantized per output channel (symmetric, ±127). Other
- * layers are copied; the original model is left untouched. Save it with `saveModel` as usual: the
+ * one group a {@link QuantizedConv2D}, weights quantized per output channel (symmetric, ±127), with a
+ * directly following non-overlapping MaxPool2D fused into it (`fusePooling`). Other layers are copied; the original model is left untouched. Save it with `saveModel` as usual: the
  * int8 weights are stored as safetensors I8 (about 4× smaller).
  *
  * @example
@@ -45,11 +53,15 @@ export async function quantizeModel(model: Sequential, options: QuantizeModelOpt
   const scales = options.calibration === undefined ? null : await calibrate(model, options.calibration);
   const copies: Array<Layer<Tensor, Tensor>> = [];
   try {
-    for (const [index, layer] of layers.entries()) {
+    for (let index = 0; index < layers.length; index++) {
+      const layer = layers[index];
       const inputScale = scales === null ? 0 : scales[index];
       if (layer instanceof Dense) copies.push(await QuantizedDense.fromDense(layer, inputScale));
-      else if (layer instanceof Conv2D && layer.groups === 1) copies.push(await QuantizedConv2D.fromConv2D(layer, inputScale));
-      else copies.push(copyLayer(layer, options.layers));
+      else if (layer instanceof Conv2D && layer.groups === 1) {
+        const pool = options.fusePooling === false ? null : fusablePool(layer, layers[index + 1]);
+        copies.push(await QuantizedConv2D.fromConv2D(layer, inputScale, pool));
+        if (pool !== null) index++; // the MaxPool2D is inside the QuantizedConv2D now
+      } else copies.push(copyLayer(layer, options.layers));
     }
   } catch (error) {
     for (const copy of copies) copy.dispose();
@@ -58,6 +70,14 @@ export async function quantizeModel(model: Sequential, options: QuantizeModelOpt
   const quantized = new Sequential(copies, { name: `${model.name}_int8` });
   quantized.build(model.buildInputShape);
   return quantized.train(model.training);
+}
+
+/** The window of a MaxPool2D `next` that a QuantizedConv2D of `conv` can fuse, or null. */
+function fusablePool(conv: Conv2D, next: Layer<Tensor, Tensor> | undefined): [number, number] | null {
+  if (!(next instanceof MaxPool2D) || (conv.activation !== 'relu' && conv.activation !== 'linear')) return null;
+  const [height, width] = next.poolSize;
+  const nonOverlapping = next.stride[0] === height && next.stride[1] === width;
+  return nonOverlapping && next.padding === 'valid' ? [height, width] : null;
 }
 
 /** A layer rebuilt from its spec with a copy of its state. */

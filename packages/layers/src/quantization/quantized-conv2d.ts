@@ -1,4 +1,4 @@
-import { DendriteError, int8Conv2d, ones, zeros, type Padding, type Tensor } from '@dendrite/core';
+import { DendriteError, int8Conv2d, maxPool2d, ones, zeros, type Padding, type Tensor } from '@dendrite/core';
 import { getActivation, type ActivationName } from '../activations.js';
 import type { Conv2D } from '../conv2d.js';
 import { Layer, type InputShape } from '../layer.js';
@@ -15,6 +15,13 @@ export interface QuantizedConv2DOptions extends LayerOptions {
   useBias?: boolean;
   /** A calibrated activation scale; 0 or omitted: each image gets its own, max|image| / 127. */
   inputScale?: number;
+  /**
+   * A max pool fused after the activation: non-overlapping [height, width] windows (stride = window,
+   * 'valid'), what a following `MaxPool2D` did (quantizeModel fuses one). With a 'linear' or 'relu'
+   * activation the kernel pools the int32 sums before dequantizing (exact: neither reverses an
+   * order); other activations pool after the activation. null or omitted: no pool.
+   */
+  maxPool?: [number, number] | null;
 }
 
 /**
@@ -22,8 +29,8 @@ export interface QuantizedConv2DOptions extends LayerOptions {
  * values (stored int32, saved as safetensors I8), `kernelScale [filters]` per output channel, float32
  * `bias`. Each input image is quantized to int8 (its own scale, or a calibrated `inputScale`) and
  * convolved with the int8 filter by core's `int8Conv2d` (on the CPU backend a WebAssembly SIMD
- * integer kernel: im2col rows of the quantized image times the packed filter, exact int32 sums),
- * then scaled back per channel, plus bias; relu is fused.
+ * integer kernel: pairs of quantized inputs against 4 output channels' packed weights, exact int32
+ * sums), then scaled back per channel, plus bias; relu, and a following max pool (`maxPool`), are fused.
  *
  * @example
  * ```ts
@@ -39,6 +46,7 @@ export class QuantizedConv2D extends Layer {
   readonly activation: ActivationName;
   readonly useBias: boolean;
   readonly inputScale: number;
+  readonly maxPool: [number, number] | null;
   private readonly activationFn: (x: Tensor) => Tensor;
   kernel!: Tensor;
   kernelScale!: Tensor;
@@ -65,15 +73,19 @@ export class QuantizedConv2D extends Layer {
     this.activationFn = getActivation(this.activation, 'QuantizedConv2D');
     this.useBias = options.useBias ?? true;
     this.inputScale = inputScale;
+    this.maxPool = (options.maxPool ?? null) === null ? null : pair(options.maxPool!, 'maxPool');
   }
 
-  /** The int8 version of a built Conv2D layer (groups 1): its filter quantized per output channel. */
-  static async fromConv2D(conv: Conv2D, inputScale = 0): Promise<QuantizedConv2D> {
+  /**
+   * The int8 version of a built Conv2D layer (groups 1): its filter quantized per output channel;
+   * `maxPool` fuses a following non-overlapping max pool.
+   */
+  static async fromConv2D(conv: Conv2D, inputScale = 0, maxPool: [number, number] | null = null): Promise<QuantizedConv2D> {
     if (conv.buildInputShape === null) throw new DendriteError(`QuantizedConv2D.fromConv2D: '${conv.name}' is not built yet`);
     if (conv.groups !== 1) throw new DendriteError(`QuantizedConv2D.fromConv2D: '${conv.name}' has ${conv.groups} groups; only groups 1 is quantized`);
     const layer = new QuantizedConv2D({
       filters: conv.filters, kernelSize: conv.kernelSize, stride: conv.stride, padding: conv.padding, dilation: conv.dilation,
-      activation: conv.activation, useBias: conv.useBias, inputScale, name: conv.name,
+      activation: conv.activation, useBias: conv.useBias, inputScale, maxPool, name: conv.name,
     });
     layer.build(conv.buildInputShape);
     await loadQuantizedKernel(layer, conv.kernel, conv.bias, false);
@@ -98,18 +110,21 @@ export class QuantizedConv2D extends Layer {
     if (x.rank !== 4 || x.shape[3] !== this.kernel.shape[2]) {
       throw new DendriteError(`${this.name}: expects NHWC inputs with ${this.kernel.shape[2]} channels, got [${x.shape.join(', ')}]`);
     }
-    const fused = this.activation === 'relu';
+    const fused = this.activation === 'relu' || this.activation === 'linear';
     const y = int8Conv2d(x, this.kernel, this.kernelScale, {
       stride: this.stride, padding: this.padding, dilation: this.dilation, bias: this.bias,
-      activation: fused ? 'relu' : 'linear', inputScale: this.inputScale,
+      activation: this.activation === 'relu' ? 'relu' : 'linear', inputScale: this.inputScale,
+      maxPool: fused ? this.maxPool ?? undefined : undefined,
     });
-    return fused ? y : this.activationFn(y);
+    if (fused) return y;
+    const activated = this.activationFn(y);
+    return this.maxPool === null ? activated : maxPool2d(activated, this.maxPool);
   }
 
   override getConfig(): Record<string, unknown> {
     return {
       ...super.getConfig(), filters: this.filters, kernelSize: this.kernelSize, stride: this.stride, padding: this.padding,
-      dilation: this.dilation, activation: this.activation, useBias: this.useBias, inputScale: this.inputScale,
+      dilation: this.dilation, activation: this.activation, useBias: this.useBias, inputScale: this.inputScale, maxPool: this.maxPool,
     };
   }
 }

@@ -77,10 +77,11 @@ export interface CpuAccelerator {
   ): boolean;
   /**
    * int8 convolution (see `Kernels.int8Conv2d`): each image of x quantized with its own scale (or
-   * `inputScale` > 0), convolved with the int8-valued filter, scaled by filterScales, plus bias, relu.
+   * `inputScale` > 0), convolved with the int8-valued filter, scaled by filterScales, plus bias, relu,
+   * then max-pooled over non-overlapping `poolWindow` windows when given (out is the pooled output).
    */
   int8Conv2d?(
     x: Float32Array, filter: Int32Array, filterScales: Float32Array, bias: Float32Array | null, out: Float32Array,
-    info: Conv2DInfo, inputScale: number, relu: boolean,
+    info: Conv2DInfo, inputScale: number, relu: boolean, poolWindow?: readonly [number, number] | null,
   ): boolean;
 }

@@ -268,10 +268,10 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
         context, tensor(x, 'int8Linear'), tensor(weight, 'int8Linear'), tensor(weightScales, 'int8Linear'),
         bias === null ? null : tensor(bias, 'int8Linear'), relu, inputScale,
       )),
-    int8Conv2d: (x, filter, filterScales, bias, info, relu, inputScale) =>
+    int8Conv2d: (x, filter, filterScales, bias, info, relu, inputScale, pool) =>
       register(int8Conv2d(
         context, tensor(x, 'int8Conv2d'), tensor(filter, 'int8Conv2d'), tensor(filterScales, 'int8Conv2d'),
-        bias === null ? null : tensor(bias, 'int8Conv2d'), info, relu, inputScale,
+        bias === null ? null : tensor(bias, 'int8Conv2d'), info, relu, inputScale, pool ?? null,
       )),
   };
 }

@@ -9,12 +9,14 @@ import { requireFloat32 } from './require-float32.js';
  * each image of NHWC x is quantized to int8 with its own scale (max|image| / 127, or `inputScale`
  * when > 0) as clamp(floor(x / scale + 0.5), -127, 127), convolved with the int8-valued filter
  * [kh, kw, Cin, Cout] (int32) in exact integer arithmetic (zero outside the image), and each sum is
- * scaled back per output channel. Every float step rounds to float32 in the order assembly/int8.ts
- * uses, so the accelerator's result is bit-identical to this reference.
+ * scaled back per output channel. With `pool` [ph, pw], the result is then max-pooled over
+ * non-overlapping ph × pw windows ('valid': out [N, floor(outH/ph), floor(outW/pw), Cout]). Every
+ * float step rounds to float32 in the order assembly/int8.ts uses, so the accelerator's result is
+ * bit-identical to this reference.
  */
 export function int8Conv2d(
   context: KernelContext, x: CpuTensor, filter: CpuTensor, filterScales: CpuTensor, bias: CpuTensor | null,
-  info: Conv2DInfo, relu: boolean, inputScale: number,
+  info: Conv2DInfo, relu: boolean, inputScale: number, pool: readonly [number, number] | null = null,
 ): Float32Array {
   const xValues = requireFloat32('int8Conv2d', 'x', x);
   const scaleValues = requireFloat32('int8Conv2d', 'filterScales', filterScales);
@@ -22,8 +24,12 @@ export function int8Conv2d(
   if (!(filter.values instanceof Int32Array)) throw new DendriteError(`int8Conv2d: filter must be int32 holding int8 values, got ${filter.dtype}`);
   const filterValues = filter.values;
   const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
-  const out = context.allocateFloat32(batch * outHeight * outWidth * outChannels);
-  if (context.accelerator?.int8Conv2d?.(xValues, filterValues, scaleValues, biasValues, out, info, inputScale, relu)) return out;
+  const [poolHeight, poolWidth] = pool ?? [1, 1];
+  const pooledHeight = Math.floor(outHeight / poolHeight);
+  const pooledWidth = Math.floor(outWidth / poolWidth);
+  const pooled = context.allocateFloat32(batch * pooledHeight * pooledWidth * outChannels);
+  if (context.accelerator?.int8Conv2d?.(xValues, filterValues, scaleValues, biasValues, pooled, info, inputScale, relu, pool)) return pooled;
+  const out = pool === null ? pooled : new Float32Array(batch * outHeight * outWidth * outChannels);
   const imageLength = inHeight * inWidth * inChannels;
   const quantized = new Int32Array(imageLength);
   const sums = new Float64Array(outChannels);
@@ -57,5 +63,22 @@ export function int8Conv2d(
       }
     }
   }
-  return out;
+  if (pool === null) return out;
+  for (let image = 0; image < batch; image++) {
+    for (let py = 0; py < pooledHeight; py++) {
+      for (let px = 0; px < pooledWidth; px++) {
+        const pooledBase = ((image * pooledHeight + py) * pooledWidth + px) * outChannels;
+        for (let o = 0; o < outChannels; o++) {
+          let best = -Infinity;
+          for (let wy = 0; wy < poolHeight; wy++) {
+            for (let wx = 0; wx < poolWidth; wx++) {
+              best = Math.max(best, out[((image * outHeight + py * poolHeight + wy) * outWidth + px * poolWidth + wx) * outChannels + o]);
+            }
+          }
+          pooled[pooledBase + o] = best;
+        }
+      }
+    }
+  }
+  return pooled;
 }

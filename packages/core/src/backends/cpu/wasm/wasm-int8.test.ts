@@ -27,11 +27,12 @@ function reference(
 /** The TypeScript int8 convolution (the accelerator is absent from a plain context). */
 function convReference(
   x: Float32Array, filter: Int32Array, scales: Float32Array, bias: Float32Array | null, info: Conv2DInfo, inputScale: number, relu: boolean,
+  pool: [number, number] | null = null,
 ): Float32Array {
   const tensor = <T extends Float32Array | Int32Array>(values: T, shape: number[]) => ({ values, shape, dtype: values instanceof Int32Array ? 'int32' as const : 'float32' as const });
   return int8Conv2d(plainKernelContext(), tensor(x, [info.batch, info.inHeight, info.inWidth, info.inChannels]),
     tensor(filter, [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels]), tensor(scales, [info.outChannels]),
-    bias === null ? null : tensor(bias, [info.outChannels]), info, relu, inputScale);
+    bias === null ? null : tensor(bias, [info.outChannels]), info, relu, inputScale, pool);
 }
 
 describe.each(INSTRUCTION_SETS)('wasm int8Linear (%s kernels)', (instructionSet) => {
@@ -115,35 +116,53 @@ describe.each(INSTRUCTION_SETS)('wasm int8Conv2d (%s kernels)', (instructionSet)
     threaded.dispose();
   });
 
-  // The CNN's layers (5x5 'same'), odd sizes, strides, dilation, channels off the 8-lane vector,
-  // odd pixel counts (the 2-row tile's zero partner), filters off the 4-column group, bands of rows.
+  // The CNN's layers (5x5 'same'), odd sizes, strides, dilation (one run per tap), odd runs (the last
+  // pair reads past its run), channels and filters off the 8-channel block, pixel counts off the
+  // 4-pixel block.
   const cases: Array<[ConvGeometry, number, boolean, boolean]> = [
     [{ batch: 3, height: 28, width: 28, inChannels: 1, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] }, 0, true, true],
     [{ batch: 2, height: 14, width: 14, inChannels: 8, outChannels: 16, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] }, 0, true, true],
     [{ batch: 5, height: 9, width: 7, inChannels: 3, outChannels: 5, filterHeight: 3, filterWidth: 2, stride: [2, 1], dilation: [1, 1], pad: [1, 0, 0, 1] }, 0.01, false, true],
-    [{ batch: 2, height: 11, width: 13, inChannels: 9, outChannels: 7, filterHeight: 3, filterWidth: 3, stride: [1, 2], dilation: [2, 2], pad: [2, 2, 2, 2] }, 0, true, false],
+    [{ batch: 2, height: 11, width: 13, inChannels: 9, outChannels: 11, filterHeight: 3, filterWidth: 3, stride: [1, 2], dilation: [2, 2], pad: [2, 2, 2, 2] }, 0, true, false],
     [{ batch: 2, height: 25, width: 23, inChannels: 2, outChannels: 6, filterHeight: 1, filterWidth: 1, stride: [1, 1], dilation: [1, 1], pad: [0, 0, 0, 0] }, 0, false, true],
   ];
+  // Fused max pools: the CNN's 2x2, windows of 3 (blocks of 4 with a repeated pixel) and 3x2 over odd sizes.
+  const pools: Array<[number, number] | null> = [null, [2, 2], [1, 3], [3, 2]];
   for (const [geometry, inputScale, relu, withBias] of cases) {
-    it(`matches the TypeScript reference bit for bit: ${describeConvGeometry(geometry)}, scale ${inputScale || 'dynamic'}, relu ${relu}`, () => {
-      const info = convInfoOf(geometry);
-      const imageLength = info.inHeight * info.inWidth * info.inChannels;
-      const x = randomValues(info.batch * imageLength, imageLength + info.outChannels);
-      x[3] = 0;
-      x[5] = 0.5 * (inputScale || 1);
-      x[7] = Number.NaN; // skipped by the image maximum, quantized to -127 (both kernels)
-      if (info.batch > 1) x.fill(0, imageLength, 2 * imageLength); // an all-zero image
-      const filter = randomInt8(info.filterHeight * info.filterWidth * info.inChannels * info.outChannels, 13);
-      const scales = randomValues(info.outChannels, 3).map((value) => Math.abs(value) * 0.01 + 1e-4);
-      const bias = withBias ? randomValues(info.outChannels, 11) : null;
-      const expected = convReference(x, filter, scales, bias, info, inputScale, relu);
-      expect(expected.every(Number.isFinite)).toBe(true);
-      for (const accelerator of [single, threaded]) {
-        const out = new Float32Array(expected.length).fill(Number.NaN);
-        expect(accelerator.int8Conv2d!(x, filter, scales, bias, out, info, inputScale, relu)).toBe(true);
-        expect(Array.from(out)).toEqual(Array.from(expected));
-      }
-    });
+    for (const pool of pools) {
+      it(`matches the TypeScript reference bit for bit: ${describeConvGeometry(geometry)}, scale ${inputScale || 'dynamic'}, relu ${relu}, pool ${pool?.join('x') ?? 'none'}`, () => {
+        const info = convInfoOf(geometry);
+        const imageLength = info.inHeight * info.inWidth * info.inChannels;
+        const x = randomValues(info.batch * imageLength, imageLength + info.outChannels);
+        x[3] = 0;
+        x[5] = 0.5 * (inputScale || 1);
+        x[7] = Number.NaN; // skipped by the image maximum, quantized to -127 (both kernels)
+        if (info.batch > 1) x.fill(0, imageLength, 2 * imageLength); // an all-zero image
+        const filter = randomInt8(info.filterHeight * info.filterWidth * info.inChannels * info.outChannels, 13);
+        const scales = randomValues(info.outChannels, 3).map((value) => Math.abs(value) * 0.01 + 1e-4);
+        const bias = withBias ? randomValues(info.outChannels, 11) : null;
+        const expected = convReference(x, filter, scales, bias, info, inputScale, relu, pool);
+        expect(expected.every(Number.isFinite)).toBe(true);
+        if (pool !== null) {
+          // The pooled reference is the maximum of the unpooled one over each window.
+          const full = convReference(x, filter, scales, bias, info, inputScale, relu);
+          const [pooledHeight, pooledWidth, channels] = [Math.floor(info.outHeight / pool[0]), Math.floor(info.outWidth / pool[1]), info.outChannels];
+          const last = expected.length - 1;
+          const [image, py, px, o] = [info.batch - 1, pooledHeight - 1, pooledWidth - 1, channels - 1];
+          let best = -Infinity;
+          for (let wy = 0; wy < pool[0]; wy++) {
+            for (let wx = 0; wx < pool[1]; wx++) best = Math.max(best, full[((image * info.outHeight + py * pool[0] + wy) * info.outWidth + px * pool[1] + wx) * channels + o]);
+          }
+          expect(expected.length).toBe(info.batch * pooledHeight * pooledWidth * channels);
+          expect(expected[last]).toBe(best);
+        }
+        for (const accelerator of [single, threaded]) {
+          const out = new Float32Array(expected.length).fill(Number.NaN);
+          expect(accelerator.int8Conv2d!(x, filter, scales, bias, out, info, inputScale, relu, pool)).toBe(true);
+          expect(Array.from(out)).toEqual(Array.from(expected));
+        }
+      });
+    }
   }
 
   it('is the convolution of the quantized image, checked by hand', () => {

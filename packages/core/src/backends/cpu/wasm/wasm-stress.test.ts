@@ -169,9 +169,12 @@ function int8Cases(): StressCase[] {
     const info = convInfoOf(g);
     return info.batch * info.outHeight * info.outWidth * info.outChannels * g.filterHeight * g.filterWidth * g.inChannels >= 4096;
   })
-    .map((g, index): StressCase => {
+    // Each geometry plain, and (where its output is at least 2x2) with a fused 2x2 max pool.
+    .flatMap((g) => [{ g, pool: null }, ...(convInfoOf(g).outHeight >= 2 && convInfoOf(g).outWidth >= 2 ? [{ g, pool: [2, 2] as [number, number] }] : [])])
+    .map(({ g, pool }, index): StressCase => {
       const info = convInfoOf(g);
       const random = seededRandom(200 + index);
+      const outLength = info.batch * (pool ? Math.floor(info.outHeight / 2) * Math.floor(info.outWidth / 2) : info.outHeight * info.outWidth) * info.outChannels;
       const xShape = [info.batch, info.inHeight, info.inWidth, info.inChannels];
       const filterShape = [info.filterHeight, info.filterWidth, info.inChannels, info.outChannels];
       const x = randomFloats(xShape.reduce((a, b) => a * b), random);
@@ -180,11 +183,11 @@ function int8Cases(): StressCase[] {
       const bias = randomFloats(info.outChannels, random);
       const expected = reference.int8Conv2d!(tensorOf(reference, x, xShape),
         tensorOf(reference, filter, filterShape),
-        tensorOf(reference, scales, [info.outChannels]), tensorOf(reference, bias, [info.outChannels]), info, true, 0);
+        tensorOf(reference, scales, [info.outChannels]), tensorOf(reference, bias, [info.outChannels]), info, true, 0, pool);
       return {
-        name: `int8Conv2d ${xShape.join('x')} * ${filterShape.join('x')} stride ${g.stride} dilation ${g.dilation} pad ${g.pad}`,
-        inputs: [x, scales, bias], outputLengths: [info.batch * info.outHeight * info.outWidth * info.outChannels], exact: true,
-        run: (accelerator, [xIn, scalesIn, biasIn], [out]) => accelerator.int8Conv2d!(xIn, filter, scalesIn, biasIn, out, info, 0, true),
+        name: `int8Conv2d ${xShape.join('x')} * ${filterShape.join('x')} stride ${g.stride} dilation ${g.dilation} pad ${g.pad}${pool ? ' pool 2x2' : ''}`,
+        inputs: [x, scales, bias], outputLengths: [outLength], exact: true,
+        run: (accelerator, [xIn, scalesIn, biasIn], [out]) => accelerator.int8Conv2d!(xIn, filter, scalesIn, biasIn, out, info, 0, true, pool),
         reference: [readValues(reference, expected) as Float32Array],
       };
     });
