@@ -273,23 +273,31 @@ export function conv2dFilterGradChunk(chunk: i32, scratch: usize, params: usize)
 }
 
 /**
- * out[entry][column] (a [patch, outChannels] filter) = Σ over `chunks` partial slots of
- * partial[entry][column], the slots laid out [chunks][patchRounded][outChannelsRounded]: the
- * slots are added onto the first one in order (whole vectors), then its valid part is copied out.
+ * Rows [chunk * entriesPerChunk, ...) of out[entry][column] (a [patch, outChannels] filter) =
+ * Σ over `chunks` partial slots of partial[entry][column], the slots laid out
+ * [chunks][patchRounded][outChannelsRounded]: each row of the slots is added onto the first slot's
+ * row in slot order (whole vectors), then its valid part is copied out. Every element adds the
+ * same slots in the same order whatever the split, so the bits do not depend on the threads.
  */
 export function sumPartialsChunk(
   chunk: i32, scratch: usize, partials: usize, out: usize, chunks: i32, patch: i32, outChannels: i32,
-  patchRounded: i32, outChannelsRounded: i32,
+  patchRounded: i32, outChannelsRounded: i32, entriesPerChunk: i32,
 ): void {
   const slotBytes = <usize>(patchRounded * outChannelsRounded) << 2;
+  const partialRowBytes = <usize>outChannelsRounded << 2;
+  const entryBegin = chunk * entriesPerChunk;
+  const entryEnd = min(patch, entryBegin + entriesPerChunk);
+  if (entryEnd <= entryBegin) return;
+  const begin = <usize>entryBegin * partialRowBytes;
+  const end = <usize>entryEnd * partialRowBytes;
   for (let slot = 1; slot < chunks; slot++) {
     const from = partials + <usize>slot * slotBytes;
-    for (let offset: usize = 0; offset < slotBytes; offset += 16) {
+    for (let offset = begin; offset < end; offset += 16) {
       v128.store(partials + offset, f32x4.add(v128.load(partials + offset), v128.load(from + offset)));
     }
   }
   const rowBytes = <usize>outChannels << 2;
-  for (let entry = 0; entry < patch; entry++) {
-    memory.copy(out + <usize>entry * rowBytes, partials + (<usize>(entry * outChannelsRounded) << 2), rowBytes);
+  for (let entry = entryBegin; entry < entryEnd; entry++) {
+    memory.copy(out + <usize>entry * rowBytes, partials + <usize>entry * partialRowBytes, rowBytes);
   }
 }

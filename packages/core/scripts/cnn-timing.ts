@@ -11,6 +11,7 @@ import {
   type Backend, type Tensor,
 } from '../src/index.js';
 import { createDefaultCpuBackend } from '../src/backend/index.js';
+import { KernelThreadPool } from '../src/backends/cpu/wasm/thread-pool.js';
 
 const IMAGES_PER_EPOCH = 60_000;
 const BATCH = 64;
@@ -62,6 +63,45 @@ function instrument(backend: Backend, profile: KernelProfile): void {
       return result;
     };
   }
+}
+
+/**
+ * Per wasm kernel, how the thread pool ran it: calls, chunks, calls kept on the calling thread, the
+ * caller's milliseconds in the call, of them waiting for workers' chunks, and chunks the workers ran.
+ */
+interface PoolEntry { calls: number; chunks: number; local: number; milliseconds: number; waiting: number; workerChunks: number }
+
+/** Wraps the pool's (private) runChunks and waitForChunks with timers; `--pool` prints the table. */
+function instrumentPool(profile: { enabled: boolean; totals: Map<string, PoolEntry> }): void {
+  const prototype = KernelThreadPool.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const runChunks = prototype.runChunks;
+  const waitForChunks = prototype.waitForChunks;
+  let waited = -1;
+  prototype.waitForChunks = function (this: unknown, ...args: unknown[]) {
+    const start = performance.now();
+    const result = waitForChunks.apply(this, args);
+    waited = performance.now() - start;
+    return result;
+  };
+  prototype.runChunks = function (this: KernelThreadPool, ...args: unknown[]) {
+    const workerChunksBefore = this.chunksRunByWorkers;
+    waited = -1;
+    const start = performance.now();
+    const result = runChunks.apply(this, args);
+    const milliseconds = performance.now() - start;
+    if (profile.enabled) {
+      const key = String(args[0]);
+      const entry = profile.totals.get(key) ?? { calls: 0, chunks: 0, local: 0, milliseconds: 0, waiting: 0, workerChunks: 0 };
+      entry.calls++;
+      entry.chunks += args[1] as number;
+      if (waited < 0) entry.local++;
+      else entry.waiting += waited;
+      entry.milliseconds += milliseconds;
+      entry.workerChunks += this.chunksRunByWorkers - workerChunksBefore;
+      profile.totals.set(key, entry);
+    }
+    return result;
+  };
 }
 
 interface Model {
@@ -128,6 +168,9 @@ async function main(): Promise<void> {
   await setBackend(backend);
   const profile = new KernelProfile();
   instrument(backend, profile);
+  const poolProfile = { enabled: false, totals: new Map<string, PoolEntry>() };
+  const showPool = process.argv.includes('--pool');
+  if (showPool) instrumentPool(poolProfile);
 
   const model = createModel();
   const step = createAdam(model.parameters);
@@ -150,12 +193,14 @@ async function main(): Promise<void> {
   const runMilliseconds: number[] = [];
   let lastLoss = NaN;
   profile.enabled = true;
+  poolProfile.enabled = true;
   for (let run = 0; run < runs; run++) {
     const start = performance.now();
     for (let index = 0; index < steps; index++) lastLoss = await trainStep();
     runMilliseconds.push((performance.now() - start) / steps);
   }
   profile.enabled = false;
+  poolProfile.enabled = false;
 
   const stepMilliseconds = median(runMilliseconds);
   const profiledSteps = steps * runs;
@@ -189,6 +234,13 @@ async function main(): Promise<void> {
     console.log(`${row.kernel.padEnd(38)} ${row.callsPerStep.toFixed(1).padStart(10)} ${row.msPerStep.toFixed(2).padStart(9)}`);
   }
   console.log(`${'all kernels'.padEnd(38)} ${''.padStart(10)} ${kernelTotal.toFixed(2).padStart(9)}  (the rest is ops, autograd and JS)`);
+  if (!showPool) return;
+  console.log('\nwasm kernel            calls/step chunks/call local/step  ms/step  waiting/step  worker chunks %');
+  for (const [kernel, entry] of [...poolProfile.totals.entries()].sort((left, right) => right[1].milliseconds - left[1].milliseconds)) {
+    console.log(`${kernel.padEnd(22)} ${(entry.calls / profiledSteps).toFixed(1).padStart(10)} ${(entry.chunks / entry.calls).toFixed(1).padStart(11)} ` +
+      `${(entry.local / profiledSteps).toFixed(1).padStart(10)} ${(entry.milliseconds / profiledSteps).toFixed(3).padStart(8)} ` +
+      `${(entry.waiting / profiledSteps).toFixed(3).padStart(13)} ${((100 * entry.workerChunks) / Math.max(1, entry.chunks)).toFixed(0).padStart(16)}`);
+  }
 }
 
 main().then(() => process.exit(0), (error: unknown) => {

@@ -28,8 +28,19 @@ const MAX_NARROW_OUTPUT_CHANNELS = 16;
  * blocked matmul over im2col columns was faster (3x3x64x128: 36 ms against 25 ms).
  */
 const MAX_DIRECT_FILTER_GRADIENT = 16_384;
-/** Filter-gradient chunks: fixed (not per thread count) so the partials add up the same way everywhere. */
-const FILTER_GRADIENT_CHUNKS = 16;
+/**
+ * Filter-gradient chunks: fixed (not per thread count) so the partials add up the same way
+ * everywhere, and many, so that a thread that starts late or is descheduled holds up the call
+ * by a small chunk (16 per call left 10-13% of a 2-thread call waiting on the last chunk).
+ */
+const FILTER_GRADIENT_CHUNKS = 32;
+/** Partial floats (slots x patch x channels) from which their sum is split over the threads. */
+const PARALLEL_PARTIAL_SUM_MIN_FLOATS = 1 << 15;
+/**
+ * Forward and input-gradient chunks per thread: output rows are claimed dynamically, so finer
+ * chunks shorten the wait for the last one (each still holds ~15-60 µs of work in the CNN).
+ */
+const CONV_CHUNKS_PER_THREAD = 8;
 /** Cap on the floats of all filter-gradient partials together (4 MiB). */
 const MAX_PARTIAL_FLOATS = 1 << 20;
 /** Rough single-thread throughputs, for the thread pool's decision to wake sleeping workers. */
@@ -93,7 +104,7 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     strideHeight: number, strideWidth: number,
   ): void {
     const rows = batch * outHeight;
-    const rowsPerChunk = unitsPerChunk(rows, pool.threads, 4);
+    const rowsPerChunk = unitsPerChunk(rows, pool.threads, CONV_CHUNKS_PER_THREAD);
     const params = staging.words([
       source.pointer, packed, out, batch, source.height, source.width, inChannels, outHeight, outWidth, outChannels,
       info.filterHeight, info.filterWidth, strideHeight, strideWidth, info.dilationHeight, info.dilationWidth, rowsPerChunk,
@@ -197,7 +208,12 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
       ]);
       const macs = rows * outWidth * patchRounded * channelsRounded;
       steps.push(() => pool.run('conv2dFilterGradChunk', chunkCount, [params], macs / MACS_PER_MICROSECOND));
-      steps.push(() => pool.run('sumPartialsChunk', 1, [partials, dFilterPointer, chunkCount, patch, outChannels, patchRounded, channelsRounded]));
+      // The partial sums by ranges of patch entries: each entry adds its slots in the same order in any chunk.
+      const partialFloats = chunkCount * patchRounded * channelsRounded;
+      const entriesPerChunk = partialFloats >= PARALLEL_PARTIAL_SUM_MIN_FLOATS ? unitsPerChunk(patch, pool.threads, 2) : patch;
+      steps.push(() => pool.run('sumPartialsChunk', Math.ceil(patch / entriesPerChunk),
+        [partials, dFilterPointer, chunkCount, patch, outChannels, patchRounded, channelsRounded, entriesPerChunk],
+        partialFloats / COPIED_FLOATS_PER_MICROSECOND));
       return finish(staging, steps);
     },
   };
