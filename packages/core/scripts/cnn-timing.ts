@@ -2,7 +2,8 @@
 // + bias + relu -> maxpool 2 -> conv 5x5x16 'same' + bias + relu -> maxpool 2 -> dense 10,
 // softmax cross-entropy, Adam, batch 64, on random 28x28x1 images. Prints ms per step, the
 // extrapolated seconds for 60,000 images, and a per-kernel profile (the backend's methods wrapped
-// with timers). Run with `npx tsx scripts/cnn-timing.ts [--steps 60] [--runs 3] [--threads 2] [--json]`.
+// with timers). Run with `npx tsx scripts/cnn-timing.ts [--steps 60] [--runs 3] [--threads 2] [--json] [--pool] [--separate]`
+// (--pool: how the thread pool ran each wasm kernel; --separate: conv2d, add and relu as three ops).
 
 import { cpus, loadavg } from 'node:os';
 import {
@@ -19,6 +20,7 @@ const STEPS_PER_EPOCH = Math.ceil(IMAGES_PER_EPOCH / BATCH);
 /** Distinct random batches cycled through, so caches see more than one input. */
 const DISTINCT_BATCHES = 4;
 const WARMUP_STEPS = 15;
+const SEPARATE = process.argv.includes('--separate');
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -119,9 +121,13 @@ function createModel(): Model {
   return {
     parameters: [conv1, bias1, conv2, bias2, dense, denseBias],
     loss(images, labels) {
-      let hidden = relu(add(conv2d(images, conv1, { padding: 'same' }), bias1));
+      // --separate: conv2d, add and relu as three ops (the form before conv2d fused them).
+      const layer = (x: Tensor, filter: Tensor, bias: Tensor) => (SEPARATE
+        ? relu(add(conv2d(x, filter, { padding: 'same' }), bias))
+        : conv2d(x, filter, { padding: 'same', bias, activation: 'relu' }));
+      let hidden = layer(images, conv1, bias1);
       hidden = maxPool2d(hidden, 2);
-      hidden = relu(add(conv2d(hidden, conv2, { padding: 'same' }), bias2));
+      hidden = layer(hidden, conv2, bias2);
       hidden = maxPool2d(hidden, 2);
       const logits = linear(reshape(hidden, [images.shape[0], 7 * 7 * 16]), dense, { bias: denseBias });
       return softmaxCrossEntropy(logits, labels);
@@ -194,10 +200,15 @@ async function main(): Promise<void> {
   let lastLoss = NaN;
   profile.enabled = true;
   poolProfile.enabled = true;
+  // CPU time of the process (all threads) per step: with --threads 1 the work itself, whatever the load.
+  const runCpuMilliseconds: number[] = [];
   for (let run = 0; run < runs; run++) {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     for (let index = 0; index < steps; index++) lastLoss = await trainStep();
+    const cpu = process.cpuUsage(cpuStart);
     runMilliseconds.push((performance.now() - start) / steps);
+    runCpuMilliseconds.push((cpu.user + cpu.system) / 1000 / steps);
   }
   profile.enabled = false;
   poolProfile.enabled = false;
@@ -214,6 +225,7 @@ async function main(): Promise<void> {
     batch: BATCH,
     stepsPerRun: steps,
     runMsPerStep: runMilliseconds.map((ms) => Number(ms.toFixed(2))),
+    runCpuMsPerStep: runCpuMilliseconds.map((ms) => Number(ms.toFixed(2))),
     medianMsPerStep: Number(stepMilliseconds.toFixed(2)),
     epochSeconds: Number(((stepMilliseconds * STEPS_PER_EPOCH) / 1000).toFixed(1)),
     lastLoss,
@@ -226,6 +238,7 @@ async function main(): Promise<void> {
   const info = result.backend;
   console.log(`backend ${info.name}/${info.implementation}, ${info.threads} thread(s); ${result.cores} cores; load ${result.loadAverage.join(' ')}`);
   console.log(`runs (ms/step): ${result.runMsPerStep.join(', ')}  (${steps} steps each, after ${WARMUP_STEPS} warm-up)`);
+  console.log(`cpu (ms/step, all threads): ${result.runCpuMsPerStep.join(', ')}`);
   console.log(`median ${result.medianMsPerStep} ms/step -> ${result.epochSeconds} s per epoch (${STEPS_PER_EPOCH} steps of ${BATCH}); loss ${lastLoss.toFixed(3)}`);
   console.log('\nkernel                                 calls/step   ms/step');
   let kernelTotal = 0;

@@ -49,8 +49,13 @@ export interface CpuAccelerator {
   sumLastAxis?(x: Float32Array, out: Float32Array, rows: number, cols: number): boolean;
   /** Sum over the middle axis: x is [outer, reduced, inner] -> out [outer, inner]. */
   sumMiddleAxis?(x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): boolean;
-  /** NHWC convolution (see `Kernels.conv2d`): x [N, H, W, Cin] * filter [kh, kw, Cin, Cout] -> out. */
-  conv2d?(x: Float32Array, filter: Float32Array, out: Float32Array, info: Conv2DInfo): boolean;
+  /**
+   * NHWC convolution (see `Kernels.conv2d`): x [N, H, W, Cin] * filter [kh, kw, Cin, Cout] -> out,
+   * then, when given, + bias [Cout] and the activation (see `Kernels.fusedConv2d`).
+   */
+  conv2d?(
+    x: Float32Array, filter: Float32Array, out: Float32Array, info: Conv2DInfo, bias?: Float32Array | null, activation?: FusedActivation,
+  ): boolean;
   /** Gradient of conv2d with respect to x: dy [N, outH, outW, Cout] -> dx [N, H, W, Cin]. */
   conv2dBackpropInput?(dy: Float32Array, filter: Float32Array, dx: Float32Array, info: Conv2DInfo): boolean;
   /** Gradient of conv2d with respect to the filter: -> dFilter [kh, kw, Cin, Cout]. */

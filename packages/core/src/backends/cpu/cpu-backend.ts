@@ -229,6 +229,9 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
     cast: (x, dtype) => register(cast(context, tensor(x, 'cast'), dtype)),
     fill: (shape, value, dtype) => register(fill(context, shape, value, dtype)),
     conv2d: (x, filter, info) => register(conv2d(context, tensor(x, 'conv2d'), tensor(filter, 'conv2d'), info)),
+    fusedConv2d: (x, filter, bias, activation, info) => register(conv2d(
+      context, tensor(x, 'fusedConv2d'), tensor(filter, 'fusedConv2d'), info, bias === null ? null : tensor(bias, 'fusedConv2d'), activation,
+    )),
     conv2dBackpropInput: (dy, filter, info) =>
       register(conv2dBackpropInput(context, tensor(dy, 'conv2dBackpropInput'), tensor(filter, 'conv2dBackpropInput'), info)),
     conv2dBackpropFilter: (x, dy, info) =>

@@ -1,4 +1,4 @@
-import type { Conv2DInfo } from '../../../backend/backend.js';
+import type { Conv2DInfo, FusedActivation } from '../../../backend/backend.js';
 import { roundUp, unitsPerChunk } from './chunk-plan.js';
 import { OperandStaging, runStaged } from './operand-staging.js';
 import type { KernelThreadPool } from './thread-pool.js';
@@ -47,9 +47,14 @@ const MAX_PARTIAL_FLOATS = 1 << 20;
 const MACS_PER_MICROSECOND = 15_000;
 const COPIED_FLOATS_PER_MICROSECOND = 2_000;
 
+/** Codes of the fused activations, shared with assembly/simd-math.ts. */
+const ACTIVATION_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
+
 /** The convolution methods of the accelerator. */
 export interface WasmConvKernels {
-  conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, info: Conv2DInfo): boolean;
+  conv2d(
+    x: Float32Array, filter: Float32Array, out: Float32Array, info: Conv2DInfo, bias?: Float32Array | null, activation?: FusedActivation,
+  ): boolean;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, info: Conv2DInfo): boolean;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, info: Conv2DInfo): boolean;
 }
@@ -97,35 +102,45 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     });
   }
 
-  /** Queues the valid convolution of `source` with the packed filter at `packed` into `out`. */
+  /**
+   * Queues the valid convolution of `source` with the packed filter at `packed` into `out`, with
+   * the bias at `bias` (0: none) added and the activation `activationCode` applied as it stores.
+   */
   function queueForward(
     staging: OperandStaging, steps: Array<() => void>, source: ImageSource, packed: number, out: number,
     batch: number, inChannels: number, outHeight: number, outWidth: number, outChannels: number, info: Conv2DInfo,
-    strideHeight: number, strideWidth: number,
+    strideHeight: number, strideWidth: number, bias = 0, activationCode = 0,
   ): void {
     const rows = batch * outHeight;
     const rowsPerChunk = unitsPerChunk(rows, pool.threads, CONV_CHUNKS_PER_THREAD);
     const params = staging.words([
       source.pointer, packed, out, batch, source.height, source.width, inChannels, outHeight, outWidth, outChannels,
       info.filterHeight, info.filterWidth, strideHeight, strideWidth, info.dilationHeight, info.dilationWidth, rowsPerChunk,
+      bias, activationCode,
     ]);
     const macs = rows * outWidth * roundUp(outChannels, PANEL_COLUMNS) * info.filterHeight * info.filterWidth * inChannels;
     steps.push(() => pool.run('conv2dChunk', Math.ceil(rows / rowsPerChunk), [params], macs / MACS_PER_MICROSECOND));
   }
 
   return {
-    conv2d(x, filter, out, info) {
+    conv2d(x, filter, out, info, bias = null, activation = 'linear') {
       const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+      const activationCode = ACTIVATION_CODES[activation];
+      if (activationCode === undefined) return false;
       if (!hasWork(info) || filterHeight * filterWidth * inChannels > MAX_DIRECT_PATCH) return false;
       const xLength = batch * inHeight * inWidth * inChannels;
       const filterLength = filterHeight * filterWidth * inChannels * outChannels;
       const outLength = batch * outHeight * outWidth * outChannels;
       if (x.length < xLength || filter.length < filterLength || out.length < outLength) return false;
-      if (aliases([[x, xLength], [filter, filterLength]], out, outLength)) return false;
+      if (bias !== null && bias.length !== outChannels) return false;
+      const inputs: Array<[Float32Array, number]> = [[x, xLength], [filter, filterLength]];
+      if (bias !== null) inputs.push([bias, outChannels]);
+      if (aliases(inputs, out, outLength)) return false;
       const staging = new OperandStaging(heap);
       const steps: Array<() => void> = [];
       const xPointer = staging.input(x, xLength);
       const filterPointer = staging.input(filter, filterLength);
+      const biasPointer = bias === null ? 0 : staging.input(bias, outChannels);
       const outPointer = staging.output(out, outLength);
       const neededHeight = (outHeight - 1) * info.strideHeight + (filterHeight - 1) * info.dilationHeight + 1;
       const neededWidth = (outWidth - 1) * info.strideWidth + (filterWidth - 1) * info.dilationWidth + 1;
@@ -134,7 +149,7 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
       const packed = staging.scratch(roundUp(outChannels, PANEL_COLUMNS) * filterHeight * filterWidth * inChannels);
       steps.push(() => pool.run('packConvFilterChunk', 1, [filterPointer, packed, filterHeight, filterWidth, inChannels, outChannels, 0]));
       queueForward(staging, steps, source, packed, outPointer, batch, inChannels, outHeight, outWidth, outChannels, info,
-        info.strideHeight, info.strideWidth);
+        info.strideHeight, info.strideWidth, biasPointer, activationCode);
       return finish(staging, steps);
     },
 
