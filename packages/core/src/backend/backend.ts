@@ -188,6 +188,12 @@ export interface Kernels {
    */
   fusedConv2d?(x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, activation: FusedActivation, info: Conv2DInfo): DataId;
 
+  /**
+   * relu's gradient from its output: dy * (output > 0 ? 1 : 0) for float32 dy and output of one
+   * shape, the same bits as mul(dy, greater(output, 0)) in one pass.
+   */
+  reluGrad?(dy: TensorInfo, output: TensorInfo): DataId;
+
   /** activation(matmul(a, b) + bias) for rank-2 a, b and a rank-1 bias (or null). */
   fusedMatmul?(
     a: TensorInfo, b: TensorInfo, bias: TensorInfo | null, activation: FusedActivation,

@@ -43,6 +43,8 @@ export interface CpuAccelerator {
   unary?(op: UnaryOp, x: Float32Array, out: Float32Array): boolean;
   /** Same-shape elementwise binary op, or `b` of length 1 (a scalar). */
   binary?(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): boolean;
+  /** relu's gradient: out[i] = dy[i] * (output[i] > 0 ? 1 : 0), output being relu's output (see `Kernels.reluGrad`). */
+  reluGrad?(dy: Float32Array, output: Float32Array, out: Float32Array): boolean;
   /** out[r, c] = a[r, c] op b[c] for a [rows, cols] and a row vector b of length cols (a bias add). */
   binaryRows?(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, rows: number, cols: number): boolean;
   /** Sum over the last axis: x is [rows, cols] -> out [rows]. */
