@@ -10,6 +10,7 @@
 import { multiplyAdd } from './multiply-add';
 import { PANEL_COLS } from './pack';
 import { word } from './parameter-block';
+import { activateVector } from './simd-math';
 
 // Words of the parameter block.
 const CONV_SOURCE = 0;
@@ -29,23 +30,30 @@ const CONV_STRIDE_WIDTH = 13;
 const CONV_DILATION_HEIGHT = 14;
 const CONV_DILATION_WIDTH = 15;
 const CONV_ROWS_PER_CHUNK = 16;
+/** Forward only: a bias of outChannels floats added to every pixel (0: none). */
+const CONV_BIAS = 17;
+/** Forward only: the activation applied after the bias (simd-math.ts codes: 0 linear, 1 relu, ...). */
+const CONV_ACTIVATION = 18;
 
 /** Output pixels per forward tile. */
 const TILE_PIXELS: i32 = 4;
 /** Output pixels the filter gradient accumulates per block before moving to the next tile. */
 const GRADIENT_BLOCK_PIXELS: i32 = 256;
-/** Scratch layout: the tile for ragged edges first, then the offset table. */
+/** Scratch layout: the tile for ragged edges first, a panel's 8 bias values, then the offset table. */
 const TILE_BYTES: usize = <usize>(TILE_PIXELS * PANEL_COLS * 4);
-const TABLE_OFFSET: usize = TILE_BYTES;
+const BIAS_OFFSET: usize = TILE_BYTES;
+const TABLE_OFFSET: usize = BIAS_OFFSET + <usize>(PANEL_COLS * 4);
 
 /**
  * The forward tile: out[pixel p][0..8) = Σ over the patch of window_p[entry] * panel[entry][0..8),
  * where the patch is `runCount` runs of `runBytes` contiguous input bytes at the byte offsets in
- * `runTable`, relative to each pixel's window origin w0..w3. Stores pixel p at dst + p * dstStride.
+ * `runTable`, relative to each pixel's window origin w0..w3. Stores pixel p at dst + p * dstStride,
+ * after adding the 8 floats at `bias` (when not 0) and applying `activation` (when not 0): the same
+ * float32 add and activation as the separate ops, so a fused layer gives the same bits.
  */
 function forwardTile(
   w0: usize, w1: usize, w2: usize, w3: usize, panel: usize, runTable: usize, runCount: i32, runBytes: usize,
-  dst: usize, dstStride: usize,
+  dst: usize, dstStride: usize, bias: usize, activation: i32,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
@@ -75,6 +83,20 @@ function forwardTile(
       w += 32;
     }
   }
+  if (bias != 0) {
+    const b0 = v128.load(bias);
+    const b1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, b0); c01 = f32x4.add(c01, b1);
+    c10 = f32x4.add(c10, b0); c11 = f32x4.add(c11, b1);
+    c20 = f32x4.add(c20, b0); c21 = f32x4.add(c21, b1);
+    c30 = f32x4.add(c30, b0); c31 = f32x4.add(c31, b1);
+  }
+  if (activation != 0) {
+    c00 = activateVector(c00, activation); c01 = activateVector(c01, activation);
+    c10 = activateVector(c10, activation); c11 = activateVector(c11, activation);
+    c20 = activateVector(c20, activation); c21 = activateVector(c21, activation);
+    c30 = activateVector(c30, activation); c31 = activateVector(c31, activation);
+  }
   v128.store(dst, c00);
   v128.store(dst, c01, 16);
   v128.store(dst + dstStride, c10);
@@ -88,7 +110,8 @@ function forwardTile(
 /**
  * Output rows (image, outY) [chunk * rowsPerChunk, ...) of a convolution with no padding: the
  * source is already padded so every window lies inside it. The filter comes packed in 8-column
- * panels (packConvFilterChunk); out is [N, outH, outW, outChannels].
+ * panels (packConvFilterChunk); out is [N, outH, outW, outChannels], with the bias added and the
+ * activation applied as each tile is stored (see CONV_BIAS, CONV_ACTIVATION).
  */
 export function conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
   const source = <usize>word(params, CONV_SOURCE);
@@ -108,6 +131,8 @@ export function conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
   const dilationHeight = word(params, CONV_DILATION_HEIGHT);
   const dilationWidth = word(params, CONV_DILATION_WIDTH);
   const rowsPerChunk = word(params, CONV_ROWS_PER_CHUNK);
+  const bias = <usize>word(params, CONV_BIAS);
+  const activation = word(params, CONV_ACTIVATION);
 
   const sourceRowBytes = <usize>(sourceWidth * channels) << 2;
   const pixelStep = <usize>(strideWidth * channels) << 2;
@@ -132,6 +157,7 @@ export function conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
   const panels = (outChannels + PANEL_COLS - 1) / PANEL_COLS;
   const outPixelBytes = <usize>outChannels << 2;
   const tile = scratch;
+  const tileBias = bias != 0 ? scratch + BIAS_OFFSET : 0;
   const rowBegin = chunk * rowsPerChunk;
   const rowEnd = min(batch * outHeight, rowBegin + rowsPerChunk);
   for (let row = rowBegin; row < rowEnd; row++) {
@@ -143,6 +169,12 @@ export function conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
       const panel = filter + <usize>panelIndex * patchBytes;
       const column0 = panelIndex * PANEL_COLS;
       const validColumns = min(PANEL_COLS, outChannels - column0);
+      // The panel's bias, copied so that a last panel narrower than 8 never reads past the bias.
+      if (bias != 0) {
+        for (let column = 0; column < PANEL_COLS; column++) {
+          store<f32>(tileBias + (<usize>column << 2), column < validColumns ? load<f32>(bias + (<usize>(column0 + column) << 2)) : 0);
+        }
+      }
       for (let outX = 0; outX < outWidth; outX += TILE_PIXELS) {
         const validPixels = min(TILE_PIXELS, outWidth - outX);
         const w0 = windowRow + <usize>outX * pixelStep;
@@ -152,10 +184,10 @@ export function conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
         const w3 = validPixels > 3 ? w0 + 3 * pixelStep : w0;
         const dst = outRow + <usize>outX * outPixelBytes + (<usize>column0 << 2);
         if (validPixels == TILE_PIXELS && validColumns == PANEL_COLS) {
-          forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, dst, outPixelBytes);
+          forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, dst, outPixelBytes, tileBias, activation);
           continue;
         }
-        forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, tile, PANEL_COLS * 4);
+        forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, tile, PANEL_COLS * 4, tileBias, activation);
         for (let p = 0; p < validPixels; p++) {
           memory.copy(dst + <usize>p * outPixelBytes, tile + <usize>(p * PANEL_COLS * 4), <usize>validColumns << 2);
         }
@@ -273,23 +305,31 @@ export function conv2dFilterGradChunk(chunk: i32, scratch: usize, params: usize)
 }
 
 /**
- * out[entry][column] (a [patch, outChannels] filter) = Σ over `chunks` partial slots of
- * partial[entry][column], the slots laid out [chunks][patchRounded][outChannelsRounded]: the
- * slots are added onto the first one in order (whole vectors), then its valid part is copied out.
+ * Rows [chunk * entriesPerChunk, ...) of out[entry][column] (a [patch, outChannels] filter) =
+ * Σ over `chunks` partial slots of partial[entry][column], the slots laid out
+ * [chunks][patchRounded][outChannelsRounded]: each row of the slots is added onto the first slot's
+ * row in slot order (whole vectors), then its valid part is copied out. Every element adds the
+ * same slots in the same order whatever the split, so the bits do not depend on the threads.
  */
 export function sumPartialsChunk(
   chunk: i32, scratch: usize, partials: usize, out: usize, chunks: i32, patch: i32, outChannels: i32,
-  patchRounded: i32, outChannelsRounded: i32,
+  patchRounded: i32, outChannelsRounded: i32, entriesPerChunk: i32,
 ): void {
   const slotBytes = <usize>(patchRounded * outChannelsRounded) << 2;
+  const partialRowBytes = <usize>outChannelsRounded << 2;
+  const entryBegin = chunk * entriesPerChunk;
+  const entryEnd = min(patch, entryBegin + entriesPerChunk);
+  if (entryEnd <= entryBegin) return;
+  const begin = <usize>entryBegin * partialRowBytes;
+  const end = <usize>entryEnd * partialRowBytes;
   for (let slot = 1; slot < chunks; slot++) {
     const from = partials + <usize>slot * slotBytes;
-    for (let offset: usize = 0; offset < slotBytes; offset += 16) {
+    for (let offset = begin; offset < end; offset += 16) {
       v128.store(partials + offset, f32x4.add(v128.load(partials + offset), v128.load(from + offset)));
     }
   }
   const rowBytes = <usize>outChannels << 2;
-  for (let entry = 0; entry < patch; entry++) {
-    memory.copy(out + <usize>entry * rowBytes, partials + (<usize>(entry * outChannelsRounded) << 2), rowBytes);
+  for (let entry = entryBegin; entry < entryEnd; entry++) {
+    memory.copy(out + <usize>entry * rowBytes, partials + <usize>entry * partialRowBytes, rowBytes);
   }
 }

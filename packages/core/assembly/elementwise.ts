@@ -9,6 +9,8 @@ const RELU = 0, SIGMOID = 1, TANH = 2, EXP = 3, NEG = 4, ABS = 5, SQRT = 6;
 // Binary op codes; comparisons give 1 or 0.
 const ADD = 0, SUB = 1, MUL = 2, DIV = 3, MAXIMUM = 4, MINIMUM = 5;
 const EQUAL = 6, NOT_EQUAL = 7, LESS = 8, LESS_EQUAL = 9, GREATER = 10, GREATER_EQUAL = 11;
+// relu's gradient a * (b > 0), b being relu's output: mul(dy, greater(output, 0)) in one pass.
+const RELU_GRAD = 12;
 // Which operand of a binary op is a single broadcast value.
 const B_SCALAR = 1, A_SCALAR = 2;
 
@@ -38,6 +40,8 @@ const B_SCALAR = 1, A_SCALAR = 2;
   if (op == LESS) return v128.and(f32x4.lt(a, b), one);
   if (op == LESS_EQUAL) return v128.and(f32x4.le(a, b), one);
   if (op == GREATER) return v128.and(f32x4.gt(a, b), one);
+  // The same two roundings as mul(a, greater(b, 0)): a * 1.0 or a * 0.0 (so -0 and NaN come out alike).
+  if (op == RELU_GRAD) return f32x4.mul(a, v128.and(f32x4.gt(b, f32x4.splat(0)), one));
   return v128.and(f32x4.ge(a, b), one);
 }
 
@@ -139,6 +143,7 @@ export function binaryChunk(
     case LESS: binaryModes(LESS, scalarMode, a, b, out, count, scratch); break;
     case LESS_EQUAL: binaryModes(LESS_EQUAL, scalarMode, a, b, out, count, scratch); break;
     case GREATER: binaryModes(GREATER, scalarMode, a, b, out, count, scratch); break;
+    case RELU_GRAD: binaryModes(RELU_GRAD, scalarMode, a, b, out, count, scratch); break;
     default: binaryModes(GREATER_EQUAL, scalarMode, a, b, out, count, scratch); break;
   }
 }

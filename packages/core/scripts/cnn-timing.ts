@@ -2,7 +2,8 @@
 // + bias + relu -> maxpool 2 -> conv 5x5x16 'same' + bias + relu -> maxpool 2 -> dense 10,
 // softmax cross-entropy, Adam, batch 64, on random 28x28x1 images. Prints ms per step, the
 // extrapolated seconds for 60,000 images, and a per-kernel profile (the backend's methods wrapped
-// with timers). Run with `npx tsx scripts/cnn-timing.ts [--steps 60] [--runs 3] [--threads 2] [--json]`.
+// with timers). Run with `npx tsx scripts/cnn-timing.ts [--steps 60] [--runs 3] [--threads 2] [--json] [--pool] [--separate]`
+// (--pool: how the thread pool ran each wasm kernel; --separate: conv2d, add and relu as three ops).
 
 import { cpus, loadavg } from 'node:os';
 import {
@@ -11,6 +12,7 @@ import {
   type Backend, type Tensor,
 } from '../src/index.js';
 import { createDefaultCpuBackend } from '../src/backend/index.js';
+import { KernelThreadPool } from '../src/backends/cpu/wasm/thread-pool.js';
 
 const IMAGES_PER_EPOCH = 60_000;
 const BATCH = 64;
@@ -18,6 +20,7 @@ const STEPS_PER_EPOCH = Math.ceil(IMAGES_PER_EPOCH / BATCH);
 /** Distinct random batches cycled through, so caches see more than one input. */
 const DISTINCT_BATCHES = 4;
 const WARMUP_STEPS = 15;
+const SEPARATE = process.argv.includes('--separate');
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -64,6 +67,45 @@ function instrument(backend: Backend, profile: KernelProfile): void {
   }
 }
 
+/**
+ * Per wasm kernel, how the thread pool ran it: calls, chunks, calls kept on the calling thread, the
+ * caller's milliseconds in the call, of them waiting for workers' chunks, and chunks the workers ran.
+ */
+interface PoolEntry { calls: number; chunks: number; local: number; milliseconds: number; waiting: number; workerChunks: number }
+
+/** Wraps the pool's (private) runChunks and waitForChunks with timers; `--pool` prints the table. */
+function instrumentPool(profile: { enabled: boolean; totals: Map<string, PoolEntry> }): void {
+  const prototype = KernelThreadPool.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const runChunks = prototype.runChunks;
+  const waitForChunks = prototype.waitForChunks;
+  let waited = -1;
+  prototype.waitForChunks = function (this: unknown, ...args: unknown[]) {
+    const start = performance.now();
+    const result = waitForChunks.apply(this, args);
+    waited = performance.now() - start;
+    return result;
+  };
+  prototype.runChunks = function (this: KernelThreadPool, ...args: unknown[]) {
+    const workerChunksBefore = this.chunksRunByWorkers;
+    waited = -1;
+    const start = performance.now();
+    const result = runChunks.apply(this, args);
+    const milliseconds = performance.now() - start;
+    if (profile.enabled) {
+      const key = String(args[0]);
+      const entry = profile.totals.get(key) ?? { calls: 0, chunks: 0, local: 0, milliseconds: 0, waiting: 0, workerChunks: 0 };
+      entry.calls++;
+      entry.chunks += args[1] as number;
+      if (waited < 0) entry.local++;
+      else entry.waiting += waited;
+      entry.milliseconds += milliseconds;
+      entry.workerChunks += this.chunksRunByWorkers - workerChunksBefore;
+      profile.totals.set(key, entry);
+    }
+    return result;
+  };
+}
+
 interface Model {
   parameters: Tensor[];
   loss(images: Tensor, labels: Tensor): Tensor;
@@ -79,9 +121,13 @@ function createModel(): Model {
   return {
     parameters: [conv1, bias1, conv2, bias2, dense, denseBias],
     loss(images, labels) {
-      let hidden = relu(add(conv2d(images, conv1, { padding: 'same' }), bias1));
+      // --separate: conv2d, add and relu as three ops (the form before conv2d fused them).
+      const layer = (x: Tensor, filter: Tensor, bias: Tensor) => (SEPARATE
+        ? relu(add(conv2d(x, filter, { padding: 'same' }), bias))
+        : conv2d(x, filter, { padding: 'same', bias, activation: 'relu' }));
+      let hidden = layer(images, conv1, bias1);
       hidden = maxPool2d(hidden, 2);
-      hidden = relu(add(conv2d(hidden, conv2, { padding: 'same' }), bias2));
+      hidden = layer(hidden, conv2, bias2);
       hidden = maxPool2d(hidden, 2);
       const logits = linear(reshape(hidden, [images.shape[0], 7 * 7 * 16]), dense, { bias: denseBias });
       return softmaxCrossEntropy(logits, labels);
@@ -128,6 +174,9 @@ async function main(): Promise<void> {
   await setBackend(backend);
   const profile = new KernelProfile();
   instrument(backend, profile);
+  const poolProfile = { enabled: false, totals: new Map<string, PoolEntry>() };
+  const showPool = process.argv.includes('--pool');
+  if (showPool) instrumentPool(poolProfile);
 
   const model = createModel();
   const step = createAdam(model.parameters);
@@ -150,12 +199,19 @@ async function main(): Promise<void> {
   const runMilliseconds: number[] = [];
   let lastLoss = NaN;
   profile.enabled = true;
+  poolProfile.enabled = true;
+  // CPU time of the process (all threads) per step: with --threads 1 the work itself, whatever the load.
+  const runCpuMilliseconds: number[] = [];
   for (let run = 0; run < runs; run++) {
     const start = performance.now();
+    const cpuStart = process.cpuUsage();
     for (let index = 0; index < steps; index++) lastLoss = await trainStep();
+    const cpu = process.cpuUsage(cpuStart);
     runMilliseconds.push((performance.now() - start) / steps);
+    runCpuMilliseconds.push((cpu.user + cpu.system) / 1000 / steps);
   }
   profile.enabled = false;
+  poolProfile.enabled = false;
 
   const stepMilliseconds = median(runMilliseconds);
   const profiledSteps = steps * runs;
@@ -169,6 +225,7 @@ async function main(): Promise<void> {
     batch: BATCH,
     stepsPerRun: steps,
     runMsPerStep: runMilliseconds.map((ms) => Number(ms.toFixed(2))),
+    runCpuMsPerStep: runCpuMilliseconds.map((ms) => Number(ms.toFixed(2))),
     medianMsPerStep: Number(stepMilliseconds.toFixed(2)),
     epochSeconds: Number(((stepMilliseconds * STEPS_PER_EPOCH) / 1000).toFixed(1)),
     lastLoss,
@@ -181,6 +238,7 @@ async function main(): Promise<void> {
   const info = result.backend;
   console.log(`backend ${info.name}/${info.implementation}, ${info.threads} thread(s); ${result.cores} cores; load ${result.loadAverage.join(' ')}`);
   console.log(`runs (ms/step): ${result.runMsPerStep.join(', ')}  (${steps} steps each, after ${WARMUP_STEPS} warm-up)`);
+  console.log(`cpu (ms/step, all threads): ${result.runCpuMsPerStep.join(', ')}`);
   console.log(`median ${result.medianMsPerStep} ms/step -> ${result.epochSeconds} s per epoch (${STEPS_PER_EPOCH} steps of ${BATCH}); loss ${lastLoss.toFixed(3)}`);
   console.log('\nkernel                                 calls/step   ms/step');
   let kernelTotal = 0;
@@ -189,6 +247,13 @@ async function main(): Promise<void> {
     console.log(`${row.kernel.padEnd(38)} ${row.callsPerStep.toFixed(1).padStart(10)} ${row.msPerStep.toFixed(2).padStart(9)}`);
   }
   console.log(`${'all kernels'.padEnd(38)} ${''.padStart(10)} ${kernelTotal.toFixed(2).padStart(9)}  (the rest is ops, autograd and JS)`);
+  if (!showPool) return;
+  console.log('\nwasm kernel            calls/step chunks/call local/step  ms/step  waiting/step  worker chunks %');
+  for (const [kernel, entry] of [...poolProfile.totals.entries()].sort((left, right) => right[1].milliseconds - left[1].milliseconds)) {
+    console.log(`${kernel.padEnd(22)} ${(entry.calls / profiledSteps).toFixed(1).padStart(10)} ${(entry.chunks / entry.calls).toFixed(1).padStart(11)} ` +
+      `${(entry.local / profiledSteps).toFixed(1).padStart(10)} ${(entry.milliseconds / profiledSteps).toFixed(3).padStart(8)} ` +
+      `${(entry.waiting / profiledSteps).toFixed(3).padStart(13)} ${((100 * entry.workerChunks) / Math.max(1, entry.chunks)).toFixed(0).padStart(16)}`);
+  }
 }
 
 main().then(() => process.exit(0), (error: unknown) => {

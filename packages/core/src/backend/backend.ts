@@ -181,6 +181,19 @@ export interface Kernels {
    */
   softmaxCrossEntropy?(logits: TensorInfo, labels: TensorInfo): [DataId, DataId];
 
+  /**
+   * activation(conv2d(x, filter) + bias) for NHWC x and a bias of outChannels values (or null): the
+   * convolution layer's forward pass in one kernel. Same values as conv2d, then add, then the
+   * activation, each in float32 (relu bit for bit).
+   */
+  fusedConv2d?(x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, activation: FusedActivation, info: Conv2DInfo): DataId;
+
+  /**
+   * relu's gradient from its output: dy * (output > 0 ? 1 : 0) for float32 dy and output of one
+   * shape, the same bits as mul(dy, greater(output, 0)) in one pass.
+   */
+  reluGrad?(dy: TensorInfo, output: TensorInfo): DataId;
+
   /** activation(matmul(a, b) + bias) for rank-2 a, b and a rank-1 bias (or null). */
   fusedMatmul?(
     a: TensorInfo, b: TensorInfo, bias: TensorInfo | null, activation: FusedActivation,

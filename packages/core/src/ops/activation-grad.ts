@@ -1,7 +1,7 @@
 import type { FusedActivation } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
-import { greater } from './comparisons.js';
 import { mul } from './mul.js';
+import { reluGrad } from './relu-grad.js';
 import { sub } from './sub.js';
 
 /**
@@ -11,7 +11,7 @@ import { sub } from './sub.js';
  */
 export function activationGrad(dy: Tensor, output: Tensor, activation: FusedActivation): Tensor {
   switch (activation) {
-    case 'relu': return mul(dy, greater(output, 0));
+    case 'relu': return reluGrad(dy, output);
     case 'sigmoid': return mul(dy, mul(output, sub(1, output)));
     case 'tanh': return mul(dy, sub(1, mul(output, output)));
     default: return dy;

@@ -1,33 +1,86 @@
-import type { Conv2DInfo } from '../backend/backend.js';
+import type { Conv2DInfo, FusedActivation } from '../backend/backend.js';
 import { engine } from '../engine.js';
 import { check } from '../errors.js';
 import { formatShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { activationGrad } from './activation-grad.js';
+import { add } from './add.js';
 import { convGeometry, type Pair, type Padding } from './conv-geometry.js';
-import { checkTensor } from './check-arguments.js';
+import { checkOptions, checkTensor } from './check-arguments.js';
+import { relu } from './relu.js';
+import { sigmoid } from './sigmoid.js';
+import { tanh } from './tanh.js';
+import { composite, unbroadcast } from './util.js';
 
 /** Options of {@link conv2d}. */
 export interface Conv2DOptions {
   stride?: Pair;
   padding?: Padding;
   dilation?: Pair;
+  /** Added to every pixel: one value per output channel ([outChannels]). */
+  bias?: Tensor | null;
+  /** Applied after the bias, in the same kernel on backends that fuse it. */
+  activation?: FusedActivation;
 }
+
+const ACTIVATIONS: readonly FusedActivation[] = ['linear', 'relu', 'sigmoid', 'tanh'];
 
 /**
  * 2-D convolution (cross-correlation, as in every DL library) of NHWC `x` with an
- * [filterHeight, filterWidth, inChannels, outChannels] filter.
+ * [filterHeight, filterWidth, inChannels, outChannels] filter, optionally followed by a bias and
+ * an activation: activation(conv2d(x, filter) + bias), one fused kernel on backends that have it
+ * (the CPU backend stores each output tile with the bias added and the activation applied, instead
+ * of two more passes over the output), with the same values as the separate ops.
  *
  * @example
  * ```ts
  * const y = conv2d(images, filters, { stride: 1, padding: 'same' }); // [N, 28, 28, 8]
+ * const hidden = conv2d(images, filters, { padding: 'same', bias, activation: 'relu' }); // a conv layer
  * ```
  */
 export function conv2d(x: Tensor, filter: Tensor, options: Conv2DOptions = {}): Tensor {
   checkTensor('conv2d', 'x', x);
   checkTensor('conv2d', 'filter', filter);
+  checkOptions('conv2d', options);
   check(x.rank === 4 && filter.rank === 4, 'conv2d', () => `expects NHWC input and a rank-4 filter, got ${formatShape(x.shape)} and ${formatShape(filter.shape)}`);
   const info = convGeometry('conv2d', x.shape, filter.shape, options.stride ?? 1, options.padding ?? 'valid', options.dilation ?? 1);
-  return conv2dWithInfo(x, filter, info);
+  const bias = options.bias ?? null;
+  const activation = options.activation ?? 'linear';
+  check(ACTIVATIONS.includes(activation), 'conv2d', () => `unknown activation '${String(activation)}' (expected one of ${ACTIVATIONS.join(', ')})`);
+  if (bias !== null) {
+    checkTensor('conv2d', 'bias', bias);
+    check(bias.rank === 1 && bias.shape[0] === info.outChannels, 'conv2d', () =>
+      `bias ${formatShape(bias.shape)} does not match the ${info.outChannels} output channels`);
+    check(bias.dtype === 'float32', 'conv2d', () => `bias must be float32, got ${bias.dtype}`);
+  }
+  if (bias === null && activation === 'linear') return conv2dWithInfo(x, filter, info);
+  if (!engine.backend.fusedConv2d) return composite('conv2d', () => activate(addBias(conv2dWithInfo(x, filter, info), bias), activation));
+  const inputs = bias ? [x, filter, bias] : [x, filter];
+  const output: Tensor = engine.runOp({
+    name: 'conv2d', inputs, shape: [info.batch, info.outHeight, info.outWidth, info.outChannels], dtype: 'float32',
+    kernel: (backend, [xInfo, fInfo, bInfo]) => backend.fusedConv2d!(xInfo, fInfo, bInfo ?? null, activation, info),
+    backward: (dy, wanted) => {
+      const dz = activationGrad(dy, output, activation);
+      const dx = wanted[0] ? conv2dBackpropInput(dz, filter, info) : null;
+      const dFilter = wanted[1] ? conv2dBackpropFilter(x, dz, info) : null;
+      // The bias gradient as the separate add's backward sums it, so both forms give the same bits.
+      return bias ? [dx, dFilter, wanted[2] ? unbroadcast(dz, bias.shape) : null] : [dx, dFilter];
+    },
+  });
+  return output;
+}
+
+function addBias(z: Tensor, bias: Tensor | null): Tensor {
+  return bias ? add(z, bias) : z;
+}
+
+function activate(z: Tensor, activation: FusedActivation): Tensor {
+  switch (activation) {
+    case 'relu': return relu(z);
+    case 'sigmoid': return sigmoid(z);
+    case 'tanh': return tanh(z);
+    default: return z;
+  }
 }
 
 /** @internal conv2d for resolved geometry; shared with conv2dTranspose's gradient. */

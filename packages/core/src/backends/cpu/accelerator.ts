@@ -43,14 +43,21 @@ export interface CpuAccelerator {
   unary?(op: UnaryOp, x: Float32Array, out: Float32Array): boolean;
   /** Same-shape elementwise binary op, or `b` of length 1 (a scalar). */
   binary?(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): boolean;
+  /** relu's gradient: out[i] = dy[i] * (output[i] > 0 ? 1 : 0), output being relu's output (see `Kernels.reluGrad`). */
+  reluGrad?(dy: Float32Array, output: Float32Array, out: Float32Array): boolean;
   /** out[r, c] = a[r, c] op b[c] for a [rows, cols] and a row vector b of length cols (a bias add). */
   binaryRows?(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, rows: number, cols: number): boolean;
   /** Sum over the last axis: x is [rows, cols] -> out [rows]. */
   sumLastAxis?(x: Float32Array, out: Float32Array, rows: number, cols: number): boolean;
   /** Sum over the middle axis: x is [outer, reduced, inner] -> out [outer, inner]. */
   sumMiddleAxis?(x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): boolean;
-  /** NHWC convolution (see `Kernels.conv2d`): x [N, H, W, Cin] * filter [kh, kw, Cin, Cout] -> out. */
-  conv2d?(x: Float32Array, filter: Float32Array, out: Float32Array, info: Conv2DInfo): boolean;
+  /**
+   * NHWC convolution (see `Kernels.conv2d`): x [N, H, W, Cin] * filter [kh, kw, Cin, Cout] -> out,
+   * then, when given, + bias [Cout] and the activation (see `Kernels.fusedConv2d`).
+   */
+  conv2d?(
+    x: Float32Array, filter: Float32Array, out: Float32Array, info: Conv2DInfo, bias?: Float32Array | null, activation?: FusedActivation,
+  ): boolean;
   /** Gradient of conv2d with respect to x: dy [N, outH, outW, Cout] -> dx [N, H, W, Cin]. */
   conv2dBackpropInput?(dy: Float32Array, filter: Float32Array, dx: Float32Array, info: Conv2DInfo): boolean;
   /** Gradient of conv2d with respect to the filter: -> dFilter [kh, kw, Cin, Cout]. */

@@ -16,6 +16,7 @@ import { conv2dBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInput } from './kernels/conv2d-backprop-input.js';
 import { fill } from './kernels/fill.js';
 import { fusedMatmul } from './kernels/fused-matmul.js';
+import { reluGrad } from './kernels/relu-grad.js';
 import { gather } from './kernels/gather.js';
 import { int8Conv2d } from './kernels/int8-conv2d.js';
 import { int8Linear } from './kernels/int8-linear.js';
@@ -229,6 +230,10 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
     cast: (x, dtype) => register(cast(context, tensor(x, 'cast'), dtype)),
     fill: (shape, value, dtype) => register(fill(context, shape, value, dtype)),
     conv2d: (x, filter, info) => register(conv2d(context, tensor(x, 'conv2d'), tensor(filter, 'conv2d'), info)),
+    reluGrad: (dy, output) => register(reluGrad(context, tensor(dy, 'reluGrad'), tensor(output, 'reluGrad'))),
+    fusedConv2d: (x, filter, bias, activation, info) => register(conv2d(
+      context, tensor(x, 'fusedConv2d'), tensor(filter, 'fusedConv2d'), info, bias === null ? null : tensor(bias, 'fusedConv2d'), activation,
+    )),
     conv2dBackpropInput: (dy, filter, info) =>
       register(conv2dBackpropInput(context, tensor(dy, 'conv2dBackpropInput'), tensor(filter, 'conv2dBackpropInput'), info)),
     conv2dBackpropFilter: (x, dy, info) =>

@@ -1,4 +1,5 @@
-import type { Conv2DInfo } from '../../../backend/backend.js';
+import type { Conv2DInfo, FusedActivation } from '../../../backend/backend.js';
+import { DendriteError } from '../../../errors.js';
 import type { CpuTensor, KernelContext } from '../kernel-context.js';
 import { gemm } from './gemm.js';
 import { im2col, isPointwise } from './im2col.js';
@@ -18,18 +19,28 @@ export function chunkRows(patchSize: number, budget: number): number {
  * im2col + the blocked matrix product: the filter is already the [kh*kw*Cin, Cout] matrix, and the
  * product of the patch rows with it is the NHWC output. Patches are built a chunk of rows at a
  * time so the scratch stays small and hot. The accelerator's direct convolution, when it takes the
- * call, skips im2col altogether.
+ * call, skips im2col altogether. With a bias ([Cout]) and an activation it is the fused
+ * `fusedConv2d` kernel: both are applied to each block of the output as it is written.
  */
-export function conv2d(context: KernelContext, x: CpuTensor, filter: CpuTensor, info: Conv2DInfo): Float32Array {
+export function conv2d(
+  context: KernelContext, x: CpuTensor, filter: CpuTensor, info: Conv2DInfo,
+  bias: CpuTensor | null = null, activation: FusedActivation = 'linear',
+): Float32Array {
   const xValues = requireFloat32('conv2d', 'x', x);
   const filterValues = requireFloat32('conv2d', 'filter', filter);
+  const biasValues = bias === null ? null : requireFloat32('conv2d', 'bias', bias);
   const rows = info.batch * info.outHeight * info.outWidth;
   const patchSize = info.filterHeight * info.filterWidth * info.inChannels;
   const outChannels = info.outChannels;
+  if (biasValues !== null && biasValues.length !== outChannels) {
+    throw new DendriteError(`fusedConv2d: bias has ${biasValues.length} values but the convolution has ${outChannels} output channels`);
+  }
   const out = context.allocateFloat32(rows * outChannels);
-  if (context.accelerator?.conv2d?.(xValues, filterValues, out, info)) return out;
+  const fused = biasValues !== null || activation !== 'linear';
+  if (fused ? context.accelerator?.conv2d?.(xValues, filterValues, out, info, biasValues, activation)
+    : context.accelerator?.conv2d?.(xValues, filterValues, out, info)) return out;
   if (isPointwise(info)) {
-    gemm(context.accelerator, xValues, 0, filterValues, 0, out, 0, rows, outChannels, patchSize, false, false);
+    gemm(context.accelerator, xValues, 0, filterValues, 0, out, 0, rows, outChannels, patchSize, false, false, biasValues, activation);
     return out;
   }
   // For the TypeScript kernel the filter is transposed once ([Cout, patch]) so no chunk packs it
@@ -46,7 +57,7 @@ export function conv2d(context: KernelContext, x: CpuTensor, filter: CpuTensor, 
     const rowEnd = Math.min(rows, rowBegin + chunk);
     im2col(xValues, info, rowBegin, rowEnd, columns);
     gemm(context.accelerator, columns, 0, filterOperand, 0, out, rowBegin * outChannels,
-      rowEnd - rowBegin, outChannels, patchSize, false, filterTransposed);
+      rowEnd - rowBegin, outChannels, patchSize, false, filterTransposed, biasValues, activation);
   }
   context.release(columns);
   return out;

@@ -41,6 +41,8 @@ const BINARY_CODES: Partial<Record<BinaryOp, number>> = {
   add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5,
   equal: 6, notEqual: 7, less: 8, lessEqual: 9, greater: 10, greaterEqual: 11,
 };
+/** binaryChunk's code for relu's gradient (assembly/elementwise.ts): a * (b > 0). */
+const RELU_GRAD_CODE = 12;
 const TRANSCENDENTAL_UNARY: ReadonlySet<UnaryOp> = new Set<UnaryOp>(['sigmoid', 'tanh', 'exp']);
 const B_SCALAR = 1;
 const A_SCALAR = 2;
@@ -120,6 +122,20 @@ export function createAcceleratorObject(
       const plan = planElementwise(length, pool.threads);
       return runStaged(staging, () =>
         pool.run('binaryChunk', plan.chunkCount, [code, aPointer, bPointer, outPointer, length, plan.chunkLength, scalarMode],
+          length / CHEAP_ELEMENTS_PER_MICROSECOND));
+    },
+
+    reluGrad(dy: Float32Array, output: Float32Array, out: Float32Array): boolean {
+      const length = out.length;
+      if (length < ELEMENTWISE_MIN_LENGTH || dy.length !== length || output.length !== length) return false;
+      if (partiallyOverlaps(dy, out, length) || partiallyOverlaps(output, out, length)) return false;
+      const staging = new OperandStaging(heap);
+      const dyPointer = staging.input(dy, length);
+      const outputPointer = staging.input(output, length);
+      const outPointer = staging.output(out, length);
+      const plan = planElementwise(length, pool.threads);
+      return runStaged(staging, () =>
+        pool.run('binaryChunk', plan.chunkCount, [RELU_GRAD_CODE, dyPointer, outputPointer, outPointer, length, plan.chunkLength, 0],
           length / CHEAP_ELEMENTS_PER_MICROSECOND));
     },
 

@@ -101,6 +101,38 @@ describe.each(INSTRUCTION_SETS)('wasm direct convolution (%s kernels)', (instruc
     });
   });
 
+  GEOMETRIES.forEach((g, index) => {
+    it(`adds the bias and applies the activation as it stores, bit for bit as the separate ops: ${describeConvGeometry(g)}`, () => {
+      const { info, x, filter } = convCase(g, 70 + index);
+      const random = seededRandom(90 + index);
+      const bias = randomFloats(info.outChannels, random);
+      const plain = new Float32Array(info.batch * info.outHeight * info.outWidth * info.outChannels);
+      expect(single.conv2d!(x, filter, plain, info)).toBe(true);
+      // The separate ops: a float32 add of the bias, then relu as the reference writes it (x < 0 ? 0 : x).
+      const withBias = plain.map((value, i) => value + bias[i % info.outChannels]);
+      const expected: Record<'linear' | 'relu', Float32Array> = { linear: withBias, relu: withBias.map((value) => (value < 0 ? 0 : value)) };
+      for (const accelerator of [single, threaded, unshared]) {
+        const inside = accelerator !== unshared;
+        for (const activation of ['linear', 'relu'] as const) {
+          const out = new Float32Array(plain.length);
+          expect(accelerator.conv2d!(place(accelerator, x, inside), place(accelerator, filter, inside), out, info,
+            place(accelerator, bias, inside), activation)).toBe(true);
+          expectSameBits(out, expected[activation]);
+        }
+        // relu without a bias: no add at all (an add of 0 would turn -0 into +0).
+        const reluOnly = new Float32Array(plain.length);
+        expect(accelerator.conv2d!(x, filter, reluOnly, info, null, 'relu')).toBe(true);
+        expectSameBits(reluOnly, plain.map((value) => (value < 0 ? 0 : value)));
+        // sigmoid and tanh use the vector approximations of the fused matmul (a few ulps).
+        const tanhOut = new Float32Array(plain.length);
+        expect(accelerator.conv2d!(x, filter, tanhOut, info, bias, 'tanh')).toBe(true);
+        expectClose(tanhOut, withBias.map(Math.tanh), 1e-6, 1e-5);
+      }
+      // A bias of the wrong length is declined (the op checks it before).
+      expect(single.conv2d!(x, filter, new Float32Array(plain.length), info, new Float32Array(info.outChannels + 1), 'relu')).toBe(false);
+    });
+  });
+
   it('declines the shapes im2col does better, and empty geometries', () => {
     const wide = convInfoOf(geometry(1, 6, 6, 200, 4, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]));
     const x = new Float32Array(6 * 6 * 200);

@@ -1,4 +1,4 @@
-import type { Conv2DInfo } from '../../../backend/backend.js';
+import type { Conv2DInfo, FusedActivation } from '../../../backend/backend.js';
 import { roundUp, unitsPerChunk } from './chunk-plan.js';
 import { OperandStaging, runStaged } from './operand-staging.js';
 import type { KernelThreadPool } from './thread-pool.js';
@@ -28,17 +28,33 @@ const MAX_NARROW_OUTPUT_CHANNELS = 16;
  * blocked matmul over im2col columns was faster (3x3x64x128: 36 ms against 25 ms).
  */
 const MAX_DIRECT_FILTER_GRADIENT = 16_384;
-/** Filter-gradient chunks: fixed (not per thread count) so the partials add up the same way everywhere. */
-const FILTER_GRADIENT_CHUNKS = 16;
+/**
+ * Filter-gradient chunks: fixed (not per thread count) so the partials add up the same way
+ * everywhere, and many, so that a thread that starts late or is descheduled holds up the call
+ * by a small chunk (16 per call left 10-13% of a 2-thread call waiting on the last chunk).
+ */
+const FILTER_GRADIENT_CHUNKS = 32;
+/** Partial floats (slots x patch x channels) from which their sum is split over the threads. */
+const PARALLEL_PARTIAL_SUM_MIN_FLOATS = 1 << 15;
+/**
+ * Forward and input-gradient chunks per thread: output rows are claimed dynamically, so finer
+ * chunks shorten the wait for the last one (each still holds ~15-60 µs of work in the CNN).
+ */
+const CONV_CHUNKS_PER_THREAD = 8;
 /** Cap on the floats of all filter-gradient partials together (4 MiB). */
 const MAX_PARTIAL_FLOATS = 1 << 20;
 /** Rough single-thread throughputs, for the thread pool's decision to wake sleeping workers. */
 const MACS_PER_MICROSECOND = 15_000;
 const COPIED_FLOATS_PER_MICROSECOND = 2_000;
 
+/** Codes of the fused activations, shared with assembly/simd-math.ts. */
+const ACTIVATION_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
+
 /** The convolution methods of the accelerator. */
 export interface WasmConvKernels {
-  conv2d(x: Float32Array, filter: Float32Array, out: Float32Array, info: Conv2DInfo): boolean;
+  conv2d(
+    x: Float32Array, filter: Float32Array, out: Float32Array, info: Conv2DInfo, bias?: Float32Array | null, activation?: FusedActivation,
+  ): boolean;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, info: Conv2DInfo): boolean;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dFilter: Float32Array, info: Conv2DInfo): boolean;
 }
@@ -86,35 +102,45 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     });
   }
 
-  /** Queues the valid convolution of `source` with the packed filter at `packed` into `out`. */
+  /**
+   * Queues the valid convolution of `source` with the packed filter at `packed` into `out`, with
+   * the bias at `bias` (0: none) added and the activation `activationCode` applied as it stores.
+   */
   function queueForward(
     staging: OperandStaging, steps: Array<() => void>, source: ImageSource, packed: number, out: number,
     batch: number, inChannels: number, outHeight: number, outWidth: number, outChannels: number, info: Conv2DInfo,
-    strideHeight: number, strideWidth: number,
+    strideHeight: number, strideWidth: number, bias = 0, activationCode = 0,
   ): void {
     const rows = batch * outHeight;
-    const rowsPerChunk = unitsPerChunk(rows, pool.threads, 4);
+    const rowsPerChunk = unitsPerChunk(rows, pool.threads, CONV_CHUNKS_PER_THREAD);
     const params = staging.words([
       source.pointer, packed, out, batch, source.height, source.width, inChannels, outHeight, outWidth, outChannels,
       info.filterHeight, info.filterWidth, strideHeight, strideWidth, info.dilationHeight, info.dilationWidth, rowsPerChunk,
+      bias, activationCode,
     ]);
     const macs = rows * outWidth * roundUp(outChannels, PANEL_COLUMNS) * info.filterHeight * info.filterWidth * inChannels;
     steps.push(() => pool.run('conv2dChunk', Math.ceil(rows / rowsPerChunk), [params], macs / MACS_PER_MICROSECOND));
   }
 
   return {
-    conv2d(x, filter, out, info) {
+    conv2d(x, filter, out, info, bias = null, activation = 'linear') {
       const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+      const activationCode = ACTIVATION_CODES[activation];
+      if (activationCode === undefined) return false;
       if (!hasWork(info) || filterHeight * filterWidth * inChannels > MAX_DIRECT_PATCH) return false;
       const xLength = batch * inHeight * inWidth * inChannels;
       const filterLength = filterHeight * filterWidth * inChannels * outChannels;
       const outLength = batch * outHeight * outWidth * outChannels;
       if (x.length < xLength || filter.length < filterLength || out.length < outLength) return false;
-      if (aliases([[x, xLength], [filter, filterLength]], out, outLength)) return false;
+      if (bias !== null && bias.length !== outChannels) return false;
+      const inputs: Array<[Float32Array, number]> = [[x, xLength], [filter, filterLength]];
+      if (bias !== null) inputs.push([bias, outChannels]);
+      if (aliases(inputs, out, outLength)) return false;
       const staging = new OperandStaging(heap);
       const steps: Array<() => void> = [];
       const xPointer = staging.input(x, xLength);
       const filterPointer = staging.input(filter, filterLength);
+      const biasPointer = bias === null ? 0 : staging.input(bias, outChannels);
       const outPointer = staging.output(out, outLength);
       const neededHeight = (outHeight - 1) * info.strideHeight + (filterHeight - 1) * info.dilationHeight + 1;
       const neededWidth = (outWidth - 1) * info.strideWidth + (filterWidth - 1) * info.dilationWidth + 1;
@@ -123,7 +149,7 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
       const packed = staging.scratch(roundUp(outChannels, PANEL_COLUMNS) * filterHeight * filterWidth * inChannels);
       steps.push(() => pool.run('packConvFilterChunk', 1, [filterPointer, packed, filterHeight, filterWidth, inChannels, outChannels, 0]));
       queueForward(staging, steps, source, packed, outPointer, batch, inChannels, outHeight, outWidth, outChannels, info,
-        info.strideHeight, info.strideWidth);
+        info.strideHeight, info.strideWidth, biasPointer, activationCode);
       return finish(staging, steps);
     },
 
@@ -197,7 +223,12 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
       ]);
       const macs = rows * outWidth * patchRounded * channelsRounded;
       steps.push(() => pool.run('conv2dFilterGradChunk', chunkCount, [params], macs / MACS_PER_MICROSECOND));
-      steps.push(() => pool.run('sumPartialsChunk', 1, [partials, dFilterPointer, chunkCount, patch, outChannels, patchRounded, channelsRounded]));
+      // The partial sums by ranges of patch entries: each entry adds its slots in the same order in any chunk.
+      const partialFloats = chunkCount * patchRounded * channelsRounded;
+      const entriesPerChunk = partialFloats >= PARALLEL_PARTIAL_SUM_MIN_FLOATS ? unitsPerChunk(patch, pool.threads, 2) : patch;
+      steps.push(() => pool.run('sumPartialsChunk', Math.ceil(patch / entriesPerChunk),
+        [partials, dFilterPointer, chunkCount, patch, outChannels, patchRounded, channelsRounded, entriesPerChunk],
+        partialFloats / COPIED_FLOATS_PER_MICROSECOND));
       return finish(staging, steps);
     },
   };

@@ -103,6 +103,33 @@ describe('wasm elementwise kernels', () => {
     expect(x.every((value, i) => value === Math.max(0, i - 35_000))).toBe(true);
   });
 
+  it("relu's gradient is mul(dy, greater(output, 0)) to the bit, specials included, in place too", () => {
+    let variant = 0;
+    for (const length of lengths) {
+      for (const accelerator of [single, threaded]) {
+        variant++;
+        const dy = testValues(length, variant * 5, 4);
+        // relu outputs (0, -0, NaN, +Infinity and positives) with the specials at other positions than dy's.
+        const output = testValues(length, variant * 5 + 1, 8).map((value) => (value < 0 ? 0 : value)).reverse();
+        const mask = output.map((value) => (value > 0 ? 1 : 0));
+        const expected = dy.map((value, i) => value * mask[i]);
+        const dyPlaced = variant % 2 === 0 ? accelerator.allocate!(length) : new Float32Array(length);
+        dyPlaced.set(dy);
+        const out = variant % 3 === 0 ? new Float32Array(length) : accelerator.allocate!(length);
+        expect(accelerator.reluGrad!(dyPlaced, output, out)).toBe(true);
+        expectSameBits(out, expected);
+        // In place over dy (the backend may reuse a dead gradient's buffer).
+        if (variant % 2 === 0) {
+          expect(accelerator.reluGrad!(dyPlaced, output, dyPlaced)).toBe(true);
+          expectSameBits(dyPlaced, expected);
+        }
+      }
+    }
+    // Too short for a call into wasm, or lengths that disagree: declined (the TypeScript loop runs).
+    expect(threaded.reluGrad!(new Float32Array(100), new Float32Array(100), new Float32Array(100))).toBe(false);
+    expect(threaded.reluGrad!(new Float32Array(20_000), new Float32Array(20_001), new Float32Array(20_000))).toBe(false);
+  });
+
   it('binary ops match the reference exactly for same-shape and scalar operands', () => {
     let variant = 0;
     for (const op of ACCELERATED_BINARY_OPS) {

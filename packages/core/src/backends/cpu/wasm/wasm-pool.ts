@@ -6,6 +6,8 @@ import type { WasmHeap } from './wasm-heap.js';
 
 /** Rough single-thread throughput (input cells per µs), for the thread pool's decision to wake workers. */
 const POOLED_FLOATS_PER_MICROSECOND = 1_000;
+/** Chunks per thread: images are claimed dynamically, so finer chunks shorten the wait for the last one. */
+const POOL_CHUNKS_PER_THREAD = 8;
 
 /** The pooling methods of the accelerator (assembly/pool.ts), images spread over the threads. */
 export interface WasmPoolKernels {
@@ -21,7 +23,7 @@ export function createPoolKernels(heap: WasmHeap, pool: KernelThreadPool): WasmP
     info: Pool2DInfo, mode: PoolMode,
   ): boolean {
     const { batch } = info;
-    const imagesPerChunk = unitsPerChunk(batch, pool.threads, 4);
+    const imagesPerChunk = unitsPerChunk(batch, pool.threads, POOL_CHUNKS_PER_THREAD);
     const params = staging.words([
       x, out, dy, batch, info.inHeight, info.inWidth, info.channels, info.outHeight, info.outWidth,
       info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padTop, info.padLeft,

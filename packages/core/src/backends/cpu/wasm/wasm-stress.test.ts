@@ -93,6 +93,13 @@ function convCases(): StressCase[] {
       run: (accelerator, [xIn, dyIn], [dFilter]) => accelerator.conv2dBackpropFilter!(xIn, dyIn, dFilter, info),
       reference: [read(reference.conv2dBackpropFilter(xTensor, dyTensor, info))],
     }];
+    // The fused layer (bias + relu stored with each tile), against the reference's fused kernel.
+    const bias = randomFloats(info.outChannels, random);
+    cases.push({
+      name: `conv2d + bias + relu ${label}`, inputs: [x, filter, bias], outputLengths: [dy.length], exact: false,
+      run: (accelerator, [xIn, filterIn, biasIn], [out]) => accelerator.conv2d!(xIn, filterIn, out, info, biasIn, 'relu'),
+      reference: [read(reference.fusedConv2d!(xTensor, filterTensor, tensorOf(reference, bias, [info.outChannels]), 'relu', info))],
+    });
     if (info.strideHeight === 1 && info.strideWidth === 1) {
       cases.push({
         name: `conv2dBackpropInput ${label}`, inputs: [dy, filter], outputLengths: [x.length], exact: false,
