@@ -28,6 +28,23 @@ function fourGroups(): InteractionMatrix {
   return InteractionMatrix.fromRawIds(users, items);
 }
 
+/** Users 10…49 rate their group's items 5 and a few items of the next group 1. */
+function rated(): InteractionMatrix {
+  const random = new SeededRandom(6);
+  const users: number[] = [], items: number[] = [], ratings: number[] = [];
+  for (let user = 10; user < 50; user++) {
+    for (let item = 100; item < 140; item++) {
+      const own = item % 4 === user % 4, next = item % 4 === (user + 1) % 4;
+      if ((own && random.nextFloat() < 0.7) || (next && random.nextFloat() < 0.2)) {
+        users.push(user);
+        items.push(item);
+        ratings.push(own ? 5 : 1);
+      }
+    }
+  }
+  return InteractionMatrix.fromRawIds(users, items, Float32Array.from(ratings));
+}
+
 const groupOf = (item: number) => item % 4;
 /** The model's raw-id top `count` for one user. */
 const top = async (model: Recommender, user: number, count = 5) => Array.from((await model.recommend(user, { count })).items);
@@ -145,21 +162,8 @@ describe('Recommender.update', () => {
   });
 
   it('biased MF: SGD on the new ratings only; untouched users and items keep their predictions; needs ratings', async () => {
-    // Users 10…49 rate their group's items 5 and two items of the next group 1.
-    const random = new SeededRandom(6);
-    const users: number[] = [], items: number[] = [], ratings: number[] = [];
-    for (let user = 10; user < 50; user++) {
-      for (let item = 100; item < 140; item++) {
-        const own = item % 4 === user % 4, next = item % 4 === (user + 1) % 4;
-        if ((own && random.nextFloat() < 0.7) || (next && random.nextFloat() < 0.2)) {
-          users.push(user);
-          items.push(item);
-          ratings.push(own ? 5 : 1);
-        }
-      }
-    }
     const mf = new BiasedMf({ factors: 8, learningRate: 0.02, userRegularization: 0.02, itemRegularization: 0.02 });
-    await mf.fit(InteractionMatrix.fromRawIds(users, items, Float32Array.from(ratings)), { epochs: 40, seed: 1 });
+    await mf.fit(rated(), { epochs: 40, seed: 1 });
     const before = await mf.predict([12, 12], [100, 104]);
     await expect(mf.update({ users: [1000], items: [102] })).rejects.toThrow(/needs the new ratings/);
     // The new user loves group 2 and dislikes group 3.
@@ -171,6 +175,31 @@ describe('Recommender.update', () => {
     expect(Array.from(await loaded.predict([1000, 1000], [114, 115]))).toEqual(Array.from(await mf.predict([1000, 1000], [114, 115])));
     loaded.dispose();
     mf.dispose();
+  });
+
+  it('SVD++: SGD on the new ratings with N(u) grown; untouched users and items keep their predictions; old saves refuse', async () => {
+    const svdpp = new SvdPlusPlus({ factors: 8, learningRate: 0.02, userRegularization: 0.02, itemRegularization: 0.02 });
+    await svdpp.fit(rated(), { epochs: 40, seed: 1 });
+    const before = await svdpp.predict([12, 12, 16], [100, 104, 108]);
+    await expect(svdpp.update({ users: [1000], items: [102] })).rejects.toThrow(/svdpp.update: a rating model needs the new ratings/);
+    // A new user who loves group 2 and dislikes group 3; an old group-1 user (13) rates a new item 9997 high.
+    await svdpp.update({ users: [1000, 1000, 1000, 1000, 1000, 1000, 13], items: [102, 106, 110, 103, 107, 111, 9997], values: [5, 5, 5, 1, 1, 1, 5] }, { epochs: 30 });
+    const [liked, disliked] = [await svdpp.predict([1000, 1000, 1000], [114, 118, 122]), await svdpp.predict([1000, 1000, 1000], [115, 119, 123])];
+    for (let position = 0; position < 3; position++) expect(liked[position]).toBeGreaterThan(disliked[position] + 1);
+    expect(Array.from(await svdpp.predict([12, 12, 16], [100, 104, 108]))).toEqual(Array.from(before));
+    const saved = await svdpp.save();
+    const loaded = loadRecommender(saved) as SvdPlusPlus;
+    expect(Array.from(await loaded.predict([1000, 13], [114, 9997]))).toEqual(Array.from(await svdpp.predict([1000, 13], [114, 9997])));
+    // The loaded model updates again (its yⱼ were saved).
+    await loaded.update({ users: [1001, 1001], items: [101, 105], values: [5, 5] }, { epochs: 5 });
+    expect(loaded.interactions.userCount).toBe(svdpp.interactions.userCount + 1);
+    // A save without the yⱼ (as written before svdpp.update existed) loads and predicts, but refuses update.
+    const { tensors } = decodeSafetensorsHost(saved.weights);
+    delete tensors['model.implicitFactors'];
+    const older = loadRecommender({ config: saved.config, weights: encodeSafetensorsHost(tensors as never) }) as SvdPlusPlus;
+    expect(Array.from(await older.predict([12], [100]))).toEqual([before[0]]);
+    await expect(older.update({ users: [1001], items: [101], values: [5] })).rejects.toThrow(/svdpp.update: this model has no implicit factors/);
+    for (const model of [svdpp, loaded, older]) model.dispose();
   });
 
   it('NCF (GMF, MLP, NeuMF): new rows learned from the new interactions; untouched users keep every old item\'s score; save/load after update', { timeout: 60_000 }, async () => {
@@ -218,12 +247,11 @@ describe('Recommender.update', () => {
     expect(model.interactions.userCount).toBe(40);
   });
 
-  it('refuses models without an update rule by name, before changing anything', async () => {
-    const model = new SvdPlusPlus({ factors: 4 });
-    await model.fit(fourGroups(), { epochs: 1, seed: 1 });
-    await expect(model.update(added)).rejects.toThrow(DendriteError);
-    await expect(model.update(added)).rejects.toThrow(/update: incremental updates are not supported/);
-    expect(model.interactions.userCount).toBe(40);
-    model.dispose();
+  it('a disposed factor model refuses update by name', async () => {
+    const bpr = new BprMf({ factors: 4 });
+    await bpr.fit(fourGroups(), { epochs: 1, seed: 1 });
+    bpr.dispose();
+    await expect(bpr.update(added)).rejects.toThrow(/bpr is not fitted/);
+    expect(bpr.interactions.userCount).toBe(40);
   });
 });
