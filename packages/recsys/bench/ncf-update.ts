@@ -1,4 +1,4 @@
-// `pnpm --filter @dendrite/recsys exec tsx bench/ncf-update.ts [--model neumf] [--cut 0.9] [--fit-epochs 5] [--configs ...]`:
+// `pnpm --filter @dendrite/recsys exec tsx bench/ncf-update.ts [--model neumf] [--cut 0.8] [--fit-epochs 4] [--seed 1] [--configs JSON] [--refit no]`:
 // NeuralCf.update on ML-100K split by time. The model is fitted on the ratings before the cut (less each
 // user's latest, held out), then updated with the later ones (less the latest of each user with two or more,
 // held out). One JSON line per update configuration: HR@10 / NDCG@10 (99 negatives) of the new users on their
@@ -19,10 +19,11 @@ const argument = (flag: string, fallback: string) => {
   return position >= 0 ? process.argv[position + 1] : fallback;
 };
 const architecture = argument('model', 'neumf') as 'gmf' | 'mlp' | 'neumf';
-const cut = Number(argument('cut', '0.9'));
-const fitEpochs = Number(argument('fit-epochs', '5'));
+const cut = Number(argument('cut', '0.8'));
+const fitEpochs = Number(argument('fit-epochs', '4'));
+const seed = Number(argument('seed', '1'));
 const configs: NeuralCfUpdateOptions[] = JSON.parse(argument('configs', JSON.stringify([
-  {}, { newRows: 'random' }, { replay: 0 }, { replay: 3 }, { layers: true }, { learningRate: 0.003 }, { epochs: 20 },
+  {}, { newRows: 'random' }, { replay: 1 }, { items: 'touched' }, { items: 'touched', replay: 1 }, { layers: true }, { learningRate: 0.01 }, { epochs: 5 },
 ])));
 
 await ready();
@@ -43,7 +44,7 @@ const train = InteractionMatrix.fromRawIds(split.train.users, split.train.items)
 process.stdout.write(`${JSON.stringify({ split: { cut, train: split.train.users.length, update: split.update.users.length, oldUsers: split.oldUsers.users.length, newUsers: split.newUsers.users.length, touchedUsers: split.touchedUsers.users.length } })}\n`);
 let mark = cpu();
 const base = new NeuralCf(options);
-await base.fit(train, { epochs: fitEpochs, seed: 1 });
+await base.fit(train, { epochs: fitEpochs, seed });
 const saved = await base.save();
 const oldBefore = await hitRatio(base, split.oldUsers);
 process.stdout.write(`${JSON.stringify({ fit: { epochs: fitEpochs, cpuSeconds: cpu() - mark }, oldUsersBefore: oldBefore })}\n`);
@@ -58,7 +59,7 @@ pop.dispose();
 for (const config of configs) {
   const model = loadRecommender(saved) as NeuralCf;
   mark = cpu();
-  const summary = await model.update(split.update, config);
+  const summary = await model.update(split.update, { seed, ...config });
   const updateCpu = cpu() - mark;
   process.stdout.write(`${JSON.stringify({
     update: config, cpuSeconds: Number(updateCpu.toFixed(2)), newUsersCount: summary.newUsers, newItemsCount: summary.newItems,
@@ -70,7 +71,7 @@ for (const config of configs) {
 if (argument('refit', 'yes') === 'yes') {
   mark = cpu();
   const refit = new NeuralCf(options);
-  await refit.fit(merged, { epochs: fitEpochs, seed: 1 });
+  await refit.fit(merged, { epochs: fitEpochs, seed });
   process.stdout.write(`${JSON.stringify({ reference: `refit from scratch on the merged data, ${fitEpochs} epochs`, cpuSeconds: Number((cpu() - mark).toFixed(2)), newUsers: await hitRatio(refit, split.newUsers), touchedUsers: await hitRatio(refit, split.touchedUsers), oldUsers: await hitRatio(refit, split.oldUsers) })}\n`);
   refit.dispose();
 }

@@ -1,4 +1,6 @@
-import { DendriteError, add, assignAdamRows, gather, mul, square, sum, keep, noGrad, tensor, tidy, variable, variableGrads, zerosLike, type Tensor } from '@dendrite/core';
+import {
+  DendriteError, add, assignAdamRows, gather, keep, mul, noGrad, square, sum, tensor, tidy, variable, variableGrads, zerosLike, type Tensor,
+} from '@dendrite/core';
 import { SeededRandom } from '@dendrite/datasets';
 import { Adam } from '@dendrite/optimizers';
 import { growRows, type InteractionExtension, type UpdateOptions } from '../incremental.js';
@@ -7,7 +9,7 @@ import { checkedNumber, normalFactors } from './initialize.js';
 import { NeuralCfNetwork, type NeuralCfShape } from './neural-cf-network.js';
 import { distinctRows, logLoss } from './neural-cf-training.js';
 
-/** Options of {@link NeuralCf.update} (all optional; the defaults are the measured recipe in the README). */
+/** Options of `NeuralCf.update` (all optional; the defaults are the recipe measured in the README). */
 export interface NeuralCfUpdateOptions extends UpdateOptions {
   /** Passes over the new interactions (and their replay sample), default 10. */
   epochs?: number;
@@ -15,8 +17,8 @@ export interface NeuralCfUpdateOptions extends UpdateOptions {
   learningRate?: number;
   /**
    * Which item embedding rows move: `'new'` (default; only items the model had not seen, so every old
-   * item keeps its rows and a user without a new interaction keeps every score) or `'touched'` (also the
-   * old items with a new interaction).
+   * item keeps its rows and a user without a new interaction keeps every old item's score) or `'touched'`
+   * (also the old items with a new interaction).
    */
   items?: 'new' | 'touched';
   /**
