@@ -50,4 +50,20 @@ describe('recsys on the gpu.js backend', () => {
     const onGpu = await recommendOn(gpu, make);
     onGpu.scores.forEach((score, position) => expect(score).toBeCloseTo(onCpu.scores[position], 3));
   });
+
+  it('NeuMF update (grown tables, row-sparse Adam on the touched rows) matches the CPU\'s', async () => {
+    const updated = async (backend: Backend) => {
+      await setBackend(backend);
+      const model = new NeuralCf({ architecture: 'neumf', factors: 4, mlpLayers: [8, 4], learningRate: 0.01 });
+      await model.fit(twoGroups(), { epochs: 4, seed: 5 });
+      // New user 20 likes the first group; new item 200 is liked by users of the second.
+      await model.update({ users: [20, 20, 20, 7, 8, 9], items: [100, 101, 102, 200, 200, 200] }, { epochs: 5, learningRate: 0.01, seed: 2 });
+      const result = await model.recommend([1, 8, 20], { count: 3 });
+      model.dispose();
+      return result;
+    };
+    const onCpu = await updated(cpu);
+    const onGpu = await updated(gpu);
+    onGpu.scores.forEach((score, position) => expect(score).toBeCloseTo(onCpu.scores[position], 3));
+  });
 });

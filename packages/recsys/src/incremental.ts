@@ -1,5 +1,4 @@
 import { DendriteError } from '@dendrite/core';
-import { IdMap } from '@dendrite/datasets';
 import { InteractionMatrix, type CompressedRows } from './interactions.js';
 import { solveSymmetric } from './models/solve.js';
 
@@ -29,8 +28,8 @@ export interface UpdateSummary {
 }
 
 /**
- * The training interactions grown by new ones: the merged matrix (id maps over the union of raw ids,
- * still ascending, so an old id's dense index may shift), where each new dense index came from
+ * The training interactions grown by new ones: the merged matrix (id maps grown by appending the new raw
+ * ids after the known ones, so every known id keeps its dense index), where each new dense index came from
  * (`userSource[newIndex]` = the old index, or -1 for an id the model had not seen) and the touched rows.
  */
 export interface InteractionExtension extends UpdateSummary {
@@ -54,18 +53,24 @@ export interface InteractionExtension extends UpdateSummary {
  * ```
  */
 export function extendInteractions(data: InteractionMatrix, added: NewInteractions): InteractionExtension {
+  const arrayLike = (value: unknown) => value !== null && typeof value === 'object' && Number.isInteger((value as ArrayLike<unknown>).length);
+  if (added === null || typeof added !== 'object' || !arrayLike(added.users) || !arrayLike(added.items) || (added.values !== undefined && !arrayLike(added.values))) {
+    throw new DendriteError('update: expected { users, items, values? } as arrays (or typed arrays) of numbers');
+  }
   const count = added.users.length;
   if (added.items.length !== count || (added.values && added.values.length !== count)) {
     throw new DendriteError(`update: users, items and values must have the same length, got ${count}, ${added.items.length}${added.values ? `, ${added.values.length}` : ''}`);
   }
   if (count === 0) throw new DendriteError('update: no new interactions given');
   for (let row = 0; row < count; row++) {
-    if (!Number.isInteger(added.users[row])) throw new DendriteError(`update: user id ${added.users[row]} at position ${row} is not an integer`);
-    if (!Number.isInteger(added.items[row])) throw new DendriteError(`update: item id ${added.items[row]} at position ${row} is not an integer`);
+    // Ids are stored as int32: a larger integer would wrap to another id's row.
+    if (!isInt32(added.users[row])) throw new DendriteError(`update: user id ${added.users[row]} at position ${row} is not an integer in the int32 range`);
+    if (!isInt32(added.items[row])) throw new DendriteError(`update: item id ${added.items[row]} at position ${row} is not an integer in the int32 range`);
     if (added.values && !Number.isFinite(added.values[row])) throw new DendriteError(`update: value ${added.values[row]} at position ${row} is not a finite number`);
   }
-  const userIds = IdMap.fromIds([...data.userIds.rawIds, ...Array.from(added.users)]);
-  const itemIds = IdMap.fromIds([...data.itemIds.rawIds, ...Array.from(added.items)]);
+  // New ids are appended after the known ones (ascending among themselves): no known id's index shifts.
+  const userIds = data.userIds.extendedWith(added.users);
+  const itemIds = data.itemIds.extendedWith(added.items);
   const userSource = Int32Array.from(userIds.rawIds, (raw) => data.userIds.index(raw));
   const itemSource = Int32Array.from(itemIds.rawIds, (raw) => data.itemIds.index(raw));
   const old = data.toColumns();
@@ -91,6 +96,10 @@ export function extendInteractions(data: InteractionMatrix, added: NewInteractio
     newUsers: userIds.size - data.userCount, newItems: itemIds.size - data.itemCount,
     touchedUsers: Int32Array.from(new Set(addedUsers)).sort(), touchedItems: Int32Array.from(new Set(addedItems)).sort(),
   };
+}
+
+function isInt32(id: unknown): boolean {
+  return Number.isInteger(id) && (id as number) >= -0x80000000 && (id as number) <= 0x7fffffff;
 }
 
 /**

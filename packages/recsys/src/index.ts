@@ -12,6 +12,7 @@ export { SvdPlusPlus } from './models/svd-plus-plus.js';
 export { ImplicitAls, conjugateGradient, type ImplicitAlsOptions } from './models/implicit-als.js';
 export { BprMf, type BprMfOptions } from './models/bpr.js';
 export { NeuralCf, type NeuMfPretraining, type NeuralCfArchitecture, type NeuralCfOptions } from './models/neural-cf.js';
+export type { NeuralCfUpdateOptions } from './models/neural-cf-update.js';
 export { NeuralCfNetwork, paperInitialValues, type NeuralCfInitialValues, type NeuralCfPairs, type NeuralCfShape } from './models/neural-cf-network.js';
 export {
   NeuralCfTrainer, SampledPairs, logLoss, type InteractionRows, type NeuralCfTrainerOptions, type SampledPairsBatch,

@@ -211,7 +211,16 @@ export abstract class Recommender {
       if (!(found.data instanceof Int32Array)) throw new DendriteError(`loadRecommender: tensor '${name}' must be int32`);
       return found.data;
     };
-    const ids = { userIds: IdMap.fromIds(ints('ids.users')), itemIds: IdMap.fromIds(ints('ids.items')) };
+    // In the saved order: an updated model's maps end with the ids update appended (older saves are ascending, read the same).
+    const ordered = (name: string) => {
+      try {
+        return IdMap.fromOrderedIds(ints(name));
+      } catch (error) {
+        if (error instanceof DendriteError) throw error;
+        throw new DendriteError(`loadRecommender: tensor '${name}': ${(error as Error).message}`);
+      }
+    };
+    const ids = { userIds: ordered('ids.users'), itemIds: ordered('ids.items') };
     const values = need('interactions.values').data;
     this.setData(InteractionMatrix.fromCompressedRows({
       offsets: ints('interactions.offsets'), columns: ints('interactions.items'), values: Float32Array.from(values),
@@ -250,11 +259,13 @@ export abstract class Recommender {
 
   /**
    * Incremental update: merge new interactions (raw ids) into the model without refitting from scratch.
-   * Unknown users and items get rows (the id maps grow; raw ids keep working, saved and loaded). What each
-   * model does — ItemPop recounts; item-kNN recomputes its similarities on the merged data (exact); ALS
-   * re-solves the touched users' and items' rows by weighted least squares, every other row unchanged;
-   * BPR and biased MF run SGD epochs over the new interactions only (new rows start like fit's; MF needs
-   * `values`); SVD++ and NCF refuse with a `DendriteError` (refit on the merged data: `extendInteractions`).
+   * Unknown users and items get rows appended after the known ones (every known id keeps its dense index;
+   * raw ids keep working, saved and loaded). What each model does — ItemPop recounts; item-kNN recomputes
+   * its similarities on the merged data (exact); ALS re-solves the touched users' and items' rows by
+   * weighted least squares, every other row unchanged; BPR and biased MF run SGD epochs over the new
+   * interactions only (new rows start like fit's; MF needs `values`); NCF trains the touched users' and the
+   * new items' embedding rows by a row-sparse Adam (`NeuralCf.update`); SVD++ refuses with a
+   * `DendriteError` (refit on the merged data: `extendInteractions`).
    *
    * @example
    * ```ts

@@ -4,11 +4,13 @@ import {
 } from '@dendrite/core';
 import { SeededRandom } from '@dendrite/datasets';
 import { Adam, SGD } from '@dendrite/optimizers';
+import type { InteractionExtension, NewInteractions, UpdateOptions, UpdateSummary } from '../incremental.js';
 import type { InteractionMatrix } from '../interactions.js';
 import { Recommender, type EpochLog, type FitOptions, type History, type RecommendOptions, type Recommendations } from '../recommender.js';
 import { checkedNumber } from './initialize.js';
 import { NeuralCfNetwork, paperInitialValues, type NeuralCfArchitecture, type NeuralCfShape } from './neural-cf-network.js';
 import { NeuralCfTrainer, SampledPairs, logLoss } from './neural-cf-training.js';
+import { growNetwork, trainUpdate, updateRecipe, type NeuralCfUpdateOptions } from './neural-cf-update.js';
 
 export type { NeuralCfArchitecture } from './neural-cf-network.js';
 
@@ -215,6 +217,41 @@ export class NeuralCf extends Recommender {
       optimizer.dispose();
       userParameters.forEach((parameter) => parameter.dispose());
     }
+  }
+
+  /**
+   * Incremental update with new interactions (raw ids), no refit: new users and items get embedding rows
+   * (started at the table's mean row, or drawn like fit's with `newRows: 'random'`), then `epochs` (default
+   * 10) passes of a row-sparse Adam (learning rate 0.01) over the new interactions plus `replay` (default 1)
+   * old interactions of the touched users per new one, each positive with `negatives` items the user never
+   * interacted with in the merged data. **What moves:** the embedding rows (GMF and MLP) of the users and
+   * items with a new interaction, nothing else; the MLP tower and output layer too only with `layers: true`.
+   * So by default a user without a new interaction keeps exactly their scores of every untouched item.
+   *
+   * @example
+   * ```ts
+   * const summary = await neumf.update({ users: [5000, 5000, 5000, 196], items: [50, 172, 181, 1683] }, { epochs: 10 });
+   * await neumf.recommend(5000, { count: 10 }); // the new user, ranked by the rows learned from Star Wars, Empire, Jedi
+   * ```
+   */
+  override update(added: NewInteractions, options: NeuralCfUpdateOptions = {}): Promise<UpdateSummary> {
+    return super.update(added, options);
+  }
+
+  /** {@link NeuralCf.update}: grow the tables, train the touched rows; the merged data is attached last. */
+  protected override async applyUpdate(extension: InteractionExtension, options: UpdateOptions): Promise<void> {
+    const recipe = updateRecipe(this.name, options);
+    if (!this.network) throw new DendriteError(`${this.name}.update: the model has no weights (it was disposed, or never fitted or loaded)`);
+    const grown = await growNetwork(this.network, this.networkShape(extension.matrix), extension, recipe.newRows, new SeededRandom(recipe.seed));
+    try {
+      await trainUpdate(grown, extension, recipe, { negatives: this.negatives, batchSize: this.batchSize, regularization: this.embeddingRegularization });
+    } catch (error) {
+      grown.dispose();
+      throw error;
+    }
+    this.disposeNetwork();
+    this.network = grown;
+    this.setData(extension.matrix);
   }
 
   protected scoreUsers(users: Int32Array): Tensor {
