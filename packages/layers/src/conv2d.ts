@@ -1,7 +1,7 @@
 import {
   DendriteError, add, concat, conv2d, conv2dTranspose, slice, type Padding, type Pair, type Tensor,
 } from '@dendrite/core';
-import { getActivation, type ActivationName } from './activations.js';
+import { getActivation, isFusedActivation, type ActivationName } from './activations.js';
 import { configInitializer } from './dense.js';
 import { getInitializer, type Initializer, type InitializerName } from './initializers.js';
 import { Layer, type InputShape, type LayerOptions } from './layer.js';
@@ -152,7 +152,11 @@ export class Conv2D extends ConvBase {
   protected forward(x: Tensor): Tensor {
     this.checkInput(x);
     const options = { stride: this.stride, padding: this.padding, dilation: this.dilation };
-    if (this.groups === 1) return this.addBiasAndActivation(conv2d(x, this.kernel, options));
+    if (this.groups === 1) {
+      // One fused conv + bias + activation op where core can fuse the activation (one kernel on the CPU backend).
+      if (!isFusedActivation(this.activation)) return this.addBiasAndActivation(conv2d(x, this.kernel, options));
+      return conv2d(x, this.kernel, { ...options, bias: this.bias, activation: this.activation });
+    }
     // Groups: each slice of input channels meets its own slice of filters; the results are concatenated.
     const inPerGroup = this.channelsIn / this.groups;
     const outPerGroup = this.filters / this.groups;
