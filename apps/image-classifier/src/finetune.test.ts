@@ -12,7 +12,7 @@ import { loadImageData, type ImageSplit } from './data.js';
 import { addFinetuneCommand, finetuneCommand } from './finetune.js';
 import { createScratchModel } from './finetune-core.js';
 import { accuracyOn, augmentImage, seededRandom, selectClasses, trainSteps } from './finetune-train.js';
-import { NEW_CLASSES, PRETRAIN_CLASSES, pretrainedModelDirectory } from './pretrained/recipe.js';
+import { NEW_CLASSES, TRANSFER_SPLITS, pretrainedModelDirectory, type TransferSplit } from './pretrained/recipe.js';
 import { DEFAULT_BUDGET } from './finetune-core.js';
 import { transferTable, transferTableMarkdown } from './transfer-table.js';
 
@@ -92,14 +92,17 @@ describe('transfer learning on Fashion-MNIST', () => {
     model.dispose();
   });
 
-  it('ships the pre-trained model its recipe.json describes', async () => {
-    const directory = pretrainedModelDirectory();
+  it.each(Object.keys(TRANSFER_SPLITS) as TransferSplit[])('ships the %s split\'s pre-trained model as its recipe.json describes', async (split) => {
+    const directory = pretrainedModelDirectory(split);
     const recipe = JSON.parse(readFileSync(join(directory, 'recipe.json'), 'utf8')) as { testAccuracy: number; classes: number[] };
-    expect(recipe.classes).toEqual(PRETRAIN_CLASSES);
+    const { pretrainClasses, newClasses } = TRANSFER_SPLITS[split];
+    expect(recipe.classes).toEqual(pretrainClasses);
+    // Every class is either pre-trained on or learned, never both.
+    expect([...pretrainClasses, ...newClasses].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     const model = await loadModel(directory);
     const { test } = await loadImageData();
     // The same float16 weights on the same 5,000 test images give exactly the recorded accuracy.
-    expect(await accuracyOn(model, selectClasses(test, PRETRAIN_CLASSES))).toBe(recipe.testAccuracy);
+    expect(await accuracyOn(model, selectClasses(test, pretrainClasses))).toBe(recipe.testAccuracy);
     expect(recipe.testAccuracy).toBeGreaterThan(0.85);
   });
 
@@ -147,6 +150,19 @@ describe('transfer learning on Fashion-MNIST', () => {
     // 1.0-point margin, 10 of 1,000 images per sample; a pre-trained base that did not load would lose it).
     const mean = (values: number[]) => values.reduce((total, value) => total + value, 0) / values.length;
     expect(mean(row.finetuned)).toBeGreaterThan(mean(row.scratch));
+  });
+
+  it('runs the table on the confusable split: its own pre-trained model and new classes', async () => {
+    const data = await loadImageData();
+    const accuracies: number[] = [];
+    const [row] = await transferTable(data, {
+      split: 'confusable', labelsPerClass: [10], samples: 1, testLimit: 500, budget: { ...DEFAULT_BUDGET, headSteps: 40, tuneSteps: 10 },
+      onSample: (_labels, _seed, { headOnly }) => accuracies.push(headOnly),
+    });
+    expect(row.seeds).toEqual([1]);
+    expect(accuracies).toEqual(row.headOnly);
+    // T-shirt, pullover, dress, coat and shirt from 50 images: well above chance (20%) for every arm.
+    for (const arm of [row.headOnly, row.finetuned, row.scratch]) expect(arm[0]).toBeGreaterThan(0.4);
   });
 
   it('checks its flags', async () => {

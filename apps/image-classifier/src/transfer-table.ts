@@ -6,7 +6,7 @@ import { loadModel } from '@dendrite/layers/node';
 import type { ImageDataset } from './data.js';
 import { DEFAULT_BUDGET, finetune, trainFromScratch, type Budget } from './finetune-core.js';
 import { accuracyOn, selectClasses } from './finetune-train.js';
-import { NEW_CLASSES, TRUNK_END, pretrainedModelDirectory } from './pretrained/recipe.js';
+import { TRANSFER_SPLITS, TRUNK_END, pretrainedModelDirectory, type TransferSplit } from './pretrained/recipe.js';
 
 /** One row of the table: one labels-per-class count, every arm measured on the same samples. */
 export interface TransferRow {
@@ -25,20 +25,23 @@ export interface TransferRow {
 export interface TransferTableOptions {
   labelsPerClass: readonly number[];
   budget: Budget;
+  /** Which classes are learned, from which shipped model (default `first-last`: 0–4 → 5–9). */
+  split?: TransferSplit;
   /** Seeded samples per count: seeds budget.seed, budget.seed + 1, … (default 5). */
   samples?: number;
   /** Evaluate on the first `testLimit` test images of the new classes (default: all 5,000). */
   testLimit?: number;
+  /** Overrides the split's shipped model. */
   pretrainedDirectory?: string;
   onSample?: (labelsPerClass: number, seed: number, accuracies: { headOnly: number; finetuned: number; scratch: number }) => void;
   onRow?: (row: TransferRow) => void;
 }
 
-export const TRANSFER_TABLE_DEFAULTS: TransferTableOptions = { labelsPerClass: [10, 50, 200], budget: DEFAULT_BUDGET, samples: 5 };
+export const TRANSFER_TABLE_DEFAULTS: TransferTableOptions = { labelsPerClass: [10, 50, 200], budget: DEFAULT_BUDGET, samples: 5, split: 'first-last' };
 
 /**
- * Runs the comparison on `data` (Fashion-MNIST): classes 5–9 learned from few labels, over several seeded
- * samples; both arms see the same sample of each seed.
+ * Runs the comparison on `data` (Fashion-MNIST): the split's new classes (5–9 by default) learned from few
+ * labels, over several seeded samples; both arms see the same sample of each seed.
  *
  * @example
  * ```ts
@@ -48,7 +51,9 @@ export const TRANSFER_TABLE_DEFAULTS: TransferTableOptions = { labelsPerClass: [
 export async function transferTable(data: ImageDataset, options: TransferTableOptions = TRANSFER_TABLE_DEFAULTS): Promise<TransferRow[]> {
   const samples = options.samples ?? 5;
   if (!Number.isInteger(samples) || samples < 1) throw new DendriteError(`transferTable: samples must be an integer ≥ 1, got ${samples}`);
-  const allTest = selectClasses(data.test, NEW_CLASSES);
+  const split = options.split ?? 'first-last';
+  const newClasses = TRANSFER_SPLITS[split].newClasses;
+  const allTest = selectClasses(data.test, newClasses);
   const test = options.testLimit === undefined ? allTest : { ...allTest, count: Math.min(options.testLimit, allTest.count) };
   const rows: TransferRow[] = [];
   for (const labelsPerClass of options.labelsPerClass) {
@@ -56,16 +61,16 @@ export async function transferTable(data: ImageDataset, options: TransferTableOp
     for (let sample = 0; sample < samples; sample++) {
       const seed = options.budget.seed + sample;
       const budget = { ...options.budget, seed };
-      const train = selectClasses(data.train, NEW_CLASSES, { perClass: labelsPerClass, seed });
-      const pretrained = await loadModel(options.pretrainedDirectory ?? pretrainedModelDirectory());
+      const train = selectClasses(data.train, newClasses, { perClass: labelsPerClass, seed });
+      const pretrained = await loadModel(options.pretrainedDirectory ?? pretrainedModelDirectory(split));
       let headOnly = 0;
       const { model } = await finetune(pretrained, {
-        ...budget, train, classes: NEW_CLASSES.length, freezeUntil: TRUNK_END,
+        ...budget, train, classes: newClasses.length, freezeUntil: TRUNK_END,
         afterHead: async (headModel) => { headOnly = await accuracyOn(headModel, test); },
       });
       const finetuned = await accuracyOn(model, test);
       model.dispose();
-      const scratchModel = await trainFromScratch({ ...budget, train, classes: NEW_CLASSES.length });
+      const scratchModel = await trainFromScratch({ ...budget, train, classes: newClasses.length });
       const scratch = await accuracyOn(scratchModel, test);
       scratchModel.dispose();
       row.seeds.push(seed);

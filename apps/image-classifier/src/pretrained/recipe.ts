@@ -9,25 +9,42 @@ import { Conv2D, Dense, Flatten, MaxPool2D, sequential, type Sequential } from '
 export const PRETRAIN_CLASSES: readonly number[] = [0, 1, 2, 3, 4];
 /** Classes 5–9 (Sandal, Shirt, Sneaker, Bag, Ankle boot): new to it, learned from few labels by fine-tuning. */
 export const NEW_CLASSES: readonly number[] = [5, 6, 7, 8, 9];
+/**
+ * The two pre-train / learn splits of Fashion-MNIST the README measures, each with its shipped pre-trained model
+ * (a folder under `src/pretrained/`):
+ * - `first-last`: pre-trained on classes 0–4, learning 5–9 (Sandal, Shirt, Sneaker, Bag, Ankle boot);
+ * - `confusable`: learning the five classes a from-scratch model confuses most among themselves on held-out
+ *   training images (T-shirt/top, Pullover, Dress, Coat, Shirt: `scripts/confusable-split.py`), pre-trained on
+ *   the other five (Trouser, Sandal, Sneaker, Bag, Ankle boot).
+ */
+export const TRANSFER_SPLITS = {
+  'first-last': { pretrainClasses: PRETRAIN_CLASSES, newClasses: NEW_CLASSES, model: 'fashion5-cnn' },
+  confusable: { pretrainClasses: [1, 5, 7, 8, 9] as readonly number[], newClasses: [0, 2, 3, 4, 6] as readonly number[], model: 'fashion5b-cnn' },
+} as const;
+/** A key of {@link TRANSFER_SPLITS}. */
+export type TransferSplit = keyof typeof TRANSFER_SPLITS;
+
 /** The layer whose output is the features a new head is put on: the flattened convolutional trunk. */
 export const FEATURE_LAYER = 'features';
 /** `--freeze-until` default: the first block stays frozen, fine-tuning unfreezes the top block (`conv2`). */
 export const TRUNK_END = 'pool1';
 
 /**
- * Where the shipped pre-trained model lives (model.json + float16 weights.safetensors + recipe.json):
- * `src/pretrained/fashion5-cnn` of this app, found from the sources (tests) or from the bundles in dist/.
+ * Where a shipped pre-trained model lives (model.json + float16 weights.safetensors + recipe.json): by default
+ * `src/pretrained/fashion5-cnn` of this app (the `first-last` split's, the `finetune` default), else the
+ * `split`'s folder; found from the sources (tests) or from the bundles in dist/.
  *
  * @example
  * ```ts
  * const pretrained = await loadModel(pretrainedModelDirectory());
+ * const forConfusable = await loadModel(pretrainedModelDirectory('confusable'));
  * ```
  */
-export function pretrainedModelDirectory(): string {
+export function pretrainedModelDirectory(split: TransferSplit = 'first-last'): string {
   // From dist/*.js the sources are at ../src/pretrained; from src/pretrained/recipe.ts they are here.
   const fromBundle = new URL('../src/pretrained/', import.meta.url);
   const folder = existsSync(fromBundle) ? fromBundle : new URL('./', import.meta.url);
-  return fileURLToPath(new URL('fashion5-cnn', folder));
+  return fileURLToPath(new URL(TRANSFER_SPLITS[split].model, folder));
 }
 
 /**
