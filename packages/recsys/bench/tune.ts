@@ -64,7 +64,9 @@ const pretrainedCache = new Map<string, { gmf: NeuralCf; mlp: NeuralCf }>();
  * them) are merged over those recipes; `pretrainEpochs` sets both epoch counts.
  */
 async function pretrained(config: Record<string, unknown>): Promise<{ gmf: NeuralCf; mlp: NeuralCf }> {
-  const shared = { factors: config.factors, mlpLayers: config.mlpLayers, negatives: config.negatives, embeddingRegularization: config.pretrainRegularization };
+  // NeuMF's sizes as the configuration sets them over its recipe (as the `ncf` command's --pretrain does).
+  const sized = { ...RECIPES[name].options, ...config };
+  const shared = { factors: sized.factors, mlpLayers: sized.mlpLayers, negatives: sized.negatives, embeddingRegularization: config.pretrainRegularization };
   const epochs = (config.pretrainEpochs as number | undefined);
   const { epochs: gmfEpochs, ...gmfOptions } = (config.pretrainGmf ?? {}) as Record<string, unknown>;
   const { epochs: mlpEpochs, ...mlpOptions } = (config.pretrainMlp ?? {}) as Record<string, unknown>;
