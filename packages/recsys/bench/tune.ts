@@ -9,8 +9,8 @@
  * 99 distinct negatives, seed + 1), and each configuration's epoch is chosen by the same rule
  * (`fitChoosingEpoch`: best HR@10, then NDCG@10, then the earlier epoch). `--grid` is a JSON object of
  * option lists, crossed (or a JSON array of configurations), each merged over the model's recipe. With `--pretrain` (NeuMF) the
- * GMF and MLP are fitted first with their recipes (`pretrainEpochs` in the grid overrides their epochs;
- * `alpha` weighs the two heads, default 0.5) and reused across configurations that share their sizes.
+ * GMF and MLP are fitted first with their recipes (`pretrainEpochs` in the grid overrides their epochs,
+ * `pretrainGmf` / `pretrainMlp` objects their options and epochs; `alpha` weighs the two heads, default 0.5) and reused across configurations that share their sizes.
  * Prints one JSON line per configuration and a Markdown table at the end.
  */
 import { readFile } from 'node:fs/promises';
@@ -58,21 +58,30 @@ function cross(lists: Record<string, unknown[]>): Array<Record<string, unknown>>
 }
 
 const pretrainedCache = new Map<string, { gmf: NeuralCf; mlp: NeuralCf }>();
-/** GMF and MLP with the config's sizes, fitted on the validation split's training part (cached by sizes and epochs). */
+/**
+ * GMF and MLP with the config's sizes, fitted on the validation split's training part (cached by sizes,
+ * options and epochs). `pretrainGmf` / `pretrainMlp` in the config (objects of options, `epochs` among
+ * them) are merged over those recipes; `pretrainEpochs` sets both epoch counts.
+ */
 async function pretrained(config: Record<string, unknown>): Promise<{ gmf: NeuralCf; mlp: NeuralCf }> {
-  const shared = { factors: config.factors, mlpLayers: config.mlpLayers, negatives: config.negatives, embeddingRegularization: config.pretrainRegularization };
+  // NeuMF's sizes as the configuration sets them over its recipe (as the `ncf` command's --pretrain does).
+  const sized = { ...RECIPES[name].options, ...config };
+  const shared = { factors: sized.factors, mlpLayers: sized.mlpLayers, negatives: sized.negatives, embeddingRegularization: config.pretrainRegularization };
   const epochs = (config.pretrainEpochs as number | undefined);
-  const key = JSON.stringify({ shared, epochs });
+  const { epochs: gmfEpochs, ...gmfOptions } = (config.pretrainGmf ?? {}) as Record<string, unknown>;
+  const { epochs: mlpEpochs, ...mlpOptions } = (config.pretrainMlp ?? {}) as Record<string, unknown>;
+  const key = JSON.stringify({ shared, epochs, gmf: config.pretrainGmf, mlp: config.pretrainMlp });
   let found = pretrainedCache.get(key);
   if (!found) {
     const clean = Object.fromEntries(Object.entries(shared).filter(([, value]) => value !== undefined));
-    const gmf = createRecommender('gmf', { ...RECIPES.gmf.options, ...clean }) as NeuralCf;
-    const mlp = createRecommender('mlp', { ...RECIPES.mlp.options, ...clean }) as NeuralCf;
+    const gmf = createRecommender('gmf', { ...RECIPES.gmf.options, ...clean, ...gmfOptions }) as NeuralCf;
+    const mlp = createRecommender('mlp', { ...RECIPES.mlp.options, ...clean, ...mlpOptions }) as NeuralCf;
     const started = process.cpuUsage();
-    const gmfChoice = await fitChoosingEpoch(gmf, validation, { epochs: epochs ?? RECIPES.gmf.epochs, seed });
-    const mlpChoice = await fitChoosingEpoch(mlp, validation, { epochs: epochs ?? RECIPES.mlp.epochs, seed: seed + 1 });
+    const curves: string[][] = [[], []];
+    const gmfChoice = await fitChoosingEpoch(gmf, validation, { epochs: (gmfEpochs as number | undefined) ?? epochs ?? RECIPES.gmf.epochs, seed, onEpoch: (log) => curves[0].push(log.hr.toFixed(3)) });
+    const mlpChoice = await fitChoosingEpoch(mlp, validation, { epochs: (mlpEpochs as number | undefined) ?? epochs ?? RECIPES.mlp.epochs, seed: seed + 1, onEpoch: (log) => curves[1].push(log.hr.toFixed(3)) });
     const cpu = process.cpuUsage(started);
-    process.stderr.write(`pretrained ${key}: GMF last-epoch model (best validation ${gmfChoice.hr.toFixed(4)} at ${gmfChoice.epoch}), MLP (best ${mlpChoice.hr.toFixed(4)} at ${mlpChoice.epoch}), ${((cpu.user + cpu.system) / 1e6).toFixed(0)} CPU-s\n`);
+    process.stderr.write(`pretrained ${key}: GMF last-epoch model (best validation ${gmfChoice.hr.toFixed(4)} at ${gmfChoice.epoch}; HR per epoch ${curves[0].join(' ')}), MLP (best ${mlpChoice.hr.toFixed(4)} at ${mlpChoice.epoch}; ${curves[1].join(' ')}), ${((cpu.user + cpu.system) / 1e6).toFixed(0)} CPU-s\n`);
     found = { gmf, mlp };
     pretrainedCache.set(key, found);
   }
@@ -81,7 +90,7 @@ async function pretrained(config: Record<string, unknown>): Promise<{ gmf: Neura
 
 const rows: Array<{ config: Record<string, unknown>; epoch: number; hr: number; ndcg: number; cpuSeconds: number; wallSeconds: number }> = [];
 for (const config of Array.isArray(grid) ? grid : cross(grid)) {
-  const { pretrainEpochs: _epochs, alpha, pretrainRegularization: _regularization, ...options } = config;
+  const { pretrainEpochs: _epochs, alpha, pretrainRegularization: _regularization, pretrainGmf: _gmf, pretrainMlp: _mlp, ...options } = config;
   const model = createRecommender(name, { ...RECIPES[name].options, ...options });
   if (values.pretrain) (model as NeuralCf).initializeFrom({ ...(await pretrained(config)), alpha: alpha as number | undefined });
   const cpuStart = process.cpuUsage();

@@ -97,7 +97,15 @@ describe('recommender command line (on a generated ML-1M-format release)', () =>
     expect(jsonLines().at(-1)).toMatchObject({ test: true, model: 'gmf' });
     // NeuMF from a GMF and an MLP pretrained at its own sizes (whatever --factors makes them).
     expect(await run('ncf', ...files, '--pretrain', '--epochs', '1', '--factors', '4')).toBe(0);
-    expect(jsonLines().at(-1)).toMatchObject({ test: true, model: 'neumf', epochs: 1 });
+    const pretrained = jsonLines();
+    expect(pretrained.at(-1)).toMatchObject({ test: true, model: 'neumf', epochs: 1 });
+    // NeuMF's recipe pretrains by default; --no-pretrain starts from the paper's random initialisation, whose first epoch's loss is higher.
+    expect(await run('ncf', ...files, '--epochs', '1', '--factors', '4')).toBe(0);
+    expect(jsonLines()[0].loss).toBe(pretrained[0].loss);
+    expect(await run('ncf', ...files, '--no-pretrain', '--epochs', '1', '--factors', '4')).toBe(0);
+    const scratch = jsonLines();
+    expect(scratch.at(-1)).toMatchObject({ test: true, model: 'neumf', epochs: 1 });
+    expect(scratch[0].loss).toBeGreaterThan(pretrained[0].loss + 0.05);
   });
 
   it('evaluate --protocol kfold prints one JSON object with the mean RMSE/MAE over folds', async () => {
@@ -126,6 +134,8 @@ describe('recommender command line (on a generated ML-1M-format release)', () =>
     expect(output.join('')).toContain('--test is required');
     expect(await run('evaluate', '--data', directory, '--dataset', 'ml-1m', '--model', 'als', '--protocol', 'kfold')).toBe(1);
     expect(output.join('')).toContain('--protocol kfold measures rating error: use --model mf or svdpp');
+    expect(await run('ncf', '--train', 'x', '--test', 'y', '--negatives', 'z', '--pretrain', '--no-pretrain')).toBe(1);
+    expect(output.join('')).toContain('--pretrain and --no-pretrain exclude each other');
     expect(await run('frobnicate')).toBe(2);
   });
 });

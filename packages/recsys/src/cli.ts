@@ -17,7 +17,7 @@ import type { NeuralCf } from './models/neural-cf.js';
 
 const USAGE = `Usage:
   recommender ncf --train F --test F --negatives F [--model neumf] [--epochs N] [--factors K]
-                  [--negatives-per-positive 4] [--seed S] [--pretrain]
+                  [--negatives-per-positive 4] [--seed S] [--pretrain | --no-pretrain]
   recommender evaluate --data DIR --dataset ml-100k|ml-1m --model M --protocol kfold|u1-u5|loo
                   [--folds 5] [--epochs N] [--seed S] [--json]
   recommender build-ncf --data DIR --dataset ml-100k|ml-1m --out PREFIX [--seed S]
@@ -64,8 +64,8 @@ function integer(flag: string, value: string | undefined, fallback: number): num
 }
 
 /** The model with its recipe, overridden by --factors / --negatives-per-positive where it has them. */
-function recipeModel(name: ModelName, overrides: { factors?: number; negatives?: number }): Recommender {
-  const options: Record<string, unknown> = { ...RECIPES[name].options };
+function recipeModel(name: ModelName, overrides: { factors?: number; negatives?: number }, extra: Record<string, unknown> = {}): Recommender {
+  const options: Record<string, unknown> = { ...RECIPES[name].options, ...extra };
   const factors = overrides.factors;
   if (factors !== undefined) {
     // The paper's "predictive factors" for the MLP tower: the last layer's width, doubling back up to the recipe's depth.
@@ -87,12 +87,17 @@ async function ncf(argv: readonly string[]): Promise<void> {
     args: [...argv], options: {
       train: { type: 'string' }, test: { type: 'string' }, negatives: { type: 'string' }, model: { type: 'string' },
       epochs: { type: 'string' }, factors: { type: 'string' }, 'negatives-per-positive': { type: 'string' }, seed: { type: 'string' },
-      pretrain: { type: 'boolean' },
+      pretrain: { type: 'boolean' }, 'no-pretrain': { type: 'boolean' },
     },
   });
   for (const flag of ['train', 'test', 'negatives'] as const) if (!values[flag]) throw new DendriteError(`--${flag} is required\n${USAGE}`);
   const name = modelName(values.model, 'neumf');
-  const epochs = integer('epochs', values.epochs, RECIPES[name].epochs);
+  if (values.pretrain && values['no-pretrain']) throw new DendriteError('--pretrain and --no-pretrain exclude each other');
+  if (values.pretrain && name !== 'neumf') throw new DendriteError('--pretrain applies to --model neumf only');
+  // NeuMF's recipe pretrains by default when it has a `pretrain` part; --no-pretrain trains it from scratch.
+  const recipePretrain = name === 'neumf' && !values['no-pretrain'] ? RECIPES.neumf.pretrain : undefined;
+  const pretrain = Boolean(values.pretrain) || recipePretrain !== undefined;
+  const epochs = integer('epochs', values.epochs, recipePretrain?.fineTune.epochs ?? RECIPES[name].epochs);
   const seed = integer('seed', values.seed, 1);
   const train = parseNcfRatings(await readFile(pathOf(values.train!), 'utf8'), values.train!);
   const test = parseNcfRatings(await readFile(pathOf(values.test!), 'utf8'), values.test!);
@@ -112,18 +117,20 @@ async function ncf(argv: readonly string[]): Promise<void> {
   const ids = { userIds: IdMap.fromIds(Int32Array.from({ length: userCount }, (_, user) => user)), itemIds: IdMap.fromIds(Int32Array.from({ length: itemCount }, (_, item) => item)) };
   const validation = carveValidation(train, ids, { itemCount, seed: seed + 1 });
   const overrides = { factors: values.factors === undefined ? undefined : integer('factors', values.factors, 0), negatives: values['negatives-per-positive'] === undefined ? undefined : integer('negatives-per-positive', values['negatives-per-positive'], 4) };
-  if (values.pretrain && name !== 'neumf') throw new DendriteError('--pretrain applies to --model neumf only');
-  /** The model to fit on `data`: NeuMF with --pretrain starts from a GMF and an MLP fitted on it first (their recipes' epochs and learning rates, NeuMF's sizes). */
+  /**
+   * The model to fit on `data`: a pretrained NeuMF starts from a GMF and an MLP fitted on it first, at NeuMF's sizes: the
+   * recipe's `pretrain` settings over the GMF and MLP recipes when it has them, else those recipes (epochs and learning rates).
+   */
   const prepared = async (data: InteractionMatrix): Promise<Recommender> => {
-    const model = recipeModel(name, overrides);
-    if (!values.pretrain) return model;
+    const model = recipeModel(name, overrides, recipePretrain?.fineTune.options);
+    if (!pretrain) return model;
     // GMF and MLP from their recipes, at this NeuMF's sizes (initializeFrom copies their weights).
     const neumf = model as NeuralCf;
-    const gmf = createRecommender('gmf', { ...RECIPES.gmf.options, factors: neumf.factors, negatives: neumf.negatives }) as NeuralCf;
-    const mlp = createRecommender('mlp', { ...RECIPES.mlp.options, mlpLayers: neumf.mlpLayers, negatives: neumf.negatives }) as NeuralCf;
-    await gmf.fit(data, { epochs: RECIPES.gmf.epochs, seed });
-    await mlp.fit(data, { epochs: RECIPES.mlp.epochs, seed: seed + 1 });
-    (model as NeuralCf).initializeFrom({ gmf, mlp });
+    const gmf = createRecommender('gmf', { ...RECIPES.gmf.options, ...recipePretrain?.gmf.options, factors: neumf.factors, negatives: neumf.negatives }) as NeuralCf;
+    const mlp = createRecommender('mlp', { ...RECIPES.mlp.options, ...recipePretrain?.mlp.options, mlpLayers: neumf.mlpLayers, negatives: neumf.negatives }) as NeuralCf;
+    await gmf.fit(data, { epochs: recipePretrain?.gmf.epochs ?? RECIPES.gmf.epochs, seed });
+    await mlp.fit(data, { epochs: recipePretrain?.mlp.epochs ?? RECIPES.mlp.epochs, seed: seed + 1 });
+    (model as NeuralCf).initializeFrom({ gmf, mlp, alpha: recipePretrain?.alpha });
     pretrained.push(gmf, mlp);
     return model;
   };

@@ -259,6 +259,12 @@ export class NeuralCfTrainer extends Trainer<NeuralCfPairs, Tensor, Tensor> {
     }
   }
 
+  /** Sets the lazy Adam's learning rate for the embedding tables (no effect without `lazyEmbeddings`); a schedule's hook. */
+  setEmbeddingLearningRate(learningRate: number): void {
+    if (!(learningRate > 0)) throw new DendriteError(`NeuralCfTrainer: the embedding learning rate must be > 0, got ${learningRate}`);
+    if (this.lazy) this.lazy.hyper.learningRate = learningRate;
+  }
+
   /** Frees the lazy Adam's moments (the optimizer is the caller's). */
   dispose(): void {
     for (const [m, v] of this.lazy?.moments.values() ?? []) {

@@ -31,6 +31,11 @@ export interface NeuralCfOptions {
   negatives?: number;
   /** Instances per step (default 256). */
   batchSize?: number;
+  /**
+   * Factor on the learning rate after every epoch: epoch e (from 1) trains at learningRate·decay^(e−1)
+   * (default 1, constant), so late epochs take smaller steps and stop oscillating. Must be > 0.
+   */
+  learningRateDecay?: number;
   /** Epochs when fit is not given `epochs` (default 20). */
   epochs?: number;
   /**
@@ -75,6 +80,7 @@ export class NeuralCf extends Recommender {
   readonly embeddingRegularization: number;
   readonly negatives: number;
   readonly batchSize: number;
+  readonly learningRateDecay: number;
   readonly epochs: number;
   readonly embeddingUpdates: 'dense' | 'lazy';
   private network: NeuralCfNetwork | null = null;
@@ -96,6 +102,7 @@ export class NeuralCf extends Recommender {
     this.embeddingRegularization = checkedNumber('NeuralCf', 'embeddingRegularization', options.embeddingRegularization ?? 0, { minimum: 0 });
     this.negatives = checkedNumber('NeuralCf', 'negatives', options.negatives ?? 4, { integer: true, minimum: 1 });
     this.batchSize = checkedNumber('NeuralCf', 'batchSize', options.batchSize ?? 256, { integer: true, minimum: 1 });
+    this.learningRateDecay = checkedNumber('NeuralCf', 'learningRateDecay', options.learningRateDecay ?? 1, { exclusiveMinimum: 0 });
     this.epochs = checkedNumber('NeuralCf', 'epochs', options.epochs ?? 20, { integer: true, minimum: 0 });
     this.embeddingUpdates = options.embeddingUpdates ?? 'dense';
     if (this.embeddingUpdates !== 'dense' && this.embeddingUpdates !== 'lazy') throw new DendriteError(`NeuralCf: embeddingUpdates must be 'dense' or 'lazy', got ${JSON.stringify(this.embeddingUpdates)}`);
@@ -139,6 +146,12 @@ export class NeuralCf extends Recommender {
         logEvery: Math.max(1, source.stepsPerEpoch),
         callbacks: [{
           onEpochEnd: async (event) => {
+            if (this.learningRateDecay !== 1) {
+              // The next epoch's rate: learningRate·decay^epochsDone, for the optimizer and the lazy tables alike.
+              const next = this.learningRate * this.learningRateDecay ** (event.progress.epoch + 1);
+              optimizer.learningRate = next;
+              trainer.setEmbeddingLearningRate(next);
+            }
             const log: EpochLog = { epoch: event.progress.epoch + 1, loss: event.logs.loss, seconds: event.epochSeconds };
             history.epochs.push(log);
             if ((await onEpoch?.(log)) === false) event.trainer.stopTraining = true;
@@ -305,7 +318,7 @@ export class NeuralCf extends Recommender {
     return {
       architecture: this.name, factors: this.factors, mlpLayers: this.mlpLayers, learningRate: this.learningRate, optimizer: this.optimizer,
       embeddingRegularization: this.embeddingRegularization, negatives: this.negatives, batchSize: this.batchSize, epochs: this.epochs,
-      embeddingUpdates: this.embeddingUpdates,
+      embeddingUpdates: this.embeddingUpdates, learningRateDecay: this.learningRateDecay,
     };
   }
 
