@@ -66,12 +66,14 @@ async function main(): Promise<number> {
     errors: {},
   };
   const repeatFailures: string[] = [];
-  for (const impl of options.implementations) {
-    const runs: RepeatRun[] = [];
-    for (let run = 1; run <= options.repeat; run++) {
+  // Repeated runs go round by round (every implementation once, then again), so a drift in the
+  // machine's speed during the session hits every implementation alike and the ratios stay fair.
+  const runsByImpl = new Map<ImplementationName, RepeatRun[]>(options.implementations.map((impl) => [impl, []]));
+  for (let run = 1; run <= options.repeat; run++) {
+    for (const impl of options.implementations) {
       process.stderr.write(`\n=== ${impl}${options.repeat > 1 ? ` (run ${run} of ${options.repeat})` : ''} ===\n`);
       const report = await runImplementation(impl, options);
-      runs.push({ records: report.records, error: report.error });
+      runsByImpl.get(impl)!.push({ records: report.records, error: report.error });
       if (report.error) repeatFailures.push(`${impl} run ${run}: ${report.error}`);
       // The table shows the first run; --repeat adds the summary of all of them below it.
       if (run > 1) continue;
@@ -81,7 +83,9 @@ async function main(): Promise<number> {
       if (report.error) results.errors[impl] = report.error;
       if (report.othersBusy !== undefined) results.machine.othersBusy![impl] = report.othersBusy;
     }
-    if (options.repeat > 1) (results.repeats ??= []).push(...summarizeRepeats(impl, runs));
+  }
+  if (options.repeat > 1) {
+    for (const [impl, runs] of runsByImpl) (results.repeats ??= []).push(...summarizeRepeats(impl, runs));
   }
 
   const table = buildComparisonTable(results);

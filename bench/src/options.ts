@@ -19,7 +19,8 @@ export const USAGE = `Usage: pnpm bench [-- options]
   --quick              fast smoke run: fewer repetitions, a slice of each epoch (extrapolated); also BENCH_QUICK=1
   --only <pattern>     run only workloads whose name matches (case-insensitive regex), e.g. --only "matmul|mlp step"
   --impl <names>       comma-separated subset of ${IMPLEMENTATIONS.join(', ')}
-  --repeat <n>         run each implementation n times (each in a fresh process) and report every run:
+  --repeat <n>         run each implementation n times (each in a fresh process, round by round: every
+                       implementation once, then again) and report every run:
                        failures, the spread of the values, whether training gave the same loss and accuracy
   --help               this text`;
 
