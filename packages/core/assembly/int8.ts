@@ -204,67 +204,25 @@ const P_INPUT_SCALE = 21, P_FLAGS = 22, P_IMAGES_PER_CHUNK = 23, P_SLOT_BYTES = 
 /**
  * The int32 sums of 4 output pixels × 8 output channels of a direct convolution, stored at `result`
  * as 8 vectors (pixel k's channels 0–3 at k·32, 4–7 at k·32 + 16). `p0`…`p3` point at the pixels'
- * windows in the bordered i16 image, where each filter row's window is one contiguous run of
- * filterWidth · channels values (`rowStep` bytes to the next row), read as i16 pairs: one 32-bit load
+ * windows in the bordered i16 image, where each filter row's window is `runsPerRow` runs of
+ * `pairsPerRun` i16 pairs, `tapStep` bytes apart (`rowStep` bytes to the next row): one run of
+ * filterWidth · channels values when the filter is not dilated in width, else filterWidth runs of
+ * `channels` values. Each pair is read as one 32-bit load
  * splat to all lanes, times a vector holding the pair's weights for 4 channels side by side, is one
  * i32x4.dot_i16x8_s giving 4 channels' partial sums — no im2col and no cross-lane reduction. Each
  * weight vector feeds 4 pixels.
  */
 function directBlock(
-  p0: usize, p1: usize, p2: usize, p3: usize, weights: usize, filterHeight: i32, pairsPerRun: i32, rowStep: usize, result: usize,
-): void {
-  let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-  let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-  const runBytes = <usize>pairsPerRun << 2;
-  let w = weights;
-  for (let fy = 0; fy < filterHeight; fy++) {
-    for (let offset: usize = 0; offset < runBytes; offset += 4) {
-      const w0 = v128.load(w);
-      const w1 = v128.load(w, 16);
-      w += 32;
-      let x = v128.load32_splat(p0 + offset);
-      c00 = i32x4.add(c00, i32x4.dot_i16x8_s(x, w0));
-      c01 = i32x4.add(c01, i32x4.dot_i16x8_s(x, w1));
-      x = v128.load32_splat(p1 + offset);
-      c10 = i32x4.add(c10, i32x4.dot_i16x8_s(x, w0));
-      c11 = i32x4.add(c11, i32x4.dot_i16x8_s(x, w1));
-      x = v128.load32_splat(p2 + offset);
-      c20 = i32x4.add(c20, i32x4.dot_i16x8_s(x, w0));
-      c21 = i32x4.add(c21, i32x4.dot_i16x8_s(x, w1));
-      x = v128.load32_splat(p3 + offset);
-      c30 = i32x4.add(c30, i32x4.dot_i16x8_s(x, w0));
-      c31 = i32x4.add(c31, i32x4.dot_i16x8_s(x, w1));
-    }
-    p0 += rowStep;
-    p1 += rowStep;
-    p2 += rowStep;
-    p3 += rowStep;
-  }
-  v128.store(result, c00);
-  v128.store(result, c01, 16);
-  v128.store(result, c10, 32);
-  v128.store(result, c11, 48);
-  v128.store(result, c20, 64);
-  v128.store(result, c21, 80);
-  v128.store(result, c30, 96);
-  v128.store(result, c31, 112);
-}
-
-/**
- * directBlock for a filter dilated in width: each filter row's window is filterWidth runs of
- * `channels` values, `tapStep` bytes apart (a separate function, so the undilated loop stays one level).
- */
-function directBlockDilated(
-  p0: usize, p1: usize, p2: usize, p3: usize, weights: usize, filterHeight: i32, filterWidth: i32, pairsPerRun: i32,
+  p0: usize, p1: usize, p2: usize, p3: usize, weights: usize, filterHeight: i32, runsPerRow: i32, pairsPerRun: i32,
   tapStep: usize, rowStep: usize, result: usize,
 ): void {
   let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
   let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
   const runBytes = <usize>pairsPerRun << 2;
   let w = weights;
-  const rowJump = rowStep - <usize>filterWidth * tapStep;
+  const rowJump = rowStep - <usize>runsPerRow * tapStep;
   for (let fy = 0; fy < filterHeight; fy++) {
-    for (let fx = 0; fx < filterWidth; fx++) {
+    for (let run = 0; run < runsPerRow; run++) {
       for (let offset: usize = 0; offset < runBytes; offset += 4) {
         const w0 = v128.load(w);
         const w1 = v128.load(w, 16);
@@ -302,22 +260,12 @@ function directBlockDilated(
   v128.store(result, c31, 112);
 }
 
-/** directBlock or directBlockDilated, as the filter's dilation in width asks. */
-// @ts-ignore: decorator
-@inline function convBlock(
-  p0: usize, p1: usize, p2: usize, p3: usize, weights: usize, filterHeight: i32, filterWidth: i32, dilated: bool, pairsPerRun: i32,
-  tapStep: usize, rowStep: usize, result: usize,
-): void {
-  if (dilated) directBlockDilated(p0, p1, p2, p3, weights, filterHeight, filterWidth, pairsPerRun, tapStep, rowStep, result);
-  else directBlock(p0, p1, p2, p3, weights, filterHeight, pairsPerRun, rowStep, result);
-}
-
 /**
  * One chunk of an int8 convolution computed directly (NHWC x, groups 1), with an optional fused max
  * pool: images [chunk·imagesPerChunk, +imagesPerChunk). Each image is quantized (its own scale
  * max|image| / 127, or the calibrated one) into a zero-bordered i16 copy in this chunk's slot of
  * `work` (paddedHeight × paddedWidth × channels: the padding, and only the rows and columns the filter
- * reaches), then blocks of 4 output pixels × 8 channels run directBlock (or directBlockDilated) over the packed
+ * reaches), then blocks of 4 output pixels × 8 channels run directBlock over the packed
  * filter (src/backends/cpu/wasm/wasm-int8.ts, packInt8ConvFilter). Without pooling the blocks are 4
  * consecutive output pixels; with a poolHeight × poolWidth window (stride = window, 'valid') they are
  * the window's pixels (4 at a time, the last repeated to fill a block), and the window's maximum int32
@@ -414,7 +362,7 @@ export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void
         const w3 = count > 3 ? slot + <usize>oy * lineStep + <usize>ox * pixelStep : w2;
         if (++ox == outWidth) { ox = 0; oy++; }
         for (let pair = 0; pair < groupPairs; pair++) {
-          convBlock(w0, w1, w2, w3, packed + <usize>pair * groupPairBytes, filterHeight, filterWidth, dilated, pairsPerRun, tapStep, rowStep, sums);
+          directBlock(w0, w1, w2, w3, packed + <usize>pair * groupPairBytes, filterHeight, runsPerRow, pairsPerRun, tapStep, rowStep, sums);
           const column = pair << 3;
           for (let k = 0; k < count; k++) {
             const outRow = imageOut + <usize>(first + k) * filterBytes;
@@ -445,7 +393,7 @@ export function int8Conv2dChunk(chunk: i32, scratch: usize, params: usize): void
               if (++wx == poolWidth) { wx = 0; wy++; }
               const w3 = count > 3 ? window + <usize>wy * lineStep + <usize>wx * pixelStep : w2;
               if (++wx == poolWidth) { wx = 0; wy++; }
-              convBlock(w0, w1, w2, w3, packed + <usize>pair * groupPairBytes, filterHeight, filterWidth, dilated, pairsPerRun, tapStep, rowStep, sums);
+              directBlock(w0, w1, w2, w3, packed + <usize>pair * groupPairBytes, filterHeight, runsPerRow, pairsPerRun, tapStep, rowStep, sums);
               best0 = i32x4.max_s(best0, i32x4.max_s(i32x4.max_s(v128.load(sums), v128.load(sums, 32)), i32x4.max_s(v128.load(sums, 64), v128.load(sums, 96))));
               best1 = i32x4.max_s(best1, i32x4.max_s(i32x4.max_s(v128.load(sums, 16), v128.load(sums, 48)), i32x4.max_s(v128.load(sums, 80), v128.load(sums, 112))));
             }
