@@ -153,8 +153,10 @@ describe('KernelThreadPool when the hand-off goes wrong', () => {
   it('throws when a call counts more chunks done than it has, then carries on with the calling thread', async () => {
     const { pool, negate } = await freshPool();
     try {
-      // One phantom chunk, as the old hand-off race produced.
-      pool.setTestHooks({ beforeOpen: (words) => void Atomics.add(words, CONTROL_WORDS.done, 1) });
+      // One phantom chunk, as the old hand-off race produced, counted once every real chunk is done: counted
+      // earlier, it can end the caller's wait while the last real chunk still runs, so that this call reads 16
+      // and only the next call's check sees the 17 (1 run in about 12 failed that way).
+      pool.setTestHooks({ afterChunks: (words) => void Atomics.add(words, CONTROL_WORDS.done, 1) });
       expect(negate).toThrow('thread pool: 17 chunks counted done for a call of 16');
       pool.setTestHooks({});
       expect(pool.threads).toBe(1);

@@ -32,6 +32,8 @@ export interface ThreadPoolTestHooks {
    * with the control words and the JOB value that the previous call left.
    */
   beforeOpen?(words: Int32Array, previousJob: number): void;
+  /** Runs once the calling thread has seen every chunk of a call counted done, before the count is checked. */
+  afterChunks?(words: Int32Array): void;
 }
 
 /** Everything a pool needs to start workers over the same module and memory. */
@@ -237,6 +239,7 @@ export class KernelThreadPool {
     }
     // Even after a failure, wait for every claimed chunk so no worker still runs this call later.
     this.waitForChunks(chunkCount);
+    this.testHooks.afterChunks?.(words);
     const done = Atomics.load(words, CONTROL_WORDS.done);
     if (done !== chunkCount) this.abandonWorkers(`thread pool: ${done} chunks counted done for a call of ${chunkCount}`);
     if (callerError !== null) throw callerError;
