@@ -1,10 +1,11 @@
-import {
-  DendriteError, add, assignAdamRows, gather, keep, mean, mul, noGrad, softplus, sub, sum, tensor, tidy, variable, variableGrads, zerosLike, type Tensor,
-} from '@dendrite/core';
+import { DendriteError, gather, mean, mul, softplus, sub, variableGrads, type Tensor } from '@dendrite/core';
 import { SeededRandom } from '@dendrite/datasets';
 import type { Optimizer } from '@dendrite/optimizers';
 import { Trainer, type Batch, type TensorData } from '@dendrite/training';
 import type { NeuralCfNetwork, NeuralCfPairs } from './neural-cf-network.js';
+import { BatchRows, EMBEDDING_TABLES, LazyRowAdam, tableSide, withEmbeddingL2 } from './neural-cf-rows.js';
+
+export { distinctRows } from './neural-cf-rows.js';
 
 /** Mean log loss of logits `z` against 0/1 labels `y`: softplus(z) − y·z (stable for any z). */
 export function logLoss(z: Tensor, y: Tensor): Tensor {
@@ -146,8 +147,6 @@ export interface NeuralCfTrainerOptions {
   lazyEmbeddings?: false | { learningRate: number; beta1?: number; beta2?: number; epsilon?: number };
 }
 
-const TABLES = [['gmf.user', 'users'], ['mlp.user', 'users'], ['gmf.item', 'items'], ['mlp.item', 'items']] as const;
-
 /**
  * `@dendrite/training`'s Trainer for NCF: the step's loss is the log loss plus, when `regularization`
  * > 0, λ/N times the squared norms of the batch's user and item embedding rows (each pair's rows once
@@ -162,17 +161,17 @@ const TABLES = [['gmf.user', 'users'], ['mlp.user', 'users'], ['gmf.item', 'item
  */
 export class NeuralCfTrainer extends Trainer<NeuralCfPairs, Tensor, Tensor> {
   private readonly regularization: number;
-  private readonly lazy: { hyper: { learningRate: number; beta1: number; beta2: number; epsilon: number }; step: number; moments: Map<string, [Tensor, Tensor]> } | null;
+  private readonly lazy: LazyRowAdam | null;
 
   constructor(private readonly network: NeuralCfNetwork, optimizer: Optimizer, options: NeuralCfTrainerOptions = {}) {
     super(network, { optimizer, loss: logLoss });
     this.regularization = options.regularization ?? 0;
     if (!(this.regularization >= 0)) throw new DendriteError(`NeuralCfTrainer: regularization must be >= 0, got ${this.regularization}`);
     const lazy = options.lazyEmbeddings;
-    this.lazy = lazy ? { hyper: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, ...lazy }, step: 0, moments: new Map() } : null;
+    this.lazy = lazy ? new LazyRowAdam(lazy) : null;
     if (this.lazy) {
       const held = new Set(optimizer.parameters);
-      for (const [name] of TABLES) {
+      for (const [name] of EMBEDDING_TABLES) {
         const table = network.weightOrNull(name);
         if (table && held.has(table)) throw new DendriteError(`NeuralCfTrainer: with lazyEmbeddings the optimizer must not hold the embedding table '${name}' (the lazy Adam steps it)`);
       }
@@ -181,111 +180,54 @@ export class NeuralCfTrainer extends Trainer<NeuralCfPairs, Tensor, Tensor> {
 
   override async trainStep(batch: Batch<NeuralCfPairs, Tensor>): Promise<Tensor> {
     if (this.lazy) return this.lazyStep(batch);
-    const { value, grads } = variableGrads(() => this.stepLoss(batch, this.network.apply(batch.inputs), (name, side) => gather(this.network.weight(name), batch.inputs[side], 0)), this.trainableParameters());
+    const { value, grads } = variableGrads(() => {
+      const logits = this.network.apply(batch.inputs);
+      const rowsOf = (name: string) => {
+        const table = this.network.weightOrNull(name);
+        return table && gather(table, batch.inputs[tableSide(name)], 0);
+      };
+      return withEmbeddingL2(this.loss(logits, batch.targets), rowsOf, this.regularization, batch.inputs.users.shape[0]);
+    }, this.trainableParameters());
     await this.applyGradients(grads, value);
     return value;
   }
 
-  /** The log loss plus the embedding L2 term over the batch's rows (`rowsOf` looks them up). */
-  private stepLoss(batch: Batch<NeuralCfPairs, Tensor>, logits: Tensor, rowsOf: (name: string, side: 'users' | 'items') => Tensor): Tensor {
-    let loss = this.loss(logits, batch.targets);
-    if (this.regularization > 0) {
-      for (const name of ['gmf', 'mlp']) {
-        if (!this.network.weightOrNull(`${name}.user`)) continue;
-        const userRows = rowsOf(`${name}.user`, 'users');
-        const itemRows = rowsOf(`${name}.item`, 'items');
-        const squares = add(sum(mul(userRows, userRows)), sum(mul(itemRows, itemRows)));
-        loss = add(loss, mul(squares, this.regularization / batch.inputs.users.shape[0]));
-      }
-    }
-    return loss;
-  }
-
   /**
-   * The lazy step: the batch's distinct users and items are looked up once into small leaf variables,
-   * the model runs on those rows, the tower and output step through the optimizer, and each table's
-   * looked-up rows step by `assignAdamRows` (bias correction by this trainer's step count).
+   * The lazy step: the batch's distinct users and items are looked up once into small leaf variables
+   * ({@link BatchRows}), the model runs on those rows, the tower and output step through the optimizer,
+   * and each table's looked-up rows step by the lazy Adam.
    */
   private async lazyStep(batch: Batch<NeuralCfPairs, Tensor>): Promise<Tensor> {
     const lazy = this.lazy!;
     const { users, items } = batch.inputs;
     const [userIds, itemIds] = await Promise.all([users.data(), items.data()]);
-    const distinct = { users: distinctRows(userIds as Int32Array), items: distinctRows(itemIds as Int32Array) };
-    const made: Tensor[] = [];
-    const ids = (values: Int32Array) => {
-      const t = tensor(values, [values.length], 'int32');
-      made.push(t);
-      return t;
-    };
-    const rowIds = { users: ids(distinct.users.rows), items: ids(distinct.items.rows) };
-    const slots = { users: ids(distinct.users.slots), items: ids(distinct.items.slots) };
-    const leaves = new Map<string, { table: Tensor; side: 'users' | 'items'; rows: Tensor }>();
-    for (const [name, side] of TABLES) {
-      const table = this.network.weightOrNull(name);
-      if (!table) continue;
-      const rows = tidy(() => variable(noGrad(() => gather(table, rowIds[side], 0)), `${name}.rows`));
-      made.push(rows);
-      leaves.set(name, { table, side, rows });
-    }
-    const names = [...leaves.keys()];
-    const dense = this.trainableParameters();
+    const rows = new BatchRows(this.network, userIds as Int32Array, itemIds as Int32Array);
     try {
-      const { value, grads } = variableGrads(() => {
-        const rowsOf = (name: string, side: 'users' | 'items') => gather(leaves.get(name)!.rows, slots[side], 0);
-        const pick = (name: string, side: 'users' | 'items') => (leaves.has(name) ? rowsOf(name, side) : null);
-        const logits = this.network.logitsFromRows({ gmfUser: pick('gmf.user', 'users'), mlpUser: pick('mlp.user', 'users'), gmfItem: pick('gmf.item', 'items'), mlpItem: pick('mlp.item', 'items') });
-        return this.stepLoss(batch, logits, rowsOf);
-      }, [...names.map((name) => leaves.get(name)!.rows), ...dense]);
-      const rowGradients = grads.slice(0, names.length);
-      await this.applyGradients(grads.slice(names.length), value);
-      lazy.step++;
-      const { learningRate, beta1, beta2, epsilon } = lazy.hyper;
-      const correction2 = Math.sqrt(1 - beta2 ** lazy.step);
-      const hyper = { stepSize: (learningRate * correction2) / (1 - beta1 ** lazy.step), beta1, beta2, epsilon: epsilon * correction2 };
-      names.forEach((name, index) => {
-        const { table, side } = leaves.get(name)!;
-        let moments = lazy.moments.get(name);
-        if (!moments) {
-          moments = [keep(zerosLike(table)), keep(zerosLike(table))];
-          lazy.moments.set(name, moments);
-        }
-        // In place when the table and moments hold their buffers alone: a step costs the rows, not the table.
-        assignAdamRows(table, rowGradients[index], rowIds[side], moments[0], moments[1], hyper);
+      const { value, grads } = variableGrads(
+        () => withEmbeddingL2(this.loss(rows.logits(this.network), batch.targets), (name) => rows.rowsOf(name), this.regularization, users.shape[0]),
+        [...rows.leaves.map((leaf) => leaf.rows), ...this.trainableParameters()],
+      );
+      const rowGradients = grads.slice(0, rows.leaves.length);
+      await this.applyGradients(grads.slice(rows.leaves.length), value);
+      lazy.nextStep();
+      rows.leaves.forEach((leaf, index) => {
+        lazy.stepRows(leaf.name, leaf.table, rowGradients[index], rows.idTensors[leaf.side]);
         rowGradients[index].dispose();
       });
       return value;
     } finally {
-      for (const t of made) t.dispose();
+      rows.dispose();
     }
   }
 
   /** Sets the lazy Adam's learning rate for the embedding tables (no effect without `lazyEmbeddings`); a schedule's hook. */
   setEmbeddingLearningRate(learningRate: number): void {
     if (!(learningRate > 0)) throw new DendriteError(`NeuralCfTrainer: the embedding learning rate must be > 0, got ${learningRate}`);
-    if (this.lazy) this.lazy.hyper.learningRate = learningRate;
+    if (this.lazy) this.lazy.learningRate = learningRate;
   }
 
   /** Frees the lazy Adam's moments (the optimizer is the caller's). */
   dispose(): void {
-    for (const [m, v] of this.lazy?.moments.values() ?? []) {
-      m.dispose();
-      v.dispose();
-    }
-    this.lazy?.moments.clear();
+    this.lazy?.dispose();
   }
-}
-
-/** The distinct values of `ids` in first-seen order (`rows`) and each id's position among them (`slots`). */
-export function distinctRows(ids: Int32Array): { rows: Int32Array; slots: Int32Array } {
-  const positions = new Map<number, number>();
-  const slots = new Int32Array(ids.length);
-  for (let index = 0; index < ids.length; index++) {
-    let slot = positions.get(ids[index]);
-    if (slot === undefined) {
-      slot = positions.size;
-      positions.set(ids[index], slot);
-    }
-    slots[index] = slot;
-  }
-  return { rows: Int32Array.from(positions.keys()), slots };
 }

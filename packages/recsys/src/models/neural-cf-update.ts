@@ -1,13 +1,12 @@
-import {
-  DendriteError, add, assignAdamRows, gather, keep, mul, noGrad, square, sum, tensor, tidy, variable, variableGrads, zerosLike, type Tensor,
-} from '@dendrite/core';
+import { DendriteError, add, gather, scalar, tensor, tidy, variableGrads, type Tensor } from '@dendrite/core';
 import { SeededRandom } from '@dendrite/datasets';
 import { Adam } from '@dendrite/optimizers';
 import { growRows, type InteractionExtension, type UpdateOptions } from '../incremental.js';
 import type { InteractionMatrix } from '../interactions.js';
 import { checkedNumber, normalFactors } from './initialize.js';
 import { NeuralCfNetwork, type NeuralCfShape } from './neural-cf-network.js';
-import { distinctRows, logLoss } from './neural-cf-training.js';
+import { BatchRows, EMBEDDING_TABLES, LazyRowAdam, withEmbeddingL2, type RowSide } from './neural-cf-rows.js';
+import { logLoss } from './neural-cf-training.js';
 
 /** Options of `NeuralCf.update` (all optional; the defaults are the recipe measured in the README). */
 export interface NeuralCfUpdateOptions extends UpdateOptions {
@@ -50,8 +49,6 @@ export interface NeuralCfUpdateRecipe {
   seed: number;
 }
 
-const TABLES = [['gmf.user', 'users'], ['mlp.user', 'users'], ['gmf.item', 'items'], ['mlp.item', 'items']] as const;
-
 /** Checks {@link NeuralCfUpdateOptions} (names the bad option) and fills the defaults. */
 export function updateRecipe(model: string, options: NeuralCfUpdateOptions): NeuralCfUpdateRecipe {
   const op = `${model}.update`;
@@ -79,7 +76,7 @@ export async function growNetwork(network: NeuralCfNetwork, shape: NeuralCfShape
   const values = new Map<string, Float32Array<ArrayBuffer>>();
   for (const [name, weight] of network.namedWeights()) {
     const host = Float32Array.from((await weight.data()) as Float32Array);
-    const side = TABLES.find(([table]) => table === name)?.[1];
+    const side = EMBEDDING_TABLES.find(([table]) => table === name)?.[1];
     if (!side) {
       values.set(name, host);
       continue;
@@ -147,125 +144,116 @@ export async function trainUpdate(
   for (const user of extension.touchedUsers) movable.users[user] = 1;
   for (const item of extension.touchedItems) if (recipe.items === 'touched' || extension.itemSource[item] < 0) movable.items[item] = 1;
   const pool = replayPool(extension, recipe.replay);
-  const layerWeights = recipe.layers ? network.namedWeights().filter(([name]) => !TABLES.some(([table]) => table === name)).map(([, weight]) => weight) : [];
+  const layerWeights = recipe.layers ? network.namedWeights().filter(([name]) => !EMBEDDING_TABLES.some(([table]) => table === name)).map(([, weight]) => weight) : [];
   const optimizer = layerWeights.length > 0 ? new Adam(layerWeights, { learningRate: recipe.learningRate }) : null;
-  const moments = new Map<string, [Tensor, Tensor]>();
-  const [beta1, beta2, epsilon] = [0.9, 0.999, 1e-8];
-  let step = 0;
+  const rowAdam = new LazyRowAdam({ learningRate: recipe.learningRate });
   const losses: number[] = [];
   try {
     for (let epoch = 0; epoch < recipe.epochs; epoch++) {
       const positives = epochPositives(extension.added, pool, recipe.replay, random);
-      const perPositive = 1 + settings.negatives;
-      const order = random.permutation(positives.users.length * perPositive);
-      let lossSum = 0, batches = 0;
-      for (let start = 0; start < order.length; start += settings.batchSize) {
-        const size = Math.min(settings.batchSize, order.length - start);
-        const users = new Int32Array(size), items = new Int32Array(size), labels = new Float32Array(size);
-        let filled = 0;
-        for (let index = 0; index < size; index++) {
-          const row = order[start + index];
-          const positive = Math.floor(row / perPositive);
-          const user = positives.users[positive];
-          if (row % perPositive === 0) {
-            users[filled] = user;
-            items[filled] = positives.items[positive];
-            labels[filled++] = 1;
-            continue;
-          }
-          // A user who interacted with every item has no negative.
-          if (data.byUser.offsets[user + 1] - data.byUser.offsets[user] >= data.itemCount) continue;
-          let negative = random.nextInt(data.itemCount);
-          while (data.has(user, negative)) negative = random.nextInt(data.itemCount);
-          users[filled] = user;
-          items[filled++] = negative;
-        }
-        if (filled === 0) continue;
-        step++;
-        lossSum += await updateStep(network, { users: users.subarray(0, filled), items: items.subarray(0, filled), labels: labels.subarray(0, filled) }, {
-          movable, optimizer, layerWeights, moments, regularization: settings.regularization,
-          hyper: { learningRate: recipe.learningRate, beta1, beta2, epsilon, step },
-        });
-        batches++;
-      }
-      losses.push(batches > 0 ? lossSum / batches : 0);
+      const loss = await updateEpoch(network, data, positives, random, settings, { movable, optimizer, layerWeights, rowAdam, regularization: settings.regularization });
+      if (!Number.isFinite(loss)) throw new DendriteError(`update: the loss became ${loss} in epoch ${epoch + 1} (learningRate too high?)`);
+      losses.push(loss);
     }
   } finally {
     optimizer?.dispose();
-    for (const [m, v] of moments.values()) {
-      m.dispose();
-      v.dispose();
-    }
+    rowAdam.dispose();
   }
   return losses;
 }
 
+/** What every step of an update moves, and how. */
+interface UpdateState {
+  movable: Record<RowSide, Uint8Array>;
+  optimizer: Adam | null;
+  layerWeights: Tensor[];
+  rowAdam: LazyRowAdam;
+  regularization: number;
+}
+
 /**
- * One step: the batch's distinct users and items are looked up once into leaf variables, the log loss
- * (+ the embedding L2 of fit) differentiated, the movable rows stepped by `assignAdamRows`, the layers by Adam.
+ * One epoch: each positive with `negatives` items its user never interacted with in the merged data (so a
+ * new positive is never a negative), shuffled, in batches. Returns the mean log loss of the batches, summed
+ * on the device and read once (no sync per batch).
  */
-async function updateStep(
-  network: NeuralCfNetwork, batch: { users: Int32Array; items: Int32Array; labels: Float32Array },
-  state: {
-    movable: { users: Uint8Array; items: Uint8Array }; optimizer: Adam | null; layerWeights: Tensor[]; moments: Map<string, [Tensor, Tensor]>;
-    regularization: number; hyper: { learningRate: number; beta1: number; beta2: number; epsilon: number; step: number };
-  },
+async function updateEpoch(
+  network: NeuralCfNetwork, data: InteractionMatrix, positives: { users: Int32Array; items: Int32Array }, random: SeededRandom,
+  settings: { negatives: number; batchSize: number }, state: UpdateState,
 ): Promise<number> {
-  const distinct = { users: distinctRows(batch.users), items: distinctRows(batch.items) };
+  const perPositive = 1 + settings.negatives;
+  const order = random.permutation(positives.users.length * perPositive);
+  let lossSum = scalar(0);
+  let batches = 0;
+  try {
+    for (let start = 0; start < order.length; start += settings.batchSize) {
+      const size = Math.min(settings.batchSize, order.length - start);
+      const users = new Int32Array(size), items = new Int32Array(size), labels = new Float32Array(size);
+      let filled = 0;
+      for (let index = 0; index < size; index++) {
+        const row = order[start + index];
+        const positive = Math.floor(row / perPositive);
+        const user = positives.users[positive];
+        if (row % perPositive === 0) {
+          users[filled] = user;
+          items[filled] = positives.items[positive];
+          labels[filled++] = 1;
+          continue;
+        }
+        // A user who interacted with every item has no negative.
+        if (data.byUser.offsets[user + 1] - data.byUser.offsets[user] >= data.itemCount) continue;
+        let negative = random.nextInt(data.itemCount);
+        while (data.has(user, negative)) negative = random.nextInt(data.itemCount);
+        users[filled] = user;
+        items[filled++] = negative;
+      }
+      if (filled === 0) continue;
+      const loss = updateStep(network, { users: users.subarray(0, filled), items: items.subarray(0, filled), labels: labels.subarray(0, filled) }, state);
+      const total = add(lossSum, loss);
+      lossSum.dispose();
+      loss.dispose();
+      lossSum = total;
+      batches++;
+    }
+    return batches > 0 ? (await lossSum.data())[0] / batches : 0;
+  } finally {
+    lossSum.dispose();
+  }
+}
+
+/**
+ * One step: the batch's distinct users and items are looked up once ({@link BatchRows}), the log loss (+ the
+ * embedding L2 of fit) differentiated, the movable rows stepped by the row-sparse Adam, the layers by Adam.
+ * Returns the step's loss (a scalar tensor, the caller's).
+ */
+function updateStep(network: NeuralCfNetwork, batch: { users: Int32Array; items: Int32Array; labels: Float32Array }, state: UpdateState): Tensor {
+  const rows = new BatchRows(network, batch.users, batch.items);
   const made: Tensor[] = [];
   const own = (t: Tensor) => {
     made.push(t);
     return t;
   };
-  const rowIds = { users: own(tensor(distinct.users.rows, [distinct.users.rows.length], 'int32')), items: own(tensor(distinct.items.rows, [distinct.items.rows.length], 'int32')) };
-  const slots = { users: own(tensor(distinct.users.slots, [batch.users.length], 'int32')), items: own(tensor(distinct.items.slots, [batch.items.length], 'int32')) };
   const labels = own(tensor(batch.labels, [batch.labels.length]));
-  const leaves = new Map<string, { table: Tensor; side: 'users' | 'items'; rows: Tensor }>();
-  for (const [name, side] of TABLES) {
-    const table = network.weightOrNull(name);
-    if (!table) continue;
-    leaves.set(name, { table, side, rows: own(tidy(() => variable(noGrad(() => gather(table, rowIds[side], 0)), `${name}.rows`))) });
-  }
-  const names = [...leaves.keys()];
   try {
-    const { value, grads } = variableGrads(() => {
-      const rowsOf = (name: string) => {
-        const leaf = leaves.get(name);
-        return leaf ? gather(leaf.rows, slots[leaf.side], 0) : null;
-      };
-      const gmfUser = rowsOf('gmf.user'), mlpUser = rowsOf('mlp.user'), gmfItem = rowsOf('gmf.item'), mlpItem = rowsOf('mlp.item');
-      let loss = logLoss(network.logitsFromRows({ gmfUser, mlpUser, gmfItem, mlpItem }), labels);
-      if (state.regularization > 0) {
-        for (const rows of [gmfUser, mlpUser, gmfItem, mlpItem]) if (rows) loss = add(loss, mul(sum(square(rows)), state.regularization / batch.users.length));
-      }
-      return loss;
-    }, [...names.map((name) => leaves.get(name)!.rows), ...state.layerWeights]);
-    const loss = (await value.data())[0];
-    value.dispose();
-    if (state.optimizer) state.optimizer.step(grads.slice(names.length));
-    const { learningRate, beta1, beta2, epsilon, step } = state.hyper;
-    const correction2 = Math.sqrt(1 - beta2 ** step);
-    const hyper = { stepSize: (learningRate * correction2) / (1 - beta1 ** step), beta1, beta2, epsilon: epsilon * correction2 };
-    names.forEach((name, index) => {
-      const { table, side } = leaves.get(name)!;
-      const ids = distinct[side].rows;
+    const { value, grads } = variableGrads(
+      () => withEmbeddingL2(logLoss(rows.logits(network), labels), (name) => rows.rowsOf(name), state.regularization, batch.users.length),
+      [...rows.leaves.map((leaf) => leaf.rows), ...state.layerWeights],
+    );
+    if (state.optimizer) state.optimizer.step(grads.slice(rows.leaves.length));
+    state.rowAdam.nextStep();
+    rows.leaves.forEach((leaf, index) => {
+      const ids = rows.ids[leaf.side];
       const positions: number[] = [];
-      for (let position = 0; position < ids.length; position++) if (state.movable[side][ids[position]]) positions.push(position);
+      for (let position = 0; position < ids.length; position++) if (state.movable[leaf.side][ids[position]]) positions.push(position);
       if (positions.length === 0) return;
-      let moments = state.moments.get(name);
-      if (!moments) {
-        moments = [keep(zerosLike(table)), keep(zerosLike(table))];
-        state.moments.set(name, moments);
-      }
-      const picked = Int32Array.from(positions);
-      const rowGradients = own(tidy(() => gather(grads[index], tensor(picked, [picked.length], 'int32'), 0)));
-      const rows = own(tensor(Int32Array.from(positions, (position) => ids[position]), [positions.length], 'int32'));
-      assignAdamRows(table, rowGradients, rows, moments[0], moments[1], hyper);
+      const picked = own(tensor(Int32Array.from(positions), [positions.length], 'int32'));
+      const rowGradients = own(tidy(() => gather(grads[index], picked, 0)));
+      const rowIds = own(tensor(Int32Array.from(positions, (position) => ids[position]), [positions.length], 'int32'));
+      state.rowAdam.stepRows(leaf.name, leaf.table, rowGradients, rowIds);
     });
     grads.forEach((gradient) => gradient.dispose());
-    if (!Number.isFinite(loss)) throw new DendriteError(`update: the loss became ${loss} (learningRate too high?)`);
-    return loss;
+    return value;
   } finally {
+    rows.dispose();
     for (const t of made) t.dispose();
   }
 }
