@@ -1,4 +1,6 @@
-import { add, mul, randomNormal, randomUniform, sigmoid, sum, tanh, tensor, tidy, variable, variableGrads, type Tensor } from '@dendrite/core';
+import {
+  add, mul, randomNormal, randomUniform, sigmoid, sum, tanh, tensor, tidy, variable, variableGrads, zeros, type GradGroup, type Tensor,
+} from '@dendrite/core';
 import { describe, expect, it } from 'vitest';
 import { runRecurrentWithSlices } from '../test-support/slice-recurrent.js';
 import { gruCell, lstmCell, type RecurrentCell } from './cells.js';
@@ -69,4 +71,32 @@ describe('runRecurrent takes its steps with unstack', () => {
       expect(validStepsWithZeroGradient).toEqual([]);
     });
   }
+
+  it('records no slice of the whole sequence: all steps come from one unstack, whose rule runs once', () => tidy(() => {
+    const [kernel, recurrentKernel] = [variable(randomUniform([FEATURES, 4 * UNITS], -0.5, 0.5, 1)), variable(randomUniform([UNITS, 4 * UNITS], -0.5, 0.5, 2))];
+    const { output } = runRecurrent({
+      input: variable(randomNormal([BATCH, TIME, FEATURES], 0, 1, 3)), cell: lstmCell(tanh, sigmoid), kernel, bias: null,
+      weights: { recurrentKernel, recurrentBias: null }, initialStates: [zeros([BATCH, UNITS]), zeros([BATCH, UNITS])],
+      mask: tensor(lengthsToMaskValues('test', [TIME, 9, 30], BATCH, TIME), [BATCH, TIME]), reverse: false, returnSequences: true,
+    });
+    // Walk the recorded graph: which ops read a tensor with the whole time axis, [batch, time, …]?
+    const readersOfSequences = new Set<string>();
+    const groups = new Set<GradGroup>();
+    const seen = new Set<Tensor>();
+    const pending = [output];
+    while (pending.length) {
+      const node = pending.pop()!.gradNode;
+      if (!node) continue;
+      if (node.group) groups.add(node.group);
+      for (const input of node.inputs) {
+        if (input.rank === 3 && input.shape[1] === TIME) readersOfSequences.add(node.op);
+        if (seen.has(input)) continue;
+        seen.add(input);
+        pending.push(input);
+      }
+    }
+    expect([...readersOfSequences].sort()).toEqual(['reshape', 'unstack']);
+    expect(groups.size).toBe(1);
+    expect([...groups][0].outputs).toHaveLength(TIME);
+  }));
 });
