@@ -372,7 +372,10 @@ export class Engine {
     return output;
   }
 
-  /** Like {@link Engine.runOp} for a kernel with several outputs and no gradient (fused updates). */
+  /**
+   * Like {@link Engine.runOp} for a kernel with several outputs (fused updates, topK, unstack); it records no
+   * gradient: the op records one with {@link Engine.recordGrad} or {@link Engine.recordGroupGrad}.
+   */
   runMultiOp(spec: MultiOpSpec): Tensor[] {
     const infos = spec.inputs.map((input) => this.info(spec.name, input));
     for (const output of spec.outputs) this.checkSize(spec.name, output.shape, output.dtype);
