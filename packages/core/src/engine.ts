@@ -5,7 +5,7 @@ import { createDefaultCpuBackend } from './backends/cpu/default-cpu-backend.js';
 import { DendriteError } from './errors.js';
 import { claimSingleCopy } from './single-copy.js';
 import { formatShape, sizeOf } from './shape.js';
-import { Tensor, type GradNode } from './tensor.js';
+import { Tensor, type GradGroup, type GradNode } from './tensor.js';
 import { collectTensors, describe, formatBytes } from './values.js';
 import { assertBackend } from './backend/assert-backend.js';
 
@@ -372,7 +372,10 @@ export class Engine {
     return output;
   }
 
-  /** Like {@link Engine.runOp} for a kernel with several outputs and no gradient (fused updates). */
+  /**
+   * Like {@link Engine.runOp} for a kernel with several outputs (fused updates, topK, unstack); it records no
+   * gradient: the op records one with {@link Engine.recordGrad} or {@link Engine.recordGroupGrad}.
+   */
   runMultiOp(spec: MultiOpSpec): Tensor[] {
     const infos = spec.inputs.map((input) => this.info(spec.name, input));
     for (const output of spec.outputs) this.checkSize(spec.name, output.shape, output.dtype);
@@ -391,6 +394,25 @@ export class Engine {
       output.requiresGrad = true;
     }
     return output;
+  }
+
+  /**
+   * @internal Record one gradient rule for all `outputs` of an op (see GradGroup): each output gets
+   * its own node (so each holds the inputs alive as long as its graph lives), all sharing the group,
+   * which backward runs once. A node's own `backward` is the group's rule with only its gradient.
+   */
+  recordGroupGrad(
+    outputs: readonly Tensor[], op: string, inputs: readonly Tensor[], backward: GradGroup['backward'], saved?: readonly Tensor[],
+  ): void {
+    if (!this.gradEnabled || !inputs.some(needsGrad)) return;
+    const group: GradGroup = { outputs, backward };
+    for (const output of outputs) {
+      const alone: GradNode['backward'] = (dy, wanted) => backward(outputs.map((other) => (other === output ? dy : null)), wanted);
+      const node: GradNode = { op, inputs, backward: alone, saved, group };
+      this.save(node);
+      output.gradNode = node;
+      output.requiresGrad = true;
+    }
   }
 
   /** The active backend's info, with the notes of how it was selected appended. */

@@ -3,7 +3,7 @@
 // tests: '@dendrite/core/testing' (conformance suite, kernel checks, gradCheck).
 
 export type { Backend, BackendInfo, DType, FusedActivation, TypedArray } from './backend/backend.js';
-export { Tensor, type GradNode, type NestedArray } from './tensor.js';
+export { Tensor, type GradGroup, type GradNode, type NestedArray } from './tensor.js';
 export {
   tidy, keep, noGrad, memory, setBackend, registerBackend, getBackend, getBackendInfo, ready,
   DEFAULT_MAX_TENSOR_BYTES, type BackendFactory,

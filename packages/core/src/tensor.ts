@@ -14,6 +14,20 @@ export interface GradNode {
   readonly backward: (dy: Tensor, wanted: readonly boolean[]) => ReadonlyArray<Tensor | null>;
   /** Tensors besides the inputs and the output that `backward` reads (kept alive with the graph). */
   readonly saved?: readonly Tensor[];
+  /**
+   * Set on each output of an op with several outputs (unstack): the sweep runs the group's rule once,
+   * with every output's gradient, instead of `backward` once per output (each a full-size input gradient).
+   */
+  readonly group?: GradGroup;
+}
+
+/**
+ * The gradient rule an op with several outputs shares between them. `backward` gets one gradient per
+ * output (null for an output no gradient reached) and returns the inputs' gradients, like GradNode's.
+ */
+export interface GradGroup {
+  readonly outputs: readonly Tensor[];
+  readonly backward: (dys: ReadonlyArray<Tensor | null>, wanted: readonly boolean[]) => ReadonlyArray<Tensor | null>;
 }
 
 /** Nested arrays of numbers, as `Tensor.array()` returns them. */

@@ -1,7 +1,7 @@
 import { engine, needsGrad } from '../engine.js';
 import { check } from '../errors.js';
 import { formatShape, shapesEqual } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import type { GradGroup, GradNode, Tensor } from '../tensor.js';
 import { add } from '../ops/add.js';
 import { onesLike } from '../ops/creation.js';
 import { checkTensor } from '../ops/check-arguments.js';
@@ -75,13 +75,8 @@ function sweepRules(
   return engine.tidy(() => engine.noGrad(() => {
     const grads = new Map<Tensor, Tensor>();
     grads.set(root, seed ?? onesLike(root));
-    for (let i = order.length - 1; i >= 0; i--) {
-      const tensor = order[i];
-      const node = tensor.gradNode;
-      const dy = grads.get(tensor);
-      if (!node || !dy) continue;
-      for (const input of node.inputs) input.assertAlive(`backward through ${node.op}`);
-      const inputGrads = node.backward(dy, node.inputs.map(needsGrad));
+    const groupsLeft = countGroupOutputs(order);
+    const accumulate = (node: GradNode, inputGrads: ReadonlyArray<Tensor | null>): void => {
       node.inputs.forEach((input, k) => {
         const g = inputGrads[k];
         if (!g || !needsGrad(input)) return;
@@ -90,10 +85,44 @@ function sweepRules(
         const previous = grads.get(input);
         grads.set(input, previous ? add(previous, g) : g);
       });
+    };
+    for (let i = order.length - 1; i >= 0; i--) {
+      const tensor = order[i];
+      const node = tensor.gradNode;
+      if (!node) continue;
+      const group = node.group;
+      if (group) {
+        // Every consumer of every output comes after that output in `order`, so once the sweep has
+        // reached all of the group's outputs that are in it, their gradients are complete.
+        const left = groupsLeft.get(group)! - 1;
+        groupsLeft.set(group, left);
+        if (left > 0) continue;
+        const dys = group.outputs.map((output) => grads.get(output) ?? null);
+        if (dys.some((dy) => dy !== null)) {
+          for (const input of node.inputs) input.assertAlive(`backward through ${node.op}`);
+          accumulate(node, group.backward(dys, node.inputs.map(needsGrad)));
+        }
+        for (const output of group.outputs) if (!targetSet.has(output)) grads.delete(output);
+        continue;
+      }
+      const dy = grads.get(tensor);
+      if (!dy) continue;
+      for (const input of node.inputs) input.assertAlive(`backward through ${node.op}`);
+      accumulate(node, node.backward(dy, node.inputs.map(needsGrad)));
       if (!targetSet.has(tensor)) grads.delete(tensor);
     }
     return targets.map((target) => grads.get(target) ?? null);
   }));
+}
+
+/** How many outputs of each multi-output rule the sweep will meet. */
+function countGroupOutputs(order: readonly Tensor[]): Map<GradGroup, number> {
+  const counts = new Map<GradGroup, number>();
+  for (const tensor of order) {
+    const group = tensor.gradNode?.group;
+    if (group) counts.set(group, (counts.get(group) ?? 0) + 1);
+  }
+  return counts;
 }
 
 /** Options of {@link backward}. */

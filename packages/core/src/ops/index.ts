@@ -72,6 +72,7 @@ export * from './sum.js';
 export * from './tanh.js';
 export * from './top-k.js';
 export * from './transpose.js';
+export * from './unstack.js';
 export * from './variance.js';
 export * from './where.js';
 export type { TensorLike } from './util.js';

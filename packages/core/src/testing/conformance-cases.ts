@@ -109,6 +109,8 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
   { name: 'pad', inputs: [f(2, 3)], fn: (x) => ops.pad(x, [[1, 0], [2, 1]], 0.5) },
   { name: 'concat axis 1', inputs: [f(2, 3), f(2, 2), f(2, 1)], fn: (a, b, c) => ops.concat([a, b, c], 1) },
   { name: 'stack', inputs: [f(2, 3), f(2, 3)], fn: (a, b) => ops.stack([a, b], 1) },
+  // Three of the four slices used, one twice, one not at all: the gradient stacks zeros for it.
+  { name: 'unstack axis 1', inputs: [f(2, 4, 3)], fn: (x) => { const [a, , c, d] = ops.unstack(x, 1); return ops.stack([ops.mul(a, c), d, a], -1); } },
   { name: 'gather axis 0', inputs: [f(5, 3), index(5, 2, 4)], fn: (x, i) => ops.gather(x, i, 0) },
   { name: 'gather axis 1', inputs: [f(2, 6, 3), index(6, 7)], fn: (x, i) => ops.gather(x, i, 1) },
   { name: 'scatterAdd', inputs: [f(6, 2), index(4, 6)], fn: (u, i) => ops.scatterAdd(u, i, [4, 2], 0) },

@@ -1,5 +1,5 @@
 import {
-  DendriteError, add, linear, mul, notEqual, reshape, slice, stack, sub, type Tensor,
+  DendriteError, add, linear, mul, notEqual, reshape, stack, sub, unstack, type Tensor,
 } from '@dendrite/core';
 import type { RecurrentCell, RecurrentWeights } from './cells.js';
 
@@ -38,17 +38,19 @@ export function runRecurrent(options: RunRecurrentOptions): RecurrentResult {
   const [batch, time, features] = input.shape;
   const width = kernel.shape[1];
   const projected = reshape(linear(reshape(input, [batch * time, features]), kernel, { bias }), [batch, time, width]);
-  // Any non-zero entry counts as a valid step (a 0/1 float, an int32 or a boolean-like mask).
-  const maskFloat = mask ? notEqual(mask, 0) : null;
+  // One unstack, not a slice per step: its gradient is one stack of the steps' gradients, where each
+  // slice's would be padded to [batch, time, width] and the T of them summed (a backward quadratic in T).
+  const steps = unstack(projected, 1);
+  // Any non-zero entry counts as a valid step (a 0/1 float, an int32 or a boolean-like mask); [batch, 1] each.
+  const validSteps = mask ? unstack(reshape(notEqual(mask, 0), [batch, time, 1]), 1) : null;
   let states = [...options.initialStates];
   // Per-step outputs only when they are returned; otherwise the output is the final state.
   const outputs: Tensor[] | null = options.returnSequences ? new Array<Tensor>(time) : null;
   for (let k = 0; k < time; k++) {
     const t = options.reverse ? time - 1 - k : k;
-    const step = reshape(slice(projected, [0, t, 0], [batch, 1, width]), [batch, width]);
-    const candidates = cell.step(step, states, weights);
-    if (maskFloat) {
-      const valid = reshape(slice(maskFloat, [0, t], [batch, 1]), [batch, 1]);
+    const candidates = cell.step(steps[t], states, weights);
+    if (validSteps) {
+      const valid = validSteps[t];
       states = candidates.map((candidate, i) => add(states[i], mul(valid, sub(candidate, states[i]))));
       if (outputs) outputs[t] = mul(valid, candidates[0]);
     } else {
