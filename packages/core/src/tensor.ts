@@ -36,6 +36,14 @@ export type NestedArray = number | NestedArray[];
 let nextTensorId = 0;
 
 /**
+ * @internal The id the next tensor made will get. Ids only grow, so a tensor whose id is at least
+ * this value was made after the call (backward uses it to tell its own gradients from the caller's).
+ */
+export function upcomingTensorId(): number {
+  return nextTensorId;
+}
+
+/**
  * An n-dimensional array of float32 or int32 values that lives on a backend (host memory or a GPU).
  * Reading values out is async (`await t.data()`), since a GPU answers later; everything else is a handle.
  *

@@ -6,8 +6,9 @@
 // should stay about flat, with slices it grows with T (each step's gradient padded to the full sequence).
 // Run from packages/layers with `pnpm timing:rnn [--lengths 25,50,100,200] [--rounds 3] [--only slice|unstack] [--sequences]`
 // (`--sequences`: returnSequences, the loss over every step's output, so stack's backward is timed too);
-// `--only` times one loop, so `/usr/bin/time -v` gives that loop's peak memory (the sweep frees the
-// gradients it accumulates only at its end, so T padded full-size gradients are alive at once).
+// `--only` times one loop, so `/usr/bin/time -v` gives that loop's peak memory (the sweep used to free the
+// gradients it accumulated only at its end, so T padded full-size gradients were alive at once; it now frees
+// each when done with it).
 import {
   getBackendInfo, mul, randomNormal, ready, sigmoid, sum, tanh, tidy, variable, variableGrads, zeros, type Tensor,
 } from '@dendrite/core';

@@ -1,7 +1,10 @@
-import { mul, randomNormal, sum, tensor, type Tensor } from '@dendrite/core';
+import {
+  add, mul, randomNormal, sum, tanh, tensor, tidy, variable, variableGrads, type Tensor,
+} from '@dendrite/core';
 import { expectClose } from '@dendrite/core/testing';
 import { describe, expect, it } from 'vitest';
 import { Conv2D, Conv2DTranspose } from './conv2d.js';
+import { groupedConv2dWithSlices } from './test-support/slice-grouped-conv.js';
 import { checkLayerGradients } from './test-utils.js';
 
 const values = (n: number, seed: number) => new Float32Array(n).map((_, i) => Math.sin(seed * 7.3 + i * 2.17));
@@ -57,6 +60,37 @@ describe('Conv2D', () => {
     checkLayerGradients(new Conv2D({ filters: 2, kernelSize: [2, 3], dilation: [2, 1], groups: 2, seed: 4 }),
       [{ values: values(1 * 5 * 4 * 2, 5), shape: [1, 5, 4, 2] }]);
   });
+
+  it('gives the values and gradients of one slice per group (groups 4, depthwise) through one unstack, no slice', () => tidy(() => {
+    for (const { channels, filters, groups } of [{ channels: 8, filters: 12, groups: 4 }, { channels: 6, filters: 6, groups: 6 }]) {
+      const conv = new Conv2D({ filters, kernelSize: 3, padding: 'same', stride: [1, 2], groups, activation: 'tanh', seed: 8 });
+      const x = variable(tensor(values(2 * 5 * 6 * channels, 9), [2, 5, 6, channels]));
+      conv.build(x.shape);
+      const projection = tensor(values(2 * 5 * 3 * filters, 10), [2, 5, 3, filters]);
+      const loss = (forward: () => Tensor) => variableGrads(() => sum(mul(forward(), projection)), [x, conv.kernel, conv.bias!]);
+      // The previous formula: a slice of x and of the kernel per group, the results concatenated.
+      const sliced = () => tanh(add(groupedConv2dWithSlices(x, conv.kernel, groups, { stride: [1, 2], padding: 'same' }), conv.bias!));
+      const expected = loss(sliced);
+      const actual = loss(() => conv.apply(x));
+      expectClose(actual.value.dataSync(), expected.value.dataSync(), { rtol: 1e-5, atol: 1e-5 });
+      actual.grads.forEach((g, i) => expectClose(g.dataSync(), expected.grads[i].dataSync(), { rtol: 1e-5, atol: 1e-6 }, `gradient ${i}, groups ${groups}`));
+      // The graph reads x and the kernel whole only through reshape and one unstack each.
+      const readers = new Set<string>();
+      const pending = [conv.apply(x)];
+      const seen = new Set<Tensor>();
+      while (pending.length) {
+        const node = pending.pop()!.gradNode;
+        if (!node) continue;
+        for (const input of node.inputs) {
+          if (input.size === x.size || input.size === conv.kernel.size) readers.add(node.op);
+          if (seen.has(input)) continue;
+          seen.add(input);
+          pending.push(input);
+        }
+      }
+      expect([...readers].sort()).toEqual(['reshape', 'unstack']);
+    }
+  }));
 
   it('refuses bad options and inputs with messages naming them', () => {
     expect(() => new Conv2D({ filters: 0, kernelSize: 3 })).toThrow(/Conv2D: filters must be a positive integer/);

@@ -1,5 +1,5 @@
 import {
-  DendriteError, add, concat, conv2d, conv2dTranspose, slice, type Padding, type Pair, type Tensor,
+  DendriteError, add, concat, conv2d, conv2dTranspose, reshape, unstack, type Padding, type Pair, type Tensor,
 } from '@dendrite/core';
 import { getActivation, isFusedActivation, type ActivationName } from './activations.js';
 import { configInitializer } from './dense.js';
@@ -157,16 +157,16 @@ export class Conv2D extends ConvBase {
       if (!isFusedActivation(this.activation)) return this.addBiasAndActivation(conv2d(x, this.kernel, options));
       return conv2d(x, this.kernel, { ...options, bias: this.bias, activation: this.activation });
     }
-    // Groups: each slice of input channels meets its own slice of filters; the results are concatenated.
+    // Groups: each group of input channels meets its own group of filters; the results are concatenated.
+    // One unstack per operand (not a slice per group): its backward stacks the G gradients once, where
+    // G slices would each pad a full-size gradient and sum them (quadratic in G for a depthwise conv).
     const inPerGroup = this.channelsIn / this.groups;
     const outPerGroup = this.filters / this.groups;
+    const [batch, height, width] = x.shape;
     const [kh, kw] = this.kernelSize;
-    const outputs: Tensor[] = [];
-    for (let group = 0; group < this.groups; group++) {
-      const xs = slice(x, [0, 0, 0, group * inPerGroup], [-1, -1, -1, inPerGroup]);
-      const kernel = slice(this.kernel, [0, 0, 0, group * outPerGroup], [kh, kw, inPerGroup, outPerGroup]);
-      outputs.push(conv2d(xs, kernel, options));
-    }
+    const inputs = unstack(reshape(x, [batch, height, width, this.groups, inPerGroup]), 3);
+    const kernels = unstack(reshape(this.kernel, [kh, kw, inPerGroup, this.groups, outPerGroup]), 3);
+    const outputs = inputs.map((xs, group) => conv2d(xs, kernels[group], options));
     return this.addBiasAndActivation(concat(outputs, 3));
   }
 

@@ -1,7 +1,7 @@
 import { engine, needsGrad } from '../engine.js';
 import { check } from '../errors.js';
 import { formatShape, shapesEqual } from '../shape.js';
-import type { GradGroup, GradNode, Tensor } from '../tensor.js';
+import { upcomingTensorId, type GradGroup, type GradNode, type Tensor } from '../tensor.js';
 import { add } from '../ops/add.js';
 import { onesLike } from '../ops/creation.js';
 import { checkTensor } from '../ops/check-arguments.js';
@@ -34,7 +34,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
 /**
  * Reverse-mode sweep from `root`: the gradient of root (seeded with `seed`, default ones) with
  * respect to every tensor in `targets`. Targets no path reaches get null. Runs without recording,
- * and frees every intermediate gradient.
+ * and frees each intermediate gradient (and each rule's temporaries) as soon as the sweep is done with it.
  */
 export function gradients(root: Tensor, targets: readonly Tensor[], seed?: Tensor): Array<Tensor | null> {
   checkRoot(root, seed);
@@ -73,7 +73,7 @@ function sweepRules(
   root: Tensor, order: readonly Tensor[], targets: readonly Tensor[], targetSet: ReadonlySet<Tensor>, seed: Tensor | undefined,
 ): Array<Tensor | null> {
   return engine.tidy(() => engine.noGrad(() => {
-    const grads = new Map<Tensor, Tensor>();
+    const grads = new GradientStore(upcomingTensorId());
     grads.set(root, seed ?? onesLike(root));
     const groupsLeft = countGroupOutputs(order);
     const accumulate = (node: GradNode, inputGrads: ReadonlyArray<Tensor | null>): void => {
@@ -85,11 +85,21 @@ function sweepRules(
         const previous = grads.get(input);
         grads.set(input, previous ? add(previous, g) : g);
       });
+      // What the rule returned and no entry took (summed into an earlier gradient, or for an input
+      // that needs none) is garbage now.
+      for (const g of inputGrads) if (g) grads.releaseIfUnheld(g);
     };
+    // Each rule runs in its own tidy: its temporaries are freed as soon as it returns.
+    const runRule = (rule: () => ReadonlyArray<Tensor | null>): ReadonlyArray<Tensor | null> => engine.tidy(rule);
     for (let i = order.length - 1; i >= 0; i--) {
       const tensor = order[i];
       const node = tensor.gradNode;
-      if (!node) continue;
+      if (!node) {
+        // A leaf: every consumer came after it in `order`, so its gradient is complete and, unless
+        // asked for, no longer needed.
+        if (!targetSet.has(tensor)) grads.delete(tensor);
+        continue;
+      }
       const group = node.group;
       if (group) {
         // Every consumer of every output comes after that output in `order`, so once the sweep has
@@ -100,7 +110,7 @@ function sweepRules(
         const dys = group.outputs.map((output) => grads.get(output) ?? null);
         if (dys.some((dy) => dy !== null)) {
           for (const input of node.inputs) input.assertAlive(`backward through ${node.op}`);
-          accumulate(node, group.backward(dys, node.inputs.map(needsGrad)));
+          accumulate(node, runRule(() => group.backward(dys, node.inputs.map(needsGrad))));
         }
         for (const output of group.outputs) if (!targetSet.has(output)) grads.delete(output);
         continue;
@@ -108,11 +118,59 @@ function sweepRules(
       const dy = grads.get(tensor);
       if (!dy) continue;
       for (const input of node.inputs) input.assertAlive(`backward through ${node.op}`);
-      accumulate(node, node.backward(dy, node.inputs.map(needsGrad)));
+      accumulate(node, runRule(() => node.backward(dy, node.inputs.map(needsGrad))));
       if (!targetSet.has(tensor)) grads.delete(tensor);
     }
     return targets.map((target) => grads.get(target) ?? null);
   }));
+}
+
+/**
+ * The gradients the sweep holds, by tensor. One gradient tensor may fill several entries (identity
+ * rules such as reshape and add hand `dy` on; a rule may return one tensor for two inputs), so each
+ * is counted by the entries holding it, and one the sweep made is disposed when the last entry lets
+ * go: backward keeps the gradients of the frontier alive, not every gradient of the graph. Tensors
+ * made before the sweep (the caller's seed, a forward tensor a rule passed through) are never disposed.
+ */
+class GradientStore {
+  private readonly byTensor = new Map<Tensor, Tensor>();
+  private readonly holders = new Map<Tensor, number>();
+
+  /** `firstOwnId`: the id of the first tensor the sweep makes; smaller ids are the caller's. */
+  constructor(private readonly firstOwnId: number) {}
+
+  get(tensor: Tensor): Tensor | undefined {
+    return this.byTensor.get(tensor);
+  }
+
+  set(tensor: Tensor, gradient: Tensor): void {
+    const previous = this.byTensor.get(tensor);
+    this.byTensor.set(tensor, gradient);
+    this.holders.set(gradient, (this.holders.get(gradient) ?? 0) + 1);
+    if (previous) this.letGo(previous);
+  }
+
+  delete(tensor: Tensor): void {
+    const gradient = this.byTensor.get(tensor);
+    if (!gradient) return;
+    this.byTensor.delete(tensor);
+    this.letGo(gradient);
+  }
+
+  /** Dispose `gradient` if no entry holds it and the sweep made it. */
+  releaseIfUnheld(gradient: Tensor): void {
+    if (!this.holders.has(gradient) && gradient.id >= this.firstOwnId) gradient.dispose();
+  }
+
+  private letGo(gradient: Tensor): void {
+    const count = this.holders.get(gradient)! - 1;
+    if (count > 0) {
+      this.holders.set(gradient, count);
+      return;
+    }
+    this.holders.delete(gradient);
+    this.releaseIfUnheld(gradient);
+  }
 }
 
 /** How many outputs of each multi-output rule the sweep will meet. */
