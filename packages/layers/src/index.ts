@@ -8,6 +8,7 @@ export { Sequential, sequential } from './sequential.js';
 export { FunctionalModel, model, type GraphConfig, type GraphRef } from './functional.js';
 export { summary, summaryRows, type SummaryRow } from './summary.js';
 export { Dense, type DenseOptions } from './dense.js';
+export { CosineDense, type CosineDenseOptions } from './cosine-dense.js';
 export {
   Activation, ReLU, Sigmoid, Tanh, LeakyReLU, ELU, SELU, GELU, SiLU, Softplus, Softmax, LogSoftmax,
   getActivation, isFusedActivation, type ActivationName,
