@@ -31,6 +31,16 @@ export const DEFAULT_VARIANTS: readonly TransferVariant[] = [
   { name: 'scratch, cosine head', arm: 'scratch', head: 'cosine' },
 ];
 
+/**
+ * Imprinting at lower head rates. The cosine head only sees its columns' directions, and Adam moves every weight
+ * by about its rate per step whatever the weight's size, so imprinted unit-norm columns (entries about 0.025) are
+ * rewritten within a few steps at 3e-3; lower rates keep the imprinted start (Qi et al. fine-tune it gently).
+ */
+export const IMPRINT_RATE_VARIANTS: readonly TransferVariant[] = [
+  { name: 'fine-tuned, cosine head, imprinted, head rate 3e-4', arm: 'finetune', head: 'cosine', imprint: true, learningRate: 3e-4 },
+  { name: 'fine-tuned, cosine head, imprinted, head rate 3e-5', arm: 'finetune', head: 'cosine', imprint: true, learningRate: 3e-5 },
+];
+
 /** One candidate at one labels-per-class count: its held-out accuracy per seed. */
 export interface ValidationRow {
   variant: string;
