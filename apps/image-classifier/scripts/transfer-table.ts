@@ -1,5 +1,5 @@
 // pnpm --filter @dendrite/image-classifier transfer-table [--split first-last|confusable|paired] [--data DIR] [--labels 10,50,200] [--samples K]
-//     [--head dense|cosine] [--imprint] [--scratch-head dense|cosine] [--json FILE]
+//     [--head dense|cosine] [--imprint] [--scratch-head dense|cosine] [--multi-scale] [--json FILE]
 // The README's tables: a split's new Fashion-MNIST classes (first-last: 5–9; confusable: 0, 2, 3, 4, 6; paired: 3, 4, 6,
 // 8, 9) from few labels, fine-tuned from the split's shipped model vs from scratch, each arm's mean and min–max over K seeded
 // label samples (the same samples for both arms).
@@ -12,14 +12,14 @@ import { TRANSFER_SPLITS, type TransferSplit } from '../src/pretrained/recipe.js
 import { TRANSFER_TABLE_DEFAULTS, transferTable, transferTableMarkdown } from '../src/transfer-table.js';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, labels: { type: 'string' }, samples: { type: 'string' }, split: { type: 'string' }, json: { type: 'string' },
-  head: { type: 'string' }, imprint: { type: 'boolean' }, 'scratch-head': { type: 'string' } } });
+  head: { type: 'string' }, imprint: { type: 'boolean' }, 'scratch-head': { type: 'string' }, 'multi-scale': { type: 'boolean' } } });
 await ready();
 const split = (values.split ?? 'first-last') as TransferSplit;
 if (!(split in TRANSFER_SPLITS)) throw new Error(`--split must be one of ${Object.keys(TRANSFER_SPLITS).join(', ')}, got "${split}"`);
 for (const [flag, value] of [['--head', values.head], ['--scratch-head', values['scratch-head']]]) {
   if (value !== undefined && !(HEAD_KINDS as readonly string[]).includes(value)) throw new Error(`${flag} must be one of ${HEAD_KINDS.join(', ')}, got "${value}"`);
 }
-const head = { head: (values.head ?? 'dense') as HeadKind, imprint: values.imprint ?? false };
+const head = { head: (values.head ?? 'dense') as HeadKind, imprint: values.imprint ?? false, multiScale: values['multi-scale'] ?? false };
 const scratchHead = (values['scratch-head'] ?? head.head) as HeadKind;
 const labelsPerClass = values.labels === undefined ? TRANSFER_TABLE_DEFAULTS.labelsPerClass : values.labels.split(',').map(Number);
 const samples = values.samples === undefined ? TRANSFER_TABLE_DEFAULTS.samples : Number(values.samples);

@@ -1,6 +1,6 @@
 // Fine-tuning a pre-trained model for new classes, and the from-scratch baseline it is compared with.
 import { DendriteError, noGrad, tensor, tidy, type Tensor } from '@dendrite/core';
-import { CosineDense, Dense, addHead, cutModel, freeze, unfreeze, type Layer, type Sequential } from '@dendrite/layers';
+import { Concatenate, CosineDense, Dense, Flatten, addHead, cutModel, freeze, input, model as functionalModel, unfreeze, type FunctionalModel, type Layer, type Sequential } from '@dendrite/layers';
 import { Adam } from '@dendrite/optimizers';
 import type { ImageSplit } from './data.js';
 import { accuracyOn, trainSteps } from './finetune-train.js';
@@ -38,7 +38,10 @@ export const HEAD_KINDS: readonly HeadKind[] = ['dense', 'cosine'];
 /** The cosine head's logit scale (its logits lie in [-scale, scale]). */
 export const COSINE_SCALE = 10;
 
-/** How the new head is made: its kind, and whether its initial weights are imprinted from the few labels. */
+/** A fine-tuned or from-scratch network: the trunk plus a head, as a Sequential, or a functional model with `multiScale`. */
+export type TransferModel = Sequential | FunctionalModel;
+
+/** How the new head is made: its kind, whether its initial weights are imprinted, and which features it reads. */
 export interface HeadOptions {
   /** Default `dense`. */
   head?: HeadKind;
@@ -48,6 +51,11 @@ export interface HeadOptions {
    * classifier and training refines it.
    */
   imprint?: boolean;
+  /**
+   * The head reads the features of both pooling layers of the transfer CNN, pool1's (14×14×16, 3,136 values) and
+   * pool2's (7×7×32, 1,568), flattened and joined (multi-scale features), instead of pool2's alone; default false.
+   */
+  multiScale?: boolean;
 }
 
 /** What {@link finetune} needs besides the budget. */
@@ -61,12 +69,12 @@ export interface FinetuneOptions extends Partial<Budget>, HeadOptions {
   freezeUntil?: string;
   onStep?: (phase: 'head' | 'tune', step: number, loss: number) => void;
   /** Called with the model after the head phase, before anything is unfrozen (e.g. to measure it). */
-  afterHead?: (model: Sequential) => Promise<void>;
+  afterHead?: (model: TransferModel) => Promise<void>;
 }
 
 /** A fine-tuned model and what happened. */
 export interface FinetuneResult {
-  model: Sequential;
+  model: TransferModel;
   /** The base's layers that trained in the second phase (empty when it did not run). */
   unfrozen: string[];
   headLoss: number;
@@ -96,7 +104,8 @@ export async function finetune(pretrained: Model, options: FinetuneOptions): Pro
   const cut = names.indexOf(freezeUntil);
   if (cut < 0) throw new DendriteError(`finetune: --freeze-until '${freezeUntil}' is not a layer of the base (layers: ${names.join(', ')})`);
   const head = createHead(options.classes, budget.seed, options);
-  const model = addHead(base, [head], { name: 'finetuned' }) as Sequential;
+  if (options.multiScale && options.imprint) throw new DendriteError('finetune: imprinting reads the single-scale features; it cannot be combined with multiScale');
+  const model = options.multiScale ? multiScaleModel(base, head, 'finetuned') : addHead(base, [head], { name: 'finetuned' }) as Sequential;
   if (options.imprint) await imprintHead(base, head as CosineDense, options.train, options.classes);
 
   const headOptimizer = new Adam(head.parameters(), { learningRate: budget.learningRate });
@@ -132,9 +141,9 @@ export async function finetune(pretrained: Model, options: FinetuneOptions): Pro
  * const scratch = await trainFromScratch({ train: few, classes: 5 });
  * ```
  */
-export async function trainFromScratch(options: Omit<FinetuneOptions, 'featureLayer' | 'freezeUntil' | 'afterHead' | 'imprint'>): Promise<Sequential> {
+export async function trainFromScratch(options: Omit<FinetuneOptions, 'featureLayer' | 'freezeUntil' | 'afterHead' | 'imprint'>): Promise<TransferModel> {
   const budget = { ...DEFAULT_BUDGET, ...definedOnly(options) };
-  const model = createScratchModel(options.classes, budget.seed, options.train.height, options.train.width, options.head);
+  const model = createScratchModel(options.classes, budget.seed, options.train.height, options.train.width, options.head, options.multiScale);
   const optimizer = new Adam(model.parameters(), { learningRate: budget.scratchLearningRate });
   await trainSteps(model, optimizer, options.train, {
     steps: budget.headSteps + budget.tuneSteps, batchSize: budget.batchSize, seed: budget.seed, onStep: (step, loss) => options.onStep?.('head', step, loss),
@@ -153,13 +162,35 @@ export async function trainFromScratch(options: Omit<FinetuneOptions, 'featureLa
  * const model = createScratchModel(5, 1);
  * ```
  */
-export function createScratchModel(classes: number, seed: number, height = 28, width = 28, head: HeadKind = 'dense'): Sequential {
+export function createScratchModel(classes: number, seed: number, height = 28, width = 28, head: HeadKind = 'dense', multiScale = false): TransferModel {
   const full = createTransferCnn(classes, seed, height, width);
   const cut = full.layers.findIndex((layer) => layer.name === FEATURE_LAYER);
   // The pre-training head (hidden, logits) is not part of the fine-tuned network: dropped, its weights freed.
   for (const layer of full.layers.slice(cut + 1)) layer.dispose();
   const base = cutModel(full, FEATURE_LAYER, { name: 'base' });
-  return addHead(base, [createHead(classes, seed, { head })], { name: 'scratch' }) as Sequential;
+  const newHead = createHead(classes, seed, { head });
+  return multiScale ? multiScaleModel(base as Sequential, newHead, 'scratch') : addHead(base, [newHead], { name: 'scratch' }) as Sequential;
+}
+
+/** The transfer CNN's trunk layers a multi-scale head reads from, in order. */
+const TRUNK_LAYERS = ['conv1', 'pool1', 'conv2', 'pool2'] as const;
+
+/**
+ * The trunk of `base` (the transfer CNN's conv1 → pool1 → conv2 → pool2, its layers shared, not copied) as a
+ * functional model whose `head` reads pool1's and pool2's outputs, each flattened, joined by a `Concatenate` named
+ * `features`: multi-scale features.
+ */
+function multiScaleModel(base: Sequential, head: Layer, name: string): FunctionalModel {
+  const [conv1, pool1, conv2, pool2] = TRUNK_LAYERS.map((layerName) => {
+    const layer = base.layers.find((candidate) => candidate.name === layerName);
+    if (layer === undefined) throw new DendriteError(`finetune: multi-scale features need the transfer CNN's layer '${layerName}' (layers: ${base.layers.map((candidate) => candidate.name).join(', ')})`);
+    return layer as Layer;
+  });
+  const x = input({ shape: (base.buildInputShape as readonly number[]).slice(1) });
+  const low = pool1.apply(conv1.apply(x));
+  const high = pool2.apply(conv2.apply(low));
+  const features = new Concatenate({ name: 'features' }).apply([new Flatten({ name: 'flatten_pool1' }).apply(low), new Flatten({ name: 'flatten_pool2' }).apply(high)]);
+  return functionalModel({ inputs: x, outputs: head.apply(features), name });
 }
 
 /** The new head layer (named `head`) of the kind `options.head`; refuses an unknown kind or imprinting a dense head. */

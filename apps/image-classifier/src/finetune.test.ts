@@ -200,6 +200,29 @@ describe('transfer learning on Fashion-MNIST', () => {
     expect(await accuracyOn(saved, selectClasses(test, [3, 4, 6, 8, 9]))).toBe(summary.testAccuracy);
   });
 
+  it('fine-tunes with multi-scale features: the head reads pool1 and pool2 joined; the scratch arm is the same network', async () => {
+    const { train, test } = await loadImageData();
+    const few = selectClasses(train, NEW_CLASSES, { perClass: 10, seed: 2 });
+    const pretrained = await loadModel(pretrainedModelDirectory());
+    const conv1Before = await Object.fromEntries(pretrained.namedParameters())['0.kernel'].data();
+    const conv2Before = await Object.fromEntries(pretrained.namedParameters())['2.kernel'].data();
+    const { model, unfrozen } = await finetune(pretrained, { train: few, classes: 5, freezeUntil: 'pool1', multiScale: true, headSteps: 40, tuneSteps: 10 });
+    expect(unfrozen).toEqual(['conv2']);
+    const shapes = (network: { namedParameters(): Array<[string, Tensor]> }) => network.namedParameters().map(([name, parameter]) => `${name}:${parameter.shape.join('x')}`);
+    // 14·14·16 + 7·7·32 = 3,136 + 1,568 features into the head.
+    expect(shapes(model)).toEqual(['conv1.kernel:3x3x1x16', 'conv1.bias:16', 'conv2.kernel:3x3x16x32', 'conv2.bias:32', 'head.kernel:4704x5', 'head.bias:5']);
+    // The pre-trained layers are shared: conv1 stayed frozen, conv2 moved.
+    const named = Object.fromEntries(model.namedParameters());
+    expect(await named['conv1.kernel'].data()).toEqual(conv1Before);
+    expect(await named['conv2.kernel'].data()).not.toEqual(conv2Before);
+    expect(await accuracyOn(model, { ...selectClasses(test, NEW_CLASSES), count: 500 })).toBeGreaterThan(0.6);
+    const scratch = createScratchModel(5, 1, 28, 28, 'dense', true);
+    expect(shapes(scratch)).toEqual(shapes(model));
+    scratch.dispose();
+    await expect(finetune(await loadModel(pretrainedModelDirectory()), { train: few, classes: 5, head: 'cosine', imprint: true, multiScale: true }))
+      .rejects.toThrow(/cannot be combined with multiScale/);
+  });
+
   it('fine-tunes from 10 labels per class: head on the frozen trunk, then conv2 at the lower rate, saved and reloaded', async () => {
     const out = mkdtempSync(join(tmpdir(), 'classifier-finetune-'));
     const lines: string[] = [];
@@ -270,6 +293,8 @@ describe('transfer learning on Fashion-MNIST', () => {
     await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--split', 'near'], { from: 'user' })).rejects.toThrow(/--split must be one of first-last, confusable, paired, got "near"/);
     await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--head', 'mlp'], { from: 'user' })).rejects.toThrow(/--head must be one of dense, cosine, got "mlp"/);
     await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--imprint'], { from: 'user' })).rejects.toThrow(/--imprint needs --head cosine/);
+    await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--head', 'cosine', '--imprint', '--multi-scale'], { from: 'user' }))
+      .rejects.toThrow(/--imprint reads the single-scale features; it cannot be combined with --multi-scale/);
     await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--freeze-until', 'nope'], { from: 'user' }))
       .rejects.toThrow(/--freeze-until 'nope' is not a layer of the base \(layers: conv1, pool1, conv2, pool2, features\)/);
   });

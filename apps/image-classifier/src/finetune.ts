@@ -34,6 +34,8 @@ export interface FinetuneCommandOptions {
   head?: HeadKind;
   /** Cosine head only: start its weights at the class means of the normalized features (weight imprinting). */
   imprint?: boolean;
+  /** The head reads pool1's and pool2's features joined (multi-scale), not pool2's alone. */
+  multiScale?: boolean;
   /** Layers up to and including this one stay frozen in the second phase (default `pool1`, so `conv2` trains; `features`: head only). */
   freezeUntil?: string;
   featureLayer?: string;
@@ -64,6 +66,7 @@ export interface FinetuneSummary {
   freezeUntil: string;
   head: HeadKind;
   imprint: boolean;
+  multiScale: boolean;
   unfrozen: string[];
   budget: typeof DEFAULT_BUDGET;
   /** On every test image of the chosen classes. */
@@ -90,6 +93,8 @@ export async function finetuneCommand(options: FinetuneCommandOptions): Promise<
   if (!(split in TRANSFER_SPLITS)) throw new DendriteError(`finetune: --split must be one of ${Object.keys(TRANSFER_SPLITS).join(', ')}, got '${split}'`);
   const head = options.head ?? 'dense';
   const imprint = options.imprint ?? false;
+  const multiScale = options.multiScale ?? false;
+  if (imprint && multiScale) throw new DendriteError('finetune: --imprint reads the single-scale features; it cannot be combined with --multi-scale');
   if (imprint && head !== 'cosine') throw new DendriteError(`finetune: --imprint needs --head cosine (the head is '${head}')`);
   const from = options.from ?? pretrainedModelDirectory(split);
   const pretrained = await loadModel(from);
@@ -116,7 +121,7 @@ export async function finetuneCommand(options: FinetuneCommandOptions): Promise<
     if (step % 50 === 0 || step === steps) log(`  ${phase} step ${step}/${steps} loss ${loss.toFixed(4)}`);
   };
   const { model, unfrozen } = await finetune(pretrained, {
-    ...budget, train, classes: classes.length, featureLayer: options.featureLayer, freezeUntil, head, imprint,
+    ...budget, train, classes: classes.length, featureLayer: options.featureLayer, freezeUntil, head, imprint, multiScale,
     onStep: (phase, step, loss) => progress(phase === 'head' ? 'head (base frozen)' : 'top block + head', step, phase === 'head' ? budget.headSteps : budget.tuneSteps, loss),
     afterHead: async (headModel) => { headOnlyTestAccuracy = await accuracyOn(headModel, test); },
   });
@@ -126,10 +131,10 @@ export async function finetuneCommand(options: FinetuneCommandOptions): Promise<
     `${unfrozen.length > 0 ? `; then unfrozen: ${unfrozen.join(', ')}` : ''})`);
   const summary: FinetuneSummary = {
     from, data: data.directory, classes, classNames, labelsPerClass: options.labelsPerClass, trainImages: train.count,
-    freezeUntil, head, imprint, unfrozen, budget, testAccuracy, headOnlyTestAccuracy,
+    freezeUntil, head, imprint, multiScale, unfrozen, budget, testAccuracy, headOnlyTestAccuracy,
   };
   if (options.compare) {
-    const scratch = await trainFromScratch({ ...budget, train, classes: classes.length, head,
+    const scratch = await trainFromScratch({ ...budget, train, classes: classes.length, head, multiScale,
       onStep: (_phase, step, loss) => progress('from scratch', step, budget.headSteps + budget.tuneSteps, loss) });
     summary.scratchTestAccuracy = await accuracyOn(scratch, test);
     scratch.dispose();
@@ -198,6 +203,7 @@ export function addFinetuneCommand(program: Command): Command {
     .option('--classes <list>', 'the classes to learn, as "5,6,7" or "5-9" (default: the split\'s new classes, 5-9 for first-last)', classList)
     .option('--head <kind>', `the new head: ${HEAD_KINDS.join(' or ')} (cosine: scaled cosine similarity to each class's weight vector; default dense)`, headKind)
     .option('--imprint', 'with --head cosine: start each class\'s weights at the mean of its normalized features (weight imprinting)')
+    .option('--multi-scale', 'the head reads pool1\'s and pool2\'s features joined (multi-scale), not pool2\'s alone')
     .option('--feature-layer <layer>', `where the pre-trained model is cut: its layers up to this one are the base (default ${FEATURE_LAYER})`)
     .option('--freeze-until <layer>', `layers up to this one stay frozen when the top block trains (default ${TRUNK_END}; "features": head only)`)
     .option('--head-steps <n>', `steps training the head on the frozen base (default ${DEFAULT_BUDGET.headSteps})`, integer('--head-steps', 1))

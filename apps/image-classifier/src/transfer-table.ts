@@ -35,7 +35,7 @@ export interface TransferTableOptions {
   pretrainedDirectory?: string;
   /** The fine-tuned arm's head (default: `finetune`'s default, a dense head). */
   head?: HeadOptions;
-  /** The from-scratch arm's head kind (default: `head.head`, so both arms are the same network). */
+  /** The from-scratch arm's head kind (default: `head.head`, so both arms are the same network; `head.multiScale` applies to both). */
   scratchHead?: HeadKind;
   onSample?: (labelsPerClass: number, seed: number, accuracies: { headOnly: number; finetuned: number; scratch: number }) => void;
   onRow?: (row: TransferRow) => void;
@@ -74,7 +74,7 @@ export async function transferTable(data: ImageDataset, options: TransferTableOp
       });
       const finetuned = await accuracyOn(model, test);
       model.dispose();
-      const scratchModel = await trainFromScratch({ ...budget, train, classes: newClasses.length, head: options.scratchHead ?? options.head?.head });
+      const scratchModel = await trainFromScratch({ ...budget, train, classes: newClasses.length, head: options.scratchHead ?? options.head?.head, multiScale: options.head?.multiScale });
       const scratch = await accuracyOn(scratchModel, test);
       scratchModel.dispose();
       row.seeds.push(seed);

@@ -16,6 +16,8 @@ export interface TransferVariant {
   head?: HeadKind;
   /** Fine-tuning with a cosine head only: imprinted initial weights. */
   imprint?: boolean;
+  /** The head reads pool1's and pool2's features joined. */
+  multiScale?: boolean;
   /** Overrides of the budget's rates. */
   learningRate?: number;
   tuneLearningRate?: number;
@@ -39,6 +41,12 @@ export const DEFAULT_VARIANTS: readonly TransferVariant[] = [
 export const IMPRINT_RATE_VARIANTS: readonly TransferVariant[] = [
   { name: 'fine-tuned, cosine head, imprinted, head rate 3e-4', arm: 'finetune', head: 'cosine', imprint: true, learningRate: 3e-4 },
   { name: 'fine-tuned, cosine head, imprinted, head rate 3e-5', arm: 'finetune', head: 'cosine', imprint: true, learningRate: 3e-5 },
+];
+
+/** Multi-scale features (pool1 and pool2 joined) with the dense head, for both arms. */
+export const MULTI_SCALE_VARIANTS: readonly TransferVariant[] = [
+  { name: 'fine-tuned, dense head, multi-scale', arm: 'finetune', head: 'dense', multiScale: true },
+  { name: 'scratch, dense head, multi-scale', arm: 'scratch', head: 'dense', multiScale: true },
 ];
 
 /** One candidate at one labels-per-class count: its held-out accuracy per seed. */
@@ -132,14 +140,14 @@ export async function validateTransfer(data: ImageDataset, options: ValidationOp
         if (variant.arm === 'finetune') {
           const pretrained = await loadModel(pretrainedModelDirectory(options.split));
           const { model } = await finetune(pretrained, {
-            ...budget, train, classes: newClasses.length, freezeUntil: TRUNK_END, head: variant.head, imprint: variant.imprint,
+            ...budget, train, classes: newClasses.length, freezeUntil: TRUNK_END, head: variant.head, imprint: variant.imprint, multiScale: variant.multiScale,
             afterHead: async (headModel) => { headOnly = await accuracyOn(headModel, validation); },
           });
           accuracy = await accuracyOn(model, validation);
           model.dispose();
           byVariant[index].headOnly!.push(headOnly!);
         } else {
-          const model = await trainFromScratch({ ...budget, train, classes: newClasses.length, head: variant.head });
+          const model = await trainFromScratch({ ...budget, train, classes: newClasses.length, head: variant.head, multiScale: variant.multiScale });
           accuracy = await accuracyOn(model, validation);
           model.dispose();
         }

@@ -18,6 +18,7 @@ export { type Initializer, type InitializerName, getInitializer, fans } from './
 export { Conv2D, Conv2DTranspose, type Conv2DOptions, type Conv2DTransposeOptions } from './conv2d.js';
 export { MaxPool2D, AvgPool2D, GlobalAvgPool2D, type Pool2DLayerOptions } from './pooling.js';
 export { Flatten, Reshape } from './reshape.js';
+export { Concatenate, type ConcatenateOptions } from './concatenate.js';
 export { Dropout } from './dropout.js';
 export { BatchNorm, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
