@@ -5,20 +5,27 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CosineDense, cutModel, type Sequential } from '@dendrite/layers';
 import { loadModel } from '@dendrite/layers/node';
+import { tensor, type Tensor } from '@dendrite/core';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { loadImageData, type ImageSplit } from './data.js';
 import { addFinetuneCommand, finetuneCommand } from './finetune.js';
-import { createScratchModel } from './finetune-core.js';
+import { createScratchModel, finetune, imprintHead } from './finetune-core.js';
 import { accuracyOn, augmentImage, seededRandom, selectClasses, trainSteps } from './finetune-train.js';
 import { NEW_CLASSES, TRANSFER_SPLITS, pretrainedModelDirectory, type TransferSplit } from './pretrained/recipe.js';
+import { pairClassesByConfusion, pairedSplit } from './pretrained/splits.js';
+import { holdOutFifth } from './transfer-validation.js';
 import { DEFAULT_BUDGET } from './finetune-core.js';
 import { transferTable, transferTableMarkdown } from './transfer-table.js';
 
 /** Image `index` of a 2×2 split is four pixels of value `index`, so a row tells which example it came from. */
 const split = (labels: number[]): ImageSplit =>
   ({ images: Float32Array.from(labels.flatMap((_, index) => [index, index, index, index])), labels: Int32Array.from(labels), count: labels.length, height: 2, width: 2 });
+
+/** A split's images as the NHWC tensor the models take. */
+const tensorOf = (data: ImageSplit) => tensor(data.images, [data.count, data.height, data.width, 1]);
 
 describe('selectClasses', () => {
   it('keeps the chosen classes relabelled in their order, and samples a seeded number per class', () => {
@@ -39,6 +46,50 @@ describe('selectClasses', () => {
     expect(() => selectClasses(data, [3, 5])).toThrow(/no example of class 5/);
     expect(() => selectClasses(data, [3, 3])).toThrow(/distinct/);
     expect(() => selectClasses(data, [3, 1], { perClass: 0 })).toThrow(/perClass/);
+  });
+});
+
+describe('the paired split rule', () => {
+  it('pairs classes greedily by mutual confusion, the lower label of each pair pre-trained on', () => {
+    // 0 and 1 are confused 9 + 7 = 16 times, 2 and 3 4 + 6 = 10, 1 and 2 3 times: 1–2 is never picked, its
+    // classes being taken by stronger pairs first.
+    const confusion = [[50, 9, 0, 1], [7, 40, 2, 0], [0, 1, 45, 4], [2, 0, 6, 48]];
+    expect(pairClassesByConfusion(confusion)).toEqual([
+      { source: 0, target: 1, mutualConfusions: 16 }, { source: 2, target: 3, mutualConfusions: 10 },
+    ]);
+    // Greedy, not best total: 1–2 (20) goes first, leaving 0–3 (0) although 0–1 + 2–3 would total 30.
+    expect(pairClassesByConfusion([[9, 15, 0, 0], [0, 9, 10, 0], [0, 10, 9, 15], [0, 0, 0, 9]]).map(({ source, target }) => [source, target]))
+      .toEqual([[1, 2], [0, 3]]);
+    // Ties go to the lower labels.
+    expect(pairedSplit([[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]])).toEqual({ pretrainClasses: [0, 2], newClasses: [1, 3] });
+    expect(() => pairClassesByConfusion([[1, 2, 3], [1, 2, 3], [1, 2, 3]])).toThrow(/even number/);
+    expect(() => pairClassesByConfusion([[1, 2], [1]])).toThrow(/row 1 must hold 2 counts/);
+  });
+
+  it('reproduces the committed splits from the committed confusion matrix (scripts/confusable-split.py --json)', () => {
+    const committed = JSON.parse(readFileSync(new URL('./pretrained/splits.json', import.meta.url), 'utf8')) as {
+      confusion: number[][]; pairs: number[][]; paired: { learn: number[]; pretrain: number[] }; confusable: { learn: number[]; pretrain: number[] };
+    };
+    const pairs = pairClassesByConfusion(committed.confusion);
+    expect(pairs.map(({ source, target, mutualConfusions }) => [source, target, mutualConfusions])).toEqual(committed.pairs);
+    expect(pairedSplit(committed.confusion)).toEqual({ pretrainClasses: committed.paired.pretrain, newClasses: committed.paired.learn });
+    expect(TRANSFER_SPLITS.paired).toMatchObject({ pretrainClasses: committed.paired.pretrain, newClasses: committed.paired.learn });
+    expect(TRANSFER_SPLITS.confusable).toMatchObject({ pretrainClasses: committed.confusable.pretrain, newClasses: committed.confusable.learn });
+  });
+});
+
+describe('holdOutFifth', () => {
+  it('holds out a fifth of each class (at least one), seeded, disjoint from what is trained on', () => {
+    const labels = [...Array(10).fill(0), ...Array(10).fill(1), 2, 2];
+    const data = split(labels);
+    const { train, validation } = holdOutFifth(data, 3);
+    const sources = (part: ImageSplit) => Array.from({ length: part.count }, (_, row) => part.images[row * 4]);
+    expect(Array.from(validation.labels)).toEqual([0, 0, 1, 1, 2]);
+    expect(train.count).toBe(17);
+    expect([...sources(train), ...sources(validation)].sort((a, b) => a - b)).toEqual(labels.map((_, index) => index));
+    sources(validation).forEach((source, row) => expect(labels[source]).toBe(validation.labels[row]));
+    expect(holdOutFifth(data, 3)).toEqual({ train, validation });
+    expect(() => holdOutFifth(split([0, 0, 1]), 1)).toThrow(/class 1 has 1 image/);
   });
 });
 
@@ -104,6 +155,72 @@ describe('transfer learning on Fashion-MNIST', () => {
     // The same float16 weights on the same 5,000 test images give exactly the recorded accuracy.
     expect(await accuracyOn(model, selectClasses(test, pretrainClasses))).toBe(recipe.testAccuracy);
     expect(recipe.testAccuracy).toBeGreaterThan(0.85);
+  });
+
+  it('imprints a cosine head with the normalized class means of the normalized features', async () => {
+    const { train, test } = await loadImageData();
+    const few = selectClasses(train, NEW_CLASSES, { perClass: 10, seed: 4 });
+    const base = cutModel(await loadModel(pretrainedModelDirectory()), 'features');
+    const head = new CosineDense({ units: 5, seed: 1 });
+    head.build([-1, 1568]);
+    await imprintHead(base, head, few, 5);
+    const features = (base.apply(tensorOf(few)) as Tensor).dataSync() as Float32Array;
+    const kernel = head.kernel.dataSync();
+    for (const label of [0, 3]) {
+      const mean = new Float64Array(1568);
+      for (let row = 0; row < few.count; row++) {
+        if (few.labels[row] !== label) continue;
+        const vector = features.subarray(row * 1568, (row + 1) * 1568);
+        const norm = Math.hypot(...vector);
+        vector.forEach((value, k) => { mean[k] += value / norm; });
+      }
+      const norm = Math.hypot(...mean);
+      const column = Array.from({ length: 1568 }, (_, k) => kernel[k * 5 + label]);
+      column.forEach((value, k) => expect(value).toBeCloseTo(mean[k] / norm, 5));
+    }
+    // Imprinted and not trained at all, the head is a nearest-class-mean classifier: far above chance (20%).
+    const { model } = await finetune(await loadModel(pretrainedModelDirectory()), {
+      train: few, classes: 5, head: 'cosine', imprint: true, headSteps: 1, tuneSteps: 0, learningRate: 1e-9,
+    });
+    expect(await accuracyOn(model, { ...selectClasses(test, NEW_CLASSES), count: 500 })).toBeGreaterThan(0.6);
+    await expect(finetune(await loadModel(pretrainedModelDirectory()), { train: few, classes: 5, imprint: true }))
+      .rejects.toThrow(/imprinting needs the cosine head/);
+  });
+
+  it('fine-tunes the paired split with an imprinted cosine head from the CLI options; saved, it scores what it reported', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'classifier-finetune-paired-'));
+    const summary = await finetuneCommand({ split: 'paired', labelsPerClass: 5, head: 'cosine', imprint: true, headSteps: 20, tuneSteps: 10, out, log: () => {} });
+    expect(summary.classes).toEqual([3, 4, 6, 8, 9]);
+    expect(summary.from).toBe(pretrainedModelDirectory('paired'));
+    expect(summary).toMatchObject({ head: 'cosine', imprint: true, trainImages: 25 });
+    expect(summary.testAccuracy).toBeGreaterThan(0.5);
+    const saved = await loadModel(out);
+    expect((saved as Sequential).layers.at(-1)).toBeInstanceOf(CosineDense);
+    const { test } = await loadImageData();
+    expect(await accuracyOn(saved, selectClasses(test, [3, 4, 6, 8, 9]))).toBe(summary.testAccuracy);
+  });
+
+  it('fine-tunes with multi-scale features: the head reads pool1 and pool2 joined; the scratch arm is the same network', async () => {
+    const { train, test } = await loadImageData();
+    const few = selectClasses(train, NEW_CLASSES, { perClass: 10, seed: 2 });
+    const pretrained = await loadModel(pretrainedModelDirectory());
+    const conv1Before = await Object.fromEntries(pretrained.namedParameters())['0.kernel'].data();
+    const conv2Before = await Object.fromEntries(pretrained.namedParameters())['2.kernel'].data();
+    const { model, unfrozen } = await finetune(pretrained, { train: few, classes: 5, freezeUntil: 'pool1', multiScale: true, headSteps: 40, tuneSteps: 10 });
+    expect(unfrozen).toEqual(['conv2']);
+    const shapes = (network: { namedParameters(): Array<[string, Tensor]> }) => network.namedParameters().map(([name, parameter]) => `${name}:${parameter.shape.join('x')}`);
+    // 14·14·16 + 7·7·32 = 3,136 + 1,568 features into the head.
+    expect(shapes(model)).toEqual(['conv1.kernel:3x3x1x16', 'conv1.bias:16', 'conv2.kernel:3x3x16x32', 'conv2.bias:32', 'head.kernel:4704x5', 'head.bias:5']);
+    // The pre-trained layers are shared: conv1 stayed frozen, conv2 moved.
+    const named = Object.fromEntries(model.namedParameters());
+    expect(await named['conv1.kernel'].data()).toEqual(conv1Before);
+    expect(await named['conv2.kernel'].data()).not.toEqual(conv2Before);
+    expect(await accuracyOn(model, { ...selectClasses(test, NEW_CLASSES), count: 500 })).toBeGreaterThan(0.6);
+    const scratch = createScratchModel(5, 1, 28, 28, 'dense', true);
+    expect(shapes(scratch)).toEqual(shapes(model));
+    scratch.dispose();
+    await expect(finetune(await loadModel(pretrainedModelDirectory()), { train: few, classes: 5, head: 'cosine', imprint: true, multiScale: true }))
+      .rejects.toThrow(/cannot be combined with multiScale/);
   });
 
   it('fine-tunes from 10 labels per class: head on the frozen trunk, then conv2 at the lower rate, saved and reloaded', async () => {
@@ -173,6 +290,11 @@ describe('transfer learning on Fashion-MNIST', () => {
     await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--classes', '5'], { from: 'user' })).rejects.toThrow(/at least 2 distinct labels/);
     await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--classes', '5,12', '--head-steps', '1', '--tune-steps', '0'], { from: 'user' }))
       .rejects.toThrow(/--classes has 12/);
+    await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--split', 'near'], { from: 'user' })).rejects.toThrow(/--split must be one of first-last, confusable, paired, got "near"/);
+    await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--head', 'mlp'], { from: 'user' })).rejects.toThrow(/--head must be one of dense, cosine, got "mlp"/);
+    await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--imprint'], { from: 'user' })).rejects.toThrow(/--imprint needs --head cosine/);
+    await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--head', 'cosine', '--imprint', '--multi-scale'], { from: 'user' }))
+      .rejects.toThrow(/--imprint reads the single-scale features; it cannot be combined with --multi-scale/);
     await expect(program.parseAsync(['finetune', '--labels-per-class', '5', '--freeze-until', 'nope'], { from: 'user' }))
       .rejects.toThrow(/--freeze-until 'nope' is not a layer of the base \(layers: conv1, pool1, conv2, pool2, features\)/);
   });

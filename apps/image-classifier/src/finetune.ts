@@ -4,27 +4,38 @@
 //   finetuneCommand(options: FinetuneCommandOptions): Promise<FinetuneSummary>
 //     runs the whole command (load, sample, fine-tune, measure, save) and prints its progress and result;
 //   addFinetuneCommand(program: Command): Command
-//     registers `finetune --from MODEL --data DIR --labels-per-class N [--feature-layer L] [--freeze-until LAYER] [--out DIR] …`
+//     registers `finetune [--split S] [--from MODEL] --data DIR --labels-per-class N [--head dense|cosine] [--imprint] [--freeze-until LAYER] [--out DIR] …`
 //     on a commander program, parsing the flags and calling finetuneCommand.
 import { join } from 'node:path';
 import { DendriteError, ready } from '@dendrite/core';
 import { loadModel, saveModel } from '@dendrite/layers/node';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadImageData } from './data.js';
-import { DEFAULT_BUDGET, finetune, trainFromScratch } from './finetune-core.js';
+import { DEFAULT_BUDGET, HEAD_KINDS, finetune, trainFromScratch, type HeadKind } from './finetune-core.js';
 import { accuracyOn, selectClasses } from './finetune-train.js';
 import { writeJsonAtomically } from './saved-model.js';
-import { FEATURE_LAYER, NEW_CLASSES, TRUNK_END, pretrainedModelDirectory } from './pretrained/recipe.js';
+import { FEATURE_LAYER, TRANSFER_SPLITS, TRUNK_END, pretrainedModelDirectory, type TransferSplit } from './pretrained/recipe.js';
 
 /** The command's options, as parsed from its flags. */
 export interface FinetuneCommandOptions {
-  /** A saved model (layers' format) with a `features` layer; default: the shipped pre-trained CNN. */
+  /**
+   * One of the README's transfer splits (`first-last`, the default; `confusable`; `paired`): its shipped model is the
+   * default `from` and its new classes the default `classes`.
+   */
+  split?: TransferSplit;
+  /** A saved model (layers' format) with a `features` layer; default: the split's shipped pre-trained CNN. */
   from?: string;
   /** Folder of MNIST-style IDX files; default Fashion-MNIST. */
   data?: string;
   labelsPerClass: number;
-  /** The classes to learn (labels of the data), default 5–9: those the shipped model never saw. */
+  /** The classes to learn (labels of the data), default the split's new classes (5–9 for `first-last`). */
   classes?: number[];
+  /** The new head: `dense` (default) or `cosine` (the "Baseline++" cosine-similarity head). */
+  head?: HeadKind;
+  /** Cosine head only: start its weights at the class means of the normalized features (weight imprinting). */
+  imprint?: boolean;
+  /** The head reads pool1's and pool2's features joined (multi-scale), not pool2's alone. */
+  multiScale?: boolean;
   /** Layers up to and including this one stay frozen in the second phase (default `pool1`, so `conv2` trains; `features`: head only). */
   freezeUntil?: string;
   featureLayer?: string;
@@ -53,6 +64,9 @@ export interface FinetuneSummary {
   labelsPerClass: number;
   trainImages: number;
   freezeUntil: string;
+  head: HeadKind;
+  imprint: boolean;
+  multiScale: boolean;
   unfrozen: string[];
   budget: typeof DEFAULT_BUDGET;
   /** On every test image of the chosen classes. */
@@ -75,10 +89,17 @@ export interface FinetuneSummary {
 export async function finetuneCommand(options: FinetuneCommandOptions): Promise<FinetuneSummary> {
   const log = options.log ?? ((line: string) => console.log(line));
   await ready();
-  const from = options.from ?? pretrainedModelDirectory();
+  const split = options.split ?? 'first-last';
+  if (!(split in TRANSFER_SPLITS)) throw new DendriteError(`finetune: --split must be one of ${Object.keys(TRANSFER_SPLITS).join(', ')}, got '${split}'`);
+  const head = options.head ?? 'dense';
+  const imprint = options.imprint ?? false;
+  const multiScale = options.multiScale ?? false;
+  if (imprint && multiScale) throw new DendriteError('finetune: --imprint reads the single-scale features; it cannot be combined with --multi-scale');
+  if (imprint && head !== 'cosine') throw new DendriteError(`finetune: --imprint needs --head cosine (the head is '${head}')`);
+  const from = options.from ?? pretrainedModelDirectory(split);
   const pretrained = await loadModel(from);
   const data = await loadImageData(options.data);
-  const classes = options.classes ?? [...NEW_CLASSES];
+  const classes = options.classes ?? [...TRANSFER_SPLITS[split].newClasses];
   for (const label of classes) {
     if (!Number.isInteger(label) || label < 0 || label >= data.classNames.length) {
       throw new DendriteError(`finetune: --classes has ${label}, but the labels of ${data.directory} are 0 to ${data.classNames.length - 1}`);
@@ -100,7 +121,7 @@ export async function finetuneCommand(options: FinetuneCommandOptions): Promise<
     if (step % 50 === 0 || step === steps) log(`  ${phase} step ${step}/${steps} loss ${loss.toFixed(4)}`);
   };
   const { model, unfrozen } = await finetune(pretrained, {
-    ...budget, train, classes: classes.length, featureLayer: options.featureLayer, freezeUntil,
+    ...budget, train, classes: classes.length, featureLayer: options.featureLayer, freezeUntil, head, imprint, multiScale,
     onStep: (phase, step, loss) => progress(phase === 'head' ? 'head (base frozen)' : 'top block + head', step, phase === 'head' ? budget.headSteps : budget.tuneSteps, loss),
     afterHead: async (headModel) => { headOnlyTestAccuracy = await accuracyOn(headModel, test); },
   });
@@ -110,10 +131,10 @@ export async function finetuneCommand(options: FinetuneCommandOptions): Promise<
     `${unfrozen.length > 0 ? `; then unfrozen: ${unfrozen.join(', ')}` : ''})`);
   const summary: FinetuneSummary = {
     from, data: data.directory, classes, classNames, labelsPerClass: options.labelsPerClass, trainImages: train.count,
-    freezeUntil, unfrozen, budget, testAccuracy, headOnlyTestAccuracy,
+    freezeUntil, head, imprint, multiScale, unfrozen, budget, testAccuracy, headOnlyTestAccuracy,
   };
   if (options.compare) {
-    const scratch = await trainFromScratch({ ...budget, train, classes: classes.length,
+    const scratch = await trainFromScratch({ ...budget, train, classes: classes.length, head, multiScale,
       onStep: (_phase, step, loss) => progress('from scratch', step, budget.headSteps + budget.tuneSteps, loss) });
     summary.scratchTestAccuracy = await accuracyOn(scratch, test);
     scratch.dispose();
@@ -144,6 +165,16 @@ function rate(name: string) {
   };
 }
 
+function splitName(value: string): TransferSplit {
+  if (!(value in TRANSFER_SPLITS)) throw new InvalidArgumentError(`--split must be one of ${Object.keys(TRANSFER_SPLITS).join(', ')}, got "${value}".`);
+  return value as TransferSplit;
+}
+
+function headKind(value: string): HeadKind {
+  if (!(HEAD_KINDS as readonly string[]).includes(value)) throw new InvalidArgumentError(`--head must be one of ${HEAD_KINDS.join(', ')}, got "${value}".`);
+  return value as HeadKind;
+}
+
 function classList(value: string): number[] {
   const range = /^(\d+)-(\d+)$/.exec(value);
   const labels = range ? Array.from({ length: Math.max(0, Number(range[2]) - Number(range[1]) + 1) }, (_, index) => Number(range[1]) + index)
@@ -165,10 +196,14 @@ function classList(value: string): number[] {
 export function addFinetuneCommand(program: Command): Command {
   return program.command('finetune')
     .description('learn new classes from few labels: cut a pre-trained model at its features, train a new head, then the top block')
-    .option('--from <model>', 'a saved model with a "features" layer (default: the shipped CNN pre-trained on Fashion-MNIST classes 0-4)')
+    .option('--split <name>', `a transfer split of the README: its shipped model and new classes are the defaults of --from and --classes (${Object.keys(TRANSFER_SPLITS).join(', ')}; default first-last)`, splitName)
+    .option('--from <model>', 'a saved model with a "features" layer (default: the split\'s shipped CNN; first-last: pre-trained on Fashion-MNIST classes 0-4)')
     .option('--data <dir>', 'folder of MNIST-style IDX files (default Fashion-MNIST)')
     .requiredOption('--labels-per-class <n>', 'labelled training images per class (a seeded sample)', integer('--labels-per-class', 1))
-    .option('--classes <list>', 'the classes to learn, as "5,6,7" or "5-9" (default 5-9: those the shipped model never saw)', classList)
+    .option('--classes <list>', 'the classes to learn, as "5,6,7" or "5-9" (default: the split\'s new classes, 5-9 for first-last)', classList)
+    .option('--head <kind>', `the new head: ${HEAD_KINDS.join(' or ')} (cosine: scaled cosine similarity to each class's weight vector; default dense)`, headKind)
+    .option('--imprint', 'with --head cosine: start each class\'s weights at the mean of its normalized features (weight imprinting)')
+    .option('--multi-scale', 'the head reads pool1\'s and pool2\'s features joined (multi-scale), not pool2\'s alone')
     .option('--feature-layer <layer>', `where the pre-trained model is cut: its layers up to this one are the base (default ${FEATURE_LAYER})`)
     .option('--freeze-until <layer>', `layers up to this one stay frozen when the top block trains (default ${TRUNK_END}; "features": head only)`)
     .option('--head-steps <n>', `steps training the head on the frozen base (default ${DEFAULT_BUDGET.headSteps})`, integer('--head-steps', 1))

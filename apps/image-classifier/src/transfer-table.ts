@@ -4,7 +4,7 @@
 import { DendriteError } from '@dendrite/core';
 import { loadModel } from '@dendrite/layers/node';
 import type { ImageDataset } from './data.js';
-import { DEFAULT_BUDGET, finetune, trainFromScratch, type Budget } from './finetune-core.js';
+import { DEFAULT_BUDGET, finetune, trainFromScratch, type Budget, type HeadKind, type HeadOptions } from './finetune-core.js';
 import { accuracyOn, selectClasses } from './finetune-train.js';
 import { TRANSFER_SPLITS, TRUNK_END, pretrainedModelDirectory, type TransferSplit } from './pretrained/recipe.js';
 
@@ -33,6 +33,10 @@ export interface TransferTableOptions {
   testLimit?: number;
   /** Overrides the split's shipped model. */
   pretrainedDirectory?: string;
+  /** The fine-tuned arm's head (default: `finetune`'s default, a dense head). */
+  head?: HeadOptions;
+  /** The from-scratch arm's head kind (default: `head.head`, so both arms are the same network; `head.multiScale` applies to both). */
+  scratchHead?: HeadKind;
   onSample?: (labelsPerClass: number, seed: number, accuracies: { headOnly: number; finetuned: number; scratch: number }) => void;
   onRow?: (row: TransferRow) => void;
 }
@@ -65,12 +69,12 @@ export async function transferTable(data: ImageDataset, options: TransferTableOp
       const pretrained = await loadModel(options.pretrainedDirectory ?? pretrainedModelDirectory(split));
       let headOnly = 0;
       const { model } = await finetune(pretrained, {
-        ...budget, train, classes: newClasses.length, freezeUntil: TRUNK_END,
+        ...budget, ...options.head, train, classes: newClasses.length, freezeUntil: TRUNK_END,
         afterHead: async (headModel) => { headOnly = await accuracyOn(headModel, test); },
       });
       const finetuned = await accuracyOn(model, test);
       model.dispose();
-      const scratchModel = await trainFromScratch({ ...budget, train, classes: newClasses.length });
+      const scratchModel = await trainFromScratch({ ...budget, train, classes: newClasses.length, head: options.scratchHead ?? options.head?.head, multiScale: options.head?.multiScale });
       const scratch = await accuracyOn(scratchModel, test);
       scratchModel.dispose();
       row.seeds.push(seed);

@@ -8,6 +8,7 @@ export { Sequential, sequential } from './sequential.js';
 export { FunctionalModel, model, type GraphConfig, type GraphRef } from './functional.js';
 export { summary, summaryRows, type SummaryRow } from './summary.js';
 export { Dense, type DenseOptions } from './dense.js';
+export { CosineDense, type CosineDenseOptions } from './cosine-dense.js';
 export {
   Activation, ReLU, Sigmoid, Tanh, LeakyReLU, ELU, SELU, GELU, SiLU, Softplus, Softmax, LogSoftmax,
   getActivation, isFusedActivation, type ActivationName,
@@ -17,6 +18,7 @@ export { type Initializer, type InitializerName, getInitializer, fans } from './
 export { Conv2D, Conv2DTranspose, type Conv2DOptions, type Conv2DTransposeOptions } from './conv2d.js';
 export { MaxPool2D, AvgPool2D, GlobalAvgPool2D, type Pool2DLayerOptions } from './pooling.js';
 export { Flatten, Reshape } from './reshape.js';
+export { Concatenate, type ConcatenateOptions } from './concatenate.js';
 export { Dropout } from './dropout.js';
 export { BatchNorm, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './normalization.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';

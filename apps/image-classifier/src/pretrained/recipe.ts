@@ -10,16 +10,21 @@ export const PRETRAIN_CLASSES: readonly number[] = [0, 1, 2, 3, 4];
 /** Classes 5–9 (Sandal, Shirt, Sneaker, Bag, Ankle boot): new to it, learned from few labels by fine-tuning. */
 export const NEW_CLASSES: readonly number[] = [5, 6, 7, 8, 9];
 /**
- * The two pre-train / learn splits of Fashion-MNIST the README measures, each with its shipped pre-trained model
+ * The three pre-train / learn splits of Fashion-MNIST the README measures, each with its shipped pre-trained model
  * (a folder under `src/pretrained/`):
  * - `first-last`: pre-trained on classes 0–4, learning 5–9 (Sandal, Shirt, Sneaker, Bag, Ankle boot);
  * - `confusable`: learning the five classes a from-scratch model confuses most among themselves on held-out
  *   training images (T-shirt/top, Pullover, Dress, Coat, Shirt: `scripts/confusable-split.py`), pre-trained on
- *   the other five (Trouser, Sandal, Sneaker, Bag, Ankle boot).
+ *   the other five (Trouser, Sandal, Sneaker, Bag, Ankle boot);
+ * - `paired` (near transfer): the classes paired greedily by that model's mutual confusions (`pairedSplit` in
+ *   `splits.ts`: T-shirt/top–Shirt, Pullover–Coat, Sneaker–Ankle boot, Trouser–Dress, Sandal–Bag), the lower label
+ *   of each pair pre-trained on (0, 1, 2, 5, 7), the other learned (3, 4, 6, 8, 9), so each new class has a
+ *   look-alike among the source classes.
  */
 export const TRANSFER_SPLITS = {
   'first-last': { pretrainClasses: PRETRAIN_CLASSES, newClasses: NEW_CLASSES, model: 'fashion5-cnn' },
   confusable: { pretrainClasses: [1, 5, 7, 8, 9] as readonly number[], newClasses: [0, 2, 3, 4, 6] as readonly number[], model: 'fashion5b-cnn' },
+  paired: { pretrainClasses: [0, 1, 2, 5, 7] as readonly number[], newClasses: [3, 4, 6, 8, 9] as readonly number[], model: 'fashion5-paired-cnn' },
 } as const;
 /** A key of {@link TRANSFER_SPLITS}. */
 export type TransferSplit = keyof typeof TRANSFER_SPLITS;

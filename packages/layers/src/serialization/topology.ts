@@ -6,7 +6,9 @@ import { DendriteError } from '@dendrite/core';
 import { Activation, ELU, GELU, LeakyReLU, LogSoftmax, ReLU, SELU, SiLU, Sigmoid, Softmax, Softplus, Tanh } from '../activations.js';
 import { MultiHeadAttention } from '../attention.js';
 import { Conv1D } from '../conv1d.js';
+import { Concatenate } from '../concatenate.js';
 import { Conv2D, Conv2DTranspose } from '../conv2d.js';
+import { CosineDense } from '../cosine-dense.js';
 import { Dense } from '../dense.js';
 import { Dropout } from '../dropout.js';
 import { Embedding } from '../embedding.js';
@@ -35,7 +37,7 @@ export const BUILTIN_LAYERS: LayerClassMap = {
   Dense, Conv2D, Conv2DTranspose, Conv1D, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Flatten, Reshape, Dropout,
   BatchNorm, LayerNorm, Embedding, Activation, ReLU, Sigmoid, Tanh, LeakyReLU, ELU, SELU, GELU, SiLU, Softplus,
   Softmax, LogSoftmax, SimpleRNN, LSTM, GRU, Bidirectional, MultiHeadAttention, PositionalEmbedding,
-  QuantizedDense, QuantizedConv2D,
+  QuantizedDense, QuantizedConv2D, CosineDense, Concatenate,
 };
 
 /** The version of the topology format written now; readers refuse newer ones. */
