@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { Conv2D } from './conv2d.js';
+import { CosineDense } from './cosine-dense.js';
 import { Dense } from './dense.js';
 import { MaxPool2D } from './pooling.js';
 import { quantizeModel } from './quantization/quantize-model.js';
@@ -49,5 +50,11 @@ describe('summary costs', () => {
     expect(rows[1].flops).toBeNull();
     expect(rows[1].bytes).toBe(0);
     expect(rows[3].flops).toBe(2 * 14 * 14 * 8 * 10);
+  });
+
+  it('counts a cosine head like a dense one (its matmul; the normalizations are per row, not per weight)', () => {
+    const model = sequential([new Flatten(), new CosineDense({ units: 5 })], { seed: 3 });
+    model.build([-1, 4, 4, 2]);
+    expect(summaryRows(model)[1].flops).toBe(2 * 32 * 5);
   });
 });

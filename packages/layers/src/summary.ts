@@ -4,6 +4,7 @@
 import type { Tensor } from '@dendrite/core';
 import { Conv1D } from './conv1d.js';
 import { Conv2D } from './conv2d.js';
+import { CosineDense } from './cosine-dense.js';
 import { Dense } from './dense.js';
 import type { Layer } from './layer.js';
 import { int8StateKeys } from './quantization/per-channel.js';
@@ -40,7 +41,7 @@ function stateBytes(layer: Layer<unknown, unknown>): number {
 
 /** 2 · kernel size · output positions per example for the matmul/convolution layers, null otherwise. */
 function layerFlops(layer: Layer<unknown, unknown>, outputShape: number[] | number[][] | null): number | null {
-  const counted = layer instanceof Dense || layer instanceof Conv2D || layer instanceof Conv1D || layer instanceof QuantizedDense || layer instanceof QuantizedConv2D;
+  const counted = layer instanceof Dense || layer instanceof CosineDense || layer instanceof Conv2D || layer instanceof Conv1D || layer instanceof QuantizedDense || layer instanceof QuantizedConv2D;
   if (!counted || outputShape === null) return null;
   const output = outputShape as number[];
   // Each output value of the last (channel) axis costs one multiply-add per kernel entry feeding it.
