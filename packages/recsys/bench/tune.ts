@@ -10,7 +10,7 @@
  * (`fitChoosingEpoch`: best HR@10, then NDCG@10, then the earlier epoch). `--grid` is a JSON object of
  * option lists, crossed (or a JSON array of configurations), each merged over the model's recipe. With `--pretrain` (NeuMF) the
  * GMF and MLP are fitted first with their recipes (`pretrainEpochs` in the grid overrides their epochs,
- * `pretrainGmf` / `pretrainMlp` objects their options and epochs; `alpha` weighs the two heads, default 0.5) and reused across configurations that share their sizes.
+ * `pretrainGmf` / `pretrainMlp` objects their options and epochs; `alpha` weighs the two heads, default 0.5), each reused across the configurations that share its sizes, options and epochs.
  * Prints one JSON line per configuration and a Markdown table at the end.
  */
 import { readFile } from 'node:fs/promises';
@@ -57,35 +57,37 @@ function cross(lists: Record<string, unknown[]>): Array<Record<string, unknown>>
   return combos;
 }
 
-const pretrainedCache = new Map<string, { gmf: NeuralCf; mlp: NeuralCf }>();
+const pretrainedCache = new Map<string, NeuralCf>();
 /**
- * GMF and MLP with the config's sizes, fitted on the validation split's training part (cached by sizes,
- * options and epochs). `pretrainGmf` / `pretrainMlp` in the config (objects of options, `epochs` among
- * them) are merged over those recipes; `pretrainEpochs` sets both epoch counts.
+ * GMF and MLP with the config's sizes, fitted on the validation split's training part, each cached by its
+ * own sizes, options and epochs (so configurations that vary only the GMF reuse the MLP, and vice versa).
+ * `pretrainGmf` / `pretrainMlp` in the config (objects of options, `epochs` among them) are merged over
+ * those recipes; `pretrainEpochs` sets both epoch counts.
  */
 async function pretrained(config: Record<string, unknown>): Promise<{ gmf: NeuralCf; mlp: NeuralCf }> {
   // NeuMF's sizes as the configuration sets them over its recipe (as the `ncf` command's --pretrain does).
   const sized = { ...RECIPES[name].options, ...config };
-  const shared = { factors: sized.factors, mlpLayers: sized.mlpLayers, negatives: sized.negatives, embeddingRegularization: config.pretrainRegularization };
   const epochs = (config.pretrainEpochs as number | undefined);
-  const { epochs: gmfEpochs, ...gmfOptions } = (config.pretrainGmf ?? {}) as Record<string, unknown>;
-  const { epochs: mlpEpochs, ...mlpOptions } = (config.pretrainMlp ?? {}) as Record<string, unknown>;
-  const key = JSON.stringify({ shared, epochs, gmf: config.pretrainGmf, mlp: config.pretrainMlp });
-  let found = pretrainedCache.get(key);
-  if (!found) {
-    const clean = Object.fromEntries(Object.entries(shared).filter(([, value]) => value !== undefined));
-    const gmf = createRecommender('gmf', { ...RECIPES.gmf.options, ...clean, ...gmfOptions }) as NeuralCf;
-    const mlp = createRecommender('mlp', { ...RECIPES.mlp.options, ...clean, ...mlpOptions }) as NeuralCf;
-    const started = process.cpuUsage();
-    const curves: string[][] = [[], []];
-    const gmfChoice = await fitChoosingEpoch(gmf, validation, { epochs: (gmfEpochs as number | undefined) ?? epochs ?? RECIPES.gmf.epochs, seed, onEpoch: (log) => curves[0].push(log.hr.toFixed(3)) });
-    const mlpChoice = await fitChoosingEpoch(mlp, validation, { epochs: (mlpEpochs as number | undefined) ?? epochs ?? RECIPES.mlp.epochs, seed: seed + 1, onEpoch: (log) => curves[1].push(log.hr.toFixed(3)) });
-    const cpu = process.cpuUsage(started);
-    process.stderr.write(`pretrained ${key}: GMF last-epoch model (best validation ${gmfChoice.hr.toFixed(4)} at ${gmfChoice.epoch}; HR per epoch ${curves[0].join(' ')}), MLP (best ${mlpChoice.hr.toFixed(4)} at ${mlpChoice.epoch}; ${curves[1].join(' ')}), ${((cpu.user + cpu.system) / 1e6).toFixed(0)} CPU-s\n`);
-    found = { gmf, mlp };
-    pretrainedCache.set(key, found);
-  }
-  return found;
+  const fitted = async (architecture: 'gmf' | 'mlp', modelSeed: number): Promise<NeuralCf> => {
+    const shared = { ...(architecture === 'gmf' ? { factors: sized.factors } : { mlpLayers: sized.mlpLayers }), negatives: sized.negatives, embeddingRegularization: config.pretrainRegularization };
+    const overrides = (architecture === 'gmf' ? config.pretrainGmf : config.pretrainMlp) as Record<string, unknown> | undefined;
+    const { epochs: ownEpochs, ...ownOptions } = overrides ?? {};
+    const key = JSON.stringify({ architecture, shared, epochs, overrides });
+    let found = pretrainedCache.get(key);
+    if (!found) {
+      const clean = Object.fromEntries(Object.entries(shared).filter(([, value]) => value !== undefined));
+      found = createRecommender(architecture, { ...RECIPES[architecture].options, ...clean, ...ownOptions }) as NeuralCf;
+      const started = process.cpuUsage();
+      const curve: string[] = [];
+      const choice = await fitChoosingEpoch(found, validation, { epochs: (ownEpochs as number | undefined) ?? epochs ?? RECIPES[architecture].epochs, seed: modelSeed, onEpoch: (log) => curve.push(`${log.hr.toFixed(3)}/${log.ndcg.toFixed(3)}`) });
+      const cpu = process.cpuUsage(started);
+      process.stderr.write(`pretrained ${key}: last-epoch model used (best validation ${choice.hr.toFixed(4)} / ${choice.ndcg.toFixed(4)} at ${choice.epoch}; HR/NDCG per epoch ${curve.join(' ')}), ${((cpu.user + cpu.system) / 1e6).toFixed(0)} CPU-s\n`);
+      pretrainedCache.set(key, found);
+    }
+    return found;
+  };
+  // The GMF's seed is the run's, the MLP's the next one (as the `ncf` command's pretraining).
+  return { gmf: await fitted('gmf', seed), mlp: await fitted('mlp', seed + 1) };
 }
 
 const rows: Array<{ config: Record<string, unknown>; epoch: number; hr: number; ndcg: number; cpuSeconds: number; wallSeconds: number }> = [];
@@ -97,7 +99,7 @@ for (const config of Array.isArray(grid) ? grid : cross(grid)) {
   const wallStart = performance.now();
   const curve: string[] = [];
   const choice = await fitChoosingEpoch(model, validation, { epochs: maxEpochs, seed, onEpoch: (log) => {
-    curve.push(log.hr.toFixed(3));
+    curve.push(`${log.hr.toFixed(3)}/${log.ndcg.toFixed(3)}`);
     process.stderr.write(`${JSON.stringify(config)} epoch ${log.epoch}: loss ${log.loss.toFixed(4)} HR ${log.hr.toFixed(4)} NDCG ${log.ndcg.toFixed(4)} (${log.seconds.toFixed(1)} s)\n`);
   } });
   const cpu = process.cpuUsage(cpuStart);
@@ -106,7 +108,7 @@ for (const config of Array.isArray(grid) ? grid : cross(grid)) {
   rows.push(row);
   process.stdout.write(`${JSON.stringify({ ...row, curve: curve.join(' ') })}\n`);
 }
-for (const { gmf, mlp } of pretrainedCache.values()) { gmf.dispose(); mlp.dispose(); }
+for (const model of pretrainedCache.values()) model.dispose();
 
 process.stdout.write(`\n| ${name}${values.pretrain ? ' (pretrained)' : ''} configuration | epoch chosen | validation HR@10 | validation NDCG@10 | CPU s |\n| :--- | ---: | ---: | ---: | ---: |\n`);
 for (const row of [...rows].sort((a, b) => b.hr - a.hr || b.ndcg - a.ndcg)) {
