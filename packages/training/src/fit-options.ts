@@ -57,3 +57,20 @@ export function checkFitOptions(options: FitOptions<unknown, unknown>): void {
   if (split !== undefined && !(typeof split === 'number' && split > 0 && split < 1)) throw new DendriteError(`fit: validationSplit must be in (0, 1), got ${split}`);
   if (split !== undefined && options.validationData !== undefined) throw new DendriteError('fit: give validationData or validationSplit, not both');
 }
+
+/** Checks `evaluate`/`predict` options: a batch size of 0 would otherwise loop forever. */
+export function checkEvaluateOptions(options: { batchSize?: number }, method: string): void {
+  if (typeof options !== 'object' || options === null) throw new DendriteError(`${method}: options must be an object { batchSize }, got ${String(options)}`);
+  const unknown = Object.keys(options).filter((key) => key !== 'batchSize');
+  if (unknown.length > 0) throw new DendriteError(`${method}: unknown option(s) ${unknown.join(', ')}; the valid option is batchSize`);
+  if (options.batchSize !== undefined && !positiveInteger(options.batchSize)) {
+    throw new DendriteError(`${method}: batchSize must be a positive integer, got ${options.batchSize}`);
+  }
+}
+
+/** Checks that `fit`/`evaluate` got data at all, before it is walked (a missing one fails deep in iteration otherwise). */
+export function checkDataGiven(data: unknown, method: string): void {
+  if (typeof data !== 'object' || data === null) {
+    throw new DendriteError(`${method}: data must be whole arrays { inputs, targets } or an (async) iterable of { inputs, targets } batches, got ${data === null ? 'null' : typeof data}`);
+  }
+}
