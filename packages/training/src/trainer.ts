@@ -63,6 +63,7 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     this.model = model;
     this.optimizer = options.optimizer;
     this.loss = options.loss;
+    if (options.metrics !== undefined && !Array.isArray(options.metrics)) throw new DendriteError(`Trainer: options.metrics must be an array of metrics, got ${options.metrics === null ? 'null' : typeof options.metrics}`);
     this.metrics = options.metrics ?? [];
     const names = this.metrics.map((metric) => metric.name);
     const repeated = names.find((name, index) => names.indexOf(name) !== index || name === 'loss');

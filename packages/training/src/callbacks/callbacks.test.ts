@@ -52,6 +52,11 @@ describe('EarlyStopping', () => {
 });
 
 describe('LearningRateScheduler', () => {
+  it('refuses a schedule it could never call (it was accepted and did nothing)', () => {
+    expect(() => new LearningRateScheduler(5 as never)).toThrow(/LearningRateScheduler: the schedule must be a function .* got number/);
+    expect(() => new LearningRateScheduler({ learningRate: 0.1 } as never)).toThrow(/learningRateAt\(step\) or update\(metric\), got object/);
+  });
+
   it('sets the learning rate per epoch from a function, per step from a schedule, and from a plateau schedule', async () => {
     const byEpoch = setup();
     const seen: number[] = [];
