@@ -62,6 +62,9 @@ describe('CSV', () => {
   it('rejects wrong field counts, unknown columns, stray quotes and unterminated quotes', () => {
     expect(() => parseCsv('a,b\n1,2,3\n', { source: 'f.csv' })).toThrow('f.csv, line 2: expected 2 fields, found 3');
     expect(() => parseCsv('a,b\n1,2\n', { columns: { c: 'int' } })).toThrow(/column "c" is not in the header \(a, b\)/);
+    expect(() => parseCsv('a,b,a\n1,2,3\n', { columns: { a: 'int' } })).toThrow(/line 1: column "a" appears twice in the header \(fields 1 and 3\)/);
+    expect(() => parseCsv('a,a\n1,2\n')).toThrow(/column "a" appears twice in the header/);
+    expect(parseCsv('a,a,b\n1,2,3\n', { columns: { b: 'int' } }).columns.b).toEqual(Int32Array.from([3]));
     expect(() => parseCsv('a,b\n"x"y,2\n')).toThrow(/line 2, field "#1": unexpected character "y" after a closing quote/);
     expect(() => parseCsv('a,b\n1,"open\nstill open\n')).toThrow(/line 2, field "#2": unterminated quoted field/);
   });

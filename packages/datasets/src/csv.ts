@@ -121,6 +121,11 @@ class CsvTableBuilder<S extends CsvSchema> {
       if (index === -1) {
         throw new DatasetError(`column "${name}" is not in the header (${header.join(', ')})`, { file: this.source, line: 1 });
       }
+      // A repeated name would silently read only its first column.
+      const repeated = header.indexOf(name, index + 1);
+      if (repeated !== -1) {
+        throw new DatasetError(`column "${name}" appears twice in the header (fields ${index + 1} and ${repeated + 1}); rename one or pass header names`, { file: this.source, line: 1 });
+      }
       if (type !== 'number' && type !== 'int' && type !== 'string') {
         throw new DatasetError(`column "${name}" has unknown type ${JSON.stringify(type)}; use number, int or string`, { file: this.source });
       }

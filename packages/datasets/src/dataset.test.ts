@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dataset } from './dataset.js';
 import { DatasetError } from './errors.js';
+import { SeededRandom } from './random.js';
 
 async function* stream(count: number): AsyncGenerator<number> {
   for (let index = 0; index < count; index++) yield index;
@@ -124,5 +125,18 @@ describe('Dataset', () => {
     expect(await again.test.toArray()).toEqual(parts[2]);
     expect(() => Dataset.from(() => stream(3)).split({ test: 0.5, seed: 1 })).toThrow(/no random access/);
     expect(() => Dataset.range(3).split({ test: 0.8, validation: 0.5, seed: 1 })).toThrow(/more than 1/);
+  });
+
+  it('rejects seeds, options and bounds that used to be taken silently', () => {
+    // A NaN or missing seed became seed 0; { train: 0.8 } was ignored (train takes the rest) and the seed missing.
+    expect(() => Dataset.range(5).shuffle({ seed: Number.NaN })).toThrow(/shuffle: seed must be an integer, got NaN/);
+    expect(() => Dataset.range(5).shuffle(undefined as never)).toThrow(/shuffle: options \{ seed, bufferSize\? \} are required/);
+    expect(() => Dataset.range(5).shuffle({ seed: 1, buffer: 4 } as never)).toThrow(/shuffle: unknown option\(s\) buffer/);
+    expect(() => Dataset.range(10).split({ train: 0.8, validation: 0.2 } as never)).toThrow(/split: unknown option\(s\) train; valid options are validation, test, seed/);
+    expect(() => Dataset.range(10).split({ validation: 0.2 } as never)).toThrow(/split: seed must be an integer, got undefined/);
+    expect(() => Dataset.range(10).split({ validation: Number.NaN, seed: 1 })).toThrow(/validation fraction must be in \[0, 1\], got NaN/);
+    expect(() => Dataset.range(Number.NaN)).toThrow(/range: end must be an integer, got NaN/);
+    expect(() => Dataset.range(0, 2.5)).toThrow(/range: end must be an integer, got 2.5/);
+    expect(() => new SeededRandom(Number.POSITIVE_INFINITY)).toThrow(/SeededRandom: seed must be a finite number, got Infinity/);
   });
 });

@@ -108,6 +108,9 @@ export class Dataset<T> implements AsyncIterable<T> {
 
   /** Integers `start, start+1, …, end-1`. */
   static range(start: number, end?: number): Dataset<number> {
+    for (const [name, value] of [['start', start], ['end', end]] as const) {
+      if (value !== undefined && !Number.isSafeInteger(value)) throw new DatasetError(`range: ${end === undefined ? 'end' : name} must be an integer, got ${String(value)}`);
+    }
     const first = end === undefined ? 0 : start;
     const last = end === undefined ? start : end;
     return Dataset.fromIndexed(Math.max(0, last - first), (index) => first + index);
@@ -220,6 +223,10 @@ export class Dataset<T> implements AsyncIterable<T> {
    * buffer of `bufferSize` items (as tf.data does; larger buffers mix better).
    */
   shuffle(options: ShuffleOptions): Dataset<T> {
+    if (typeof options !== 'object' || options === null) throw new DatasetError(`shuffle: options { seed, bufferSize? } are required, got ${String(options)}`);
+    const unknownKeys = Object.keys(options).filter((key) => !['seed', 'bufferSize', 'reshuffleEachIteration'].includes(key));
+    if (unknownKeys.length > 0) throw new DatasetError(`shuffle: unknown option(s) ${unknownKeys.join(', ')}; valid options are seed, bufferSize, reshuffleEachIteration`);
+    if (!Number.isInteger(options.seed)) throw new DatasetError(`shuffle: seed must be an integer, got ${String(options.seed)}`);
     const master = new SeededRandom(options.seed);
     const reshuffle = options.reshuffleEachIteration ?? true;
     const firstSeed = master.deriveSeed();

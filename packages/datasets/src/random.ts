@@ -1,3 +1,5 @@
+import { DatasetError } from './errors.js';
+
 /**
  * A small seeded pseudo-random generator (xoshiro128**, seeded through splitmix32 from `seed >>> 0`),
  * a copy of `@dendrite/core`'s `RandomGenerator` so that this package needs no core. Used by every shuffle, split and sampler in this
@@ -14,6 +16,8 @@ export class SeededRandom {
   private readonly state = new Uint32Array(4);
 
   constructor(seed: number) {
+    // NaN, Infinity or a missing seed would silently become seed 0 under `>>> 0`.
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new DatasetError(`SeededRandom: seed must be a finite number, got ${String(seed)}`);
     // splitmix32 spreads one number over the 128-bit state; an all-zero state would be stuck at zero.
     // The same algorithm and seeding rule as @dendrite/core's RandomGenerator (seed >>> 0, then
     // splitmix32), so a seed gives one stream in both; random.test.ts proves it.

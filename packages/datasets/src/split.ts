@@ -21,6 +21,12 @@ export interface SplitFractions {
  * ```
  */
 export function splitIndices(length: number, fractions: SplitFractions): { train: Int32Array; validation: Int32Array; test: Int32Array } {
+  if (typeof fractions !== 'object' || fractions === null) throw new DatasetError(`split: options { validation?, test?, seed } are required, got ${String(fractions)}`);
+  // Train takes the rest, so { train: 0.8 } is not an option: unknown keys would otherwise be ignored silently.
+  const unknownKeys = Object.keys(fractions).filter((key) => !['validation', 'test', 'seed'].includes(key));
+  if (unknownKeys.length > 0) throw new DatasetError(`split: unknown option(s) ${unknownKeys.join(', ')}; valid options are validation, test, seed (train takes the rest)`);
+  if (!Number.isInteger(fractions.seed)) throw new DatasetError(`split: seed must be an integer, got ${String(fractions.seed)}`);
+  if (!Number.isSafeInteger(length) || length < 0) throw new DatasetError(`split: length must be a non-negative integer, got ${length}`);
   const validationFraction = fractions.validation ?? 0;
   const testFraction = fractions.test ?? 0;
   for (const [name, value] of [['validation', validationFraction], ['test', testFraction]] as const) {

@@ -135,6 +135,18 @@ describe('Layer base', () => {
     model.dispose();
     expect(memory().tensors).toBe(before);
   });
+
+  it('a disposed model says so when applied, instead of a kernel naming a freed tensor', () => {
+    const model = sequential([new Dense({ units: 2, seed: 1 })], { name: 'mlp' });
+    const x = randomNormal([2, 3], 0, 1, 1);
+    model.build([-1, 3]);
+    const firstLayer = model.layers[0];
+    model.dispose();
+    expect(() => model.apply(x)).toThrow(/mlp: this Sequential was disposed \(dispose\(\) freed its weights\)/);
+    expect(() => model.predict(x)).toThrow(/mlp: this Sequential was disposed/);
+    expect(() => firstLayer.apply(x)).toThrow(/dense_\d+: this Dense was disposed/);
+    x.dispose();
+  });
 });
 
 describe('apply lifetimes', () => {

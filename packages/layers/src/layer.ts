@@ -80,6 +80,8 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
   /** The dtype of a dummy input when output shapes are traced (Embedding takes int32 ids). */
   protected inputDtype: SymbolicDType = 'float32';
   private builtFlag = false;
+  /** Set by dispose(): applying a disposed layer says so, not that some kernel's tensor was freed. */
+  private disposedFlag = false;
   private builtShape: InputShape | null = null;
   private trainingFlag = true;
   private trainableFlag: boolean;
@@ -161,6 +163,7 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
   apply(input: In): Out;
   apply(input: In | SymbolicTensor | readonly SymbolicTensor[]): Out | SymbolicOf<Out> {
     if (isSymbolic(input)) return this.applySymbolic(input);
+    if (this.disposedFlag) throw new DendriteError(`${this.name}: this ${this.constructor.name} was disposed (dispose() freed its weights); create or load the model again`);
     if (!this.builtFlag) this.build(this.inputShapeOf(input as In));
     return tidy(() => this.forward(input as In));
   }
@@ -451,6 +454,7 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
 
   /** Free every parameter and buffer of this layer and its sub-layers. */
   dispose(): void {
+    this.disposedFlag = true;
     for (const entry of this.parameterEntries.values()) entry.tensor.dispose();
     for (const buffer of this.bufferEntries.values()) buffer.dispose();
     for (const child of this.children.values()) child.dispose();

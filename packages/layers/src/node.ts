@@ -58,15 +58,26 @@ function isSingleFile(path: string): boolean {
 export async function saveModel(model: AnyLayer, directory: string, options: SaveOptions = {}): Promise<void> {
   if (isSingleFile(directory)) {
     const bytes = await modelToBytes(model, options);
-    await mkdir(dirname(directory), { recursive: true });
-    await writeAtomically(directory, bytes);
+    await fileStep('create the folder', dirname(directory), () => mkdir(dirname(directory), { recursive: true }));
+    await fileStep('write', directory, () => writeAtomically(directory, bytes));
     return;
   }
   const topology = JSON.stringify(modelTopology(model, options.layers), null, 1);
   const weights = await encodeWeights(model, {}, options.dtype);
-  await mkdir(directory, { recursive: true });
-  await writeAtomically(join(directory, WEIGHTS_FILE), weights);
-  await writeAtomically(join(directory, MODEL_FILE), topology);
+  await fileStep('create the folder', directory, () => mkdir(directory, { recursive: true }));
+  await fileStep('write', join(directory, WEIGHTS_FILE), () => writeAtomically(join(directory, WEIGHTS_FILE), weights));
+  await fileStep('write', join(directory, MODEL_FILE), () => writeAtomically(join(directory, MODEL_FILE), topology));
+}
+
+/** Runs one file-system step of saveModel, turning Node's bare error (EEXIST, EACCES, ENOSPC) into one naming the path. */
+async function fileStep(what: string, path: string, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint = code === 'EEXIST' || code === 'ENOTDIR' ? ' (a file is in the way of the folder)' : code === 'EACCES' || code === 'EPERM' ? ' (no permission)' : '';
+    throw new DendriteError(`saveModel: cannot ${what} ${path}${hint}: ${(error as Error).message}`);
+  }
 }
 
 async function readCapped(path: string, limit: number, what: string): Promise<Uint8Array> {

@@ -54,7 +54,10 @@ export abstract class Optimizer<Options extends object = object> {
     const { name, specs, checkCombination } = definition;
     this.name = name;
     this.specs = specs;
-    if (!Array.isArray(parameters) || parameters.length === 0) throw new DendriteError(`${name}: no parameters to optimize`);
+    if (!Array.isArray(parameters) || parameters.length === 0) {
+      // The usual cause: a @dendrite/layers model has no weights until it is built.
+      throw new DendriteError(`${name}: no parameters to optimize (a layers model has none until it is built: call model.build(inputShape) or apply it once before creating the optimizer)`);
+    }
     const defaults = resolveHyperparameters(name, specs, options ?? {}, {});
     checkCombination?.(name, defaults);
     const groupOptions = isGroupList(name, parameters) ? parameters : [{ params: parameters } as ParameterGroupOptions<Options>];

@@ -194,6 +194,23 @@ describe('Trainer.fit', () => {
     expect(() => new Trainer(model, { optimizer: new MomentumSGD(model.parameters()), loss: softmaxCrossEntropy, metrics: [new Accuracy(), new Accuracy()] })).toThrow(/used twice/);
   });
 
+  it('rejects a batch size of 0 in evaluate and predict (it looped forever) and missing data', async () => {
+    const model = createMlp([2, 4, 2]);
+    const trainer = new Trainer(model, { optimizer: new MomentumSGD(model.parameters()), loss: softmaxCrossEntropy });
+    const data = separableData(8);
+    await expect(trainer.evaluate(data, { batchSize: 0 })).rejects.toThrow(/evaluate: batchSize must be a positive integer, got 0/);
+    await expect(trainer.evaluate(data, { batchSize: 2.5 })).rejects.toThrow(/evaluate: batchSize must be a positive integer, got 2.5/);
+    await expect(trainer.evaluate(data, { batch_size: 4 } as never)).rejects.toThrow(/evaluate: unknown option\(s\) batch_size/);
+    await expect(trainer.predict(data.inputs, { batchSize: -1 })).rejects.toThrow(/predict: batchSize must be a positive integer, got -1/);
+    await expect(trainer.fit(undefined as never, { epochs: 1 })).rejects.toThrow(/fit: data must be whole arrays \{ inputs, targets \} or an \(async\) iterable .* got undefined/);
+    await expect(trainer.fit(data, { epochs: 1, validationData: null as never })).rejects.toThrow(/fit: validationData: data must be .* got null/);
+    await expect(trainer.evaluate(null as never)).rejects.toThrow(/evaluate: data must be .* got null/);
+    await expect(trainer.fit({ inputs: data.inputs, targets: [0, 1, 0, 1, 0, 1, 0, 1] as never }, { epochs: 1 })).rejects.toThrow(/fit: targets must be a Tensor or \{ data, shape \}, got a plain array/);
+    await expect(trainer.evaluate({ targets: data.targets } as never)).rejects.toThrow(/evaluate: inputs must be a Tensor or \{ data, shape \}, got nothing/);
+    await expect(trainer.fit(data, { epochs: 1, callbacks: {} as never })).rejects.toThrow(/fit: callbacks must be an array, got object/);
+    expect(() => new Trainer(model, { optimizer: new MomentumSGD(model.parameters()), loss: softmaxCrossEntropy, metrics: new Accuracy() as never })).toThrow(/Trainer: options.metrics must be an array of metrics, got object/);
+  });
+
   it('gives subscribers plain events in order', async () => {
     const model = createMlp([2, 4, 2]);
     const trainer = new Trainer(model, { optimizer: new MomentumSGD(model.parameters()), loss: softmaxCrossEntropy });

@@ -7,7 +7,7 @@ import {
   type BatchSource, type Loadable, type PreparedBatch, type TrainingData,
 } from './data.js';
 import { guardFit } from './fit-guard.js';
-import { checkFitOptions, type FitOptions } from './fit-options.js';
+import { checkDataGiven, checkEvaluateOptions, checkFitOptions, type FitOptions } from './fit-options.js';
 import { GradientAccumulator } from './gradient-accumulator.js';
 import type { Metric } from './metrics/metric.js';
 import { RunningLoss } from './running-loss.js';
@@ -63,6 +63,7 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
     this.model = model;
     this.optimizer = options.optimizer;
     this.loss = options.loss;
+    if (options.metrics !== undefined && !Array.isArray(options.metrics)) throw new DendriteError(`Trainer: options.metrics must be an array of metrics, got ${options.metrics === null ? 'null' : typeof options.metrics}`);
     this.metrics = options.metrics ?? [];
     const names = this.metrics.map((metric) => metric.name);
     const repeated = names.find((name, index) => names.indexOf(name) !== index || name === 'loss');
@@ -97,6 +98,8 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
    */
   async fit(data: TrainingData<I, T>, options: FitOptions<I, T>): Promise<History> {
     checkFitOptions(options as FitOptions<unknown, unknown>);
+    checkDataGiven(data, 'fit');
+    if (options.validationData !== undefined) checkDataGiven(options.validationData, 'fit: validationData');
     let interrupted = false;
     const guard = guardFit(this.model, {
       handleInterrupt: options.handleInterrupt ?? true,
@@ -352,6 +355,8 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
    * ```
    */
   async evaluate(data: TrainingData<I, T>, options: EvaluateOptions = {}): Promise<Logs> {
+    checkDataGiven(data, 'evaluate');
+    checkEvaluateOptions(options, 'evaluate');
     return this.evaluateData(data, options);
   }
 
@@ -393,6 +398,8 @@ export class Trainer<I = Tensor, O = Tensor, T = Tensor> implements TrainerHandl
    * ```
    */
   async *predictBatches(inputs: Tensor | TensorData | Iterable<Loadable<I>> | AsyncIterable<Loadable<I>>, options: EvaluateOptions = {}): AsyncGenerator<O> {
+    checkDataGiven(inputs, 'predict');
+    checkEvaluateOptions(options, 'predict');
     this.model.train(false);
     if (inputs instanceof Tensor || isTensorData(inputs)) {
       const arrays = new ArrayBatches({ inputs, targets: inputs }, 'predict');

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mul, randomNormal, tensor, type Tensor } from '@dendrite/core';
@@ -108,6 +108,21 @@ describe('save and load', () => {
     expect(half.length).toBeLessThan(bytes.length);
     const approximate = (modelFromBytes(half).apply(args) as Tensor[])[0].dataSync();
     a[0].dataSync().forEach((v, i) => expect(Math.abs(approximate[i] - v)).toBeLessThan(1e-2));
+  });
+
+  it('names the path when saving fails, and leaves no partial file behind', async () => {
+    const original = sequential([new Dense({ units: 2 })], { seed: 1 });
+    original.build([-1, 3]);
+    // A file where the folder should be: Node's bare "EEXIST: file already exists, mkdir" before.
+    const blocker = join(scratch, 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    await expect(saveModel(original, blocker)).rejects.toThrow(/saveModel: cannot create the folder .*a-file \(a file is in the way of the folder\)/);
+    await expect(saveModel(original, join(blocker, 'inner.safetensors'))).rejects.toThrow(/saveModel: cannot create the folder .*a-file/);
+    // The weights' name taken by a non-empty folder: the rename fails; the temporary file is removed.
+    const directory = join(scratch, 'blocked-weights');
+    mkdirSync(join(directory, 'weights.safetensors', 'inside'), { recursive: true });
+    await expect(saveModel(original, directory)).rejects.toThrow(/saveModel: cannot write .*blocked-weights.weights\.safetensors: /);
+    expect(readdirSync(directory)).toEqual(['weights.safetensors']);
   });
 
   it('refuses truncated, oversized and mismatched files, naming the file and the tensor', async () => {

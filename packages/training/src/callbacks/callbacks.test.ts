@@ -42,9 +42,21 @@ describe('EarlyStopping', () => {
     const { trainer } = setup();
     await expect(trainer.fit(separableData(16), { epochs: 2, callbacks: [new EarlyStopping()] })).rejects.toThrow(/"val_loss" is not in the logs \(they have loss\)/);
   });
+
+  it('rejects a patience or mode that would silently never stop or watch the wrong way', () => {
+    expect(() => new EarlyStopping({ patience: Number.NaN })).toThrow(/EarlyStopping: patience must be an integer ≥ 0, got NaN/);
+    expect(() => new EarlyStopping({ patience: -1 })).toThrow(/patience must be an integer ≥ 0, got -1/);
+    expect(() => new EarlyStopping({ patience: 1.5 })).toThrow(/patience must be an integer ≥ 0, got 1.5/);
+    expect(() => new EarlyStopping({ monitor: 'val_loss', mode: 'minimum' as never })).toThrow(/monitor "val_loss": mode must be 'min', 'max' or 'auto', got "minimum"/);
+  });
 });
 
 describe('LearningRateScheduler', () => {
+  it('refuses a schedule it could never call (it was accepted and did nothing)', () => {
+    expect(() => new LearningRateScheduler(5 as never)).toThrow(/LearningRateScheduler: the schedule must be a function .* got number/);
+    expect(() => new LearningRateScheduler({ learningRate: 0.1 } as never)).toThrow(/learningRateAt\(step\) or update\(metric\), got object/);
+  });
+
   it('sets the learning rate per epoch from a function, per step from a schedule, and from a plateau schedule', async () => {
     const byEpoch = setup();
     const seen: number[] = [];

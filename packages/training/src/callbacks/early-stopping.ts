@@ -1,4 +1,4 @@
-import type { HostTensor } from '@dendrite/core';
+import { DendriteError, type HostTensor } from '@dendrite/core';
 import { modelTensors, restoreModel, toHost } from '../checkpoint-state.js';
 import type { Callback, EpochEndEvent, TrainBeginEvent, TrainEndEvent } from './callback.js';
 import { Monitor, type MonitorMode } from './monitor.js';
@@ -38,6 +38,8 @@ export class EarlyStopping implements Callback {
   constructor(options: EarlyStoppingOptions = {}) {
     this.monitor = new Monitor(options.monitor ?? 'val_loss', options.mode, options.minDelta ?? 0);
     this.patience = options.patience ?? 0;
+    // A NaN patience never stopped training (wait >= NaN is false).
+    if (!Number.isInteger(this.patience) || this.patience < 0) throw new DendriteError(`EarlyStopping: patience must be an integer ≥ 0, got ${this.patience}`);
     this.restoreBestWeights = options.restoreBestWeights ?? false;
   }
 

@@ -32,7 +32,15 @@ export type Schedule = LearningRateSchedule | PlateauSchedule | ((epoch: number,
  * ```
  */
 export class LearningRateScheduler implements Callback {
-  constructor(private readonly schedule: Schedule, private readonly options: { monitor?: string } = {}) {}
+  constructor(private readonly schedule: Schedule, private readonly options: { monitor?: string } = {}) {
+    // Anything else was accepted and then never changed the learning rate.
+    const usable = typeof schedule === 'function'
+      || (typeof schedule === 'object' && schedule !== null
+        && (typeof (schedule as LearningRateSchedule).learningRateAt === 'function' || typeof (schedule as PlateauSchedule).update === 'function'));
+    if (!usable) {
+      throw new DendriteError(`LearningRateScheduler: the schedule must be a function (epoch, learningRate) => number or an object with learningRateAt(step) or update(metric), got ${schedule === null ? 'null' : typeof schedule}`);
+    }
+  }
 
   onTrainBegin({ trainer }: TrainBeginEvent): void {
     if (typeof trainer.optimizer.learningRate !== 'number') {

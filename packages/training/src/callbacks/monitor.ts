@@ -26,6 +26,8 @@ export class Monitor {
   best: number;
 
   constructor(readonly key: string, mode: MonitorMode = 'auto', readonly minDelta = 0) {
+    // Any other mode would silently watch for increases.
+    if (!['min', 'max', 'auto'].includes(mode)) throw new DendriteError(`monitor "${key}": mode must be 'min', 'max' or 'auto', got ${JSON.stringify(mode)}`);
     // Accuracy-like quantities improve upwards; losses and errors downwards.
     this.direction = mode !== 'auto' ? mode : /acc|auc|precision|recall|f1/.test(key) ? 'max' : 'min';
     this.best = this.direction === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;

@@ -73,6 +73,8 @@ export class TopKAccuracy extends MeanMetric {
     checkExamples(this.name, output, target);
     if (output.rank !== 2) throw new DendriteError(`${this.name}: expected scores of shape [examples, classes], got [${output.shape}]`);
     const classCount = output.shape[1];
+    // With k ≥ the class count every example would count as correct.
+    if (this.k >= classCount) throw new DendriteError(`${this.name}: k = ${this.k} must be less than the ${classCount} classes of the scores [${output.shape}] (every example would count as correct)`);
     const truth = oneHot(targetClasses(this.name, target, classCount), classCount);
     const trueScore = sum(mul(output, truth), -1, true);
     const higher = sum(greater(output, trueScore), -1);

@@ -22,6 +22,16 @@ describe('metrics accumulated over batches', () => {
     expect(await top2.compute()).toBeCloseTo(2 / 3, 6);
   });
 
+  it('TopKAccuracy refuses a k that is not below the class count (it counted every example correct)', () => {
+    const top5 = new TopKAccuracy(5);
+    expect(() => top5.update(tensor([[0.5, 0.3, 0.2]]), tensor([1], [1], 'int32'))).toThrow(/top5_accuracy: k = 5 must be less than the 3 classes of the scores \[1,3\]/);
+  });
+
+  it('precision, recall and F1 refuse an average they do not compute (micro was the macro mean, silently)', () => {
+    expect(() => new Precision({ average: 'micro' as never })).toThrow(/precision: average must be 'binary' or 'macro', got "micro"/);
+    expect(() => new Recall({ threshold: Number.NaN })).toThrow(/recall: threshold must be a finite number, got NaN/);
+  });
+
   it('binary precision, recall and F1 over two batches', async () => {
     // Predictions (> 0.5): 1 1 0 1 | 0 1 ; targets: 1 0 1 1 | 0 0 → TP 2, FP 2, FN 1.
     const metrics = [new Precision(), new Recall(), new F1Score()];

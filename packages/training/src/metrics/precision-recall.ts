@@ -1,4 +1,4 @@
-import { mul, oneHot, sum, type Tensor } from '@dendrite/core';
+import { DendriteError, mul, oneHot, sum, type Tensor } from '@dendrite/core';
 import { binaryDecisions, isBinaryOutput, predictedClasses, targetClasses } from './classes.js';
 import { checkExamples, RunningSumMetric } from './metric.js';
 
@@ -29,6 +29,11 @@ abstract class ConfusionCountMetric extends RunningSumMetric {
 
   constructor(private readonly quantity: Quantity, options: ClassificationMetricOptions) {
     super();
+    // 'micro' or 'weighted' would silently compute the macro mean under the plain name.
+    if (options.average !== undefined && options.average !== 'binary' && options.average !== 'macro') {
+      throw new DendriteError(`${quantity}: average must be 'binary' or 'macro', got ${JSON.stringify(options.average)}`);
+    }
+    if (options.threshold !== undefined && !Number.isFinite(options.threshold)) throw new DendriteError(`${quantity}: threshold must be a finite number, got ${options.threshold}`);
     this.average = options.average;
     this.threshold = options.threshold ?? 0.5;
     this.name = options.name ?? (options.average === 'macro' ? `${quantity}_macro` : quantity);

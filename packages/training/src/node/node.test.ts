@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { softmaxCrossEntropy } from '@dendrite/core';
@@ -8,7 +8,7 @@ import { History } from '../callbacks/history.js';
 import { Accuracy } from '../metrics/accuracy.js';
 import { createMlp, MomentumSGD, separableData } from '../test-support/models.js';
 import { Trainer } from '../trainer.js';
-import { CSVLogger, loadCheckpoint, ModelCheckpoint, ProgressBar, renderHistoryPng, renderHistorySvg, saveHistoryChart } from './index.js';
+import { CSVLogger, loadCheckpoint, ModelCheckpoint, ProgressBar, renderHistoryPng, renderHistorySvg, saveHistoryChart, writeFileAtomically } from './index.js';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'dendrite-training-'));
 const newTrainer = (seed = 1) => {
@@ -49,6 +49,16 @@ describe('CSVLogger', () => {
     expect(lines[0]).toBe('epoch,loss,accuracy');
     expect(lines.map((line) => line.split(',')[0])).toEqual(['epoch', '1', '2', '1']);
     expect(lines.slice(1).every((line) => line.split(',').every((cell) => Number.isFinite(Number(cell))))).toBe(true);
+  });
+});
+
+describe('writeFileAtomically', () => {
+  it('names the path when a file is in the way of the folder (was a bare EEXIST), for the logger and the checkpoints', async () => {
+    const blocker = join(scratch(), 'a-file');
+    writeFileSync(blocker, 'not a folder');
+    await expect(writeFileAtomically(join(blocker, 'x.json'), '{}')).rejects.toThrow(/cannot create the folder .*a-file for .*x\.json \(a file is in the way of the folder\)/);
+    await expect(newTrainer().fit(separableData(16), { epochs: 1, callbacks: [new CSVLogger(join(blocker, 'log.csv'))] })).rejects.toThrow(/cannot create the folder .*a-file for .*log\.csv/);
+    await expect(newTrainer().fit(separableData(16), { epochs: 1, callbacks: [new ModelCheckpoint(blocker)] })).rejects.toThrow(/cannot create the folder .*a-file/);
   });
 });
 

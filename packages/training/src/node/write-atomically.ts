@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DendriteError } from '@dendrite/core';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -12,13 +13,24 @@ import { basename, dirname, join } from 'node:path';
  * ```
  */
 export async function writeFileAtomically(path: string, content: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  try {
+    await mkdir(dirname(path), { recursive: true });
+  } catch (error) {
+    throw fileError(`cannot create the folder ${dirname(path)} for ${path}`, error);
+  }
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     await writeFile(temporary, content);
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
-    throw error;
+    throw fileError(`cannot write ${path}`, error);
   }
+}
+
+/** Node's bare error (EEXIST, EACCES, ENOSPC) as one naming the path, with a hint for the common causes. */
+function fileError(what: string, error: unknown): DendriteError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const hint = code === 'EEXIST' || code === 'ENOTDIR' ? ' (a file is in the way of the folder)' : code === 'EACCES' || code === 'EPERM' ? ' (no permission)' : '';
+  return new DendriteError(`${what}${hint}: ${(error as Error).message}`);
 }
