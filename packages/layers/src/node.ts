@@ -18,8 +18,8 @@ export const WEIGHTS_FILE = 'weights.safetensors';
 /** A topology larger than this is refused unread (16 MiB is thousands of layers). */
 const MAX_TOPOLOGY_BYTES = 16 * 1024 ** 2;
 
-/** Write `bytes` to `path` atomically: to a temporary file beside it, flushed, then renamed over. */
-async function writeAtomically(path: string, bytes: Uint8Array | string): Promise<void> {
+/** Writes `bytes` to a temporary file beside `path` and flushes it; returns the temporary's path (removed on failure). */
+async function writeTemporary(path: string, bytes: Uint8Array | string): Promise<string> {
   const temporary = `${path}.${process.pid}.${Date.now()}.partial`;
   try {
     await writeFile(temporary, bytes);
@@ -29,11 +29,31 @@ async function writeAtomically(path: string, bytes: Uint8Array | string): Promis
     } finally {
       await handle.close();
     }
-    await rename(temporary, path);
+    return temporary;
   } catch (error) {
     await rm(temporary, { force: true });
     throw error;
   }
+}
+
+/**
+ * Writes each file atomically and all of them together: every file goes to a flushed temporary first, and
+ * only when all are written are they renamed over their targets, so a failed write (a full disk, a folder
+ * in the way) replaces none of the old files: a saved model never ends up half old, half new.
+ */
+async function writeFilesAtomically(files: ReadonlyArray<readonly [string, Uint8Array | string]>): Promise<void> {
+  const written: Array<readonly [string, string]> = [];
+  try {
+    for (const [path, bytes] of files) {
+      const existing = await stat(path).catch(() => null);
+      if (existing !== null && !existing.isFile()) await fileStep('write', path, () => Promise.reject(new Error('something other than a file is in the way')));
+      written.push([await fileStep('write', path, () => writeTemporary(path, bytes)), path]);
+    }
+  } catch (error) {
+    for (const [temporary] of written) await rm(temporary, { force: true });
+    throw error;
+  }
+  for (const [temporary, path] of written) await fileStep('write', path, () => rename(temporary, path));
 }
 
 /** Whether a path names one model file rather than a directory. */
@@ -43,7 +63,8 @@ function isSingleFile(path: string): boolean {
 
 /**
  * Save a model to `directory` (created if needed): `model.json` (the versioned topology) and
- * `weights.safetensors`, each written atomically (temporary file, then rename). A path ending in
+ * `weights.safetensors`, written atomically and together (both to flushed temporary files, then both renamed
+ * over the old ones, so a failed save leaves the previous model whole). A path ending in
  * `.safetensors` instead gets one file: the weights with the topology in their metadata
  * (the format of `modelToBytes`).
  *
@@ -59,20 +80,19 @@ export async function saveModel(model: AnyLayer, directory: string, options: Sav
   if (isSingleFile(directory)) {
     const bytes = await modelToBytes(model, options);
     await fileStep('create the folder', dirname(directory), () => mkdir(dirname(directory), { recursive: true }));
-    await fileStep('write', directory, () => writeAtomically(directory, bytes));
+    await writeFilesAtomically([[directory, bytes]]);
     return;
   }
   const topology = JSON.stringify(modelTopology(model, options.layers), null, 1);
   const weights = await encodeWeights(model, {}, options.dtype);
   await fileStep('create the folder', directory, () => mkdir(directory, { recursive: true }));
-  await fileStep('write', join(directory, WEIGHTS_FILE), () => writeAtomically(join(directory, WEIGHTS_FILE), weights));
-  await fileStep('write', join(directory, MODEL_FILE), () => writeAtomically(join(directory, MODEL_FILE), topology));
+  await writeFilesAtomically([[join(directory, WEIGHTS_FILE), weights], [join(directory, MODEL_FILE), topology]]);
 }
 
 /** Runs one file-system step of saveModel, turning Node's bare error (EEXIST, EACCES, ENOSPC) into one naming the path. */
-async function fileStep(what: string, path: string, step: () => Promise<unknown>): Promise<void> {
+async function fileStep<T>(what: string, path: string, step: () => Promise<T>): Promise<T> {
   try {
-    await step();
+    return await step();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const hint = code === 'EEXIST' || code === 'ENOTDIR' ? ' (a file is in the way of the folder)' : code === 'EACCES' || code === 'EPERM' ? ' (no permission)' : '';

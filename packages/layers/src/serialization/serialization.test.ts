@@ -125,6 +125,22 @@ describe('save and load', () => {
     expect(readdirSync(directory)).toEqual(['weights.safetensors']);
   });
 
+  it('replaces a saved model whole or not at all: a failed save keeps both old files', async () => {
+    const before = sequential([new Dense({ units: 2 })], { seed: 1 });
+    before.build([-1, 3]);
+    const directory = join(scratch, 'kept');
+    await saveModel(before, directory);
+    const oldWeights = readFileSync(join(directory, 'weights.safetensors'));
+    // model.json's name taken by a folder: the second file cannot be written, so the first must not be replaced either.
+    rmSync(join(directory, 'model.json'));
+    mkdirSync(join(directory, 'model.json', 'inside'), { recursive: true });
+    const after = sequential([new Dense({ units: 2 })], { seed: 2 });
+    after.build([-1, 3]);
+    await expect(saveModel(after, directory)).rejects.toThrow(/saveModel: cannot write .*kept.model\.json: something other than a file is in the way/);
+    expect(readFileSync(join(directory, 'weights.safetensors')).equals(oldWeights)).toBe(true);
+    expect(readdirSync(directory).sort()).toEqual(['model.json', 'weights.safetensors']);
+  });
+
   it('refuses truncated, oversized and mismatched files, naming the file and the tensor', async () => {
     const original = sequential([new Dense({ units: 3 }), new Dense({ units: 2 })], { seed: 1 });
     original.build([-1, 4]);
