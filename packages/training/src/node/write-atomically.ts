@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { DendriteError } from '@dendrite/core';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /**
  * Writes a file so that readers see the old content or the new, never a part: the bytes go to a
- * temporary file beside it, which is then renamed over the target (atomic on one file system).
+ * temporary file beside it, flushed to disk, then renamed over the target (atomic on one file system).
  *
  * @example
  * ```ts
@@ -20,7 +20,14 @@ export async function writeFileAtomically(path: string, content: Uint8Array | st
   }
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    await writeFile(temporary, content);
+    // Flushed before the rename: after a crash the name holds the old file or the whole new one, never an empty one.
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(content);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true });
