@@ -374,7 +374,7 @@ export class Engine {
 
   /**
    * Like {@link Engine.runOp} for a kernel with several outputs (fused updates, topK, unstack); it records no
-   * gradient: the op records one with {@link Engine.recordGrad} or {@link Engine.recordGroupGrad}.
+   * gradient: the op records one with `recordGrad` or `recordGroupGrad`.
    */
   runMultiOp(spec: MultiOpSpec): Tensor[] {
     const infos = spec.inputs.map((input) => this.info(spec.name, input));

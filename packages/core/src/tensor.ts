@@ -26,7 +26,9 @@ export interface GradNode {
  * output (null for an output no gradient reached) and returns the inputs' gradients, like GradNode's.
  */
 export interface GradGroup {
+  /** Every output of the op, in order (the `dys` of `backward` line up with them). */
   readonly outputs: readonly Tensor[];
+  /** The inputs' gradients from one gradient per output (null where none reached it); `wanted[k]`: whether input k needs one. */
   readonly backward: (dys: ReadonlyArray<Tensor | null>, wanted: readonly boolean[]) => ReadonlyArray<Tensor | null>;
 }
 
