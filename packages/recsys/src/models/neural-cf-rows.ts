@@ -56,13 +56,13 @@ export interface LeafRows {
 
 /**
  * A batch's distinct users and items, each existing table's rows gathered into a leaf variable. The
- * network then runs on the leaves (`logits`), so a step's gradient covers only the looked-up rows.
+ * network then runs on the leaves (`loss`), so a step's gradient covers only the looked-up rows.
  * `dispose()` frees everything it made.
  *
  * @example
  * ```ts
  * const rows = new BatchRows(network, userIds, itemIds);
- * const { value, grads } = variableGrads(() => logLoss(rows.logits(network), labels), rows.leaves.map((leaf) => leaf.rows));
+ * const { value, grads } = variableGrads(() => rows.loss(network, (logits) => logLoss(logits, labels), 0, batchSize), rows.leaves.map((leaf) => leaf.rows));
  * rows.dispose();
  * ```
  */
@@ -91,14 +91,20 @@ export class BatchRows {
   }
 
   /** The batch's rows of table `name`, one per pair ([batch, width]; differentiable through the leaf), or null when the network has no such table. */
-  rowsOf(name: string): Tensor | null {
+  private rowsOf(name: string): Tensor | null {
     const leaf = this.leaves.find((candidate) => candidate.name === name);
     return leaf ? gather(leaf.rows, this.slots[leaf.side], 0) : null;
   }
 
-  /** The network's logits for the batch's pairs, computed from the leaves. */
-  logits(network: NeuralCfNetwork): Tensor {
-    return network.logitsFromRows({ gmfUser: this.rowsOf('gmf.user'), mlpUser: this.rowsOf('mlp.user'), gmfItem: this.rowsOf('gmf.item'), mlpItem: this.rowsOf('mlp.item') });
+  /**
+   * `lossOf(logits)` for the batch's pairs, computed from the leaves, plus the embedding L2 term
+   * ({@link withEmbeddingL2}); each table's rows are gathered once for both. Call inside the tape.
+   */
+  loss(network: NeuralCfNetwork, lossOf: (logits: Tensor) => Tensor, regularization: number, batchSize: number): Tensor {
+    const picked = new Map<string, Tensor | null>(EMBEDDING_TABLES.map(([name]) => [name, this.rowsOf(name)]));
+    const rows = (name: string) => picked.get(name) ?? null;
+    const logits = network.logitsFromRows({ gmfUser: rows('gmf.user'), mlpUser: rows('mlp.user'), gmfItem: rows('gmf.item'), mlpItem: rows('mlp.item') });
+    return withEmbeddingL2(lossOf(logits), rows, regularization, batchSize);
   }
 
   dispose(): void {

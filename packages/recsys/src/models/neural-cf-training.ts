@@ -204,7 +204,7 @@ export class NeuralCfTrainer extends Trainer<NeuralCfPairs, Tensor, Tensor> {
     const rows = new BatchRows(this.network, userIds as Int32Array, itemIds as Int32Array);
     try {
       const { value, grads } = variableGrads(
-        () => withEmbeddingL2(this.loss(rows.logits(this.network), batch.targets), (name) => rows.rowsOf(name), this.regularization, users.shape[0]),
+        () => rows.loss(this.network, (logits) => this.loss(logits, batch.targets), this.regularization, users.shape[0]),
         [...rows.leaves.map((leaf) => leaf.rows), ...this.trainableParameters()],
       );
       const rowGradients = grads.slice(0, rows.leaves.length);

@@ -5,7 +5,7 @@ import { growRows, type InteractionExtension, type UpdateOptions } from '../incr
 import type { InteractionMatrix } from '../interactions.js';
 import { checkedNumber, normalFactors } from './initialize.js';
 import { NeuralCfNetwork, type NeuralCfShape } from './neural-cf-network.js';
-import { BatchRows, EMBEDDING_TABLES, LazyRowAdam, withEmbeddingL2, type RowSide } from './neural-cf-rows.js';
+import { BatchRows, EMBEDDING_TABLES, LazyRowAdam, type RowSide } from './neural-cf-rows.js';
 import { logLoss } from './neural-cf-training.js';
 
 /** Options of `NeuralCf.update` (all optional; the defaults are the recipe measured in the README). */
@@ -235,7 +235,7 @@ function updateStep(network: NeuralCfNetwork, batch: { users: Int32Array; items:
   const labels = own(tensor(batch.labels, [batch.labels.length]));
   try {
     const { value, grads } = variableGrads(
-      () => withEmbeddingL2(logLoss(rows.logits(network), labels), (name) => rows.rowsOf(name), state.regularization, batch.users.length),
+      () => rows.loss(network, (logits) => logLoss(logits, labels), state.regularization, batch.users.length),
       [...rows.leaves.map((leaf) => leaf.rows), ...state.layerWeights],
     );
     if (state.optimizer) state.optimizer.step(grads.slice(rows.leaves.length));
