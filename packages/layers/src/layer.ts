@@ -424,7 +424,9 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
    * built (apply it once or call `build(shape)`).
    */
   loadStateDict(state: Record<string, Tensor>, options: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
-    const strict = options.strict ?? true;
+    if (options === null || typeof options !== 'object') throw new DendriteError(`${this.name}.loadStateDict: options must be an object, got ${String(options)}`);
+    checkOptionNames(`${this.name}.loadStateDict`, options, ['strict']);
+    const strict = booleanOption(options.strict, `${this.name}.loadStateDict`, 'strict', true);
     if (state === null || typeof state !== 'object') throw new DendriteError(`${this.name}.loadStateDict: state must be an object of tensors`);
     const own = this.stateDict();
     if (Object.keys(own).length === 0 && !this.builtFlag) {

@@ -4,7 +4,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AnyLayer } from './layer.js';
-import { DEFAULT_MAX_BYTES, modelFromBytes, modelToBytes, type LoadOptions, type SaveOptions } from './serialization/bytes.js';
+import {
+  checkLoadOptions, checkSaveOptions, DEFAULT_MAX_BYTES, modelFromBytes, modelToBytes, type LoadOptions, type SaveOptions,
+} from './serialization/bytes.js';
 import {
   fileStep, readCapped, readModelDirectory, writeFilesAtomically, writeModelDirectory,
 } from './serialization/model-directory.js';
@@ -34,6 +36,7 @@ function isSingleFile(path: string): boolean {
  * ```
  */
 export async function saveModel(model: AnyLayer, directory: string, options: SaveOptions = {}): Promise<void> {
+  checkSaveOptions('saveModel', options);
   if (isSingleFile(directory)) {
     const bytes = await modelToBytes(model, options);
     await fileStep('create the folder', dirname(directory), () => mkdir(dirname(directory), { recursive: true }));
@@ -51,6 +54,7 @@ export async function saveModel(model: AnyLayer, directory: string, options: Sav
  * naming both files.
  */
 export async function loadModel(directory: string, options: LoadOptions = {}): Promise<AnyLayer> {
+  checkLoadOptions('loadModel', options);
   if (isSingleFile(directory)) {
     const limit = options.maxBytes ?? DEFAULT_MAX_BYTES;
     return modelFromBytes(await readCapped(directory, limit, 'the model'), { ...options, source: directory, maxBytes: limit });

@@ -1,4 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DendriteError } from '@dendrite/core';
 import { describe, expect, it } from 'vitest';
@@ -12,10 +13,14 @@ import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
 import type { AnyLayer } from './layer.js';
+import { loadModel, saveModel } from './node.js';
 import { BatchNorm, LayerNorm } from './normalization.js';
 import { checkOptionNames } from './options.js';
 import { AvgPool2D, GlobalAvgPool2D, MaxPool2D } from './pooling.js';
 import { PositionalEmbedding } from './positional-embedding.js';
+import { MagnitudePruning } from './pruning.js';
+import { loadPyTorchStateDict, pytorchStateDict } from './pytorch.js';
+import { quantizeModel } from './quantization/quantize-model.js';
 import { QuantizedConv2D } from './quantization/quantized-conv2d.js';
 import { QuantizedDense } from './quantization/quantized-dense.js';
 import { Bidirectional } from './recurrent/bidirectional.js';
@@ -24,6 +29,7 @@ import { LSTM } from './recurrent/lstm.js';
 import { SimpleRNN } from './recurrent/simple-rnn.js';
 import { Flatten, Reshape } from './reshape.js';
 import { Sequential } from './sequential.js';
+import { modelFromBytes, modelToBytes } from './serialization/bytes.js';
 import { BUILTIN_LAYERS, modelFromTopology, modelTopology } from './serialization/topology.js';
 
 type Options = Record<string, unknown>;
@@ -108,6 +114,23 @@ describe('layer options', () => {
     expect(() => new Sequential([], { name: 'm', seeds: 1 } as never)).toThrow("Sequential: unknown option 'seeds' (did you mean 'seed'?); valid options are name, seed, trainable");
     const model = new Sequential([new Dense({ units: 2 })]);
     expect(() => model.predict(null as never, { batch_size: 4 } as never)).toThrow("predict: unknown option 'batch_size' (did you mean 'batchSize'?); valid options are batchSize");
+  });
+
+  it('refuses unknown options and bad values of the save, load, quantization, pruning and state-dict functions', async () => {
+    const net = new Sequential([new Dense({ units: 2 })]);
+    net.build([-1, 3]);
+    const directory = join(tmpdir(), `dendrite-options-${process.pid}`);
+    await expect(saveModel(net, directory, { dtyp: 'float16' } as never)).rejects.toThrow("saveModel: unknown option 'dtyp' (did you mean 'dtype'?); valid options are layers, dtype");
+    await expect(saveModel(net, directory, { dtype: 'int8' } as never)).rejects.toThrow('saveModel: dtype must be \'float32\' or \'float16\', got "int8"');
+    expect(existsSync(directory)).toBe(false);
+    await expect(loadModel(directory, { max_bytes: 10 } as never)).rejects.toThrow("loadModel: unknown option 'max_bytes' (did you mean 'maxBytes'?); valid options are layers, maxBytes");
+    await expect(modelToBytes(net, { layer: {} } as never)).rejects.toThrow("modelToBytes: unknown option 'layer' (did you mean 'layers'?)");
+    expect(() => modelFromBytes(new Uint8Array(8), { maxBytes: -1 })).toThrow('modelFromBytes: maxBytes must be a positive integer, got -1');
+    await expect(quantizeModel(net, { fusePool: false } as never)).rejects.toThrow("quantizeModel: unknown option 'fusePool' (did you mean 'fusePooling'?); valid options are calibration, layers, fusePooling");
+    expect(() => new MagnitudePruning(net, { finalSparsity: 0.5, endstep: 10 } as never)).toThrow("MagnitudePruning: unknown option 'endstep' (did you mean 'endStep'?)");
+    expect(() => net.loadStateDict(net.stateDict(), { strcit: false } as never)).toThrow("loadStateDict: unknown option 'strcit' (did you mean 'strict'?); valid options are strict");
+    expect(() => loadPyTorchStateDict(net, {}, { strict: 'no' } as never)).toThrow('loadPyTorchStateDict: strict must be true or false, got "no"');
+    expect(() => pytorchStateDict(net, { value: {} } as never)).toThrow("pytorchStateDict: unknown option 'value' (did you mean 'values'?)");
   });
 
   it("does not refuse the options of a user's subclass that declares none", () => {
