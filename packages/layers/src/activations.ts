@@ -51,6 +51,9 @@ export function isFusedActivation(name: ActivationName): name is FusedActivation
  * ```
  */
 export class Activation extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['activation'];
+
   readonly activation: ActivationName;
   private readonly fn: (x: Tensor) => Tensor;
 
@@ -82,6 +85,9 @@ abstract class ElementwiseLayer extends Layer {
 
 /** max(0, x). Range [0, ∞). */
 export class ReLU extends ElementwiseLayer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = [];
+
   protected forward(x: Tensor): Tensor {
     return relu(x);
   }
@@ -89,6 +95,9 @@ export class ReLU extends ElementwiseLayer {
 
 /** 1 / (1 + e^-x). Range (0, 1). */
 export class Sigmoid extends ElementwiseLayer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = [];
+
   protected forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
@@ -96,6 +105,9 @@ export class Sigmoid extends ElementwiseLayer {
 
 /** Hyperbolic tangent. Range (-1, 1). */
 export class Tanh extends ElementwiseLayer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = [];
+
   protected forward(x: Tensor): Tensor {
     return tanh(x);
   }
@@ -103,6 +115,9 @@ export class Tanh extends ElementwiseLayer {
 
 /** x for x > 0, alpha·x otherwise (alpha 0.01 by default, as PyTorch). Range (-∞, ∞). */
 export class LeakyReLU extends ElementwiseLayer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['alpha'];
+
   readonly alpha: number;
   constructor(options: LayerOptions & { alpha?: number } = {}) {
     super(options);
@@ -118,6 +133,9 @@ export class LeakyReLU extends ElementwiseLayer {
 
 /** x for x > 0, alpha·(e^x − 1) otherwise. Range (-alpha, ∞). */
 export class ELU extends ElementwiseLayer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['alpha'];
+
   readonly alpha: number;
   constructor(options: LayerOptions & { alpha?: number } = {}) {
     super(options);
@@ -133,6 +151,9 @@ export class ELU extends ElementwiseLayer {
 
 /** Scaled ELU (self-normalizing). Range (≈ -1.758, ∞). */
 export class SELU extends ElementwiseLayer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = [];
+
   protected forward(x: Tensor): Tensor {
     return selu(x);
   }
@@ -140,6 +161,9 @@ export class SELU extends ElementwiseLayer {
 
 /** Gaussian error linear unit, exact or with `approximate: 'tanh'`. Range (≈ -0.17, ∞). */
 export class GELU extends ElementwiseLayer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['approximate'];
+
   readonly approximate: 'none' | 'tanh';
   constructor(options: LayerOptions & { approximate?: 'none' | 'tanh' } = {}) {
     super(options);
@@ -158,6 +182,9 @@ export class GELU extends ElementwiseLayer {
 
 /** x·σ(x) (swish). Range (≈ -0.278, ∞). */
 export class SiLU extends ElementwiseLayer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = [];
+
   protected forward(x: Tensor): Tensor {
     return silu(x);
   }
@@ -165,6 +192,9 @@ export class SiLU extends ElementwiseLayer {
 
 /** log(1 + e^x). Range (0, ∞). */
 export class Softplus extends ElementwiseLayer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = [];
+
   protected forward(x: Tensor): Tensor {
     return softplus(x);
   }
@@ -172,10 +202,13 @@ export class Softplus extends ElementwiseLayer {
 
 /** e^x / Σ e^x along `axis` (default -1). Range (0, 1), summing to 1. */
 export class Softmax extends ElementwiseLayer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['axis'];
+
   readonly axis: number;
   constructor(options: LayerOptions & { axis?: number } = {}) {
     super(options);
-    this.axis = options.axis ?? -1;
+    this.axis = checkAxis(options.axis ?? -1, new.target.name);
   }
   protected forward(x: Tensor): Tensor {
     return softmax(x, this.axis);
@@ -187,10 +220,13 @@ export class Softmax extends ElementwiseLayer {
 
 /** log(softmax(x)) along `axis` (default -1), computed stably. Range (-∞, 0]. */
 export class LogSoftmax extends ElementwiseLayer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['axis'];
+
   readonly axis: number;
   constructor(options: LayerOptions & { axis?: number } = {}) {
     super(options);
-    this.axis = options.axis ?? -1;
+    this.axis = checkAxis(options.axis ?? -1, new.target.name);
   }
   protected forward(x: Tensor): Tensor {
     return logSoftmax(x, this.axis);
@@ -198,6 +234,11 @@ export class LogSoftmax extends ElementwiseLayer {
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), axis: this.axis };
   }
+}
+
+function checkAxis(axis: number, op: string): number {
+  if (!Number.isInteger(axis)) throw new DendriteError(`${op}: axis must be an integer, got ${JSON.stringify(axis)}`);
+  return axis;
 }
 
 function checkFinite(value: number, op: string, field: string): number {

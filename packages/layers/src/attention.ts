@@ -3,6 +3,7 @@ import { maskBias, scaledDotProductAttention, splitHeads, type AttentionMasks } 
 import { configInitializer } from './dense.js';
 import { getInitializer, type Initializer, type InitializerName } from './initializers.js';
 import { Layer, type InputShape, type LayerOptions } from './layer.js';
+import { booleanOption } from './options.js';
 
 export interface MultiHeadAttentionOptions extends LayerOptions {
   numHeads: number;
@@ -53,6 +54,9 @@ export interface AttentionInput extends AttentionMasks {
  * ```
  */
 export class MultiHeadAttention extends Layer<Tensor | readonly Tensor[] | AttentionInput, Tensor> {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['numHeads', 'keyDim', 'valueDim', 'outputDim', 'useBias', 'dropout', 'causal', 'kernelInitializer', 'biasInitializer'];
+
   readonly numHeads: number;
   readonly dropout: number;
   readonly causal: boolean;
@@ -81,13 +85,13 @@ export class MultiHeadAttention extends Layer<Tensor | readonly Tensor[] | Atten
       if (!positive(options[key])) throw new DendriteError(`MultiHeadAttention: ${key} must be a positive integer, got ${options[key]}`);
     }
     this.dropout = options.dropout ?? 0;
-    if (!(this.dropout >= 0 && this.dropout < 1)) throw new DendriteError(`MultiHeadAttention: dropout must be in [0, 1), got ${options.dropout}`);
+    if (typeof this.dropout !== 'number' || !(this.dropout >= 0 && this.dropout < 1)) throw new DendriteError(`MultiHeadAttention: dropout must be in [0, 1), got ${options.dropout}`);
     this.numHeads = options.numHeads;
     this.requestedKeyDim = options.keyDim;
     this.requestedValueDim = options.valueDim;
     this.requestedOutputDim = options.outputDim;
-    this.causal = options.causal ?? false;
-    this.useBias = options.useBias ?? true;
+    this.causal = booleanOption(options.causal, 'MultiHeadAttention', 'causal', false);
+    this.useBias = booleanOption(options.useBias, 'MultiHeadAttention', 'useBias', true);
     this.kernelInitializer = options.kernelInitializer ?? 'glorotUniform';
     this.biasInitializer = options.biasInitializer ?? 'zeros';
     getInitializer(this.kernelInitializer, 'MultiHeadAttention');

@@ -19,6 +19,9 @@ export interface ConcatenateOptions extends LayerOptions {
  * ```
  */
 export class Concatenate extends Layer<Tensor[], Tensor> {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['axis'];
+
   readonly axis: number;
 
   constructor(options: ConcatenateOptions = {}) {

@@ -3,6 +3,7 @@ import { getActivation, type ActivationName } from './activations.js';
 import { configInitializer } from './dense.js';
 import { getInitializer, type Initializer, type InitializerName } from './initializers.js';
 import { Layer, type InputShape, type LayerOptions } from './layer.js';
+import { booleanOption } from './options.js';
 
 export interface Conv1DOptions extends LayerOptions {
   /** Output channels. */
@@ -38,6 +39,9 @@ export interface Conv1DOptions extends LayerOptions {
  * ```
  */
 export class Conv1D extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['filters', 'kernelSize', 'stride', 'padding', 'dilation', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'];
+
   readonly filters: number;
   readonly kernelSize: number;
   readonly stride: number;
@@ -69,7 +73,7 @@ export class Conv1D extends Layer {
     }
     this.activation = options.activation ?? 'linear';
     this.activationFn = getActivation(this.activation, 'Conv1D');
-    this.useBias = options.useBias ?? true;
+    this.useBias = booleanOption(options.useBias, 'Conv1D', 'useBias', true);
     this.kernelInitializer = options.kernelInitializer ?? 'glorotUniform';
     this.biasInitializer = options.biasInitializer ?? 'zeros';
     getInitializer(this.kernelInitializer, 'Conv1D');

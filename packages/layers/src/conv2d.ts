@@ -5,6 +5,7 @@ import { getActivation, isFusedActivation, type ActivationName } from './activat
 import { configInitializer } from './dense.js';
 import { getInitializer, type Initializer, type InitializerName } from './initializers.js';
 import { Layer, type InputShape, type LayerOptions } from './layer.js';
+import { booleanOption, checkPadding } from './options.js';
 
 interface ConvCommonOptions extends LayerOptions {
   /** Output channels. */
@@ -39,13 +40,6 @@ function positivePair(value: Pair, op: string, field: string): [number, number] 
   return pair;
 }
 
-function checkPadding(padding: Padding, op: string): Padding {
-  const ok = padding === 'same' || padding === 'valid' || (typeof padding === 'number' && Number.isInteger(padding) && padding >= 0)
-    || (Array.isArray(padding) && padding.length === 4 && padding.every((v) => Number.isInteger(v) && v >= 0));
-  if (!ok) throw new DendriteError(`${op}: padding must be 'same', 'valid', a non-negative integer or [top, bottom, left, right], got ${JSON.stringify(padding)}`);
-  return padding;
-}
-
 /** Shared parts of the two convolution layers: options, bias, activation, config. */
 abstract class ConvBase extends Layer {
   readonly filters: number;
@@ -72,7 +66,7 @@ abstract class ConvBase extends Layer {
     this.padding = checkPadding(options.padding ?? 'valid', op);
     this.activation = options.activation ?? 'linear';
     this.activationFn = getActivation(this.activation, op);
-    this.useBias = options.useBias ?? true;
+    this.useBias = booleanOption(options.useBias, op, 'useBias', true);
     this.kernelInitializer = options.kernelInitializer ?? 'glorotUniform';
     this.biasInitializer = options.biasInitializer ?? 'zeros';
     getInitializer(this.kernelInitializer, op);
@@ -124,6 +118,9 @@ abstract class ConvBase extends Layer {
  * ```
  */
 export class Conv2D extends ConvBase {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['filters', 'kernelSize', 'stride', 'padding', 'dilation', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'groups'];
+
   readonly groups: number;
   private channelsIn = 0;
 
@@ -194,6 +191,9 @@ export interface Conv2DTransposeOptions extends ConvCommonOptions {
  * ```
  */
 export class Conv2DTranspose extends ConvBase {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['filters', 'kernelSize', 'stride', 'padding', 'dilation', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'outputPadding'];
+
   readonly outputPadding: [number, number];
   private channelsIn = 0;
 

@@ -31,6 +31,9 @@ const NORM_EPSILON = 1e-12;
  * ```
  */
 export class CosineDense extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['units', 'scale'];
+
   readonly units: number;
   readonly scale: number;
   kernel!: Tensor;

@@ -2,6 +2,7 @@ import { DendriteError, linear, reshape, type Tensor } from '@dendrite/core';
 import { getActivation, isFusedActivation, type ActivationName } from './activations.js';
 import { getInitializer, initializerName, type Initializer, type InitializerName } from './initializers.js';
 import { Layer, type InputShape, type LayerOptions } from './layer.js';
+import { booleanOption } from './options.js';
 
 export interface DenseOptions extends LayerOptions {
   /** Output features. */
@@ -27,6 +28,9 @@ export interface DenseOptions extends LayerOptions {
  * ```
  */
 export class Dense extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer'];
+
   readonly units: number;
   readonly activation: ActivationName;
   readonly useBias: boolean;
@@ -44,7 +48,7 @@ export class Dense extends Layer {
     this.units = options.units;
     this.activation = options.activation ?? 'linear';
     this.activationFn = getActivation(this.activation, 'Dense');
-    this.useBias = options.useBias ?? true;
+    this.useBias = booleanOption(options.useBias, 'Dense', 'useBias', true);
     this.kernelInitializer = options.kernelInitializer ?? 'glorotUniform';
     this.biasInitializer = options.biasInitializer ?? 'zeros';
     getInitializer(this.kernelInitializer, 'Dense');

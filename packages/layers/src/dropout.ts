@@ -14,6 +14,9 @@ import { Layer, type LayerOptions } from './layer.js';
  * ```
  */
 export class Dropout extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['rate'];
+
   readonly rate: number;
   constructor(options: LayerOptions & { rate: number }) {
     super(options);

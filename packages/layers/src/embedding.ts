@@ -24,6 +24,9 @@ export interface EmbeddingOptions extends LayerOptions {
  * ```
  */
 export class Embedding extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['inputDim', 'outputDim', 'embeddingsInitializer'];
+
   readonly inputDim: number;
   readonly outputDim: number;
   private readonly embeddingsInitializer: InitializerName | Initializer;

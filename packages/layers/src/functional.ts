@@ -32,6 +32,9 @@ export interface GraphConfig {
  * A model defined by a graph of layer calls. Made by {@link model}.
  */
 export class FunctionalModel extends Model<TensorOrList, TensorOrList> {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = [];
+
   readonly inputs: readonly SymbolicTensor[];
   readonly outputs: readonly SymbolicTensor[];
   private readonly calls: Call[];

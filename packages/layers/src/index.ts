@@ -2,6 +2,7 @@
 
 // ---- layers-base: the Layer base, models, standard layers, initializers, save/load ----
 export { Layer, type AnyLayer, type LayerOptions, type InputShape, type SymbolicOf } from './layer.js';
+export { checkOptionNames } from './options.js';
 export { SymbolicTensor, input, type SymbolicDType, type SymbolicNode } from './symbolic.js';
 export { Model, type TensorOrList } from './model.js';
 export { Sequential, sequential } from './sequential.js';

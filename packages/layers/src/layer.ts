@@ -6,6 +6,7 @@ import {
   DendriteError, RandomGenerator, Tensor, keep, mul, noGrad, scalar, tidy, variable, zeros,
 } from '@dendrite/core';
 import type { Initializer } from './initializers.js';
+import { booleanOption, checkOptionNames, LAYER_OPTION_NAMES } from './options.js';
 import { SymbolicTensor, isSymbolic, newCallId, type SymbolicDType } from './symbolic.js';
 
 /** A layer's input shape: one shape, or one per input for layers taking several tensors. */
@@ -72,6 +73,15 @@ export type AnyLayer = Layer<any, any>;
  * ```
  */
 export abstract class Layer<In = Tensor, Out = Tensor> {
+  /**
+   * The options a class's constructor takes besides {@link LayerOptions}' name, seed and trainable.
+   * A class that declares its own list gets any other key refused by the base constructor, with an
+   * error naming the key and listing the valid ones (`Dense: unknown option 'unit' (did you mean
+   * 'units'?); valid options are ...`). Classes that do not declare it (your own subclasses, unless
+   * they do) are not checked.
+   */
+  declare static readonly optionNames?: readonly string[];
+
   readonly name: string;
   /** The layer's own generator: initializers and random masks draw from it. */
   protected random: RandomGenerator;
@@ -95,6 +105,9 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
     if (options === null || typeof options !== 'object') {
       throw new DendriteError(`${new.target.name}: options must be an object, got ${options === null ? 'null' : typeof options}`);
     }
+    // Only a class's own list: a subclass that adds options without declaring them is not refused.
+    const own = Object.prototype.hasOwnProperty.call(new.target, 'optionNames') ? (new.target as { optionNames?: unknown }).optionNames : undefined;
+    if (Array.isArray(own)) checkOptionNames(new.target.name, options, [...LAYER_OPTION_NAMES, ...(own as string[])]);
     if (options.seed !== undefined && !Number.isInteger(options.seed)) {
       throw new DendriteError(`${new.target.name}: seed must be an integer, got ${options.seed}`);
     }
@@ -105,7 +118,7 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
     this.seed = options.seed;
     this.seededExplicitly = options.seed !== undefined;
     this.random = new RandomGenerator(options.seed ?? defaultSeeds.nextUint32());
-    this.trainableFlag = options.trainable ?? true;
+    this.trainableFlag = booleanOption(options.trainable, new.target.name, 'trainable', true);
   }
 
   // ---- building and calling ----
@@ -411,7 +424,9 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
    * built (apply it once or call `build(shape)`).
    */
   loadStateDict(state: Record<string, Tensor>, options: { strict?: boolean } = {}): { missingKeys: string[]; unexpectedKeys: string[] } {
-    const strict = options.strict ?? true;
+    if (options === null || typeof options !== 'object') throw new DendriteError(`${this.name}.loadStateDict: options must be an object, got ${String(options)}`);
+    checkOptionNames(`${this.name}.loadStateDict`, options, ['strict']);
+    const strict = booleanOption(options.strict, `${this.name}.loadStateDict`, 'strict', true);
     if (state === null || typeof state !== 'object') throw new DendriteError(`${this.name}.loadStateDict: state must be an object of tensors`);
     const own = this.stateDict();
     if (Object.keys(own).length === 0 && !this.builtFlag) {

@@ -2,6 +2,7 @@
 
 import { DendriteError, Tensor, concat, noGrad, slice, tidy } from '@dendrite/core';
 import { Layer } from './layer.js';
+import { checkOptionNames } from './options.js';
 import { summary } from './summary.js';
 
 /** Input or output of a model: one tensor or a list of them. */
@@ -25,6 +26,8 @@ export abstract class Model<In extends TensorOrList = Tensor, Out extends Tensor
    * ```
    */
   predict(input: In, options: { batchSize?: number } = {}): Out {
+    if (options === null || typeof options !== 'object') throw new DendriteError(`${this.name}.predict: options must be an object, got ${String(options)}`);
+    checkOptionNames(`${this.name}.predict`, options, ['batchSize']);
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize <= 0) throw new DendriteError(`${this.name}.predict: batchSize must be a positive integer, got ${batchSize}`);
     const inputs = input instanceof Tensor ? [input] : (input as Tensor[]);

@@ -2,6 +2,7 @@ import {
   DendriteError, add, batchNorm, layerNorm, moments, mul, noGrad, ones, zeros, type Tensor,
 } from '@dendrite/core';
 import { Layer, type InputShape, type LayerOptions } from './layer.js';
+import { booleanOption } from './options.js';
 import * as initializers from './initializers.js';
 
 export interface BatchNormOptions extends LayerOptions {
@@ -35,6 +36,9 @@ function checkRange(value: number, op: string, field: string, low: number, high:
  * ```
  */
 export class BatchNorm extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['momentum', 'epsilon', 'center', 'scale'];
+
   readonly momentum: number;
   readonly epsilon: number;
   readonly center: boolean;
@@ -48,8 +52,8 @@ export class BatchNorm extends Layer {
     super(options);
     this.momentum = checkRange(options.momentum ?? 0.1, 'BatchNorm', 'momentum', 0, 1);
     this.epsilon = checkRange(options.epsilon ?? 1e-5, 'BatchNorm', 'epsilon', 0, 1);
-    this.center = options.center ?? true;
-    this.scale = options.scale ?? true;
+    this.center = booleanOption(options.center, 'BatchNorm', 'center', true);
+    this.scale = booleanOption(options.scale, 'BatchNorm', 'scale', true);
   }
 
   protected override onBuild(inputShape: InputShape): void {
@@ -113,6 +117,9 @@ export interface LayerNormOptions extends LayerOptions {
  * ```
  */
 export class LayerNorm extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['axis', 'epsilon', 'center', 'scale'];
+
   readonly axis: number | number[];
   readonly epsilon: number;
   readonly center: boolean;
@@ -123,10 +130,13 @@ export class LayerNorm extends Layer {
   constructor(options: LayerNormOptions = {}) {
     super(options);
     const axis = options.axis ?? -1;
+    if (!(Number.isInteger(axis) || (Array.isArray(axis) && axis.length > 0 && axis.every((a) => Number.isInteger(a))))) {
+      throw new DendriteError(`LayerNorm: axis must be an integer or a non-empty list of them, got ${JSON.stringify(options.axis)}`);
+    }
     this.axis = typeof axis === 'number' ? axis : [...axis];
     this.epsilon = checkRange(options.epsilon ?? 1e-5, 'LayerNorm', 'epsilon', 0, 1);
-    this.center = options.center ?? true;
-    this.scale = options.scale ?? true;
+    this.center = booleanOption(options.center, 'LayerNorm', 'center', true);
+    this.scale = booleanOption(options.scale, 'LayerNorm', 'scale', true);
   }
 
   protected override onBuild(inputShape: InputShape): void {

@@ -1,5 +1,6 @@
 import { DendriteError, avgPool2d, maxPool2d, mean, type Padding, type Pair, type Tensor } from '@dendrite/core';
 import { Layer, type LayerOptions } from './layer.js';
+import { booleanOption, checkPadding } from './options.js';
 
 export interface Pool2DLayerOptions extends LayerOptions {
   /** Window height and width (default 2). */
@@ -24,7 +25,7 @@ abstract class Pool2DBase extends Layer {
     };
     this.poolSize = pair(options.poolSize ?? 2, 'poolSize');
     this.stride = pair(options.stride ?? this.poolSize, 'stride');
-    this.padding = options.padding ?? 'valid';
+    this.padding = checkPadding(options.padding ?? 'valid', op);
   }
 
   /** Refuse an input that is not NHWC, naming the layer. */
@@ -46,6 +47,9 @@ abstract class Pool2DBase extends Layer {
  * ```
  */
 export class MaxPool2D extends Pool2DBase {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['poolSize', 'stride', 'padding'];
+
   constructor(options: Pool2DLayerOptions = {}) {
     super(options, 'MaxPool2D');
   }
@@ -64,6 +68,9 @@ export class MaxPool2D extends Pool2DBase {
  * ```
  */
 export class AvgPool2D extends Pool2DBase {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['poolSize', 'stride', 'padding'];
+
   constructor(options: Pool2DLayerOptions = {}) {
     super(options, 'AvgPool2D');
   }
@@ -82,10 +89,13 @@ export class AvgPool2D extends Pool2DBase {
  * ```
  */
 export class GlobalAvgPool2D extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['keepDims'];
+
   readonly keepDims: boolean;
   constructor(options: LayerOptions & { keepDims?: boolean } = {}) {
     super(options);
-    this.keepDims = options.keepDims ?? false;
+    this.keepDims = booleanOption(options.keepDims, 'GlobalAvgPool2D', 'keepDims', false);
   }
   protected forward(x: Tensor): Tensor {
     if (x.rank !== 4) throw new DendriteError(`${this.name}: expects NHWC inputs [batch, height, width, channels], got [${x.shape.join(', ')}]`);

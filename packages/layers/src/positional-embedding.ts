@@ -25,6 +25,9 @@ export interface PositionalEmbeddingOptions extends LayerOptions {
  * ```
  */
 export class PositionalEmbedding extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['maxLength', 'kind', 'embeddingsInitializer'];
+
   readonly maxLength: number;
   readonly kind: 'learned' | 'sinusoidal';
   private readonly embeddingsInitializer: InitializerName | Initializer;

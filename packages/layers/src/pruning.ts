@@ -7,6 +7,7 @@ import { Conv1D } from './conv1d.js';
 import { Conv2D } from './conv2d.js';
 import { Dense } from './dense.js';
 import type { AnyLayer } from './layer.js';
+import { checkOptionNames } from './options.js';
 
 /** Options of {@link MagnitudePruning}: the target sparsity and the schedule that reaches it. */
 export interface MagnitudePruningOptions {
@@ -80,8 +81,10 @@ export class MagnitudePruning {
       if (!(Number.isFinite(value) && value >= 0 && value < 1)) throw new DendriteError(`MagnitudePruning: ${field} must be in [0, 1), got ${value}`);
       return value;
     };
+    if (options === null || typeof options !== 'object') throw new DendriteError(`MagnitudePruning: options must be an object, got ${String(options)}`);
+    checkOptionNames('MagnitudePruning', options, ['finalSparsity', 'initialSparsity', 'startStep', 'endStep', 'frequency']);
     this.model = model;
-    this.finalSparsity = fraction(options?.finalSparsity, 'finalSparsity');
+    this.finalSparsity = fraction(options.finalSparsity, 'finalSparsity');
     this.initialSparsity = fraction(options.initialSparsity ?? 0, 'initialSparsity');
     this.startStep = options.startStep ?? 0;
     this.endStep = options.endStep ?? this.startStep;

@@ -10,6 +10,7 @@ import { Dense } from './dense.js';
 import { Embedding } from './embedding.js';
 import type { Layer } from './layer.js';
 import { BatchNorm, LayerNorm } from './normalization.js';
+import { booleanOption, checkOptionNames } from './options.js';
 import { Flatten } from './reshape.js';
 import { Sequential } from './sequential.js';
 import { PositionalEmbedding } from './positional-embedding.js';
@@ -180,7 +181,9 @@ function collectGroups(module: Layer<unknown, unknown>): PyTorchGroup[] {
 export function loadPyTorchStateDict(
   module: Layer<unknown, unknown>, stateDict: Record<string, Tensor>, options: { strict?: boolean } = {},
 ): { missingKeys: string[]; unexpectedKeys: string[] } {
-  const strict = options.strict ?? true;
+  if (options === null || typeof options !== 'object') throw new DendriteError(`loadPyTorchStateDict: options must be an object, got ${String(options)}`);
+  checkOptionNames('loadPyTorchStateDict', options, ['strict']);
+  const strict = booleanOption(options.strict, 'loadPyTorchStateDict', 'strict', true);
   if (stateDict === null || typeof stateDict !== 'object') throw new DendriteError('loadPyTorchStateDict: stateDict must be an object of tensors');
   const own = module.stateDict();
   if (!module.built && Object.keys(own).length === 0) {
@@ -232,6 +235,8 @@ export function loadPyTorchStateDict(
  * ```
  */
 export function pytorchStateDict(module: Layer<unknown, unknown>, options: { values?: Record<string, Tensor> } = {}): Record<string, Tensor> {
+  if (options === null || typeof options !== 'object') throw new DendriteError(`pytorchStateDict: options must be an object, got ${String(options)}`);
+  checkOptionNames('pytorchStateDict', options, ['values']);
   const source = options.values ?? module.stateDict();
   const result: Record<string, Tensor> = {};
   tidy(() => {

@@ -10,6 +10,9 @@ import { Layer, type LayerOptions } from './layer.js';
  * ```
  */
 export class Flatten extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = [];
+
   protected forward(x: Tensor): Tensor {
     if (x.rank < 1) throw new DendriteError(`${this.name}: needs a batch axis, got a scalar`);
     return reshape(x, [x.shape[0], x.size / Math.max(1, x.shape[0]) || 0]);
@@ -28,6 +31,9 @@ export class Flatten extends Layer {
  * ```
  */
 export class Reshape extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['targetShape'];
+
   readonly targetShape: number[];
   constructor(options: LayerOptions & { targetShape: readonly number[] }) {
     super(options);

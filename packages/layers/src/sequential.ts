@@ -18,6 +18,9 @@ import { Model } from './model.js';
  * ```
  */
 export class Sequential extends Model<Tensor, Tensor> {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = [];
+
   private readonly stack: Array<Layer<Tensor, Tensor>> = [];
 
   constructor(layers: ReadonlyArray<Layer<Tensor, Tensor>> = [], options: LayerOptions = {}) {

@@ -6,6 +6,7 @@ import { DendriteError, max, abs, noGrad, tidy, type Tensor } from '@dendrite/co
 import { Conv2D } from '../conv2d.js';
 import { Dense } from '../dense.js';
 import type { Layer } from '../layer.js';
+import { checkOptionNames } from '../options.js';
 import { MaxPool2D } from '../pooling.js';
 import { Sequential } from '../sequential.js';
 import { layerFromSpec, layerToSpec, type LayerClassMap } from '../serialization/topology.js';
@@ -47,6 +48,8 @@ export interface QuantizeModelOptions {
  * ```
  */
 export async function quantizeModel(model: Sequential, options: QuantizeModelOptions = {}): Promise<Sequential> {
+  if (options === null || typeof options !== 'object') throw new DendriteError(`quantizeModel: options must be an object, got ${String(options)}`);
+  checkOptionNames('quantizeModel', options, ['calibration', 'layers', 'fusePooling']);
   if (!(model instanceof Sequential)) throw new DendriteError(`quantizeModel: expects a Sequential model, got ${(model as object)?.constructor?.name ?? typeof model}`);
   if (model.buildInputShape === null) throw new DendriteError(`quantizeModel: model '${model.name}' is not built yet; apply it once first`);
   const layers = model.layers;

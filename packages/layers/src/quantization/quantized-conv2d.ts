@@ -2,6 +2,7 @@ import { DendriteError, int8Conv2d, maxPool2d, ones, zeros, type Padding, type T
 import { getActivation, type ActivationName } from '../activations.js';
 import type { Conv2D } from '../conv2d.js';
 import { Layer, type InputShape } from '../layer.js';
+import { booleanOption, checkPadding } from '../options.js';
 import type { LayerOptions } from '../layer.js';
 import { loadQuantizedKernel } from './per-channel.js';
 
@@ -38,6 +39,9 @@ export interface QuantizedConv2DOptions extends LayerOptions {
  * ```
  */
 export class QuantizedConv2D extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['filters', 'kernelSize', 'stride', 'padding', 'dilation', 'activation', 'useBias', 'inputScale', 'maxPool'];
+
   readonly filters: number;
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
@@ -68,10 +72,10 @@ export class QuantizedConv2D extends Layer {
     this.kernelSize = pair(options.kernelSize, 'kernelSize');
     this.stride = pair(options.stride, 'stride');
     this.dilation = pair(options.dilation, 'dilation');
-    this.padding = options.padding ?? 'valid';
+    this.padding = checkPadding(options.padding ?? 'valid', 'QuantizedConv2D');
     this.activation = options.activation ?? 'linear';
     this.activationFn = getActivation(this.activation, 'QuantizedConv2D');
-    this.useBias = options.useBias ?? true;
+    this.useBias = booleanOption(options.useBias, 'QuantizedConv2D', 'useBias', true);
     this.inputScale = inputScale;
     this.maxPool = (options.maxPool ?? null) === null ? null : pair(options.maxPool!, 'maxPool');
   }

@@ -2,6 +2,7 @@ import { DendriteError, int8Linear, zeros, ones, type Tensor } from '@dendrite/c
 import { getActivation, type ActivationName } from '../activations.js';
 import { overRows, type Dense } from '../dense.js';
 import { Layer, type InputShape, type LayerOptions } from '../layer.js';
+import { booleanOption } from '../options.js';
 import { loadQuantizedKernel } from './per-channel.js';
 
 export interface QuantizedDenseOptions extends LayerOptions {
@@ -29,6 +30,9 @@ export interface QuantizedDenseOptions extends LayerOptions {
  * ```
  */
 export class QuantizedDense extends Layer {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['units', 'activation', 'useBias', 'inputScale'];
+
   readonly units: number;
   readonly activation: ActivationName;
   readonly useBias: boolean;
@@ -48,7 +52,7 @@ export class QuantizedDense extends Layer {
     this.units = options.units;
     this.activation = options.activation ?? 'linear';
     this.activationFn = getActivation(this.activation, 'QuantizedDense');
-    this.useBias = options.useBias ?? true;
+    this.useBias = booleanOption(options.useBias, 'QuantizedDense', 'useBias', true);
     this.inputScale = inputScale;
   }
 

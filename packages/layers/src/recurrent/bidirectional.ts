@@ -27,6 +27,9 @@ export interface BidirectionalOptions<ReturnState extends boolean = false> exten
  * ```
  */
 export class Bidirectional<ReturnState extends boolean = false> extends Layer<Tensor | RecurrentInput, RecurrentOutput<ReturnState>> {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['layer', 'mergeMode'];
+
   readonly mergeMode: MergeMode;
   readonly forwardLayer: Recurrent<ReturnState>;
   readonly backwardLayer: Recurrent<ReturnState>;

@@ -13,6 +13,9 @@ import { Recurrent, type GatedRecurrentOptions } from './recurrent.js';
  * ```
  */
 export class GRU<ReturnState extends boolean = false> extends Recurrent<ReturnState> {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['units', 'returnSequences', 'returnState', 'goBackwards', 'activation', 'useBias', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer', 'recurrentActivation'];
+
   readonly gates = 3;
   readonly stateCount = 1;
   readonly recurrentActivation: ActivationName;

@@ -2,6 +2,7 @@ import { add, noGrad, tensor } from '@dendrite/core';
 import { getActivation, type ActivationName } from '../activations.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import { lstmCell, type RecurrentCell } from './cells.js';
+import { booleanOption } from '../options.js';
 import { Recurrent, type GatedRecurrentOptions } from './recurrent.js';
 
 export interface LSTMOptions<ReturnState extends boolean = boolean> extends GatedRecurrentOptions<ReturnState> {
@@ -23,6 +24,9 @@ export interface LSTMOptions<ReturnState extends boolean = boolean> extends Gate
  * ```
  */
 export class LSTM<ReturnState extends boolean = false> extends Recurrent<ReturnState> {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['units', 'returnSequences', 'returnState', 'goBackwards', 'activation', 'useBias', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer', 'recurrentActivation', 'unitForgetBias'];
+
   readonly gates = 4;
   readonly stateCount = 2;
   readonly recurrentActivation: ActivationName;
@@ -32,7 +36,7 @@ export class LSTM<ReturnState extends boolean = false> extends Recurrent<ReturnS
     super(options);
     this.recurrentActivation = options.recurrentActivation ?? 'sigmoid';
     getActivation(this.recurrentActivation, 'LSTM');
-    this.unitForgetBias = options.unitForgetBias ?? true;
+    this.unitForgetBias = booleanOption(options.unitForgetBias, 'LSTM', 'unitForgetBias', true);
   }
 
   /** The cell that advances the state by one time step. */

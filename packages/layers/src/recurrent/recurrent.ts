@@ -3,6 +3,7 @@ import { getActivation, type ActivationName } from '../activations.js';
 import { configInitializer } from '../dense.js';
 import { getInitializer, type Initializer, type InitializerName } from '../initializers.js';
 import { Layer, type InputShape, type LayerOptions } from '../layer.js';
+import { booleanOption } from '../options.js';
 import type { RecurrentCell } from './cells.js';
 import { lengthsToMaskValues, runRecurrent, type RecurrentResult } from './run.js';
 
@@ -79,12 +80,12 @@ export abstract class Recurrent<ReturnState extends boolean = false> extends Lay
       throw new DendriteError(`${className}: units must be a positive integer, got ${options?.units}`);
     }
     this.units = options.units;
-    this.returnSequences = options.returnSequences ?? false;
-    this.returnState = (options.returnState ?? false) as ReturnState;
-    this.goBackwards = options.goBackwards ?? false;
+    this.returnSequences = booleanOption(options.returnSequences, className, 'returnSequences', false);
+    this.returnState = booleanOption(options.returnState, className, 'returnState', false) as ReturnState;
+    this.goBackwards = booleanOption(options.goBackwards, className, 'goBackwards', false);
     this.activation = options.activation ?? 'tanh';
     getActivation(this.activation, className);
-    this.useBias = options.useBias ?? true;
+    this.useBias = booleanOption(options.useBias, className, 'useBias', true);
     this.kernelInitializer = options.kernelInitializer ?? 'glorotUniform';
     this.recurrentInitializer = options.recurrentInitializer ?? 'orthogonal';
     this.biasInitializer = options.biasInitializer ?? 'zeros';

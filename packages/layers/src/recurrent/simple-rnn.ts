@@ -15,6 +15,9 @@ import { Recurrent, type RecurrentOptions } from './recurrent.js';
  * ```
  */
 export class SimpleRNN<ReturnState extends boolean = false> extends Recurrent<ReturnState> {
+  /** The options this layer takes besides name, seed and trainable (any other is refused). */
+  static override readonly optionNames: readonly string[] = ['units', 'returnSequences', 'returnState', 'goBackwards', 'activation', 'useBias', 'kernelInitializer', 'recurrentInitializer', 'biasInitializer'];
+
   readonly gates = 1;
   readonly stateCount = 1;
 

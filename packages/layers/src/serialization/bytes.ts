@@ -5,6 +5,7 @@
 import { DendriteError, decodeSafetensorsHost, encodeSafetensors, tensor, tidy, type Tensor } from '@dendrite/core';
 import type { AnyLayer } from '../layer.js';
 import { int8StateKeys } from '../quantization/per-channel.js';
+import { checkOptionNames } from '../options.js';
 import { modelFromTopology, modelTopology, type LayerClassMap } from './topology.js';
 
 /** The safetensors metadata key holding the topology JSON. */
@@ -24,6 +25,24 @@ export interface LoadOptions {
   layers?: LayerClassMap;
   /** Refuse weight data larger than this many bytes before reading it (default 4 GiB). */
   maxBytes?: number;
+}
+
+/** Refuses unknown save options and a dtype other than float32 or float16, naming `where`. */
+export function checkSaveOptions(where: string, options: SaveOptions): void {
+  if (options === null || typeof options !== 'object') throw new DendriteError(`${where}: options must be an object, got ${String(options)}`);
+  checkOptionNames(where, options, ['layers', 'dtype']);
+  if (options.dtype !== undefined && options.dtype !== 'float32' && options.dtype !== 'float16') {
+    throw new DendriteError(`${where}: dtype must be 'float32' or 'float16', got ${JSON.stringify(options.dtype)}`);
+  }
+}
+
+/** Refuses unknown load options (beyond `extra`) and a maxBytes that is not a positive integer, naming `where`. */
+export function checkLoadOptions(where: string, options: LoadOptions, extra: readonly string[] = []): void {
+  if (options === null || typeof options !== 'object') throw new DendriteError(`${where}: options must be an object, got ${String(options)}`);
+  checkOptionNames(where, options, ['layers', 'maxBytes', ...extra]);
+  if (options.maxBytes !== undefined && !(Number.isInteger(options.maxBytes) && options.maxBytes > 0)) {
+    throw new DendriteError(`${where}: maxBytes must be a positive integer, got ${options.maxBytes}`);
+  }
 }
 
 /** The weights of `model` as safetensors bytes, with `metadata` added; int8-quantized weights are stored as I8. */
@@ -71,6 +90,7 @@ function loadDecodedWeights(model: AnyLayer, decoded: ReturnType<typeof decodeSa
  * ```
  */
 export async function modelToBytes(model: AnyLayer, options: SaveOptions = {}): Promise<Uint8Array> {
+  checkSaveOptions('modelToBytes', options);
   const topology = JSON.stringify(modelTopology(model, options.layers));
   return encodeWeights(model, { [TOPOLOGY_METADATA_KEY]: topology }, options.dtype);
 }
@@ -84,6 +104,7 @@ export async function modelToBytes(model: AnyLayer, options: SaveOptions = {}): 
  * ```
  */
 export function modelFromBytes(bytes: Uint8Array, options: LoadOptions & { source?: string } = {}): AnyLayer {
+  checkLoadOptions('modelFromBytes', options, ['source']);
   const source = options.source ?? 'model bytes';
   const decoded = decodeSafetensorsHost(bytes, { source, maxBytes: options.maxBytes ?? DEFAULT_MAX_BYTES });
   const text = decoded.metadata[TOPOLOGY_METADATA_KEY];

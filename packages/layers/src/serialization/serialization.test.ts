@@ -149,6 +149,13 @@ describe('save and load', () => {
     const weightsPath = join(directory, 'weights.safetensors');
     const good = readFileSync(weightsPath);
     writeFileSync(weightsPath, good.subarray(0, good.length - 5));
+    // model.json records its weights' size and hash: a damaged file is caught before it is decoded.
+    await expect(loadModel(directory)).rejects.toThrow(
+      /loadModel: .*mlp.weights\.safetensors \(\d+ bytes\) is not the weights .*mlp.model\.json was saved with \(\d+ bytes, sha256 [0-9a-f]{16}…\): a damaged file, or the two files come from different saves/);
+    // A save made before the record (no `weights` in model.json) is decoded unchecked: the tensors' own checks name the problem.
+    const topology = JSON.parse(readFileSync(join(directory, 'model.json'), 'utf8')) as Record<string, unknown>;
+    delete topology.weights;
+    writeFileSync(join(directory, 'model.json'), JSON.stringify(topology));
     await expect(loadModel(directory)).rejects.toThrow(/weights\.safetensors\): tensor '1\.kernel': data_offsets .* go past the/);
     writeFileSync(weightsPath, good);
     await expect(loadModel(directory, { maxBytes: 100 })).rejects.toThrow(/weights\.safetensors is \d+ bytes, over the limit of 100 bytes/);

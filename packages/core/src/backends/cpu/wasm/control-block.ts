@@ -40,8 +40,9 @@ export const CONTROL_WORDS = {
   messageLength: 10,
   /**
    * Test-only fault injection: 1 makes the next chunk a worker claims do a real out-of-bounds access
-   * instead of its kernel; 2 makes the next worker that looks for work die outside any kernel. The
-   * worker that acts on it clears the word.
+   * instead of its kernel; 2 makes the next worker that looks for work die outside any kernel; 3 makes
+   * the next worker that claims a chunk end its thread while holding it. The worker that acts on it
+   * clears the word.
    */
   injectFault: 11,
 } as const;

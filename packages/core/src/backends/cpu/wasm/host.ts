@@ -49,6 +49,10 @@ export interface KernelWorkerData {
   scratch: number;
   /** 1, 2, ...: named in the report of a kernel that failed on this worker. */
   thread: number;
+  /** The pool's lifeline block (see lifeline.ts): what this worker holds, and whether it stopped. */
+  lifeline: SharedArrayBuffer;
+  /** Node: this worker's end of the port whose closing tells the watchdog that the thread ended (transferred). */
+  lifelinePort?: unknown;
 }
 
 interface NodeProcessLike {
@@ -101,7 +105,9 @@ interface NodeWorker {
   unref(): void;
   terminate(): Promise<number>;
 }
-type NodeWorkerConstructor = new (source: string, options: { eval: true; workerData: unknown }) => NodeWorker;
+type NodeWorkerConstructor = new (
+  source: string, options: { eval: true; workerData: unknown; transferList?: unknown[] },
+) => NodeWorker;
 
 interface BrowserWorker {
   onmessage: ((event: { data: unknown }) => void) | null;
@@ -115,7 +121,8 @@ type BrowserWorkerConstructor = new (url: string) => BrowserWorker;
 export async function startKernelWorker(source: string, data: KernelWorkerData): Promise<KernelWorker> {
   if (isNode()) {
     const { Worker } = await importNodeBuiltin<{ Worker: NodeWorkerConstructor }>('worker_threads');
-    const worker = new Worker(source, { eval: true, workerData: data });
+    const transferList = data.lifelinePort === undefined ? [] : [data.lifelinePort];
+    const worker = new Worker(source, { eval: true, workerData: data, transferList });
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('message', () => resolve());
       worker.once('error', reject);
@@ -143,6 +150,7 @@ export async function startKernelWorker(source: string, data: KernelWorkerData):
   };
   const url = scope.URL.createObjectURL(new scope.Blob([source], { type: 'text/javascript' }));
   const worker = new scope.Worker(url);
+
   const loss = lossReporter();
   const ready = new Promise<void>((resolve, reject) => {
     worker.onmessage = () => {
@@ -152,7 +160,8 @@ export async function startKernelWorker(source: string, data: KernelWorkerData):
     };
     worker.onerror = (event) => reject(new Error(`kernel worker failed to start: ${event.message ?? 'unknown error'}`));
   }).finally(() => scope.URL.revokeObjectURL(url));
-  worker.postMessage(data);
+  // The watchdog is Node-only: a browser worker gets no lifeline port.
+  worker.postMessage({ ...data, lifelinePort: undefined });
   return {
     ready,
     unref: () => {},
@@ -162,4 +171,32 @@ export async function startKernelWorker(source: string, data: KernelWorkerData):
     },
     onLost: (listener) => loss.listen(listener),
   };
+}
+
+/** The thread that watches the kernel workers' lifeline ports (see lifeline.ts). */
+export interface KernelWatchdog {
+  terminate(): void;
+}
+
+/** A channel per worker: `workerEnds` go to the workers, `watchdogEnds` to the watchdog. */
+export async function lifelineChannels(workers: number): Promise<{ workerEnds: unknown[]; watchdogEnds: unknown[] } | null> {
+  if (!isNode()) return null;
+  const { MessageChannel } = await importNodeBuiltin<{ MessageChannel: new () => { port1: unknown; port2: unknown } }>('worker_threads');
+  const channels = Array.from({ length: workers }, () => new MessageChannel());
+  return { workerEnds: channels.map((channel) => channel.port1), watchdogEnds: channels.map((channel) => channel.port2) };
+}
+
+/**
+ * Node: starts the watchdog thread over the control block and the lifeline block, holding
+ * `ports` (the far ends of the workers' lifeline ports). It lets the process exit.
+ */
+export async function startKernelWatchdog(
+  source: string, control: SharedArrayBuffer, lifeline: SharedArrayBuffer, ports: unknown[],
+): Promise<KernelWatchdog> {
+  const { Worker } = await importNodeBuiltin<{ Worker: NodeWorkerConstructor }>('worker_threads');
+  const worker = new Worker(source, { eval: true, workerData: { control, lifeline, ports }, transferList: ports });
+  // A watchdog that fails only loses the quick notice of a stopped worker: never let it crash the process.
+  worker.on('error', () => {});
+  worker.unref();
+  return { terminate: () => void worker.terminate() };
 }

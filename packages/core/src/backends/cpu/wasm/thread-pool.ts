@@ -2,8 +2,11 @@ import {
   ARGUMENT_SLOTS, CLOSED_CHUNK, CONTROL_BYTES, CONTROL_WORD_COUNT, CONTROL_WORDS, GENERATION_MASK, KERNEL_NAMES,
   MAX_CHUNKS, MESSAGE_BYTES, MESSAGE_OFFSET, type KernelName,
 } from './control-block.js';
-import { canBlockThisThread, startKernelWorker, type KernelWorker } from './host.js';
+import {
+  canBlockThisThread, lifelineChannels, startKernelWatchdog, startKernelWorker, type KernelWatchdog, type KernelWorker,
+} from './host.js';
 import { describeError, WasmKernelError } from './kernel-error.js';
+import { holdingWord, LIFELINE_STOPPED_COUNT, lifelineWords, stoppedWord, watchdogSource } from './lifeline.js';
 import { kernelWorkerSource } from './worker-source.js';
 
 /** A parallel kernel as exported by the wasm module. */
@@ -25,6 +28,54 @@ const WAKE_MIN_MICROSECONDS = 100;
 /** Calls closer together than this count as one burst. */
 const BURST_GAP_MS = 1;
 
+/**
+ * Longest sleep of the calling thread between two looks at the lifeline block: a stopped worker
+ * normally wakes it at once (the watchdog's notify), this bounds the one case where that notify
+ * comes between the caller's look and its wait.
+ */
+const LIVENESS_CHECK_MS = 50;
+
+/**
+ * Kernels whose chunk can run again from the start after a worker stopped part-way through it,
+ * because the chunk only writes outputs that none of its inputs overlap, and writes each output
+ * whole (no read-modify-write of a value the chunk did not first store itself):
+ * - matmul: the first depth block stores each tile of `out`, later ones add to what it stored
+ *   (the accelerator never lets `out` overlap a, b or bias);
+ * - the sums, padding, filter packing, pooling: `out` apart from `x` (pool2dBackward zero-fills
+ *   its images of dx first);
+ * - conv2d, int8: rows of `out` and the chunk's own slot of scratch, rewritten from the start;
+ * - conv2dFilterGrad: the chunk's own partial slot, stored by its first block (zeroed when empty).
+ * The elementwise kernels and Adam may run in place (an output over its own input, which the
+ * accelerator allows): listed with the argument indices of their inputs and outputs, they run
+ * again only when no output is one of the inputs. Not listed, so never run again: sumPartials (it
+ * adds the partial slots onto the first slot, in place) and any kernel not checked here.
+ */
+const RERUNNABLE: Partial<Record<KernelName, { inputs: readonly number[]; outputs: readonly number[] } | 'always'>> = {
+  matmulChunk: 'always',
+  unaryChunk: { inputs: [1], outputs: [2] },
+  binaryChunk: { inputs: [1, 2], outputs: [3] },
+  binaryRowsChunk: { inputs: [1, 2], outputs: [3] },
+  sumLastAxisChunk: 'always',
+  sumMiddleAxisChunk: 'always',
+  conv2dChunk: 'always',
+  conv2dFilterGradChunk: 'always',
+  padImagesChunk: 'always',
+  packConvFilterChunk: 'always',
+  pool2dChunk: 'always',
+  pool2dBackwardChunk: 'always',
+  int8LinearChunk: 'always',
+  int8Conv2dChunk: 'always',
+  adamChunk: { inputs: [0, 1, 2, 3], outputs: [4, 5, 6] },
+};
+
+/** Whether a chunk of `kernel` with `args` may run again after a worker stopped inside it (see {@link RERUNNABLE}). */
+function canRunChunkAgain(kernel: KernelName, args: readonly number[]): boolean {
+  const operands = RERUNNABLE[kernel];
+  if (operands === undefined) return false;
+  if (operands === 'always') return true;
+  return operands.outputs.every((output) => operands.inputs.every((input) => args[input] !== args[output]));
+}
+
 /** Test-only hooks into the hand-off of a call (see thread-pool.test.ts). */
 export interface ThreadPoolTestHooks {
   /**
@@ -34,6 +85,11 @@ export interface ThreadPoolTestHooks {
   beforeOpen?(words: Int32Array, previousJob: number): void;
   /** Runs once the calling thread has seen every chunk of a call counted done, before the count is checked. */
   afterChunks?(words: Int32Array): void;
+  /**
+   * Runs once the calling thread has claimed the last chunk of a call, before it waits for the
+   * workers' chunks, with the control words and the lifeline words (see lifeline.ts).
+   */
+  beforeWait?(words: Int32Array, lifeline: Int32Array): void;
 }
 
 /** Everything a pool needs to start workers over the same module and memory. */
@@ -59,6 +115,10 @@ export class KernelThreadPool {
   private readonly callerScratch: number;
   private callerCanBlock = canBlockThisThread();
   private workers: KernelWorker[];
+  /** What each worker holds and whether it stopped (see lifeline.ts); null without workers. */
+  private readonly lifeline: Int32Array | null;
+  /** Node: the thread that marks stopped workers in the lifeline block while the caller waits. */
+  private watchdog: KernelWatchdog | null;
   private generation = 0;
   /** Start time (ms) of the last call that found every worker asleep. */
   private lastCallStart = -Infinity;
@@ -80,7 +140,10 @@ export class KernelThreadPool {
    */
   afterRun: ((kernel: KernelName) => void) | null = null;
 
-  private constructor(setup: ThreadPoolSetup, control: SharedArrayBuffer | null, workers: KernelWorker[]) {
+  private constructor(
+    setup: ThreadPoolSetup, control: SharedArrayBuffer | null, workers: KernelWorker[],
+    lifeline: SharedArrayBuffer | null = null, watchdog: KernelWatchdog | null = null,
+  ) {
     const buffer = control ?? new ArrayBuffer(CONTROL_BYTES);
     this.words = new Int32Array(buffer, 0, CONTROL_WORD_COUNT);
     this.argumentSlots = new Float64Array(buffer, CONTROL_WORD_COUNT * 4, ARGUMENT_SLOTS);
@@ -88,6 +151,8 @@ export class KernelThreadPool {
     this.kernels = KERNEL_NAMES.map((name) => setup.instance.exports[name] as ChunkKernel);
     this.callerScratch = setup.scratch[0];
     this.workers = workers;
+    this.lifeline = lifeline === null ? null : new Int32Array(lifeline);
+    this.watchdog = watchdog;
     workers.forEach((worker, index) => worker.onLost((reason) => {
       this.lostWorker ??= `kernel worker thread ${index + 1} stopped (${reason})`;
     }));
@@ -104,14 +169,20 @@ export class KernelThreadPool {
    */
   static async withWorkers(setup: ThreadPoolSetup): Promise<KernelThreadPool> {
     const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const workerCount = setup.scratch.length - 1;
+    const lifeline = new SharedArrayBuffer(lifelineWords(workerCount) * 4);
+    const channels = await lifelineChannels(workerCount);
     const source = kernelWorkerSource();
     const workers: KernelWorker[] = [];
+    let watchdog: KernelWatchdog | null = null;
     try {
-      for (let index = 1; index < setup.scratch.length; index++) {
+      for (let index = 1; index <= workerCount; index++) {
         workers.push(await startKernelWorker(source, {
           module: setup.module, memory: setup.memory, control, scratch: setup.scratch[index], thread: index,
+          lifeline, lifelinePort: channels?.workerEnds[index - 1],
         }));
       }
+      if (channels !== null) watchdog = await startKernelWatchdog(watchdogSource(), control, lifeline, channels.watchdogEnds);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`kernel workers did not start within ${WORKER_START_TIMEOUT_MS} ms`)), WORKER_START_TIMEOUT_MS);
@@ -123,10 +194,11 @@ export class KernelThreadPool {
       }
     } catch (error) {
       for (const worker of workers) worker.terminate();
+      watchdog?.terminate();
       throw error;
     }
     for (const worker of workers) worker.unref();
-    return new KernelThreadPool(setup, control, workers);
+    return new KernelThreadPool(setup, control, workers, lifeline, watchdog);
   }
 
   /** Threads that share each call: the workers plus the calling thread. */
@@ -152,8 +224,8 @@ export class KernelThreadPool {
    */
   run(kernel: KernelName, chunkCount: number, args: readonly number[], estimatedMicroseconds = Infinity): void {
     // A stopped worker would never take its share: carry on with the calling thread alone, and say why.
-    if (this.lostWorker !== null && this.workers.length > 0) {
-      this.degradedReason = `${this.lostWorker}: kernels run on the calling thread from now on`;
+    if (this.workers.length > 0 && (this.lostWorker !== null || this.workerStopped())) {
+      this.degradedReason = `${this.lostWorker ?? `kernel worker thread ${this.stoppedThreads()[0]} stopped`}: kernels run on the calling thread from now on`;
       this.dispose();
     }
     this.runChunks(kernel, chunkCount, args, estimatedMicroseconds);
@@ -171,6 +243,19 @@ export class KernelThreadPool {
   /** Test-only: the next worker that looks for work dies outside any kernel, as a crashed thread would. */
   injectWorkerCrash(): void {
     Atomics.store(this.words, CONTROL_WORDS.injectFault, 2);
+  }
+
+  /**
+   * Test-only: the next worker that claims a chunk ends its thread while holding it (process.exit
+   * in Node), as a worker killed in the middle of a chunk would.
+   */
+  injectWorkerExit(): void {
+    Atomics.store(this.words, CONTROL_WORDS.injectFault, 3);
+  }
+
+  /** Test-only: terminates worker thread `thread` (1, 2, ...) from outside, as its host might. */
+  terminateWorker(thread: number): void {
+    this.workers[thread - 1]?.terminate();
   }
 
   /** Test-only: see {@link ThreadPoolTestHooks}. */
@@ -237,11 +322,16 @@ export class KernelThreadPool {
       }
       Atomics.add(words, CONTROL_WORDS.done, 1);
     }
+    if (this.testHooks.beforeWait !== undefined && this.lifeline !== null) this.testHooks.beforeWait(words, this.lifeline);
     // Even after a failure, wait for every claimed chunk so no worker still runs this call later.
-    this.waitForChunks(chunkCount);
-    this.testHooks.afterChunks?.(words);
-    const done = Atomics.load(words, CONTROL_WORDS.done);
-    if (done !== chunkCount) this.abandonWorkers(`thread pool: ${done} chunks counted done for a call of ${chunkCount}`);
+    if (this.waitForChunks(chunkCount)) {
+      this.testHooks.afterChunks?.(words);
+      const done = Atomics.load(words, CONTROL_WORDS.done);
+      if (done !== chunkCount) this.abandonWorkers(`thread pool: ${done} chunks counted done for a call of ${chunkCount}`);
+    } else {
+      // A worker stopped during the call: its chunk is run again here, or the call fails.
+      callerError ??= this.recoverFromStoppedWorker(kernel, kernelFunction, chunkCount, args);
+    }
     if (callerError !== null) throw callerError;
     if (Atomics.load(words, CONTROL_WORDS.failed) !== 0) {
       const length = Atomics.load(words, CONTROL_WORDS.messageLength);
@@ -276,19 +366,26 @@ export class KernelThreadPool {
     return true;
   }
 
-  private waitForChunks(chunkCount: number): void {
+  /**
+   * Waits until every chunk of the call is counted done (true), or until a worker is known to have
+   * stopped (false): that worker may hold a chunk it will never count.
+   */
+  private waitForChunks(chunkCount: number): boolean {
     const words = this.words;
     let spins = 0;
     for (;;) {
       const done = Atomics.load(words, CONTROL_WORDS.done);
-      if (done >= chunkCount) return;
+      if (done >= chunkCount) return true;
       // A browser main thread may not block; it keeps spinning (the workers finish their last chunk).
       if (spins < CALLER_SPIN_ITERATIONS || !this.callerCanBlock) {
         spins++;
+        if ((spins & 1023) === 0 && this.workerStopped()) return false;
         continue;
       }
+      if (this.workerStopped()) return false;
       try {
-        Atomics.wait(words, CONTROL_WORDS.done, done);
+        // Bounded: a notify that came just before this wait began is not lost for long.
+        Atomics.wait(words, CONTROL_WORDS.done, done, LIVENESS_CHECK_MS);
       } catch {
         // Hosts that forbid blocking here (e.g. an Electron renderer) throw: spin from now on.
         this.callerCanBlock = false;
@@ -296,8 +393,70 @@ export class KernelThreadPool {
     }
   }
 
+  /** Whether the lifeline block counts a stopped worker. */
+  private workerStopped(): boolean {
+    return this.lifeline !== null && Atomics.load(this.lifeline, LIFELINE_STOPPED_COUNT) !== 0;
+  }
+
+  /** The worker threads (1, 2, ...) that the lifeline block marks stopped. */
+  private stoppedThreads(): number[] {
+    const lifeline = this.lifeline;
+    if (lifeline === null) return [];
+    return this.workers.map((_, index) => index + 1).filter((thread) => Atomics.load(lifeline, stoppedWord(thread)) !== 0);
+  }
+
+  /** The chunk of the current call that worker thread `thread` claims or runs, or -1. */
+  private heldChunk(thread: number, chunkCount: number): number {
+    if (this.lifeline === null) return -1;
+    const job = Atomics.load(this.lifeline, holdingWord(thread));
+    const chunk = job & 0xffff;
+    return job !== 0 && job >>> 16 === this.generation && chunk < chunkCount ? chunk : -1;
+  }
+
+  /**
+   * A worker stopped while the caller waited for the call's chunks. Every chunk is claimed by now,
+   * and a worker names the chunk it claims before it claims it (see lifeline.ts), so: wait until no
+   * live worker holds a chunk of this call, then run again, on this thread, each chunk a stopped
+   * worker held (it may have stopped before, during or after running it). Then retire the workers.
+   * Returns the error to throw when a held chunk cannot run again (it updates its operands in
+   * place, so part of it may have run: the call's results are lost), or null.
+   */
+  private recoverFromStoppedWorker(
+    kernel: KernelName, kernelFunction: ChunkKernel, chunkCount: number, args: readonly number[],
+  ): WasmKernelError | null {
+    const threads = this.workers.map((_, index) => index + 1);
+    for (;;) {
+      const stopped = new Set(this.stoppedThreads());
+      if (threads.every((thread) => stopped.has(thread) || this.heldChunk(thread, chunkCount) < 0)) break;
+      // A live worker still runs a chunk of this call: it counts it done (and notifies) when it ends.
+      Atomics.wait(this.words, CONTROL_WORDS.done, Atomics.load(this.words, CONTROL_WORDS.done), 1);
+    }
+    const stopped = this.stoppedThreads();
+    const orphans = stopped.map((thread) => ({ thread, chunk: this.heldChunk(thread, chunkCount) })).filter(({ chunk }) => chunk >= 0);
+    const rerun = canRunChunkAgain(kernel, args);
+    let error: WasmKernelError | null = null;
+    for (const { thread, chunk } of orphans) {
+      if (!rerun) {
+        error ??= new WasmKernelError(kernel, thread, chunk,
+          'the worker thread stopped while it held this chunk, which updates its operands in place, so it cannot run again: the call\'s results are lost');
+        continue;
+      }
+      try {
+        kernelFunction(chunk, this.callerScratch, ...args);
+      } catch (caught) {
+        error ??= new WasmKernelError(kernel, 0, chunk, describeError(caught), caught);
+      }
+    }
+    const held = orphans.length === 0 ? '' : ` while it held chunk ${orphans.map(({ chunk }) => chunk).join(', ')} of '${kernel}'${rerun ? ' (run again on the calling thread)' : ''}`;
+    this.degradedReason = `${this.lostWorker ?? `kernel worker thread ${stopped.join(', ')} stopped`}${held}: kernels run on the calling thread from now on`;
+    this.dispose();
+    return error;
+  }
+
   /** Stops the workers; later calls run on the calling thread. */
   dispose(): void {
+    this.watchdog?.terminate();
+    this.watchdog = null;
     if (this.workers.length === 0) return;
     Atomics.store(this.words, CONTROL_WORDS.quit, 1);
     // Closed, with no chunks to claim: a worker that misses the quit flag must not rerun the previous call.
