@@ -39,7 +39,7 @@ const CONV_ACTIVATION = 18;
 const TILE_PIXELS: i32 = 4;
 /** Output pixels the filter gradient accumulates per block before moving to the next tile. */
 const GRADIENT_BLOCK_PIXELS: i32 = 256;
-/** Scratch layout: the tile for ragged edges first, a panel's 8 bias values, then the offset table. */
+/** Scratch layout: the tile for ragged edges first, a narrow last panel's 8 bias values, then the offset table. */
 const TILE_BYTES: usize = <usize>(TILE_PIXELS * PANEL_COLS * 4);
 const BIAS_OFFSET: usize = TILE_BYTES;
 const TABLE_OFFSET: usize = BIAS_OFFSET + <usize>(PANEL_COLS * 4);
@@ -109,7 +109,8 @@ function forwardTile(
 
 /**
  * Output rows (image, outY) [chunk * rowsPerChunk, ...) of a convolution with no padding: the
- * source is already padded so every window lies inside it. The filter comes packed in 8-column
+ * source is already padded so every window lies inside it. Tiles take 4 consecutive output pixels
+ * of the chunk, wrapping from one row into the next. The filter comes packed in 8-column
  * panels (packConvFilterChunk); out is [N, outH, outW, outChannels], with the bias added and the
  * activation applied as each tile is stored (see CONV_BIAS, CONV_ACTIVATION).
  */
@@ -157,43 +158,68 @@ export function conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
   const panels = (outChannels + PANEL_COLS - 1) / PANEL_COLS;
   const outPixelBytes = <usize>outChannels << 2;
   const tile = scratch;
-  const tileBias = bias != 0 ? scratch + BIAS_OFFSET : 0;
   const rowBegin = chunk * rowsPerChunk;
   const rowEnd = min(batch * outHeight, rowBegin + rowsPerChunk);
-  for (let row = rowBegin; row < rowEnd; row++) {
-    const image = row / outHeight;
-    const outY = row - image * outHeight;
-    const windowRow = source + <usize>(image * sourceHeight + outY * strideHeight) * sourceRowBytes;
-    const outRow = out + <usize>(row * outWidth) * outPixelBytes;
+  // The chunk's output pixels are contiguous in NHWC, so tiles run over them flat, across the ends
+  // of rows: a row whose width is not a multiple of 4 no longer ends in a partly wasted tile.
+  const pixelEnd = rowEnd * outWidth;
+  // A last panel narrower than 8 columns takes its bias from a zero-padded copy, so that it never
+  // reads past the bias; full panels read theirs in place.
+  const lastColumns = outChannels - (panels - 1) * PANEL_COLS;
+  if (bias != 0 && lastColumns < PANEL_COLS) {
+    for (let column = 0; column < PANEL_COLS; column++) {
+      const value: f32 = column < lastColumns ? load<f32>(bias + (<usize>((panels - 1) * PANEL_COLS + column) << 2)) : 0;
+      store<f32>(scratch + BIAS_OFFSET + (<usize>column << 2), value);
+    }
+  }
+  // The cursor: the next pixel's column and its row's window origin.
+  let row = rowBegin;
+  let outX = 0;
+  let windowRow = windowRowStart(source, row, outHeight, sourceHeight, strideHeight, sourceRowBytes);
+  for (let pixel = rowBegin * outWidth; pixel < pixelEnd; pixel += TILE_PIXELS) {
+    const validPixels = min(TILE_PIXELS, pixelEnd - pixel);
+    // Pixels past the chunk's end repeat the first one (valid reads); their results are dropped.
+    const w0 = windowRow + <usize>outX * pixelStep;
+    let w1 = w0, w2 = w0, w3 = w0;
+    for (let p = 0; p < validPixels; p++) {
+      const window = windowRow + <usize>outX * pixelStep;
+      if (p == 1) w1 = window;
+      else if (p == 2) w2 = window;
+      else if (p == 3) w3 = window;
+      if (++outX == outWidth) {
+        outX = 0;
+        row++;
+        windowRow = windowRowStart(source, row, outHeight, sourceHeight, strideHeight, sourceRowBytes);
+      }
+    }
+    const pixelDst = out + <usize>pixel * outPixelBytes;
+    // Panels inside: the 4 windows stay in cache while every panel streams over them.
     for (let panelIndex = 0; panelIndex < panels; panelIndex++) {
       const panel = filter + <usize>panelIndex * patchBytes;
       const column0 = panelIndex * PANEL_COLS;
       const validColumns = min(PANEL_COLS, outChannels - column0);
-      // The panel's bias, copied so that a last panel narrower than 8 never reads past the bias.
-      if (bias != 0) {
-        for (let column = 0; column < PANEL_COLS; column++) {
-          store<f32>(tileBias + (<usize>column << 2), column < validColumns ? load<f32>(bias + (<usize>(column0 + column) << 2)) : 0);
-        }
+      const panelBias = bias == 0 ? 0 : validColumns == PANEL_COLS ? bias + (<usize>column0 << 2) : scratch + BIAS_OFFSET;
+      const dst = pixelDst + (<usize>column0 << 2);
+      if (validPixels == TILE_PIXELS && validColumns == PANEL_COLS) {
+        forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, dst, outPixelBytes, panelBias, activation);
+        continue;
       }
-      for (let outX = 0; outX < outWidth; outX += TILE_PIXELS) {
-        const validPixels = min(TILE_PIXELS, outWidth - outX);
-        const w0 = windowRow + <usize>outX * pixelStep;
-        // Pixels past the row's end repeat the first one (valid reads); their results are dropped.
-        const w1 = validPixels > 1 ? w0 + pixelStep : w0;
-        const w2 = validPixels > 2 ? w0 + 2 * pixelStep : w0;
-        const w3 = validPixels > 3 ? w0 + 3 * pixelStep : w0;
-        const dst = outRow + <usize>outX * outPixelBytes + (<usize>column0 << 2);
-        if (validPixels == TILE_PIXELS && validColumns == PANEL_COLS) {
-          forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, dst, outPixelBytes, tileBias, activation);
-          continue;
-        }
-        forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, tile, PANEL_COLS * 4, tileBias, activation);
-        for (let p = 0; p < validPixels; p++) {
-          memory.copy(dst + <usize>p * outPixelBytes, tile + <usize>(p * PANEL_COLS * 4), <usize>validColumns << 2);
-        }
+      forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, tile, PANEL_COLS * 4, panelBias, activation);
+      for (let p = 0; p < validPixels; p++) {
+        memory.copy(dst + <usize>p * outPixelBytes, tile + <usize>(p * PANEL_COLS * 4), <usize>validColumns << 2);
       }
     }
   }
+}
+
+/** Where the windows of output row `row` (image * outHeight + outY) start in the padded source. */
+// @ts-ignore: decorator
+@inline function windowRowStart(
+  source: usize, row: i32, outHeight: i32, sourceHeight: i32, strideHeight: i32, sourceRowBytes: usize,
+): usize {
+  const image = row / outHeight;
+  const outY = row - image * outHeight;
+  return source + <usize>(image * sourceHeight + outY * strideHeight) * sourceRowBytes;
 }
 
 /**
