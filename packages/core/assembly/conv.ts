@@ -13,36 +13,36 @@ import { word } from './parameter-block';
 import { activateVector } from './simd-math';
 
 // Words of the parameter block.
-const CONV_SOURCE = 0;
-const CONV_FILTER = 1;
-const CONV_OUT = 2;
-const CONV_BATCH = 3;
-const CONV_SOURCE_HEIGHT = 4;
-const CONV_SOURCE_WIDTH = 5;
-const CONV_IN_CHANNELS = 6;
-const CONV_OUT_HEIGHT = 7;
-const CONV_OUT_WIDTH = 8;
-const CONV_OUT_CHANNELS = 9;
-const CONV_FILTER_HEIGHT = 10;
-const CONV_FILTER_WIDTH = 11;
-const CONV_STRIDE_HEIGHT = 12;
-const CONV_STRIDE_WIDTH = 13;
-const CONV_DILATION_HEIGHT = 14;
-const CONV_DILATION_WIDTH = 15;
-const CONV_ROWS_PER_CHUNK = 16;
+export const CONV_SOURCE = 0;
+export const CONV_FILTER = 1;
+export const CONV_OUT = 2;
+export const CONV_BATCH = 3;
+export const CONV_SOURCE_HEIGHT = 4;
+export const CONV_SOURCE_WIDTH = 5;
+export const CONV_IN_CHANNELS = 6;
+export const CONV_OUT_HEIGHT = 7;
+export const CONV_OUT_WIDTH = 8;
+export const CONV_OUT_CHANNELS = 9;
+export const CONV_FILTER_HEIGHT = 10;
+export const CONV_FILTER_WIDTH = 11;
+export const CONV_STRIDE_HEIGHT = 12;
+export const CONV_STRIDE_WIDTH = 13;
+export const CONV_DILATION_HEIGHT = 14;
+export const CONV_DILATION_WIDTH = 15;
+export const CONV_ROWS_PER_CHUNK = 16;
 /** Forward only: a bias of outChannels floats added to every pixel (0: none). */
-const CONV_BIAS = 17;
+export const CONV_BIAS = 17;
 /** Forward only: the activation applied after the bias (simd-math.ts codes: 0 linear, 1 relu, ...). */
-const CONV_ACTIVATION = 18;
+export const CONV_ACTIVATION = 18;
 
 /** Output pixels per forward tile. */
 const TILE_PIXELS: i32 = 4;
 /** Output pixels the filter gradient accumulates per block before moving to the next tile. */
 const GRADIENT_BLOCK_PIXELS: i32 = 256;
 /** Scratch layout: the tile for ragged edges first, a narrow last panel's 8 bias values, then the offset table. */
-const TILE_BYTES: usize = <usize>(TILE_PIXELS * PANEL_COLS * 4);
-const BIAS_OFFSET: usize = TILE_BYTES;
-const TABLE_OFFSET: usize = BIAS_OFFSET + <usize>(PANEL_COLS * 4);
+export const TILE_BYTES: usize = <usize>(TILE_PIXELS * PANEL_COLS * 4);
+export const BIAS_OFFSET: usize = TILE_BYTES;
+export const TABLE_OFFSET: usize = BIAS_OFFSET + <usize>(PANEL_COLS * 4);
 
 /**
  * The forward tile: out[pixel p][0..8) = Σ over the patch of window_p[entry] * panel[entry][0..8),
@@ -51,7 +51,7 @@ const TABLE_OFFSET: usize = BIAS_OFFSET + <usize>(PANEL_COLS * 4);
  * after adding the 8 floats at `bias` (when not 0) and applying `activation` (when not 0): the same
  * float32 add and activation as the separate ops, so a fused layer gives the same bits.
  */
-function forwardTile(
+export function forwardTile(
   w0: usize, w1: usize, w2: usize, w3: usize, panel: usize, runTable: usize, runCount: i32, runBytes: usize,
   dst: usize, dstStride: usize, bias: usize, activation: i32,
 ): void {
@@ -108,6 +108,52 @@ function forwardTile(
 }
 
 /**
+ * Writes the byte offsets, from a window's origin, of the runs of contiguous input that make a
+ * forward patch, in (fy, fx, channel) order, and returns how many: with dilation 1 along x each
+ * filter row is one run of filterWidth * channels floats, else each tap is a run of channels.
+ */
+export function writeRunTable(
+  table: usize, filterHeight: i32, filterWidth: i32, channels: i32, dilationHeight: i32, dilationWidth: i32, sourceRowBytes: usize,
+): i32 {
+  if (dilationWidth == 1) {
+    for (let fy = 0; fy < filterHeight; fy++) store<i32>(table + (<usize>fy << 2), <i32>(<usize>(fy * dilationHeight) * sourceRowBytes));
+    return filterHeight;
+  }
+  for (let fy = 0; fy < filterHeight; fy++) {
+    for (let fx = 0; fx < filterWidth; fx++) {
+      const offset = <usize>(fy * dilationHeight) * sourceRowBytes + (<usize>(fx * dilationWidth * channels) << 2);
+      store<i32>(table + (<usize>(fy * filterWidth + fx) << 2), <i32>offset);
+    }
+  }
+  return filterHeight * filterWidth;
+}
+
+/** Bytes of one run of writeRunTable's table. */
+export function runLength(filterWidth: i32, channels: i32, dilationWidth: i32): usize {
+  return dilationWidth == 1 ? <usize>(filterWidth * channels) << 2 : <usize>channels << 2;
+}
+
+/**
+ * A last panel narrower than 8 columns takes its bias from a zero-padded copy in the scratch, so
+ * that it never reads past the bias; full panels read theirs in place (see panelBiasOf).
+ */
+export function copyNarrowPanelBias(scratch: usize, bias: usize, outChannels: i32): void {
+  const panels = (outChannels + PANEL_COLS - 1) / PANEL_COLS;
+  const lastColumns = outChannels - (panels - 1) * PANEL_COLS;
+  if (bias == 0 || lastColumns == PANEL_COLS) return;
+  for (let column = 0; column < PANEL_COLS; column++) {
+    const value: f32 = column < lastColumns ? load<f32>(bias + (<usize>((panels - 1) * PANEL_COLS + column) << 2)) : 0;
+    store<f32>(scratch + BIAS_OFFSET + (<usize>column << 2), value);
+  }
+}
+
+/** The 8 bias values of the panel at column0 (0: no bias). */
+// @ts-ignore: decorator
+@inline export function panelBiasOf(scratch: usize, bias: usize, column0: i32, validColumns: i32): usize {
+  return bias == 0 ? 0 : validColumns == PANEL_COLS ? bias + (<usize>column0 << 2) : scratch + BIAS_OFFSET;
+}
+
+/**
  * Output rows (image, outY) [chunk * rowsPerChunk, ...) of a convolution with no padding: the
  * source is already padded so every window lies inside it. Tiles take 4 consecutive output pixels
  * of the chunk, wrapping from one row into the next. The filter comes packed in 8-column
@@ -137,23 +183,9 @@ export function conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
 
   const sourceRowBytes = <usize>(sourceWidth * channels) << 2;
   const pixelStep = <usize>(strideWidth * channels) << 2;
-  // With dilation 1 along x, each filter row reads one contiguous run of filterWidth * channels.
   const runTable = scratch + TABLE_OFFSET;
-  let runCount: i32, runBytes: usize;
-  if (dilationWidth == 1) {
-    runCount = filterHeight;
-    runBytes = <usize>(filterWidth * channels) << 2;
-    for (let fy = 0; fy < filterHeight; fy++) store<i32>(runTable + (<usize>fy << 2), <i32>(<usize>(fy * dilationHeight) * sourceRowBytes));
-  } else {
-    runCount = filterHeight * filterWidth;
-    runBytes = <usize>channels << 2;
-    for (let fy = 0; fy < filterHeight; fy++) {
-      for (let fx = 0; fx < filterWidth; fx++) {
-        const offset = <usize>(fy * dilationHeight) * sourceRowBytes + (<usize>(fx * dilationWidth * channels) << 2);
-        store<i32>(runTable + (<usize>(fy * filterWidth + fx) << 2), <i32>offset);
-      }
-    }
-  }
+  const runCount = writeRunTable(runTable, filterHeight, filterWidth, channels, dilationHeight, dilationWidth, sourceRowBytes);
+  const runBytes = runLength(filterWidth, channels, dilationWidth);
   const patchBytes = <usize>(filterHeight * filterWidth * channels) << 5;
   const panels = (outChannels + PANEL_COLS - 1) / PANEL_COLS;
   const outPixelBytes = <usize>outChannels << 2;
@@ -163,15 +195,7 @@ export function conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
   // The chunk's output pixels are contiguous in NHWC, so tiles run over them flat, across the ends
   // of rows: a row whose width is not a multiple of 4 no longer ends in a partly wasted tile.
   const pixelEnd = rowEnd * outWidth;
-  // A last panel narrower than 8 columns takes its bias from a zero-padded copy, so that it never
-  // reads past the bias; full panels read theirs in place.
-  const lastColumns = outChannels - (panels - 1) * PANEL_COLS;
-  if (bias != 0 && lastColumns < PANEL_COLS) {
-    for (let column = 0; column < PANEL_COLS; column++) {
-      const value: f32 = column < lastColumns ? load<f32>(bias + (<usize>((panels - 1) * PANEL_COLS + column) << 2)) : 0;
-      store<f32>(scratch + BIAS_OFFSET + (<usize>column << 2), value);
-    }
-  }
+  copyNarrowPanelBias(scratch, bias, outChannels);
   // The cursor: the next pixel's column and its row's window origin.
   let row = rowBegin;
   let outX = 0;
@@ -198,7 +222,7 @@ export function conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
       const panel = filter + <usize>panelIndex * patchBytes;
       const column0 = panelIndex * PANEL_COLS;
       const validColumns = min(PANEL_COLS, outChannels - column0);
-      const panelBias = bias == 0 ? 0 : validColumns == PANEL_COLS ? bias + (<usize>column0 << 2) : scratch + BIAS_OFFSET;
+      const panelBias = panelBiasOf(scratch, bias, column0, validColumns);
       const dst = pixelDst + (<usize>column0 << 2);
       if (validPixels == TILE_PIXELS && validColumns == PANEL_COLS) {
         forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, dst, outPixelBytes, panelBias, activation);
