@@ -153,3 +153,72 @@ export function maxPoolScatterChunk(
     }
   }
 }
+
+/**
+ * A 2x2 max pool of stride 2 with the flat index of each value's cell, over an NHWC x that is
+ * already computed ([N, height, width, channels]; an odd last row or column is dropped), for pooled
+ * rows [chunk * rowsPerChunk, ...): what conv2dMaxPoolChunk does to its tiles, for convolutions that
+ * another kernel computes. Same rule and the same bits as conv2dMaxPoolChunk's pool.
+ */
+export function maxPoolIndicesChunk(
+  chunk: i32, scratch: usize, x: usize, pooled: usize, indices: usize, batch: i32, height: i32, width: i32, channels: i32,
+  rowsPerChunk: i32,
+): void {
+  const pooledHeight = height >> 1;
+  const pooledWidth = width >> 1;
+  const rowStep = width * channels;
+  const vectorChannels = channels & ~3;
+  const rowBegin = chunk * rowsPerChunk;
+  const rowEnd = min(batch * pooledHeight, rowBegin + rowsPerChunk);
+  for (let pooledRow = rowBegin; pooledRow < rowEnd; pooledRow++) {
+    const image = pooledRow / pooledHeight;
+    const y = (pooledRow - image * pooledHeight) << 1;
+    let cell0 = (image * height + y) * rowStep;
+    let target = <usize>(pooledRow * pooledWidth * channels) << 2;
+    for (let pooledX = 0; pooledX < pooledWidth; pooledX++) {
+      for (let c = 0; c < vectorChannels; c += 4) {
+        const first = cell0 + c;
+        const at = target + (<usize>c << 2);
+        poolCells(x, first, first + channels, first + rowStep, first + rowStep + channels, pooled + at, indices + at);
+      }
+      for (let c = vectorChannels; c < channels; c++) {
+        let bestIndex = cell0 + c;
+        let best = load<f32>(x + (<usize>bestIndex << 2));
+        for (let k = 1; k < 4; k++) {
+          const index = cell0 + c + (k >> 1) * rowStep + (k & 1) * channels;
+          const value = load<f32>(x + (<usize>index << 2));
+          if (value > best || (value != value && best == best)) {
+            best = value;
+            bestIndex = index;
+          }
+        }
+        store<f32>(pooled + target + (<usize>c << 2), best);
+        store<i32>(indices + target + (<usize>c << 2), bestIndex);
+      }
+      cell0 += channels << 1;
+      target += <usize>channels << 2;
+    }
+  }
+}
+
+/** poolLanes over 4 channels of 4 cells of x given by their flat indices (all 4 lanes stored). */
+// @ts-ignore: decorator
+@inline function poolCells(x: usize, index0: i32, index1: i32, index2: i32, index3: i32, pooled: usize, indices: usize): void {
+  const laneIndex = i32x4(0, 1, 2, 3);
+  let best = v128.load(x + (<usize>index0 << 2));
+  let bestIndex = i32x4.add(i32x4.splat(index0), laneIndex);
+  let value = v128.load(x + (<usize>index1 << 2));
+  let take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
+  best = v128.bitselect(value, best, take);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index1), laneIndex), bestIndex, take);
+  value = v128.load(x + (<usize>index2 << 2));
+  take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
+  best = v128.bitselect(value, best, take);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index2), laneIndex), bestIndex, take);
+  value = v128.load(x + (<usize>index3 << 2));
+  take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
+  best = v128.bitselect(value, best, take);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index3), laneIndex), bestIndex, take);
+  v128.store(pooled, best);
+  v128.store(indices, bestIndex);
+}

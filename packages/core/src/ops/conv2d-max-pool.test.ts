@@ -48,6 +48,8 @@ const CASES: Array<{ options: Conv2DOptions; inputs: ReturnType<typeof values>[]
   // Strided and dilated, unpadded; 5 channels.
   { options: { stride: [2, 1], padding: 'valid' }, inputs: [values([2, 11, 9, 2], 10), values([3, 2, 2, 5], 11), values([5], 12)] },
   { options: { dilation: 2, padding: 'same' }, inputs: [values([2, 8, 6, 4], 13), values([3, 3, 4, 8], 14), values([8], 15)] },
+  // A patch wider than the fused wasm kernel takes (3x3x130): im2col's convolution, then the wasm pool with indices.
+  { options: { padding: 'same' }, inputs: [values([1, 6, 5, 130], 16), values([3, 3, 130, 4], 17), values([4], 18)] },
 ];
 
 describe('conv2dMaxPool', () => {
@@ -78,6 +80,15 @@ describe('conv2dMaxPool', () => {
         return kernel(...args);
       };
     }
+    // The wide patch's pool runs in wasm after im2col's convolution (on both accelerators).
+    let separatePools = 0;
+    for (const target of [accelerator, single]) {
+      const pool = target.maxPoolWithIndices!.bind(target);
+      target.maxPoolWithIndices = (...args) => {
+        separatePools++;
+        return pool(...args);
+      };
+    }
     const activations: FusedActivation[] = ['relu', 'linear', 'tanh'];
     for (const { options, inputs } of CASES) {
       for (const activation of activations) {
@@ -94,6 +105,7 @@ describe('conv2dMaxPool', () => {
     }
     // Three backends with the kernel, each case and activation run forward and once more inside grad.
     expect(fusedCalls).toBe(CASES.length * activations.length * 3 * 2);
+    expect(separatePools).toBe(activations.length * 2 * 2);
   });
 
   it('passes finite-difference gradient checks, with and without the fused kernels', () => {

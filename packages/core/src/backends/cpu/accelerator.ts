@@ -72,6 +72,13 @@ export interface CpuAccelerator {
     pooled: Float32Array, indices: Int32Array,
   ): boolean;
   /**
+   * A 2x2 max pool of stride 2 over NHWC x [batch, height, width, channels] with each value's flat
+   * index in x (conv2dMaxPool's pool, for a convolution computed by another kernel).
+   */
+  maxPoolWithIndices?(
+    x: Float32Array, pooled: Float32Array, indices: Int32Array, batch: number, height: number, width: number, channels: number,
+  ): boolean;
+  /**
    * dx [batch, cellsPerImage] = zeros with dy[i] stored at indices[i] (see `Kernels.maxPoolScatter`);
    * dy and indices hold pooledPerImage values per image, each index inside its own image.
    */

@@ -28,7 +28,12 @@ export function conv2dMaxPool(
   const pooled = context.allocateFloat32(pooledLength);
   const indices = context.allocate(pooledLength, 'int32') as Int32Array;
   if (context.accelerator?.conv2dMaxPool?.(xValues, filterValues, biasValues, activation, info, pooled, indices)) return [pooled, indices];
+  // Shapes the fused kernel declines: the convolution by whichever kernel takes it, then the pool.
   const convolved = conv2d(context, x, filter, info, bias, activation);
+  if (context.accelerator?.maxPoolWithIndices?.(convolved, pooled, indices, batch, outHeight, outWidth, outChannels)) {
+    context.release(convolved);
+    return [pooled, indices];
+  }
   const rowStep = outWidth * outChannels;
   let target = 0;
   for (let image = 0; image < batch; image++) {

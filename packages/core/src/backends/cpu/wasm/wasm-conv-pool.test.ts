@@ -23,23 +23,20 @@ const GEOMETRIES: ConvGeometry[] = [
 ];
 
 /**
- * The reference: the accelerator's own fused convolution, then the 2x2 max pool in plain loops with
- * pool2dBackward's choice of cell (a later cell when strictly greater, or NaN over a number).
+ * The 2x2 max pool in plain loops with pool2dBackward's choice of cell (a later cell when strictly
+ * greater, or NaN over a number): the pooled values and their cells' flat indices.
  */
-function reference(accelerator: WasmAccelerator, info: Conv2DInfo, x: Float32Array, filter: Float32Array, bias: Float32Array, activation: FusedActivation) {
-  const { batch, outHeight, outWidth, outChannels } = info;
-  const convolved = new Float32Array(batch * outHeight * outWidth * outChannels);
-  expect(accelerator.conv2d!(x, filter, convolved, info, bias, activation)).toBe(true);
-  const pooledHeight = Math.floor(outHeight / 2);
-  const pooledWidth = Math.floor(outWidth / 2);
-  const pooled = new Float32Array(batch * pooledHeight * pooledWidth * outChannels);
+function poolWithIndices(convolved: Float32Array, batch: number, height: number, width: number, channels: number) {
+  const pooledHeight = Math.floor(height / 2);
+  const pooledWidth = Math.floor(width / 2);
+  const pooled = new Float32Array(batch * pooledHeight * pooledWidth * channels);
   const indices = new Int32Array(pooled.length);
   let target = 0;
   for (let n = 0; n < batch; n++) {
     for (let py = 0; py < pooledHeight; py++) {
       for (let px = 0; px < pooledWidth; px++) {
-        for (let c = 0; c < outChannels; c++, target++) {
-          const cells = [[0, 0], [0, 1], [1, 0], [1, 1]].map(([dy, dx]) => ((n * outHeight + py * 2 + dy) * outWidth + px * 2 + dx) * outChannels + c);
+        for (let c = 0; c < channels; c++, target++) {
+          const cells = [[0, 0], [0, 1], [1, 0], [1, 1]].map(([dy, dx]) => ((n * height + py * 2 + dy) * width + px * 2 + dx) * channels + c);
           let best = cells[0];
           for (const cell of cells.slice(1)) {
             const value = convolved[cell];
@@ -51,7 +48,15 @@ function reference(accelerator: WasmAccelerator, info: Conv2DInfo, x: Float32Arr
       }
     }
   }
-  return { pooled, indices, convolved };
+  return { pooled, indices };
+}
+
+/** The reference: the accelerator's own fused convolution, then the pool above. */
+function reference(accelerator: WasmAccelerator, info: Conv2DInfo, x: Float32Array, filter: Float32Array, bias: Float32Array, activation: FusedActivation) {
+  const { batch, outHeight, outWidth, outChannels } = info;
+  const convolved = new Float32Array(batch * outHeight * outWidth * outChannels);
+  expect(accelerator.conv2d!(x, filter, convolved, info, bias, activation)).toBe(true);
+  return { ...poolWithIndices(convolved, batch, outHeight, outWidth, outChannels), convolved };
 }
 
 const INSTRUCTION_SETS: WasmInstructionSet[] = ['simd128', 'relaxed-simd'];
@@ -96,6 +101,23 @@ describe.each(INSTRUCTION_SETS)('wasm convolution + 2x2 max pool (%s kernels)', 
         }
       }
     });
+  });
+
+  it('pools an already computed NHWC tensor with the same rule (ties and NaN included), on 1 and 2 threads', () => {
+    for (const [batch, height, width, channels] of [[4, 28, 28, 8], [3, 7, 9, 3], [2, 6, 5, 13], [5, 2, 3, 1]]) {
+      const random = seededRandom(300 + channels);
+      // Small integers: frequent ties, where the first maximal cell must win; one NaN.
+      const x = Float32Array.from(randomFloats(batch * height * width * channels, random), (value) => Math.round(value * 2));
+      x[5] = Number.NaN;
+      const expected = poolWithIndices(x, batch, height, width, channels);
+      for (const accelerator of [single, threaded]) {
+        const pooled = new Float32Array(expected.pooled.length);
+        const indices = new Int32Array(expected.pooled.length);
+        expect(accelerator.maxPoolWithIndices!(x, pooled, indices, batch, height, width, channels)).toBe(true);
+        expectSameBits(pooled, expected.pooled);
+        expect(Array.from(indices)).toEqual(Array.from(expected.indices));
+      }
+    }
   });
 
   it('ignores scatter indices outside their own image, and declines what it cannot take', () => {

@@ -7,7 +7,8 @@ import type { WasmHeap } from './wasm-heap.js';
 /*
  * The convolution layer with its 2x2 max pool (assembly/conv-pool.ts) driven from JS, as the direct
  * convolution in wasm-conv.ts: the input zero-padded once, the filter packed into 8-column panels,
- * pooled rows spread over the threads. Its gradient's scatter runs by images.
+ * pooled rows spread over the threads. Its gradient's scatter runs by images. The pool alone
+ * (maxPoolWithIndices) serves convolutions that another kernel computes (see conv2d-max-pool.ts).
  */
 
 /** Output channels per filter panel (the tile width of the kernels). */
@@ -27,6 +28,9 @@ export interface WasmConvPoolKernels {
   conv2dMaxPool(
     x: Float32Array, filter: Float32Array, bias: Float32Array | null, activation: FusedActivation, info: Conv2DInfo,
     pooled: Float32Array, indices: Int32Array,
+  ): boolean;
+  maxPoolWithIndices(
+    x: Float32Array, pooled: Float32Array, indices: Int32Array, batch: number, height: number, width: number, channels: number,
   ): boolean;
   maxPoolScatter(dy: Float32Array, indices: Int32Array, dx: Float32Array, batch: number, pooledPerImage: number, cellsPerImage: number): boolean;
 }
@@ -94,6 +98,25 @@ export function createConvPoolKernels(heap: WasmHeap, pool: KernelThreadPool): W
         const macs = rows * 4 * pooledWidth * roundUp(outChannels, PANEL_COLUMNS) * filterHeight * filterWidth * inChannels;
         pool.run('conv2dMaxPoolChunk', Math.ceil(rows / rowsPerChunk), [params], macs / MACS_PER_MICROSECOND);
       });
+    },
+
+    maxPoolWithIndices(x, pooled, indices, batch, height, width, channels) {
+      const pooledHeight = Math.floor(height / 2);
+      const pooledWidth = Math.floor(width / 2);
+      if (batch <= 0 || pooledHeight <= 0 || pooledWidth <= 0 || channels <= 0) return false;
+      const xLength = batch * height * width * channels;
+      const pooledLength = batch * pooledHeight * pooledWidth * channels;
+      if (xLength > 0x7fffffff || x.length < xLength || pooled.length < pooledLength || indices.length < pooledLength) return false;
+      const indexFloats = asFloats(indices);
+      if (heap.overlaps(x, xLength, pooled, pooledLength) || heap.overlaps(x, xLength, indexFloats, pooledLength)) return false;
+      const staging = new OperandStaging(heap);
+      const xPointer = staging.input(x, xLength);
+      const pooledPointer = staging.output(pooled, pooledLength);
+      const indicesPointer = staging.output(indexFloats, pooledLength);
+      const rows = batch * pooledHeight;
+      const rowsPerChunk = unitsPerChunk(rows, pool.threads, CHUNKS_PER_THREAD);
+      return runStaged(staging, () => pool.run('maxPoolIndicesChunk', Math.ceil(rows / rowsPerChunk),
+        [xPointer, pooledPointer, indicesPointer, batch, height, width, channels, rowsPerChunk], xLength / COPIED_FLOATS_PER_MICROSECOND));
     },
 
     maxPoolScatter(dy, indices, dx, batch, pooledPerImage, cellsPerImage) {
