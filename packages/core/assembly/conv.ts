@@ -297,6 +297,9 @@ export function conv2dFilterGradChunk(chunk: i32, scratch: usize, params: usize)
     memory.fill(partial, 0, <usize>patchRounded * partialRowBytes);
     return;
   }
+  // A mostly zero dy (a max pool's gradient: 3 cells of 4) takes the sparse path, with the same bits.
+  if (sparseFilterGrad(source, dy, partial, scratch, rowBegin, rowEnd, sourceHeight, sourceWidth, channels, outHeight, outWidth,
+    outChannelsRounded, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth)) return;
   const blockRows = max(1, (GRADIENT_BLOCK_PIXELS + outWidth - 1) / outWidth);
   for (let blockBegin = rowBegin; blockBegin < rowEnd; blockBegin += blockRows) {
     const blockEnd = min(rowEnd, blockBegin + blockRows);
@@ -352,6 +355,128 @@ export function conv2dFilterGradChunk(chunk: i32, scratch: usize, params: usize)
       }
     }
   }
+}
+
+/** Where the sparse filter gradient keeps its [outChannelsRounded][patchRounded] sums in the scratch (past the tables). */
+const SPARSE_SUMS_OFFSET: usize = 65536;
+/** Where it lists a pixel's non-zero channels (8 bytes each), between the offset table and the sums. */
+const SPARSE_LIST_OFFSET: usize = 32768;
+/** The sparse path pays when at most this share of dy (in 1/256ths) is non-zero. */
+const SPARSE_MAX_DENSITY: i32 = 128;
+
+/**
+ * The filter gradient of output rows [rowBegin, rowEnd) when dy is mostly zeros, into `partial`
+ * ([patchRounded][outChannelsRounded], as the dense loop writes it); returns false, writing nothing,
+ * where it does not apply: dilation along x, filter rows of a width * channels that is not a multiple
+ * of 4, a dy with more than half its values non-zero, or a non-finite input under the chunk's windows.
+ * For each pixel and each channel whose dy is not zero it adds window * dy to that channel's sums of
+ * every patch entry (vectors along the patch), pixels in order: each sum adds the dense loop's
+ * products in the dense loop's order, less the products with a zero dy, which cannot change it (a
+ * sum that starts at +0 is never -0, so adding ±0 leaves it as it is; the inputs are finite, so
+ * no 0 * Inf makes a NaN). So the bits are the dense loop's, in both builds.
+ */
+function sparseFilterGrad(
+  source: usize, dy: usize, partial: usize, scratch: usize, rowBegin: i32, rowEnd: i32, sourceHeight: i32, sourceWidth: i32,
+  channels: i32, outHeight: i32, outWidth: i32, outChannelsRounded: i32, filterHeight: i32, filterWidth: i32,
+  strideHeight: i32, strideWidth: i32, dilationHeight: i32, dilationWidth: i32,
+): bool {
+  const runFloats = filterWidth * channels;
+  if (dilationWidth != 1 || (runFloats & 3) != 0) return false;
+  const dyPixelBytes = <usize>outChannelsRounded << 2;
+  const dyBegin = dy + <usize>(rowBegin * outWidth) * dyPixelBytes;
+  const dyEnd = dy + <usize>(rowEnd * outWidth) * dyPixelBytes;
+  // Count the non-zero values (NaN counts: it must reach the sums).
+  let nonZero = 0;
+  for (let at = dyBegin; at < dyEnd; at += 16) {
+    nonZero += <i32>popcnt(i32x4.bitmask(f32x4.ne(v128.load(at), f32x4.splat(0))));
+  }
+  if (nonZero * 256 > <i32>((dyEnd - dyBegin) >> 2) * SPARSE_MAX_DENSITY) return false;
+  const sourceRowBytes = <usize>(sourceWidth * channels) << 2;
+  // Every source row under the chunk's windows must be finite: x - x is 0 for finite x, NaN otherwise.
+  for (let row = rowBegin; row < rowEnd; row++) {
+    const image = row / outHeight;
+    const outY = row - image * outHeight;
+    for (let fy = 0; fy < filterHeight; fy++) {
+      const sourceRow = source + <usize>(image * sourceHeight + outY * strideHeight + fy * dilationHeight) * sourceRowBytes;
+      let at = sourceRow;
+      const end = sourceRow + sourceRowBytes;
+      let bad = v128.splat<i32>(0);
+      for (; at + 16 <= end; at += 16) {
+        const value = v128.load(at);
+        bad = v128.or(bad, f32x4.ne(f32x4.sub(value, value), f32x4.splat(0)));
+      }
+      if (v128.any_true(bad)) return false;
+      for (; at < end; at += 4) {
+        const value = load<f32>(at);
+        if (value - value != 0) return false;
+      }
+    }
+  }
+  const patch = filterHeight * runFloats;
+  const patchRounded = (patch + 3) & ~3;
+  const sumsRowBytes = <usize>patchRounded << 2;
+  const sums = scratch + SPARSE_SUMS_OFFSET;
+  // One row more: a spare that pairs with an odd channel out (it adds x * 0 there, never read).
+  const spare = sums + <usize>outChannelsRounded * sumsRowBytes;
+  memory.fill(sums, 0, <usize>(outChannelsRounded + 1) * sumsRowBytes);
+  // Each pixel's non-zero channels: (their sums row, their dy) pairs.
+  const list = scratch + SPARSE_LIST_OFFSET;
+  const pixelStep = <usize>(strideWidth * channels) << 2;
+  const runBytes = <usize>runFloats << 2;
+  const runStep = <usize>dilationHeight * sourceRowBytes;
+  let d = dyBegin;
+  for (let row = rowBegin; row < rowEnd; row++) {
+    const image = row / outHeight;
+    const outY = row - image * outHeight;
+    let window = source + <usize>(image * sourceHeight + outY * strideHeight) * sourceRowBytes;
+    for (let outX = 0; outX < outWidth; outX++) {
+      let count: usize = 0;
+      for (let c0 = 0; c0 < outChannelsRounded; c0 += 4) {
+        let mask = i32x4.bitmask(f32x4.ne(v128.load(d), f32x4.splat(0)));
+        while (mask != 0) {
+          const lane = <i32>ctz(mask);
+          mask &= mask - 1;
+          store<u32>(list + (count << 3), <u32>(sums + <usize>(c0 + lane) * sumsRowBytes));
+          store<f32>(list + (count << 3), load<f32>(d + (<usize>lane << 2)), 4);
+          count++;
+        }
+        d += 16;
+      }
+      if (count & 1) {
+        store<u32>(list + (count << 3), <u32>spare);
+        store<f32>(list + (count << 3), 0, 4);
+        count++;
+      }
+      // Two channels at a time: each window vector, loaded once, feeds both channels' sums.
+      for (let k: usize = 0; k < count; k += 2) {
+        let target0 = <usize>load<u32>(list + (k << 3));
+        const gradient0 = v128.load32_splat(list + (k << 3) + 4);
+        let target1 = <usize>load<u32>(list + (k << 3) + 8);
+        const gradient1 = v128.load32_splat(list + (k << 3) + 12);
+        let run = window;
+        for (let fy = 0; fy < filterHeight; fy++) {
+          const runEnd = run + runBytes;
+          for (let at = run; at < runEnd; at += 16) {
+            const value = v128.load(at);
+            v128.store(target0, multiplyAdd(value, gradient0, v128.load(target0)));
+            v128.store(target1, multiplyAdd(value, gradient1, v128.load(target1)));
+            target0 += 16;
+            target1 += 16;
+          }
+          run += runStep;
+        }
+      }
+      window += pixelStep;
+    }
+  }
+  // Into the dense loop's layout: partial[entry][column] (entries past the patch are never read).
+  for (let column = 0; column < outChannelsRounded; column++) {
+    const from = sums + <usize>column * sumsRowBytes;
+    for (let entry = 0; entry < patchRounded; entry++) {
+      store<f32>(partial + (<usize>(entry * outChannelsRounded + column) << 2), load<f32>(from + (<usize>entry << 2)));
+    }
+  }
+  return true;
 }
 
 /**

@@ -4,7 +4,8 @@
 //   separate  the fused conv2d (bias + relu) into a full-resolution buffer, then maxPoolWithIndices;
 //   unpooled  the fused conv2d, then pool2d (the form before conv2dMaxPool; no indices kept).
 // What `separate` costs over `fused` is what a layer pays when another kernel (e.g. a Winograd one)
-// computes the convolution. Run with `npx tsx scripts/conv-pool-timing.ts [--rounds 7]`.
+// computes the convolution. Then the filter gradient from a pool's gradient (the sparse path) and
+// from the same gradient with its zeros made 1e-30 (the dense path). Run with `npx tsx scripts/conv-pool-timing.ts [--rounds 7]`.
 import type { Conv2DInfo } from '../src/backend/backend.js';
 import { createWasmAccelerator } from '../src/backends/cpu/wasm/index.js';
 import { randomArray } from './timing-helpers.js';
@@ -59,6 +60,31 @@ function time(form: Form, index: number): number {
   return (used.user + used.system) / 1000 / CALLS_PER_ROUND;
 }
 
+// The filter gradient from the pool's gradient (3 zeros in 4, so the sparse path runs) and from the
+// same gradient with every zero made 1e-30 (the dense path), each layer.
+const gradients = layers.map((l) => {
+  const pooledDy = randomArray(accelerator, l.pooled.length);
+  const sparse = accelerator.allocate!(l.convolved.length);
+  if (!forms.fused(l)) throw new Error('fused declined');
+  const cells = l.convolved.length / BATCH;
+  if (!accelerator.maxPoolScatter!(pooledDy, l.indexArray, sparse, BATCH, l.pooled.length / BATCH, cells)) throw new Error('scatter declined');
+  const dense = accelerator.allocate!(l.convolved.length);
+  dense.set(sparse.map((value) => (value === 0 ? 1e-30 : value)));
+  return { sparse, dense, dFilter: accelerator.allocate!(l.filter.length) };
+});
+
+/** CPU milliseconds per filter-gradient call of layer `index` from its sparse or dense dy. */
+function timeFilterGradient(index: number, which: 'sparse' | 'dense'): number {
+  const l = layers[index];
+  const g = gradients[index];
+  const start = process.cpuUsage();
+  for (let call = 0; call < CALLS_PER_ROUND; call++) {
+    if (!accelerator.conv2dBackpropFilter!(l.x, g[which], g.dFilter, l.info)) throw new Error('filter gradient declined');
+  }
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000 / CALLS_PER_ROUND;
+}
+
 const best = new Map<string, number>();
 for (let round = 0; round < ROUNDS; round++) {
   for (const index of [0, 1]) {
@@ -66,8 +92,12 @@ for (let round = 0; round < ROUNDS; round++) {
       const key = `layer ${index + 1} ${form}`;
       best.set(key, Math.min(best.get(key) ?? Infinity, time(form, index)));
     }
+    for (const which of ['sparse', 'dense'] as const) {
+      const key = `layer ${index + 1} dFilter ${which}`;
+      best.set(key, Math.min(best.get(key) ?? Infinity, timeFilterGradient(index, which)));
+    }
   }
 }
 console.log(`one thread, best of ${ROUNDS} rounds of ${CALLS_PER_ROUND} calls, CPU ms per call (batch ${BATCH})`);
-for (const [key, milliseconds] of best) console.log(`${key.padEnd(20)} ${milliseconds.toFixed(3)}`);
+for (const [key, milliseconds] of best) console.log(`${key.padEnd(24)} ${milliseconds.toFixed(3)}`);
 accelerator.dispose();

@@ -85,6 +85,56 @@ const ROW_WRAP_GEOMETRIES: ConvGeometry[] = [
   geometry(3, 9, 6, 1, 4, [3, 2], [2, 1], [2, 1], [0, 0, 0, 1]),
 ];
 
+/**
+ * The filter gradient as the direct kernel sums it, in float32: each of its chunks of output rows
+ * (32 fixed chunks, as wasm-conv.ts cuts them) adds window * dy over its pixels in order from +0,
+ * padding cells included as zeros, then the chunks' sums are added in chunk order.
+ */
+function chunkedFilterGradient(info: Conv2DInfo, x: Float32Array, dy: Float32Array): Float32Array {
+  const { filterHeight, filterWidth, inChannels, outChannels } = info;
+  const patch = filterHeight * filterWidth * inChannels;
+  const rows = info.batch * info.outHeight;
+  const chunks = Math.max(1, Math.min(rows, 32, Math.floor((1 << 20) / (Math.ceil(patch / 4) * 4 * Math.ceil(outChannels / 8) * 8))));
+  const rowsPerChunk = Math.ceil(rows / chunks);
+  const total = new Float32Array(patch * outChannels);
+  for (let rowBegin = 0, slot = 0; rowBegin < rows; rowBegin += rowsPerChunk, slot++) {
+    const partial = new Float32Array(patch * outChannels);
+    for (let row = rowBegin; row < Math.min(rows, rowBegin + rowsPerChunk); row++) {
+      const n = Math.floor(row / info.outHeight);
+      const oy = row - n * info.outHeight;
+      for (let ox = 0; ox < info.outWidth; ox++) {
+        const dyBase = (row * info.outWidth + ox) * outChannels;
+        for (let fy = 0; fy < filterHeight; fy++) {
+          for (let fx = 0; fx < filterWidth; fx++) {
+            const iy = oy * info.strideHeight - info.padTop + fy * info.dilationHeight;
+            const ix = ox * info.strideWidth - info.padLeft + fx * info.dilationWidth;
+            const inside = iy >= 0 && iy < info.inHeight && ix >= 0 && ix < info.inWidth;
+            for (let c = 0; c < inChannels; c++) {
+              const value = inside ? x[((n * info.inHeight + iy) * info.inWidth + ix) * inChannels + c] : 0;
+              const entry = (fy * filterWidth + fx) * inChannels + c;
+              for (let column = 0; column < outChannels; column++) {
+                partial[entry * outChannels + column] = Math.fround(partial[entry * outChannels + column] + Math.fround(value * dy[dyBase + column]));
+              }
+            }
+          }
+        }
+      }
+    }
+    for (let i = 0; i < total.length; i++) total[i] = slot === 0 ? partial[i] : Math.fround(total[i] + partial[i]);
+  }
+  return total;
+}
+
+/** Filter gradients from a max pool's kind of dy (3 values in 4 zero): the sparse path where it applies. */
+const SPARSE_GRADIENT_GEOMETRIES: ConvGeometry[] = [
+  geometry(4, 14, 14, 8, 16, [5, 5], [1, 1], [1, 1], [2, 2, 2, 2]),
+  geometry(3, 9, 7, 4, 5, [3, 3], [1, 1], [2, 1], [1, 1, 1, 1]),
+  geometry(2, 10, 9, 2, 12, [3, 2], [2, 1], [1, 1], [0, 1, 1, 0]),
+  // Where the dense loop runs instead: runs of 9 floats (3 x 3 channels), dilation along x.
+  geometry(2, 7, 6, 3, 8, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]),
+  geometry(2, 8, 8, 4, 8, [3, 3], [1, 1], [1, 2], [1, 1, 2, 2]),
+];
+
 /** Copies `values` into wasm memory (when `inside`) or a plain array. */
 function place(accelerator: WasmAccelerator, values: Float32Array, inside: boolean): Float32Array {
   const array = inside ? accelerator.allocate!(values.length) : new Float32Array(values.length);
@@ -209,6 +259,26 @@ describe.each(INSTRUCTION_SETS)('wasm direct convolution (%s kernels)', (instruc
         results.push([out, dx]);
       }
       for (const [output, oneThread] of results[0].entries()) expectSameBits(results[1][output], oneThread);
+    });
+  });
+
+  SPARSE_GRADIENT_GEOMETRIES.forEach((g, index) => {
+    it(`sums a mostly zero dy's filter gradient as the dense loop does: ${describeConvGeometry(g)}`, () => {
+      const { info, x, dy: denseDy } = convCase(g, 150 + index);
+      const random = seededRandom(170 + index);
+      // 3 values in 4 zero (some -0); a NaN in one case, an infinite input (the dense loop's) in another.
+      const dy = denseDy.map((value) => (random() < 0.75 ? (random() < 0.1 ? -0 : 0) : value));
+      if (index === 1) dy[37] = Number.NaN;
+      if (index === 2) x[11] = Infinity;
+      const expected = chunkedFilterGradient(info, x, dy);
+      const results: Float32Array[] = [];
+      for (const accelerator of [single, threaded]) {
+        const dFilter = new Float32Array(expected.length);
+        expect(accelerator.conv2dBackpropFilter!(place(accelerator, x, true), place(accelerator, dy, true), dFilter, info)).toBe(true);
+        if (instructionSet === 'simd128') expectSameBits(dFilter, expected);
+        results.push(dFilter);
+      }
+      expectSameBits(results[1], results[0]);
     });
   });
 

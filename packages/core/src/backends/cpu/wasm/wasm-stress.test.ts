@@ -93,6 +93,13 @@ function convCases(): StressCase[] {
       run: (accelerator, [xIn, dyIn], [dFilter]) => accelerator.conv2dBackpropFilter!(xIn, dyIn, dFilter, info),
       reference: [read(reference.conv2dBackpropFilter(xTensor, dyTensor, info))],
     }];
+    // A max pool's kind of dy (3 values in 4 zero): the filter gradient's sparse path where it applies.
+    const sparseDy = dy.map((value, i) => (i % 4 === (i >> 5) % 4 ? value : 0));
+    cases.push({
+      name: `conv2dBackpropFilter, mostly zero dy ${label}`, inputs: [x, sparseDy], outputLengths: [filter.length], exact: false,
+      run: (accelerator, [xIn, dyIn], [dFilter]) => accelerator.conv2dBackpropFilter!(xIn, dyIn, dFilter, info),
+      reference: [read(reference.conv2dBackpropFilter(xTensor, tensorOf(reference, sparseDy, dyShape), info))],
+    });
     // The fused layer (bias + relu stored with each tile), against the reference's fused kernel.
     const bias = randomFloats(info.outChannels, random);
     cases.push({
