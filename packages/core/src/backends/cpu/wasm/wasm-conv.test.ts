@@ -236,9 +236,17 @@ describe.each(INSTRUCTION_SETS)('wasm direct convolution (%s kernels)', (instruc
     });
   });
 
-  ROW_WRAP_GEOMETRIES.forEach((g, index) => {
-    it(`sums each output as the kernel's order defines, tiles wrapping across rows: ${describeConvGeometry(g)}`, () => {
-      const { info, x, filter, dy, expected } = convCase(g, 120 + index);
+  ROW_WRAP_GEOMETRIES.forEach((g, index) => it.each([false, true])(
+    `sums each output as the kernel's order defines, tiles wrapping across rows (mostly zero inputs: %s): ${describeConvGeometry(g)}`,
+    (sparse) => {
+      const { info, x: denseX, filter, dy: denseDy, expected: denseExpected } = convCase(g, 120 + index);
+      // 3 values in 4 zero (some -0) and a NaN, as the input gradient below a max pool sees them.
+      const random = seededRandom(140 + index);
+      const thin = (values: Float32Array) => values.map((value) => (random() < 0.75 ? (random() < 0.1 ? -0 : 0) : value));
+      const x = sparse ? thin(denseX) : denseX;
+      const dy = sparse ? thin(denseDy) : denseDy;
+      if (sparse && index === 1) dy[3] = Number.NaN;
+      const expected = sparse ? naiveConv2d(info, x, filter, dy) : denseExpected;
       const forward = sequentialConv2d(info, x, filter, dy, false);
       const strided = info.strideHeight !== 1 || info.strideWidth !== 1;
       const inputGradient = strided ? null : sequentialConv2d(info, x, filter, dy, true);
@@ -259,8 +267,16 @@ describe.each(INSTRUCTION_SETS)('wasm direct convolution (%s kernels)', (instruc
         results.push([out, dx]);
       }
       for (const [output, oneThread] of results[0].entries()) expectSameBits(results[1][output], oneThread);
-    });
-  });
+      // With a bias and relu, stored after the sums: the separate float32 add and relu of the plain sums.
+      const bias = randomFloats(info.outChannels, random);
+      const out = new Float32Array(forward.length);
+      expect(threaded.conv2d!(place(threaded, x, true), filter, out, info, bias, 'relu')).toBe(true);
+      expectSameBits(out, results[1][0].map((value, i) => {
+        const withBias = Math.fround(value + bias[i % info.outChannels]);
+        return withBias < 0 ? 0 : withBias;
+      }));
+    },
+  ));
 
   SPARSE_GRADIENT_GEOMETRIES.forEach((g, index) => {
     it(`sums a mostly zero dy's filter gradient as the dense loop does: ${describeConvGeometry(g)}`, () => {
