@@ -3,8 +3,9 @@ import type { Backend, FusedActivation } from '../backend/backend.js';
 import { createCpuBackend } from '../backends/cpu/cpu-backend.js';
 import { expectSameBits } from '../backends/cpu/test-helpers.js';
 import { createWasmAccelerator, type WasmAccelerator } from '../backends/cpu/wasm/index.js';
-import { grad } from '../autograd/grad.js';
-import { engine } from '../engine.js';
+import { backward } from '../autograd/backward.js';
+import { grad, variable } from '../autograd/grad.js';
+import { engine, memory, tidy } from '../engine.js';
 import { DendriteError } from '../errors.js';
 import { gradCheck } from '../testing/index.js';
 import type { Tensor } from '../tensor.js';
@@ -128,6 +129,28 @@ describe('conv2dMaxPool', () => {
         expectSameBits(dx.dataSync(), [0, 0.5, 0, 0, 0, 0, -2, 0, 0, 0, 0, 3, 0, 0, 0, 0]);
         const inside = tensor([1, 6, 8 + 3, 8 + 4], [2, 2], 'int32');
         gradCheck((dy) => maxPoolScatter(dy, inside, [2, 2, 4, 1]), [values([2, 2], 41)]);
+      });
+    }
+  });
+
+  it('leaves no tensor behind: without a gradient, and after backward frees what its gradient saved', () => {
+    for (const backend of [createCpuBackend({ accelerator }), createCpuBackend()]) {
+      engine.withBackend(backend, () => {
+        const snapshot = () => ({ tensors: memory().tensors, buffers: memory().buffers });
+        const x = tensor(values([2, 6, 6, 2], 51).values, [2, 6, 6, 2]);
+        const filter = tensor(values([3, 3, 2, 4], 52).values, [3, 3, 2, 4]);
+        const w = variable(filter);
+        const baseline = snapshot();
+        // No input needs a gradient: the indices are freed at once.
+        conv2dMaxPool(x, filter, { padding: 'same' }).dispose();
+        expect(snapshot()).toEqual(baseline);
+        // The graph keeps the indices until backward has used them.
+        const loss = tidy(() => sum(conv2dMaxPool(x, w, { padding: 'same', activation: 'relu' })));
+        backward(loss);
+        loss.dispose();
+        w.grad!.dispose();
+        w.grad = null;
+        expect(snapshot()).toEqual(baseline);
       });
     }
   });
