@@ -392,25 +392,24 @@ function sparseFilterGrad(
   }
   if (nonZero * 256 > <i32>((dyEnd - dyBegin) >> 2) * SPARSE_MAX_DENSITY) return false;
   const sourceRowBytes = <usize>(sourceWidth * channels) << 2;
-  // Every source row under the chunk's windows must be finite: x - x is 0 for finite x, NaN otherwise.
-  for (let row = rowBegin; row < rowEnd; row++) {
-    const image = row / outHeight;
-    const outY = row - image * outHeight;
-    for (let fy = 0; fy < filterHeight; fy++) {
-      const sourceRow = source + <usize>(image * sourceHeight + outY * strideHeight + fy * dilationHeight) * sourceRowBytes;
-      let at = sourceRow;
-      const end = sourceRow + sourceRowBytes;
-      let bad = v128.splat<i32>(0);
-      for (; at + 16 <= end; at += 16) {
-        const value = v128.load(at);
-        bad = v128.or(bad, f32x4.ne(f32x4.sub(value, value), f32x4.splat(0)));
-      }
-      if (v128.any_true(bad)) return false;
-      for (; at < end; at += 4) {
-        const value = load<f32>(at);
-        if (value - value != 0) return false;
-      }
-    }
+  // Every source row under the chunk's windows must be finite (x - x is 0 for finite x, NaN otherwise):
+  // the rows from the first window's top to the last window's bottom (images are stacked), each once.
+  const firstImage = rowBegin / outHeight;
+  const lastImage = (rowEnd - 1) / outHeight;
+  const firstRow = firstImage * sourceHeight + (rowBegin - firstImage * outHeight) * strideHeight;
+  const endRow = min(lastImage * sourceHeight + (rowEnd - 1 - lastImage * outHeight) * strideHeight + (filterHeight - 1) * dilationHeight + 1,
+    (lastImage + 1) * sourceHeight);
+  const checkEnd = source + <usize>endRow * sourceRowBytes;
+  let at = source + <usize>firstRow * sourceRowBytes;
+  let bad = v128.splat<i32>(0);
+  for (; at + 16 <= checkEnd; at += 16) {
+    const value = v128.load(at);
+    bad = v128.or(bad, f32x4.ne(f32x4.sub(value, value), f32x4.splat(0)));
+  }
+  if (v128.any_true(bad)) return false;
+  for (; at < checkEnd; at += 4) {
+    const value = load<f32>(at);
+    if (value - value != 0) return false;
   }
   const patch = filterHeight * runFloats;
   const patchRounded = (patch + 3) & ~3;
