@@ -1,5 +1,5 @@
 import {
-  conv2d, getBackendInfo, grad, linear, matmul, maxPool2d, noGrad, randomNormal, ready, reshape,
+  conv2d, conv2dMaxPool, getBackendInfo, grad, linear, matmul, noGrad, randomNormal, ready, reshape,
   softmaxCrossEntropy, sum, tensor, tidy, variable, variableGrads, type Tensor,
 } from '@dendrite/core';
 import { Conv2D, Dense, Flatten, MaxPool2D, Reshape, quantizeModel, sequential, type Sequential } from '@dendrite/layers';
@@ -106,9 +106,10 @@ const mlpLogits: Forward = (images, _batchSize, [w1, b1, w2, b2, w3, b3]) => {
 
 const cnnLogits: Forward = (images, batchSize, [conv1Filter, conv1Bias, conv2Filter, conv2Bias, denseWeight, denseBias]) => {
   const pixels = reshape(images, [batchSize, 28, 28, 1]);
-  // Bias and relu fused into the convolution (one kernel stores relu(conv + bias)), as linear fuses them.
-  const conv1 = maxPool2d(conv2d(pixels, conv1Filter, { padding: 'same', bias: conv1Bias, activation: 'relu' }), 2);
-  const conv2 = maxPool2d(conv2d(conv1, conv2Filter, { padding: 'same', bias: conv2Bias, activation: 'relu' }), 2);
+  // Each layer is one op: conv + bias + relu + 2x2 max pool (one kernel pools each tile as it computes it,
+  // never writing the full-resolution activation), the same values as maxPool2d(conv2d(...), 2).
+  const conv1 = conv2dMaxPool(pixels, conv1Filter, { padding: 'same', bias: conv1Bias, activation: 'relu' });
+  const conv2 = conv2dMaxPool(conv1, conv2Filter, { padding: 'same', bias: conv2Bias, activation: 'relu' });
   return linear(reshape(conv2, [batchSize, 7 * 7 * 16]), denseWeight, { bias: denseBias });
 };
 

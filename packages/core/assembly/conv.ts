@@ -13,36 +13,36 @@ import { word } from './parameter-block';
 import { activateVector } from './simd-math';
 
 // Words of the parameter block.
-const CONV_SOURCE = 0;
-const CONV_FILTER = 1;
-const CONV_OUT = 2;
-const CONV_BATCH = 3;
-const CONV_SOURCE_HEIGHT = 4;
-const CONV_SOURCE_WIDTH = 5;
-const CONV_IN_CHANNELS = 6;
-const CONV_OUT_HEIGHT = 7;
-const CONV_OUT_WIDTH = 8;
-const CONV_OUT_CHANNELS = 9;
-const CONV_FILTER_HEIGHT = 10;
-const CONV_FILTER_WIDTH = 11;
-const CONV_STRIDE_HEIGHT = 12;
-const CONV_STRIDE_WIDTH = 13;
-const CONV_DILATION_HEIGHT = 14;
-const CONV_DILATION_WIDTH = 15;
-const CONV_ROWS_PER_CHUNK = 16;
+export const CONV_SOURCE = 0;
+export const CONV_FILTER = 1;
+export const CONV_OUT = 2;
+export const CONV_BATCH = 3;
+export const CONV_SOURCE_HEIGHT = 4;
+export const CONV_SOURCE_WIDTH = 5;
+export const CONV_IN_CHANNELS = 6;
+export const CONV_OUT_HEIGHT = 7;
+export const CONV_OUT_WIDTH = 8;
+export const CONV_OUT_CHANNELS = 9;
+export const CONV_FILTER_HEIGHT = 10;
+export const CONV_FILTER_WIDTH = 11;
+export const CONV_STRIDE_HEIGHT = 12;
+export const CONV_STRIDE_WIDTH = 13;
+export const CONV_DILATION_HEIGHT = 14;
+export const CONV_DILATION_WIDTH = 15;
+export const CONV_ROWS_PER_CHUNK = 16;
 /** Forward only: a bias of outChannels floats added to every pixel (0: none). */
-const CONV_BIAS = 17;
+export const CONV_BIAS = 17;
 /** Forward only: the activation applied after the bias (simd-math.ts codes: 0 linear, 1 relu, ...). */
-const CONV_ACTIVATION = 18;
+export const CONV_ACTIVATION = 18;
 
 /** Output pixels per forward tile. */
 const TILE_PIXELS: i32 = 4;
 /** Output pixels the filter gradient accumulates per block before moving to the next tile. */
 const GRADIENT_BLOCK_PIXELS: i32 = 256;
-/** Scratch layout: the tile for ragged edges first, a panel's 8 bias values, then the offset table. */
-const TILE_BYTES: usize = <usize>(TILE_PIXELS * PANEL_COLS * 4);
-const BIAS_OFFSET: usize = TILE_BYTES;
-const TABLE_OFFSET: usize = BIAS_OFFSET + <usize>(PANEL_COLS * 4);
+/** Scratch layout: the tile for ragged edges first, a narrow last panel's 8 bias values, then the offset table. */
+export const TILE_BYTES: usize = <usize>(TILE_PIXELS * PANEL_COLS * 4);
+export const BIAS_OFFSET: usize = TILE_BYTES;
+export const TABLE_OFFSET: usize = BIAS_OFFSET + <usize>(PANEL_COLS * 4);
 
 /**
  * The forward tile: out[pixel p][0..8) = Σ over the patch of window_p[entry] * panel[entry][0..8),
@@ -51,7 +51,7 @@ const TABLE_OFFSET: usize = BIAS_OFFSET + <usize>(PANEL_COLS * 4);
  * after adding the 8 floats at `bias` (when not 0) and applying `activation` (when not 0): the same
  * float32 add and activation as the separate ops, so a fused layer gives the same bits.
  */
-function forwardTile(
+export function forwardTile(
   w0: usize, w1: usize, w2: usize, w3: usize, panel: usize, runTable: usize, runCount: i32, runBytes: usize,
   dst: usize, dstStride: usize, bias: usize, activation: i32,
 ): void {
@@ -108,8 +108,55 @@ function forwardTile(
 }
 
 /**
+ * Writes the byte offsets, from a window's origin, of the runs of contiguous input that make a
+ * forward patch, in (fy, fx, channel) order, and returns how many: with dilation 1 along x each
+ * filter row is one run of filterWidth * channels floats, else each tap is a run of channels.
+ */
+export function writeRunTable(
+  table: usize, filterHeight: i32, filterWidth: i32, channels: i32, dilationHeight: i32, dilationWidth: i32, sourceRowBytes: usize,
+): i32 {
+  if (dilationWidth == 1) {
+    for (let fy = 0; fy < filterHeight; fy++) store<i32>(table + (<usize>fy << 2), <i32>(<usize>(fy * dilationHeight) * sourceRowBytes));
+    return filterHeight;
+  }
+  for (let fy = 0; fy < filterHeight; fy++) {
+    for (let fx = 0; fx < filterWidth; fx++) {
+      const offset = <usize>(fy * dilationHeight) * sourceRowBytes + (<usize>(fx * dilationWidth * channels) << 2);
+      store<i32>(table + (<usize>(fy * filterWidth + fx) << 2), <i32>offset);
+    }
+  }
+  return filterHeight * filterWidth;
+}
+
+/** Bytes of one run of writeRunTable's table. */
+export function runLength(filterWidth: i32, channels: i32, dilationWidth: i32): usize {
+  return dilationWidth == 1 ? <usize>(filterWidth * channels) << 2 : <usize>channels << 2;
+}
+
+/**
+ * A last panel narrower than 8 columns takes its bias from a zero-padded copy in the scratch, so
+ * that it never reads past the bias; full panels read theirs in place (see panelBiasOf).
+ */
+export function copyNarrowPanelBias(scratch: usize, bias: usize, outChannels: i32): void {
+  const panels = (outChannels + PANEL_COLS - 1) / PANEL_COLS;
+  const lastColumns = outChannels - (panels - 1) * PANEL_COLS;
+  if (bias == 0 || lastColumns == PANEL_COLS) return;
+  for (let column = 0; column < PANEL_COLS; column++) {
+    const value: f32 = column < lastColumns ? load<f32>(bias + (<usize>((panels - 1) * PANEL_COLS + column) << 2)) : 0;
+    store<f32>(scratch + BIAS_OFFSET + (<usize>column << 2), value);
+  }
+}
+
+/** The 8 bias values of the panel at column0 (0: no bias). */
+// @ts-ignore: decorator
+@inline export function panelBiasOf(scratch: usize, bias: usize, column0: i32, validColumns: i32): usize {
+  return bias == 0 ? 0 : validColumns == PANEL_COLS ? bias + (<usize>column0 << 2) : scratch + BIAS_OFFSET;
+}
+
+/**
  * Output rows (image, outY) [chunk * rowsPerChunk, ...) of a convolution with no padding: the
- * source is already padded so every window lies inside it. The filter comes packed in 8-column
+ * source is already padded so every window lies inside it. Tiles take 4 consecutive output pixels
+ * of the chunk, wrapping from one row into the next. The filter comes packed in 8-column
  * panels (packConvFilterChunk); out is [N, outH, outW, outChannels], with the bias added and the
  * activation applied as each tile is stored (see CONV_BIAS, CONV_ACTIVATION).
  */
@@ -136,64 +183,67 @@ export function conv2dChunk(chunk: i32, scratch: usize, params: usize): void {
 
   const sourceRowBytes = <usize>(sourceWidth * channels) << 2;
   const pixelStep = <usize>(strideWidth * channels) << 2;
-  // With dilation 1 along x, each filter row reads one contiguous run of filterWidth * channels.
   const runTable = scratch + TABLE_OFFSET;
-  let runCount: i32, runBytes: usize;
-  if (dilationWidth == 1) {
-    runCount = filterHeight;
-    runBytes = <usize>(filterWidth * channels) << 2;
-    for (let fy = 0; fy < filterHeight; fy++) store<i32>(runTable + (<usize>fy << 2), <i32>(<usize>(fy * dilationHeight) * sourceRowBytes));
-  } else {
-    runCount = filterHeight * filterWidth;
-    runBytes = <usize>channels << 2;
-    for (let fy = 0; fy < filterHeight; fy++) {
-      for (let fx = 0; fx < filterWidth; fx++) {
-        const offset = <usize>(fy * dilationHeight) * sourceRowBytes + (<usize>(fx * dilationWidth * channels) << 2);
-        store<i32>(runTable + (<usize>(fy * filterWidth + fx) << 2), <i32>offset);
-      }
-    }
-  }
+  const runCount = writeRunTable(runTable, filterHeight, filterWidth, channels, dilationHeight, dilationWidth, sourceRowBytes);
+  const runBytes = runLength(filterWidth, channels, dilationWidth);
   const patchBytes = <usize>(filterHeight * filterWidth * channels) << 5;
   const panels = (outChannels + PANEL_COLS - 1) / PANEL_COLS;
   const outPixelBytes = <usize>outChannels << 2;
   const tile = scratch;
-  const tileBias = bias != 0 ? scratch + BIAS_OFFSET : 0;
   const rowBegin = chunk * rowsPerChunk;
   const rowEnd = min(batch * outHeight, rowBegin + rowsPerChunk);
-  for (let row = rowBegin; row < rowEnd; row++) {
-    const image = row / outHeight;
-    const outY = row - image * outHeight;
-    const windowRow = source + <usize>(image * sourceHeight + outY * strideHeight) * sourceRowBytes;
-    const outRow = out + <usize>(row * outWidth) * outPixelBytes;
+  // The chunk's output pixels are contiguous in NHWC, so tiles run over them flat, across the ends
+  // of rows: a row whose width is not a multiple of 4 no longer ends in a partly wasted tile.
+  const pixelEnd = rowEnd * outWidth;
+  copyNarrowPanelBias(scratch, bias, outChannels);
+  // The cursor: the next pixel's column and its row's window origin.
+  let row = rowBegin;
+  let outX = 0;
+  let windowRow = windowRowStart(source, row, outHeight, sourceHeight, strideHeight, sourceRowBytes);
+  for (let pixel = rowBegin * outWidth; pixel < pixelEnd; pixel += TILE_PIXELS) {
+    const validPixels = min(TILE_PIXELS, pixelEnd - pixel);
+    // Pixels past the chunk's end repeat the first one (valid reads); their results are dropped.
+    const w0 = windowRow + <usize>outX * pixelStep;
+    let w1 = w0, w2 = w0, w3 = w0;
+    for (let p = 0; p < validPixels; p++) {
+      const window = windowRow + <usize>outX * pixelStep;
+      if (p == 1) w1 = window;
+      else if (p == 2) w2 = window;
+      else if (p == 3) w3 = window;
+      if (++outX == outWidth) {
+        outX = 0;
+        row++;
+        windowRow = windowRowStart(source, row, outHeight, sourceHeight, strideHeight, sourceRowBytes);
+      }
+    }
+    const pixelDst = out + <usize>pixel * outPixelBytes;
+    // Panels inside: the 4 windows stay in cache while every panel streams over them.
     for (let panelIndex = 0; panelIndex < panels; panelIndex++) {
       const panel = filter + <usize>panelIndex * patchBytes;
       const column0 = panelIndex * PANEL_COLS;
       const validColumns = min(PANEL_COLS, outChannels - column0);
-      // The panel's bias, copied so that a last panel narrower than 8 never reads past the bias.
-      if (bias != 0) {
-        for (let column = 0; column < PANEL_COLS; column++) {
-          store<f32>(tileBias + (<usize>column << 2), column < validColumns ? load<f32>(bias + (<usize>(column0 + column) << 2)) : 0);
-        }
+      const panelBias = panelBiasOf(scratch, bias, column0, validColumns);
+      const dst = pixelDst + (<usize>column0 << 2);
+      if (validPixels == TILE_PIXELS && validColumns == PANEL_COLS) {
+        forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, dst, outPixelBytes, panelBias, activation);
+        continue;
       }
-      for (let outX = 0; outX < outWidth; outX += TILE_PIXELS) {
-        const validPixels = min(TILE_PIXELS, outWidth - outX);
-        const w0 = windowRow + <usize>outX * pixelStep;
-        // Pixels past the row's end repeat the first one (valid reads); their results are dropped.
-        const w1 = validPixels > 1 ? w0 + pixelStep : w0;
-        const w2 = validPixels > 2 ? w0 + 2 * pixelStep : w0;
-        const w3 = validPixels > 3 ? w0 + 3 * pixelStep : w0;
-        const dst = outRow + <usize>outX * outPixelBytes + (<usize>column0 << 2);
-        if (validPixels == TILE_PIXELS && validColumns == PANEL_COLS) {
-          forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, dst, outPixelBytes, tileBias, activation);
-          continue;
-        }
-        forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, tile, PANEL_COLS * 4, tileBias, activation);
-        for (let p = 0; p < validPixels; p++) {
-          memory.copy(dst + <usize>p * outPixelBytes, tile + <usize>(p * PANEL_COLS * 4), <usize>validColumns << 2);
-        }
+      forwardTile(w0, w1, w2, w3, panel, runTable, runCount, runBytes, tile, PANEL_COLS * 4, panelBias, activation);
+      for (let p = 0; p < validPixels; p++) {
+        memory.copy(dst + <usize>p * outPixelBytes, tile + <usize>(p * PANEL_COLS * 4), <usize>validColumns << 2);
       }
     }
   }
+}
+
+/** Where the windows of output row `row` (image * outHeight + outY) start in the padded source. */
+// @ts-ignore: decorator
+@inline function windowRowStart(
+  source: usize, row: i32, outHeight: i32, sourceHeight: i32, strideHeight: i32, sourceRowBytes: usize,
+): usize {
+  const image = row / outHeight;
+  const outY = row - image * outHeight;
+  return source + <usize>(image * sourceHeight + outY * strideHeight) * sourceRowBytes;
 }
 
 /**
@@ -247,6 +297,9 @@ export function conv2dFilterGradChunk(chunk: i32, scratch: usize, params: usize)
     memory.fill(partial, 0, <usize>patchRounded * partialRowBytes);
     return;
   }
+  // A mostly zero dy (a max pool's gradient: 3 cells of 4) takes the sparse path, with the same bits.
+  if (sparseFilterGrad(source, dy, partial, scratch, rowBegin, rowEnd, sourceHeight, sourceWidth, channels, outHeight, outWidth,
+    outChannelsRounded, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth)) return;
   const blockRows = max(1, (GRADIENT_BLOCK_PIXELS + outWidth - 1) / outWidth);
   for (let blockBegin = rowBegin; blockBegin < rowEnd; blockBegin += blockRows) {
     const blockEnd = min(rowEnd, blockBegin + blockRows);
@@ -302,6 +355,127 @@ export function conv2dFilterGradChunk(chunk: i32, scratch: usize, params: usize)
       }
     }
   }
+}
+
+/** Where the sparse filter gradient keeps its [outChannelsRounded][patchRounded] sums in the scratch (past the tables). */
+const SPARSE_SUMS_OFFSET: usize = 65536;
+/** Where it lists a pixel's non-zero channels (8 bytes each), between the offset table and the sums. */
+const SPARSE_LIST_OFFSET: usize = 32768;
+/** The sparse path pays when at most this share of dy (in 1/256ths) is non-zero. */
+const SPARSE_MAX_DENSITY: i32 = 128;
+
+/**
+ * The filter gradient of output rows [rowBegin, rowEnd) when dy is mostly zeros, into `partial`
+ * ([patchRounded][outChannelsRounded], as the dense loop writes it); returns false, writing nothing,
+ * where it does not apply: dilation along x, filter rows of a width * channels that is not a multiple
+ * of 4, a dy with more than half its values non-zero, or a non-finite input under the chunk's windows.
+ * For each pixel and each channel whose dy is not zero it adds window * dy to that channel's sums of
+ * every patch entry (vectors along the patch), pixels in order: each sum adds the dense loop's
+ * products in the dense loop's order, less the products with a zero dy, which cannot change it (a
+ * sum that starts at +0 is never -0, so adding ±0 leaves it as it is; the inputs are finite, so
+ * no 0 * Inf makes a NaN). So the bits are the dense loop's, in both builds.
+ */
+function sparseFilterGrad(
+  source: usize, dy: usize, partial: usize, scratch: usize, rowBegin: i32, rowEnd: i32, sourceHeight: i32, sourceWidth: i32,
+  channels: i32, outHeight: i32, outWidth: i32, outChannelsRounded: i32, filterHeight: i32, filterWidth: i32,
+  strideHeight: i32, strideWidth: i32, dilationHeight: i32, dilationWidth: i32,
+): bool {
+  const runFloats = filterWidth * channels;
+  if (dilationWidth != 1 || (runFloats & 3) != 0) return false;
+  const dyPixelBytes = <usize>outChannelsRounded << 2;
+  const dyBegin = dy + <usize>(rowBegin * outWidth) * dyPixelBytes;
+  const dyEnd = dy + <usize>(rowEnd * outWidth) * dyPixelBytes;
+  // Count the non-zero values (NaN counts: it must reach the sums).
+  let nonZero = 0;
+  for (let at = dyBegin; at < dyEnd; at += 16) {
+    nonZero += <i32>popcnt(i32x4.bitmask(f32x4.ne(v128.load(at), f32x4.splat(0))));
+  }
+  if (nonZero * 256 > <i32>((dyEnd - dyBegin) >> 2) * SPARSE_MAX_DENSITY) return false;
+  const sourceRowBytes = <usize>(sourceWidth * channels) << 2;
+  // Every source row under the chunk's windows must be finite (x - x is 0 for finite x, NaN otherwise):
+  // the rows from the first window's top to the last window's bottom (images are stacked), each once.
+  const firstImage = rowBegin / outHeight;
+  const lastImage = (rowEnd - 1) / outHeight;
+  const firstRow = firstImage * sourceHeight + (rowBegin - firstImage * outHeight) * strideHeight;
+  const endRow = min(lastImage * sourceHeight + (rowEnd - 1 - lastImage * outHeight) * strideHeight + (filterHeight - 1) * dilationHeight + 1,
+    (lastImage + 1) * sourceHeight);
+  const checkEnd = source + <usize>endRow * sourceRowBytes;
+  let at = source + <usize>firstRow * sourceRowBytes;
+  let bad = v128.splat<i32>(0);
+  for (; at + 16 <= checkEnd; at += 16) {
+    const value = v128.load(at);
+    bad = v128.or(bad, f32x4.ne(f32x4.sub(value, value), f32x4.splat(0)));
+  }
+  if (v128.any_true(bad)) return false;
+  for (; at < checkEnd; at += 4) {
+    const value = load<f32>(at);
+    if (value - value != 0) return false;
+  }
+  const patch = filterHeight * runFloats;
+  const patchRounded = (patch + 3) & ~3;
+  const sumsRowBytes = <usize>patchRounded << 2;
+  const sums = scratch + SPARSE_SUMS_OFFSET;
+  // One row more: a spare that pairs with an odd channel out (it adds x * 0 there, never read).
+  const spare = sums + <usize>outChannelsRounded * sumsRowBytes;
+  memory.fill(sums, 0, <usize>(outChannelsRounded + 1) * sumsRowBytes);
+  // Each pixel's non-zero channels: (their sums row, their dy) pairs.
+  const list = scratch + SPARSE_LIST_OFFSET;
+  const pixelStep = <usize>(strideWidth * channels) << 2;
+  const runBytes = <usize>runFloats << 2;
+  const runStep = <usize>dilationHeight * sourceRowBytes;
+  let d = dyBegin;
+  for (let row = rowBegin; row < rowEnd; row++) {
+    const image = row / outHeight;
+    const outY = row - image * outHeight;
+    let window = source + <usize>(image * sourceHeight + outY * strideHeight) * sourceRowBytes;
+    for (let outX = 0; outX < outWidth; outX++) {
+      let count: usize = 0;
+      for (let c0 = 0; c0 < outChannelsRounded; c0 += 4) {
+        let mask = i32x4.bitmask(f32x4.ne(v128.load(d), f32x4.splat(0)));
+        while (mask != 0) {
+          const lane = <i32>ctz(mask);
+          mask &= mask - 1;
+          store<u32>(list + (count << 3), <u32>(sums + <usize>(c0 + lane) * sumsRowBytes));
+          store<f32>(list + (count << 3), load<f32>(d + (<usize>lane << 2)), 4);
+          count++;
+        }
+        d += 16;
+      }
+      if (count & 1) {
+        store<u32>(list + (count << 3), <u32>spare);
+        store<f32>(list + (count << 3), 0, 4);
+        count++;
+      }
+      // Two channels at a time: each window vector, loaded once, feeds both channels' sums.
+      for (let k: usize = 0; k < count; k += 2) {
+        let target0 = <usize>load<u32>(list + (k << 3));
+        const gradient0 = v128.load32_splat(list + (k << 3) + 4);
+        let target1 = <usize>load<u32>(list + (k << 3) + 8);
+        const gradient1 = v128.load32_splat(list + (k << 3) + 12);
+        let run = window;
+        for (let fy = 0; fy < filterHeight; fy++) {
+          const runEnd = run + runBytes;
+          for (let at = run; at < runEnd; at += 16) {
+            const value = v128.load(at);
+            v128.store(target0, multiplyAdd(value, gradient0, v128.load(target0)));
+            v128.store(target1, multiplyAdd(value, gradient1, v128.load(target1)));
+            target0 += 16;
+            target1 += 16;
+          }
+          run += runStep;
+        }
+      }
+      window += pixelStep;
+    }
+  }
+  // Into the dense loop's layout: partial[entry][column] (entries past the patch are never read).
+  for (let column = 0; column < outChannelsRounded; column++) {
+    const from = sums + <usize>column * sumsRowBytes;
+    for (let entry = 0; entry < patchRounded; entry++) {
+      store<f32>(partial + (<usize>(entry * outChannelsRounded + column) << 2), load<f32>(from + (<usize>entry << 2)));
+    }
+  }
+  return true;
 }
 
 /**

@@ -5,6 +5,7 @@ import { matmulBlock, MATMUL_SCRATCH_BYTES } from './matmul';
 export { unaryChunk, binaryChunk, binaryRowsChunk, sumLastAxisChunk, sumMiddleAxisChunk } from './elementwise';
 export { conv2dChunk, conv2dFilterGradChunk, sumPartialsChunk } from './conv';
 export { padImagesChunk, packConvFilterChunk } from './conv-layout';
+export { conv2dMaxPoolChunk, maxPoolIndicesChunk, maxPoolScatterChunk } from './conv-pool';
 export { pool2dChunk, pool2dBackwardChunk } from './pool';
 export { int8LinearChunk, int8Conv2dChunk } from './int8';
 export { adamChunk } from './adam';

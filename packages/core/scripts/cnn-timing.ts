@@ -3,11 +3,12 @@
 // softmax cross-entropy, Adam, batch 64, on random 28x28x1 images. Prints ms per step, the
 // extrapolated seconds for 60,000 images, and a per-kernel profile (the backend's methods wrapped
 // with timers). Run with `npx tsx scripts/cnn-timing.ts [--steps 60] [--runs 3] [--threads 2] [--json] [--pool] [--separate]`
-// (--pool: how the thread pool ran each wasm kernel; --separate: conv2d, add and relu as three ops).
+// (--pool: how the thread pool ran each wasm kernel; --separate: conv2d, add, relu and maxPool2d as four
+// ops; --unpooled: conv2d with bias and relu, then maxPool2d; by default conv2dMaxPool).
 
 import { cpus, loadavg } from 'node:os';
 import {
-  adamUpdate, add, conv2d, getBackendInfo, keep, linear, maxPool2d, randomNormal, randomUniform,
+  adamUpdate, add, conv2d, conv2dMaxPool, getBackendInfo, keep, linear, maxPool2d, randomNormal, randomUniform,
   relu, reshape, setBackend, softmaxCrossEntropy, tensor, tidy, variable, variableGrads, zerosLike,
   type Backend, type Tensor,
 } from '../src/index.js';
@@ -21,6 +22,7 @@ const STEPS_PER_EPOCH = Math.ceil(IMAGES_PER_EPOCH / BATCH);
 const DISTINCT_BATCHES = 4;
 const WARMUP_STEPS = 15;
 const SEPARATE = process.argv.includes('--separate');
+const UNPOOLED = process.argv.includes('--unpooled');
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -44,6 +46,8 @@ class KernelProfile {
 /** The profile key of one kernel call: binary and unary ops by op, convolutions by input channels. */
 function kernelKey(method: string, args: unknown[]): string {
   if (method === 'binary' || method === 'unary' || method === 'reduce') return `${method}:${String(args[0])}`;
+  if (method === 'conv2dMaxPool') return `${method} (Cin=${(args[4] as { inChannels: number }).inChannels})`;
+  if (method === 'maxPoolScatter') return `${method} (C=${(args[2] as number[])[3]})`;
   if (method.startsWith('conv2d')) return `${method} (Cin=${(args[2] as { inChannels: number }).inChannels})`;
   if (method === 'pool2d') return `${method} (C=${(args[1] as { channels: number }).channels})`;
   if (method === 'pool2dBackward') return `${method} (C=${(args[2] as { channels: number }).channels})`;
@@ -121,14 +125,15 @@ function createModel(): Model {
   return {
     parameters: [conv1, bias1, conv2, bias2, dense, denseBias],
     loss(images, labels) {
-      // --separate: conv2d, add and relu as three ops (the form before conv2d fused them).
+      // --separate: conv2d, add, relu and maxPool2d as four ops (the form before conv2d fused them);
+      // --unpooled: the fused conv2d, then maxPool2d (the form before conv2dMaxPool).
       const layer = (x: Tensor, filter: Tensor, bias: Tensor) => (SEPARATE
-        ? relu(add(conv2d(x, filter, { padding: 'same' }), bias))
-        : conv2d(x, filter, { padding: 'same', bias, activation: 'relu' }));
+        ? maxPool2d(relu(add(conv2d(x, filter, { padding: 'same' }), bias)), 2)
+        : UNPOOLED
+          ? maxPool2d(conv2d(x, filter, { padding: 'same', bias, activation: 'relu' }), 2)
+          : conv2dMaxPool(x, filter, { padding: 'same', bias, activation: 'relu' }));
       let hidden = layer(images, conv1, bias1);
-      hidden = maxPool2d(hidden, 2);
       hidden = layer(hidden, conv2, bias2);
-      hidden = maxPool2d(hidden, 2);
       const logits = linear(reshape(hidden, [images.shape[0], 7 * 7 * 16]), dense, { bias: denseBias });
       return softmaxCrossEntropy(logits, labels);
     },

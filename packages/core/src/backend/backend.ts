@@ -189,6 +189,22 @@ export interface Kernels {
   fusedConv2d?(x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, activation: FusedActivation, info: Conv2DInfo): DataId;
 
   /**
+   * A convolution layer and the 2x2 max pool (stride 2) after it in one kernel: pooled =
+   * maxPool2d(activation(conv2d(x, filter) + bias), 2), float32 [N, outH / 2, outW / 2, Cout] (an odd
+   * last row or column dropped), and an int32 tensor of the same shape holding, for each pooled
+   * value, the flat index of the cell it came from in the [N, outH, outW, Cout] convolution output
+   * (the first maximal cell of its window, as pool2dBackward picks it). Same values as fusedConv2d
+   * then pool2d.
+   */
+  conv2dMaxPool?(x: TensorInfo, filter: TensorInfo, bias: TensorInfo | null, activation: FusedActivation, info: Conv2DInfo): [DataId, DataId];
+
+  /**
+   * The gradient of a max pool with non-overlapping windows from the indices conv2dMaxPool gave:
+   * float32 zeros of `shape` ([N, outH, outW, Cout]) with dy's values stored at their indices.
+   */
+  maxPoolScatter?(dy: TensorInfo, indices: TensorInfo, shape: readonly number[]): DataId;
+
+  /**
    * relu's gradient from its output: dy * (output > 0 ? 1 : 0) for float32 dy and output of one
    * shape, the same bits as mul(dy, greater(output, 0)) in one pass.
    */

@@ -39,20 +39,7 @@ const ACTIVATIONS: readonly FusedActivation[] = ['linear', 'relu', 'sigmoid', 't
  * ```
  */
 export function conv2d(x: Tensor, filter: Tensor, options: Conv2DOptions = {}): Tensor {
-  checkTensor('conv2d', 'x', x);
-  checkTensor('conv2d', 'filter', filter);
-  checkOptions('conv2d', options);
-  check(x.rank === 4 && filter.rank === 4, 'conv2d', () => `expects NHWC input and a rank-4 filter, got ${formatShape(x.shape)} and ${formatShape(filter.shape)}`);
-  const info = convGeometry('conv2d', x.shape, filter.shape, options.stride ?? 1, options.padding ?? 'valid', options.dilation ?? 1);
-  const bias = options.bias ?? null;
-  const activation = options.activation ?? 'linear';
-  check(ACTIVATIONS.includes(activation), 'conv2d', () => `unknown activation '${String(activation)}' (expected one of ${ACTIVATIONS.join(', ')})`);
-  if (bias !== null) {
-    checkTensor('conv2d', 'bias', bias);
-    check(bias.rank === 1 && bias.shape[0] === info.outChannels, 'conv2d', () =>
-      `bias ${formatShape(bias.shape)} does not match the ${info.outChannels} output channels`);
-    check(bias.dtype === 'float32', 'conv2d', () => `bias must be float32, got ${bias.dtype}`);
-  }
+  const { info, bias, activation } = conv2dArguments('conv2d', x, filter, options);
   if (bias === null && activation === 'linear') return conv2dWithInfo(x, filter, info);
   if (!engine.backend.fusedConv2d) return composite('conv2d', () => activate(addBias(conv2dWithInfo(x, filter, info), bias), activation));
   const inputs = bias ? [x, filter, bias] : [x, filter];
@@ -68,6 +55,27 @@ export function conv2d(x: Tensor, filter: Tensor, options: Conv2DOptions = {}): 
     },
   });
   return output;
+}
+
+/** @internal conv2d's arguments checked (errors under `op`'s name) and resolved: geometry, bias, activation. */
+export function conv2dArguments(
+  op: string, x: Tensor, filter: Tensor, options: Conv2DOptions,
+): { info: Conv2DInfo; bias: Tensor | null; activation: FusedActivation } {
+  checkTensor(op, 'x', x);
+  checkTensor(op, 'filter', filter);
+  checkOptions(op, options);
+  check(x.rank === 4 && filter.rank === 4, op, () => `expects NHWC input and a rank-4 filter, got ${formatShape(x.shape)} and ${formatShape(filter.shape)}`);
+  const info = convGeometry(op, x.shape, filter.shape, options.stride ?? 1, options.padding ?? 'valid', options.dilation ?? 1);
+  const bias = options.bias ?? null;
+  const activation = options.activation ?? 'linear';
+  check(ACTIVATIONS.includes(activation), op, () => `unknown activation '${String(activation)}' (expected one of ${ACTIVATIONS.join(', ')})`);
+  if (bias !== null) {
+    checkTensor(op, 'bias', bias);
+    check(bias.rank === 1 && bias.shape[0] === info.outChannels, op, () =>
+      `bias ${formatShape(bias.shape)} does not match the ${info.outChannels} output channels`);
+    check(bias.dtype === 'float32', op, () => `bias must be float32, got ${bias.dtype}`);
+  }
+  return { info, bias, activation };
 }
 
 function addBias(z: Tensor, bias: Tensor | null): Tensor {

@@ -15,6 +15,7 @@ export * from './conv2d-transpose.js';
 // conv2d.js and matmul.js also hold @internal helpers (conv2dWithInfo, the conv backprops, matmulGrads)
 // that other ops share; only the public ops leave the package.
 export { conv2d, type Conv2DOptions } from './conv2d.js';
+export { conv2dMaxPool } from './conv2d-max-pool.js';
 export * from './cos.js';
 export * from './cosine-similarity-loss.js';
 export * from './creation.js';

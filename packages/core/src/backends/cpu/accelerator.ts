@@ -62,6 +62,27 @@ export interface CpuAccelerator {
   conv2dBackpropInput?(dy: Float32Array, filter: Float32Array, dx: Float32Array, info: Conv2DInfo): boolean;
   /** Gradient of conv2d with respect to the filter: -> dFilter [kh, kw, Cin, Cout]. */
   conv2dBackpropFilter?(x: Float32Array, dy: Float32Array, dFilter: Float32Array, info: Conv2DInfo): boolean;
+  /**
+   * activation(conv2d(x, filter) + bias) then a 2x2 max pool of stride 2 (see `Kernels.conv2dMaxPool`):
+   * the pooled [N, outH / 2, outW / 2, Cout] into `pooled` and each value's flat index in the
+   * [N, outH, outW, Cout] convolution output into `indices`.
+   */
+  conv2dMaxPool?(
+    x: Float32Array, filter: Float32Array, bias: Float32Array | null, activation: FusedActivation, info: Conv2DInfo,
+    pooled: Float32Array, indices: Int32Array,
+  ): boolean;
+  /**
+   * A 2x2 max pool of stride 2 over NHWC x [batch, height, width, channels] with each value's flat
+   * index in x (conv2dMaxPool's pool, for a convolution computed by another kernel).
+   */
+  maxPoolWithIndices?(
+    x: Float32Array, pooled: Float32Array, indices: Int32Array, batch: number, height: number, width: number, channels: number,
+  ): boolean;
+  /**
+   * dx [batch, cellsPerImage] = zeros with dy[i] stored at indices[i] (see `Kernels.maxPoolScatter`);
+   * dy and indices hold pooledPerImage values per image, each index inside its own image.
+   */
+  maxPoolScatter?(dy: Float32Array, indices: Int32Array, dx: Float32Array, batch: number, pooledPerImage: number, cellsPerImage: number): boolean;
   /** Max or average pooling of NHWC x (see `Kernels.pool2d`). */
   pool2d?(x: Float32Array, out: Float32Array, info: Pool2DInfo, mode: PoolMode): boolean;
   /** Gradient of pool2d with respect to x (see `Kernels.pool2dBackward`); dx is overwritten. */

@@ -23,6 +23,7 @@ import { int8Linear } from './kernels/int8-linear.js';
 import { matmul } from './kernels/matmul.js';
 import { pad } from './kernels/pad.js';
 import { pool2d } from './kernels/pool2d.js';
+import { conv2dMaxPool, maxPoolScatter } from './kernels/conv2d-max-pool.js';
 import { pool2dBackward } from './kernels/pool2d-backward.js';
 import { reduce } from './kernels/reduce.js';
 import { scatterAdd } from './kernels/scatter-add.js';
@@ -234,6 +235,12 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
     fusedConv2d: (x, filter, bias, activation, info) => register(conv2d(
       context, tensor(x, 'fusedConv2d'), tensor(filter, 'fusedConv2d'), info, bias === null ? null : tensor(bias, 'fusedConv2d'), activation,
     )),
+    conv2dMaxPool(x, filter, bias, activation, info) {
+      const where = 'conv2dMaxPool';
+      const [pooled, indices] = conv2dMaxPool(context, tensor(x, where), tensor(filter, where), info, bias === null ? null : tensor(bias, where), activation);
+      return [register(pooled), register(indices)];
+    },
+    maxPoolScatter: (dy, indices, shape) => register(maxPoolScatter(context, tensor(dy, 'maxPoolScatter'), tensor(indices, 'maxPoolScatter'), shape)),
     conv2dBackpropInput: (dy, filter, info) =>
       register(conv2dBackpropInput(context, tensor(dy, 'conv2dBackpropInput'), tensor(filter, 'conv2dBackpropInput'), info)),
     conv2dBackpropFilter: (x, dy, info) =>

@@ -6,6 +6,7 @@ import type { KernelThreadPool } from './thread-pool.js';
 import type { WasmInstructionSet } from './instruction-set.js';
 import { createAdamKernels } from './wasm-adam.js';
 import { createConvKernels } from './wasm-conv.js';
+import { createConvPoolKernels } from './wasm-conv-pool.js';
 import { createInt8Kernels } from './wasm-int8.js';
 import type { WasmHeap } from './wasm-heap.js';
 import { createPoolKernels } from './wasm-pool.js';
@@ -187,6 +188,7 @@ export function createAcceleratorObject(
     },
 
     ...createConvKernels(heap, pool),
+    ...createConvPoolKernels(heap, pool),
     ...createPoolKernels(heap, pool),
     ...createInt8Kernels(heap, pool),
     ...createAdamKernels(heap, pool),

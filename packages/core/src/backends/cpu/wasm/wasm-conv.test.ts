@@ -32,6 +32,109 @@ const GEOMETRIES: ConvGeometry[] = [
   geometry(1, 4, 5, 2, 3, [5, 5], [1, 1], [1, 1], [2, 2, 2, 2]),
 ];
 
+/**
+ * The direct kernel's own summation, in float32: each output adds its window's products one at a
+ * time in (fy, fx, channel) order, padding cells included as zeros. `inputGradient` gives instead the
+ * input gradient as that kernel computes it (stride 1): the forward sum over the zero-padded dy
+ * with the filter rotated by 180° and its channels swapped.
+ */
+function sequentialConv2d(info: Conv2DInfo, x: Float32Array, filter: Float32Array, dy: Float32Array, inputGradient: boolean): Float32Array {
+  const { batch, filterHeight, filterWidth, dilationHeight, dilationWidth } = info;
+  const [height, width, channels] = inputGradient ? [info.outHeight, info.outWidth, info.outChannels] : [info.inHeight, info.inWidth, info.inChannels];
+  const [outHeight, outWidth, outChannels] = inputGradient ? [info.inHeight, info.inWidth, info.inChannels] : [info.outHeight, info.outWidth, info.outChannels];
+  const source = inputGradient ? dy : x;
+  const out = new Float32Array(batch * outHeight * outWidth * outChannels);
+  let target = 0;
+  for (let n = 0; n < batch; n++) {
+    for (let oy = 0; oy < outHeight; oy++) {
+      for (let ox = 0; ox < outWidth; ox++) {
+        for (let column = 0; column < outChannels; column++, target++) {
+          let sum = 0;
+          for (let fy = 0; fy < filterHeight; fy++) {
+            for (let fx = 0; fx < filterWidth; fx++) {
+              // Forward: x(oy * stride - pad + fy * dilation); input gradient: dy(y + pad - (kh - 1 - fy) * dilation).
+              const sy = inputGradient ? oy + info.padTop - (filterHeight - 1 - fy) * dilationHeight : oy * info.strideHeight - info.padTop + fy * dilationHeight;
+              const sx = inputGradient ? ox + info.padLeft - (filterWidth - 1 - fx) * dilationWidth : ox * info.strideWidth - info.padLeft + fx * dilationWidth;
+              const inside = sy >= 0 && sy < height && sx >= 0 && sx < width;
+              for (let c = 0; c < channels; c++) {
+                const value = inside ? source[((n * height + sy) * width + sx) * channels + c] : 0;
+                const weight = inputGradient
+                  ? filter[(((filterHeight - 1 - fy) * filterWidth + (filterWidth - 1 - fx)) * info.inChannels + column) * info.outChannels + c]
+                  : filter[((fy * filterWidth + fx) * info.inChannels + c) * info.outChannels + column];
+                sum = Math.fround(sum + Math.fround(value * weight));
+              }
+            }
+          }
+          out[target] = sum;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Output widths 14, 7, 5, 3 and 1 (tiles of 4 pixels wrap across row ends), strided and dilated. */
+const ROW_WRAP_GEOMETRIES: ConvGeometry[] = [
+  geometry(3, 14, 14, 8, 16, [5, 5], [1, 1], [1, 1], [2, 2, 2, 2]),
+  geometry(2, 7, 7, 3, 9, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]),
+  geometry(3, 5, 5, 2, 8, [3, 3], [1, 1], [2, 2], [2, 2, 2, 2]),
+  geometry(2, 6, 3, 4, 5, [2, 3], [1, 1], [1, 1], [0, 1, 1, 1]),
+  geometry(3, 4, 1, 5, 8, [3, 1], [1, 1], [1, 1], [1, 1, 0, 0]),
+  geometry(2, 13, 14, 3, 8, [3, 3], [2, 2], [1, 1], [1, 1, 1, 1]),
+  geometry(2, 11, 9, 2, 12, [3, 3], [1, 3], [1, 2], [1, 1, 0, 0]),
+  geometry(3, 9, 6, 1, 4, [3, 2], [2, 1], [2, 1], [0, 0, 0, 1]),
+];
+
+/**
+ * The filter gradient as the direct kernel sums it, in float32: each of its chunks of output rows
+ * (32 fixed chunks, as wasm-conv.ts cuts them) adds window * dy over its pixels in order from +0,
+ * padding cells included as zeros, then the chunks' sums are added in chunk order.
+ */
+function chunkedFilterGradient(info: Conv2DInfo, x: Float32Array, dy: Float32Array): Float32Array {
+  const { filterHeight, filterWidth, inChannels, outChannels } = info;
+  const patch = filterHeight * filterWidth * inChannels;
+  const rows = info.batch * info.outHeight;
+  const chunks = Math.max(1, Math.min(rows, 32, Math.floor((1 << 20) / (Math.ceil(patch / 4) * 4 * Math.ceil(outChannels / 8) * 8))));
+  const rowsPerChunk = Math.ceil(rows / chunks);
+  const total = new Float32Array(patch * outChannels);
+  for (let rowBegin = 0, slot = 0; rowBegin < rows; rowBegin += rowsPerChunk, slot++) {
+    const partial = new Float32Array(patch * outChannels);
+    for (let row = rowBegin; row < Math.min(rows, rowBegin + rowsPerChunk); row++) {
+      const n = Math.floor(row / info.outHeight);
+      const oy = row - n * info.outHeight;
+      for (let ox = 0; ox < info.outWidth; ox++) {
+        const dyBase = (row * info.outWidth + ox) * outChannels;
+        for (let fy = 0; fy < filterHeight; fy++) {
+          for (let fx = 0; fx < filterWidth; fx++) {
+            const iy = oy * info.strideHeight - info.padTop + fy * info.dilationHeight;
+            const ix = ox * info.strideWidth - info.padLeft + fx * info.dilationWidth;
+            const inside = iy >= 0 && iy < info.inHeight && ix >= 0 && ix < info.inWidth;
+            for (let c = 0; c < inChannels; c++) {
+              const value = inside ? x[((n * info.inHeight + iy) * info.inWidth + ix) * inChannels + c] : 0;
+              const entry = (fy * filterWidth + fx) * inChannels + c;
+              for (let column = 0; column < outChannels; column++) {
+                partial[entry * outChannels + column] = Math.fround(partial[entry * outChannels + column] + Math.fround(value * dy[dyBase + column]));
+              }
+            }
+          }
+        }
+      }
+    }
+    for (let i = 0; i < total.length; i++) total[i] = slot === 0 ? partial[i] : Math.fround(total[i] + partial[i]);
+  }
+  return total;
+}
+
+/** Filter gradients from a max pool's kind of dy (3 values in 4 zero): the sparse path where it applies. */
+const SPARSE_GRADIENT_GEOMETRIES: ConvGeometry[] = [
+  geometry(4, 14, 14, 8, 16, [5, 5], [1, 1], [1, 1], [2, 2, 2, 2]),
+  geometry(3, 9, 7, 4, 5, [3, 3], [1, 1], [2, 1], [1, 1, 1, 1]),
+  geometry(2, 10, 9, 2, 12, [3, 2], [2, 1], [1, 1], [0, 1, 1, 0]),
+  // Where the dense loop runs instead: runs of 9 floats (3 x 3 channels), dilation along x.
+  geometry(2, 7, 6, 3, 8, [3, 3], [1, 1], [1, 1], [1, 1, 1, 1]),
+  geometry(2, 8, 8, 4, 8, [3, 3], [1, 1], [1, 2], [1, 1, 2, 2]),
+];
+
 /** Copies `values` into wasm memory (when `inside`) or a plain array. */
 function place(accelerator: WasmAccelerator, values: Float32Array, inside: boolean): Float32Array {
   const array = inside ? accelerator.allocate!(values.length) : new Float32Array(values.length);
@@ -130,6 +233,68 @@ describe.each(INSTRUCTION_SETS)('wasm direct convolution (%s kernels)', (instruc
       }
       // A bias of the wrong length is declined (the op checks it before).
       expect(single.conv2d!(x, filter, new Float32Array(plain.length), info, new Float32Array(info.outChannels + 1), 'relu')).toBe(false);
+    });
+  });
+
+  ROW_WRAP_GEOMETRIES.forEach((g, index) => it.each([false, true])(
+    `sums each output as the kernel's order defines, tiles wrapping across rows (mostly zero inputs: %s): ${describeConvGeometry(g)}`,
+    (sparse) => {
+      const { info, x: denseX, filter, dy: denseDy, expected: denseExpected } = convCase(g, 120 + index);
+      // 3 values in 4 zero (some -0) and a NaN, as the input gradient below a max pool sees them.
+      const random = seededRandom(140 + index);
+      const thin = (values: Float32Array) => values.map((value) => (random() < 0.75 ? (random() < 0.1 ? -0 : 0) : value));
+      const x = sparse ? thin(denseX) : denseX;
+      const dy = sparse ? thin(denseDy) : denseDy;
+      if (sparse && index === 1) dy[3] = Number.NaN;
+      const expected = sparse ? naiveConv2d(info, x, filter, dy) : denseExpected;
+      const forward = sequentialConv2d(info, x, filter, dy, false);
+      const strided = info.strideHeight !== 1 || info.strideWidth !== 1;
+      const inputGradient = strided ? null : sequentialConv2d(info, x, filter, dy, true);
+      const results: Float32Array[][] = [];
+      for (const accelerator of [single, threaded]) {
+        const out = new Float32Array(forward.length);
+        expect(accelerator.conv2d!(place(accelerator, x, true), place(accelerator, filter, true), out, info)).toBe(true);
+        const dx = new Float32Array(expected.dx.length);
+        expect(accelerator.conv2dBackpropInput!(place(accelerator, dy, true), filter, dx, info)).toBe(!strided);
+        // SIMD128 rounds each product and each sum as the sequential loop does; relaxed SIMD fuses them.
+        if (instructionSet === 'simd128') {
+          expectSameBits(out, forward);
+          if (inputGradient) expectSameBits(dx, inputGradient);
+        } else {
+          expectClose(out, expected.out, 1e-4, 1e-4);
+          if (inputGradient) expectClose(dx, expected.dx, 1e-4, 1e-4);
+        }
+        results.push([out, dx]);
+      }
+      for (const [output, oneThread] of results[0].entries()) expectSameBits(results[1][output], oneThread);
+      // With a bias and relu, stored after the sums: the separate float32 add and relu of the plain sums.
+      const bias = randomFloats(info.outChannels, random);
+      const out = new Float32Array(forward.length);
+      expect(threaded.conv2d!(place(threaded, x, true), filter, out, info, bias, 'relu')).toBe(true);
+      expectSameBits(out, results[1][0].map((value, i) => {
+        const withBias = Math.fround(value + bias[i % info.outChannels]);
+        return withBias < 0 ? 0 : withBias;
+      }));
+    },
+  ));
+
+  SPARSE_GRADIENT_GEOMETRIES.forEach((g, index) => {
+    it(`sums a mostly zero dy's filter gradient as the dense loop does: ${describeConvGeometry(g)}`, () => {
+      const { info, x, dy: denseDy } = convCase(g, 150 + index);
+      const random = seededRandom(170 + index);
+      // 3 values in 4 zero (some -0); a NaN in one case, an infinite input (the dense loop's) in another.
+      const dy = denseDy.map((value) => (random() < 0.75 ? (random() < 0.1 ? -0 : 0) : value));
+      if (index === 1) dy[37] = Number.NaN;
+      if (index === 2) x[11] = Infinity;
+      const expected = chunkedFilterGradient(info, x, dy);
+      const results: Float32Array[] = [];
+      for (const accelerator of [single, threaded]) {
+        const dFilter = new Float32Array(expected.length);
+        expect(accelerator.conv2dBackpropFilter!(place(accelerator, x, true), place(accelerator, dy, true), dFilter, info)).toBe(true);
+        if (instructionSet === 'simd128') expectSameBits(dFilter, expected);
+        results.push(dFilter);
+      }
+      expectSameBits(results[1], results[0]);
     });
   });
 

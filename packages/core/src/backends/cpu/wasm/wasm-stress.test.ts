@@ -93,6 +93,13 @@ function convCases(): StressCase[] {
       run: (accelerator, [xIn, dyIn], [dFilter]) => accelerator.conv2dBackpropFilter!(xIn, dyIn, dFilter, info),
       reference: [read(reference.conv2dBackpropFilter(xTensor, dyTensor, info))],
     }];
+    // A max pool's kind of dy (3 values in 4 zero): the filter gradient's sparse path where it applies.
+    const sparseDy = dy.map((value, i) => (i % 4 === (i >> 5) % 4 ? value : 0));
+    cases.push({
+      name: `conv2dBackpropFilter, mostly zero dy ${label}`, inputs: [x, sparseDy], outputLengths: [filter.length], exact: false,
+      run: (accelerator, [xIn, dyIn], [dFilter]) => accelerator.conv2dBackpropFilter!(xIn, dyIn, dFilter, info),
+      reference: [read(reference.conv2dBackpropFilter(xTensor, tensorOf(reference, sparseDy, dyShape), info))],
+    });
     // The fused layer (bias + relu stored with each tile), against the reference's fused kernel.
     const bias = randomFloats(info.outChannels, random);
     cases.push({
@@ -100,6 +107,24 @@ function convCases(): StressCase[] {
       run: (accelerator, [xIn, filterIn, biasIn], [out]) => accelerator.conv2d!(xIn, filterIn, out, info, biasIn, 'relu'),
       reference: [read(reference.fusedConv2d!(xTensor, filterTensor, tensorOf(reference, bias, [info.outChannels]), 'relu', info))],
     });
+    // The layer with its 2x2 max pool (pooled values, their cells' indices as float bits, and the
+    // gradient's scatter of a pooled dy), against the reference's fused conv2d then its pool.
+    const pooledLength = info.batch * Math.floor(info.outHeight / 2) * Math.floor(info.outWidth / 2) * info.outChannels;
+    if (pooledLength > 0) {
+      const pooledDy = randomFloats(pooledLength, random);
+      const [pooledId, indicesId] = reference.conv2dMaxPool!(xTensor, filterTensor, tensorOf(reference, bias, [info.outChannels]), 'relu', info);
+      const referenceIndices = readValues(reference, indicesId, 'int32') as Int32Array;
+      const scatteredId = reference.maxPoolScatter!(tensorOf(reference, pooledDy, [pooledLength]), tensorOf(reference, referenceIndices, [pooledLength]), dyShape);
+      const asInts = (array: Float32Array) => new Int32Array(array.buffer, array.byteOffset, array.length);
+      cases.push({
+        name: `conv2d + bias + relu + max pool 2x2, and its scatter ${label}`, inputs: [x, filter, bias, pooledDy],
+        outputLengths: [pooledLength, pooledLength, dy.length], exact: false,
+        run: (accelerator, [xIn, filterIn, biasIn, pooledDyIn], [pooled, indices, dz]) =>
+          accelerator.conv2dMaxPool!(xIn, filterIn, biasIn, 'relu', info, pooled, asInts(indices)) &&
+          accelerator.maxPoolScatter!(pooledDyIn, asInts(indices), dz, info.batch, pooledLength / info.batch, dy.length / info.batch),
+        reference: [read(pooledId), new Float32Array(referenceIndices.buffer), read(scatteredId)],
+      });
+    }
     if (info.strideHeight === 1 && info.strideWidth === 1) {
       cases.push({
         name: `conv2dBackpropInput ${label}`, inputs: [dy, filter], outputLengths: [x.length], exact: false,

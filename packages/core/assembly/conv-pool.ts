@@ -1,0 +1,224 @@
+// A convolution layer followed by a 2x2 max pool (stride 2) in one pass, and the scatter its
+// gradient needs. The forward tile of conv.ts takes 4 arbitrary window origins, so here its 4
+// pixels are one pooling window: the tile is computed (bias and activation applied, as conv2dChunk
+// stores it), pooled in registers and only the pooled pixel is written, with the flat index of each
+// channel's maximal cell in the full-resolution output, which the gradient scatters to. The
+// full-resolution activation is never written. The max follows assembly/pool.ts to the bit: cells
+// in window order, a later cell wins when strictly greater, or when it is NaN and the best is not.
+// The geometry comes in conv.ts' parameter block plus one word (CONV_POOL_INDICES).
+
+import {
+  CONV_ACTIVATION, CONV_BATCH, CONV_BIAS, CONV_DILATION_HEIGHT, CONV_DILATION_WIDTH, CONV_FILTER, CONV_FILTER_HEIGHT,
+  CONV_FILTER_WIDTH, CONV_IN_CHANNELS, CONV_OUT, CONV_OUT_CHANNELS, CONV_OUT_HEIGHT, CONV_OUT_WIDTH, CONV_ROWS_PER_CHUNK,
+  CONV_SOURCE, CONV_SOURCE_HEIGHT, CONV_SOURCE_WIDTH, CONV_STRIDE_HEIGHT, CONV_STRIDE_WIDTH, TABLE_OFFSET,
+  copyNarrowPanelBias, forwardTile, panelBiasOf, runLength, writeRunTable,
+} from './conv';
+import { PANEL_COLS } from './pack';
+import { word } from './parameter-block';
+
+/** Where the int32 indices of the maximal cells go ([N, outH / 2, outW / 2, outChannels], like the pooled output). */
+const CONV_POOL_INDICES = 19;
+
+/**
+ * Pools 4 channels of the tile's 4 pixels (the window in row-major order, each pixel's 8 floats at
+ * tile + pixel * 32 + laneOffset) into pooled and their maximal cells' flat indices into indices,
+ * `lanes` of the 4 (a vector store when all 4).
+ */
+// @ts-ignore: decorator
+@inline function poolLanes(
+  tile: usize, laneOffset: usize, index0: i32, index1: i32, index2: i32, index3: i32, pooled: usize, indices: usize, lanes: i32,
+): void {
+  const laneIndex = i32x4(0, 1, 2, 3);
+  let best = v128.load(tile + laneOffset);
+  let bestIndex = i32x4.add(i32x4.splat(index0), laneIndex);
+  // Strictly greater, or a NaN where the best so far is not NaN (pool.ts' rule).
+  let value = v128.load(tile + 32 + laneOffset);
+  let take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
+  best = v128.bitselect(value, best, take);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index1), laneIndex), bestIndex, take);
+  value = v128.load(tile + 64 + laneOffset);
+  take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
+  best = v128.bitselect(value, best, take);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index2), laneIndex), bestIndex, take);
+  value = v128.load(tile + 96 + laneOffset);
+  take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
+  best = v128.bitselect(value, best, take);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index3), laneIndex), bestIndex, take);
+  if (lanes == 4) {
+    v128.store(pooled, best);
+    v128.store(indices, bestIndex);
+    return;
+  }
+  if (lanes > 0) { store<f32>(pooled, f32x4.extract_lane(best, 0)); store<i32>(indices, i32x4.extract_lane(bestIndex, 0)); }
+  if (lanes > 1) { store<f32>(pooled, f32x4.extract_lane(best, 1), 4); store<i32>(indices, i32x4.extract_lane(bestIndex, 1), 4); }
+  if (lanes > 2) { store<f32>(pooled, f32x4.extract_lane(best, 2), 8); store<i32>(indices, i32x4.extract_lane(bestIndex, 2), 8); }
+}
+
+/**
+ * Pooled rows (image, pooledY) [chunk * rowsPerChunk, ...) of activation(conv2d + bias) followed by
+ * a 2x2 max pool of stride 2 (a last odd output row or column is dropped, as the pool drops it). The
+ * source is padded as conv2dChunk's; CONV_OUT receives the pooled [N, outH / 2, outW / 2, outChannels]
+ * and CONV_POOL_INDICES, for each pooled value, the flat index of its cell in the [N, outH, outW,
+ * outChannels] convolution output.
+ */
+export function conv2dMaxPoolChunk(chunk: i32, scratch: usize, params: usize): void {
+  const source = <usize>word(params, CONV_SOURCE);
+  const filter = <usize>word(params, CONV_FILTER);
+  const pooled = <usize>word(params, CONV_OUT);
+  const batch = word(params, CONV_BATCH);
+  const sourceHeight = word(params, CONV_SOURCE_HEIGHT);
+  const sourceWidth = word(params, CONV_SOURCE_WIDTH);
+  const channels = word(params, CONV_IN_CHANNELS);
+  const outHeight = word(params, CONV_OUT_HEIGHT);
+  const outWidth = word(params, CONV_OUT_WIDTH);
+  const outChannels = word(params, CONV_OUT_CHANNELS);
+  const filterHeight = word(params, CONV_FILTER_HEIGHT);
+  const filterWidth = word(params, CONV_FILTER_WIDTH);
+  const strideHeight = word(params, CONV_STRIDE_HEIGHT);
+  const strideWidth = word(params, CONV_STRIDE_WIDTH);
+  const dilationHeight = word(params, CONV_DILATION_HEIGHT);
+  const dilationWidth = word(params, CONV_DILATION_WIDTH);
+  const rowsPerChunk = word(params, CONV_ROWS_PER_CHUNK);
+  const bias = <usize>word(params, CONV_BIAS);
+  const activation = word(params, CONV_ACTIVATION);
+  const indices = <usize>word(params, CONV_POOL_INDICES);
+
+  const sourceRowBytes = <usize>(sourceWidth * channels) << 2;
+  const pixelStep = <usize>(strideWidth * channels) << 2;
+  const runTable = scratch + TABLE_OFFSET;
+  const runCount = writeRunTable(runTable, filterHeight, filterWidth, channels, dilationHeight, dilationWidth, sourceRowBytes);
+  const runBytes = runLength(filterWidth, channels, dilationWidth);
+  const patchBytes = <usize>(filterHeight * filterWidth * channels) << 5;
+  const panels = (outChannels + PANEL_COLS - 1) / PANEL_COLS;
+  copyNarrowPanelBias(scratch, bias, outChannels);
+  const tile = scratch;
+  const pooledHeight = outHeight >> 1;
+  const pooledWidth = outWidth >> 1;
+  const pooledPixelBytes = <usize>outChannels << 2;
+  const rowBegin = chunk * rowsPerChunk;
+  const rowEnd = min(batch * pooledHeight, rowBegin + rowsPerChunk);
+  for (let pooledRow = rowBegin; pooledRow < rowEnd; pooledRow++) {
+    const image = pooledRow / pooledHeight;
+    const outY = (pooledRow - image * pooledHeight) << 1;
+    const windowRow0 = source + <usize>(image * sourceHeight + outY * strideHeight) * sourceRowBytes;
+    const windowRow1 = windowRow0 + <usize>strideHeight * sourceRowBytes;
+    // Flat index of the window's first cell, channel 0, in the convolution output.
+    let cell0 = ((image * outHeight + outY) * outWidth) * outChannels;
+    const rowStep = outWidth * outChannels;
+    let target = <usize>(pooledRow * pooledWidth) * pooledPixelBytes;
+    for (let pooledX = 0; pooledX < pooledWidth; pooledX++) {
+      const w0 = windowRow0 + <usize>(pooledX << 1) * pixelStep;
+      const w2 = windowRow1 + <usize>(pooledX << 1) * pixelStep;
+      for (let panelIndex = 0; panelIndex < panels; panelIndex++) {
+        const column0 = panelIndex * PANEL_COLS;
+        const validColumns = min(PANEL_COLS, outChannels - column0);
+        forwardTile(w0, w0 + pixelStep, w2, w2 + pixelStep, filter + <usize>panelIndex * patchBytes, runTable, runCount, runBytes,
+          tile, PANEL_COLS * 4, panelBiasOf(scratch, bias, column0, validColumns), activation);
+        const at = target + (<usize>column0 << 2);
+        const first = cell0 + column0;
+        poolLanes(tile, 0, first, first + outChannels, first + rowStep, first + rowStep + outChannels,
+          pooled + at, indices + at, min(4, validColumns));
+        if (validColumns > 4) {
+          poolLanes(tile, 16, first + 4, first + 4 + outChannels, first + 4 + rowStep, first + 4 + rowStep + outChannels,
+            pooled + at + 16, indices + at + 16, validColumns - 4);
+        }
+      }
+      cell0 += outChannels << 1;
+      target += pooledPixelBytes;
+    }
+  }
+}
+
+/**
+ * The gradient of a max pool whose windows never overlap, for images [chunk * imagesPerChunk, ...):
+ * dx of those images is zeroed, then each dy value is stored (not added: no two share a cell) at
+ * its flat index in dx; an index outside its own image is skipped, so no input can write out of
+ * bounds. dy and indices hold pooledPerImage values per image, dx cellsPerImage.
+ */
+export function maxPoolScatterChunk(
+  chunk: i32, scratch: usize, dy: usize, indices: usize, dx: usize, batch: i32, pooledPerImage: i32, cellsPerImage: i32,
+  imagesPerChunk: i32,
+): void {
+  const imageBegin = chunk * imagesPerChunk;
+  const imageEnd = min(batch, imageBegin + imagesPerChunk);
+  if (imageEnd <= imageBegin) return;
+  memory.fill(dx + (<usize>(imageBegin * cellsPerImage) << 2), 0, <usize>((imageEnd - imageBegin) * cellsPerImage) << 2);
+  for (let image = imageBegin; image < imageEnd; image++) {
+    const first = image * cellsPerImage;
+    const end = first + cellsPerImage;
+    const valueEnd = <usize>((image + 1) * pooledPerImage) << 2;
+    for (let at = <usize>(image * pooledPerImage) << 2; at < valueEnd; at += 4) {
+      const index = load<i32>(indices + at);
+      if (index >= first && index < end) store<f32>(dx + (<usize>index << 2), load<f32>(dy + at));
+    }
+  }
+}
+
+/**
+ * A 2x2 max pool of stride 2 with the flat index of each value's cell, over an NHWC x that is
+ * already computed ([N, height, width, channels]; an odd last row or column is dropped), for pooled
+ * rows [chunk * rowsPerChunk, ...): what conv2dMaxPoolChunk does to its tiles, for convolutions that
+ * another kernel computes. Same rule and the same bits as conv2dMaxPoolChunk's pool.
+ */
+export function maxPoolIndicesChunk(
+  chunk: i32, scratch: usize, x: usize, pooled: usize, indices: usize, batch: i32, height: i32, width: i32, channels: i32,
+  rowsPerChunk: i32,
+): void {
+  const pooledHeight = height >> 1;
+  const pooledWidth = width >> 1;
+  const rowStep = width * channels;
+  const vectorChannels = channels & ~3;
+  const rowBegin = chunk * rowsPerChunk;
+  const rowEnd = min(batch * pooledHeight, rowBegin + rowsPerChunk);
+  for (let pooledRow = rowBegin; pooledRow < rowEnd; pooledRow++) {
+    const image = pooledRow / pooledHeight;
+    const y = (pooledRow - image * pooledHeight) << 1;
+    let cell0 = (image * height + y) * rowStep;
+    let target = <usize>(pooledRow * pooledWidth * channels) << 2;
+    for (let pooledX = 0; pooledX < pooledWidth; pooledX++) {
+      for (let c = 0; c < vectorChannels; c += 4) {
+        const first = cell0 + c;
+        const at = target + (<usize>c << 2);
+        poolCells(x, first, first + channels, first + rowStep, first + rowStep + channels, pooled + at, indices + at);
+      }
+      for (let c = vectorChannels; c < channels; c++) {
+        let bestIndex = cell0 + c;
+        let best = load<f32>(x + (<usize>bestIndex << 2));
+        for (let k = 1; k < 4; k++) {
+          const index = cell0 + c + (k >> 1) * rowStep + (k & 1) * channels;
+          const value = load<f32>(x + (<usize>index << 2));
+          if (value > best || (value != value && best == best)) {
+            best = value;
+            bestIndex = index;
+          }
+        }
+        store<f32>(pooled + target + (<usize>c << 2), best);
+        store<i32>(indices + target + (<usize>c << 2), bestIndex);
+      }
+      cell0 += channels << 1;
+      target += <usize>channels << 2;
+    }
+  }
+}
+
+/** poolLanes over 4 channels of 4 cells of x given by their flat indices (all 4 lanes stored). */
+// @ts-ignore: decorator
+@inline function poolCells(x: usize, index0: i32, index1: i32, index2: i32, index3: i32, pooled: usize, indices: usize): void {
+  const laneIndex = i32x4(0, 1, 2, 3);
+  let best = v128.load(x + (<usize>index0 << 2));
+  let bestIndex = i32x4.add(i32x4.splat(index0), laneIndex);
+  let value = v128.load(x + (<usize>index1 << 2));
+  let take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
+  best = v128.bitselect(value, best, take);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index1), laneIndex), bestIndex, take);
+  value = v128.load(x + (<usize>index2 << 2));
+  take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
+  best = v128.bitselect(value, best, take);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index2), laneIndex), bestIndex, take);
+  value = v128.load(x + (<usize>index3 << 2));
+  take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
+  best = v128.bitselect(value, best, take);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index3), laneIndex), bestIndex, take);
+  v128.store(pooled, best);
+  v128.store(indices, bestIndex);
+}
