@@ -1,0 +1,359 @@
+// Winograd F(2x2, 5x5) convolution (Lavin & Gray 2016) for stride 1, dilation 1, 5x5 filters, NHWC.
+// Each 2x2 block of output pixels (a tile) comes from a 6x6 window of the (zero-padded) input:
+//   out = Aᵀ [ Σ_c (G g_c,k Gᵀ) ⊙ (Bᵀ d_c B) ] A
+// with interpolation points 0, 1, -1, 2, -2, ∞. Per tile and channel pair that is 36 multiply-adds
+// where the direct kernel does 100 (2.78x fewer); the transforms cost a few adds per element.
+//   Aᵀ = [1  1  1  1  1  0]      G = [ 1/4     0     0     0     0 ]     Bᵀ = [4  0 -5  0  1  0]
+//        [0  1 -1  2 -2  1]          [-1/6  -1/6  -1/6  -1/6  -1/6]          [0 -4 -4  1  1  0]
+//                                    [-1/6   1/6  -1/6   1/6  -1/6]          [0  4 -4 -1  1  0]
+//                                    [1/24  1/12   1/6   1/3   2/3]          [0 -2 -1  2  1  0]
+//                                    [1/24 -1/12   1/6  -1/3   2/3]          [0  2 -1 -2  1  0]
+//                                    [   0     0     0     0     1]          [0  4  0 -5  0  1]
+// (derived for these points, checked in float64 against direct convolution in wasm-winograd.test.ts).
+// The filter is transformed once per call in float64 (winogradFilterChunk: U[36][inChannels][columns]);
+// winogradChunk then takes blocks of tiles: input transform vectorised over channels into V[36][tile][c],
+// 36 small products M[ξ] = V[ξ] · U[ξ] with the 4 tiles x 8 channels register tile of the direct
+// kernel, output transform, bias, activation, store of the valid pixels.
+
+import { multiplyAdd } from './multiply-add';
+import { word } from './parameter-block';
+import { activateVector } from './simd-math';
+
+// Words of winogradChunk's parameter block (filled by src/backends/cpu/wasm/wasm-conv.ts).
+const W_SOURCE = 0;
+const W_FILTER = 1;
+const W_OUT = 2;
+const W_BATCH = 3;
+const W_SOURCE_HEIGHT = 4;
+const W_SOURCE_WIDTH = 5;
+const W_IN_CHANNELS = 6;
+const W_OUT_HEIGHT = 7;
+const W_OUT_WIDTH = 8;
+const W_OUT_CHANNELS = 9;
+const W_TILES_PER_CHUNK = 10;
+const W_BLOCK_TILES = 11;
+const W_BIAS = 12;
+const W_ACTIVATION = 13;
+
+/** Output channels per product tile (and per pass of the output transform). */
+const GROUP: i32 = 8;
+/** Elements of a transformed tile (6 x 6). */
+const POINTS: i32 = 36;
+/** Scratch layout: 8 bias floats, an 8-float store tile, 36 vectors of transform intermediates, then V and M. */
+const BIAS_OFFSET: usize = 0;
+const STORE_OFFSET: usize = 32;
+const TRANSFORM_OFFSET: usize = 64;
+const BLOCKS_OFFSET: usize = TRANSFORM_OFFSET + <usize>(POINTS * 16);
+/** Bytes of V and M per thread; the JS side sizes its blocks of tiles to fit (see wasm-conv.ts). */
+export const WINOGRAD_BLOCK_BYTES: usize = 96 * 1024;
+/** Per-thread scratch the Winograd kernel needs. */
+export const WINOGRAD_SCRATCH_BYTES: usize = BLOCKS_OFFSET + WINOGRAD_BLOCK_BYTES;
+
+/**
+ * Transforms filters by G g Gᵀ in float64, rounded once to float32: entry channels
+ * [chunk * channelsPerChunk, ...) of target [36][entryChannels][columnsRounded] (zeros past the
+ * last column). The filter is [5][5][inChannels][outChannels]; with `flip` the transformed filter is
+ * that of the input gradient: rotated by 180° with in and out channels swapped (entries are then
+ * the out channels and columns the in channels), as in packConvFilterChunk.
+ */
+export function winogradFilterChunk(
+  chunk: i32, scratch: usize, filter: usize, target: usize, inChannels: i32, outChannels: i32, flip: i32,
+  columnsRounded: i32, channelsPerChunk: i32,
+): void {
+  const entryChannels = flip != 0 ? outChannels : inChannels;
+  const columns = flip != 0 ? inChannels : outChannels;
+  const begin = chunk * channelsPerChunk;
+  const end = min(entryChannels, begin + channelsPerChunk);
+  const pointStride = <usize>(entryChannels * columnsRounded) << 2;
+  // Gg for each of the 5 filter columns (6 x 5 doubles), in scratch.
+  const rowsTransformed = scratch;
+  for (let entry = begin; entry < end; entry++) {
+    for (let column = 0; column < columnsRounded; column++) {
+      const at = target + (<usize>(entry * columnsRounded + column) << 2);
+      if (column >= columns) {
+        for (let point = 0; point < POINTS; point++) store<f32>(at + <usize>point * pointStride, 0);
+        continue;
+      }
+      // g(fy, fx) of this channel pair, read straight from the filter.
+      for (let fx = 0; fx < 5; fx++) {
+        const g0 = tap(filter, 0, fx, entry, column, inChannels, outChannels, flip);
+        const g1 = tap(filter, 1, fx, entry, column, inChannels, outChannels, flip);
+        const g2 = tap(filter, 2, fx, entry, column, inChannels, outChannels, flip);
+        const g3 = tap(filter, 3, fx, entry, column, inChannels, outChannels, flip);
+        const g4 = tap(filter, 4, fx, entry, column, inChannels, outChannels, flip);
+        const column0 = rowsTransformed + (<usize>fx << 3);
+        const rowStride: usize = 40;
+        store<f64>(column0, g0 / 4);
+        store<f64>(column0 + rowStride, -(g0 + g1 + g2 + g3 + g4) / 6);
+        store<f64>(column0 + 2 * rowStride, -(g0 - g1 + g2 - g3 + g4) / 6);
+        store<f64>(column0 + 3 * rowStride, (g0 + 2 * g1 + 4 * g2 + 8 * g3 + 16 * g4) / 24);
+        store<f64>(column0 + 4 * rowStride, (g0 - 2 * g1 + 4 * g2 - 8 * g3 + 16 * g4) / 24);
+        store<f64>(column0 + 5 * rowStride, g4);
+      }
+      for (let row = 0; row < 6; row++) {
+        const r = rowsTransformed + <usize>(row * 40);
+        const g0 = load<f64>(r), g1 = load<f64>(r, 8), g2 = load<f64>(r, 16), g3 = load<f64>(r, 24), g4 = load<f64>(r, 32);
+        const point = at + <usize>(row * 6) * pointStride;
+        store<f32>(point, <f32>(g0 / 4));
+        store<f32>(point + pointStride, <f32>(-(g0 + g1 + g2 + g3 + g4) / 6));
+        store<f32>(point + 2 * pointStride, <f32>(-(g0 - g1 + g2 - g3 + g4) / 6));
+        store<f32>(point + 3 * pointStride, <f32>((g0 + 2 * g1 + 4 * g2 + 8 * g3 + 16 * g4) / 24));
+        store<f32>(point + 4 * pointStride, <f32>((g0 - 2 * g1 + 4 * g2 - 8 * g3 + 16 * g4) / 24));
+        store<f32>(point + 5 * pointStride, <f32>g4);
+      }
+    }
+  }
+}
+
+/** Filter tap (fy, fx) of the pair (entry, column) as a double; see winogradFilterChunk's `flip`. */
+// @ts-ignore: decorator
+@inline function tap(filter: usize, fy: i32, fx: i32, entry: i32, column: i32, inChannels: i32, outChannels: i32, flip: i32): f64 {
+  const index = flip != 0
+    ? (((4 - fy) * 5 + (4 - fx)) * inChannels + column) * outChannels + entry
+    : ((fy * 5 + fx) * inChannels + entry) * outChannels + column;
+  return <f64>load<f32>(filter + (<usize>index << 2));
+}
+
+/**
+ * Four channels of one input pixel: a vector load, or for the last 1-3 channels lane by lane with
+ * zeros after them (never reading past the pixel).
+ */
+// @ts-ignore: decorator
+@inline function loadChannels(at: usize, lanes: i32): v128 {
+  if (lanes >= 4) return v128.load(at);
+  let value = f32x4.splat(0);
+  value = f32x4.replace_lane(value, 0, load<f32>(at));
+  if (lanes > 1) value = f32x4.replace_lane(value, 1, load<f32>(at, 4));
+  if (lanes > 2) value = f32x4.replace_lane(value, 2, load<f32>(at, 8));
+  return value;
+}
+
+/**
+ * Bᵀ x along 6 points at `from` (stride `fromStride` bytes), written to `to` (stride `toStride`):
+ * the rows of Bᵀ with their shared sums.
+ */
+// @ts-ignore: decorator
+@inline function inputTransform6(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, to: usize, toStride: usize): void {
+  const four = f32x4.splat(4);
+  const five = f32x4.splat(5);
+  const two = f32x4.splat(2);
+  const s12 = f32x4.add(d1, d2);
+  const s34 = f32x4.add(d3, d4);
+  const t12 = f32x4.sub(d1, d2);
+  const t43 = f32x4.sub(d4, d3);
+  const t42 = f32x4.sub(d4, d2);
+  const t31 = f32x4.sub(d3, d1);
+  v128.store(to, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
+  v128.store(to + toStride, f32x4.sub(s34, f32x4.mul(four, s12)));
+  v128.store(to + 2 * toStride, f32x4.add(t43, f32x4.mul(four, t12)));
+  v128.store(to + 3 * toStride, f32x4.add(t42, f32x4.mul(two, t31)));
+  v128.store(to + 4 * toStride, f32x4.sub(t42, f32x4.mul(two, t31)));
+  v128.store(to + 5 * toStride, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
+}
+
+/**
+ * Bᵀ d B of 4 channels of one tile: d is the 6x6 window at `origin` (rows `rowBytes` apart,
+ * pixels `pixelBytes` apart, `lanes` valid channels), written as 36 vectors `pointStride` apart.
+ */
+function transformInputTile(origin: usize, rowBytes: usize, pixelBytes: usize, lanes: i32, temporary: usize, to: usize, pointStride: usize): void {
+  // Along x for each of the 6 rows (into temporary[row][point]), then along y for each point.
+  for (let row = 0; row < 6; row++) {
+    const at = origin + <usize>row * rowBytes;
+    inputTransform6(
+      loadChannels(at, lanes), loadChannels(at + pixelBytes, lanes), loadChannels(at + 2 * pixelBytes, lanes),
+      loadChannels(at + 3 * pixelBytes, lanes), loadChannels(at + 4 * pixelBytes, lanes), loadChannels(at + 5 * pixelBytes, lanes),
+      temporary + <usize>(row * 6 * 16), 16);
+  }
+  for (let column = 0; column < 6; column++) {
+    const at = temporary + <usize>(column * 16);
+    inputTransform6(
+      v128.load(at), v128.load(at, 96), v128.load(at, 192), v128.load(at, 288), v128.load(at, 384), v128.load(at, 480),
+      to + <usize>column * pointStride, 6 * pointStride);
+  }
+}
+
+/**
+ * M[ξ][t..t+4)[0..8) = Σ_c V[ξ][t + i][c] U[ξ][c][0..8) for one point ξ and 4 tiles (rows at v0..v3,
+ * channels contiguous), U rows `uStride` bytes apart; stored at m (rows 32 bytes apart).
+ */
+// @ts-ignore: decorator
+@inline function productTile(v0: usize, v1: usize, v2: usize, v3: usize, u: usize, uStride: usize, channels: i32, m: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let a0 = v0, a1 = v1, a2 = v2, a3 = v3, w = u;
+  const end = v0 + (<usize>channels << 2);
+  while (a0 < end) {
+    const b0 = v128.load(w);
+    const b1 = v128.load(w, 16);
+    let a = v128.load32_splat(a0);
+    c00 = multiplyAdd(a, b0, c00);
+    c01 = multiplyAdd(a, b1, c01);
+    a = v128.load32_splat(a1);
+    c10 = multiplyAdd(a, b0, c10);
+    c11 = multiplyAdd(a, b1, c11);
+    a = v128.load32_splat(a2);
+    c20 = multiplyAdd(a, b0, c20);
+    c21 = multiplyAdd(a, b1, c21);
+    a = v128.load32_splat(a3);
+    c30 = multiplyAdd(a, b0, c30);
+    c31 = multiplyAdd(a, b1, c31);
+    a0 += 4; a1 += 4; a2 += 4; a3 += 4;
+    w += uStride;
+  }
+  v128.store(m, c00); v128.store(m, c01, 16);
+  v128.store(m, c10, 32); v128.store(m, c11, 48);
+  v128.store(m, c20, 64); v128.store(m, c21, 80);
+  v128.store(m, c30, 96); v128.store(m, c31, 112);
+}
+
+/**
+ * Row `row` (0 or 1) of Aᵀ applied along y to one column of M: the 6 points at `at`, `6 * stride`
+ * bytes apart.
+ */
+// @ts-ignore: decorator
+@inline function outputRow(at: usize, stride: usize, row: i32): v128 {
+  const m1 = v128.load(at + 6 * stride);
+  const m2 = v128.load(at + 12 * stride);
+  const m3 = v128.load(at + 18 * stride);
+  const m4 = v128.load(at + 24 * stride);
+  if (row == 0) return f32x4.add(f32x4.add(v128.load(at), f32x4.add(m1, m2)), f32x4.add(m3, m4));
+  const t12 = f32x4.sub(m1, m2);
+  const t34 = f32x4.sub(m3, m4);
+  return f32x4.add(f32x4.add(t12, f32x4.add(t34, t34)), v128.load(at + 30 * stride));
+}
+
+/** Adds the bias (when `bias` is not 0), applies the activation and stores the first `lanes` lanes at `to`. */
+// @ts-ignore: decorator
+@inline function storePixel(value: v128, bias: usize, biasVector: v128, activation: i32, to: usize, lanes: i32, storeTile: usize): void {
+  let result = value;
+  if (bias != 0) result = f32x4.add(result, biasVector);
+  if (activation != 0) result = activateVector(result, activation);
+  if (lanes >= 4) {
+    v128.store(to, result);
+  } else {
+    v128.store(storeTile, result);
+    memory.copy(to, storeTile, <usize>lanes << 2);
+  }
+}
+
+/**
+ * Tiles [chunk * tilesPerChunk, ...) of the valid 5x5 convolution of the padded source (tiles
+ * numbered image, tile row, tile column; the source must cover 2 * tile rows + 4 rows and
+ * 2 * tile columns + 4 columns) with the filter transformed by winogradFilterChunk, into out
+ * [N, outHeight, outWidth, outChannels] with the bias added and the activation applied
+ * (simd-math.ts codes) as it stores. Blocks of `blockTiles` tiles (a multiple of 4) keep V and M
+ * in this thread's scratch.
+ */
+export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
+  const source = <usize>word(params, W_SOURCE);
+  const filter = <usize>word(params, W_FILTER);
+  const out = <usize>word(params, W_OUT);
+  const batch = word(params, W_BATCH);
+  const sourceHeight = word(params, W_SOURCE_HEIGHT);
+  const sourceWidth = word(params, W_SOURCE_WIDTH);
+  const channels = word(params, W_IN_CHANNELS);
+  const outHeight = word(params, W_OUT_HEIGHT);
+  const outWidth = word(params, W_OUT_WIDTH);
+  const outChannels = word(params, W_OUT_CHANNELS);
+  const tilesPerChunk = word(params, W_TILES_PER_CHUNK);
+  const blockTiles = word(params, W_BLOCK_TILES);
+  const bias = <usize>word(params, W_BIAS);
+  const activation = word(params, W_ACTIVATION);
+
+  const tileRows = (outHeight + 1) >> 1;
+  const tileColumns = (outWidth + 1) >> 1;
+  const tilesPerImage = tileRows * tileColumns;
+  const begin = chunk * tilesPerChunk;
+  const end = min(batch * tilesPerImage, begin + tilesPerChunk);
+  const channelsRounded = (channels + 3) & ~3;
+  const columnsRounded = (outChannels + GROUP - 1) & ~(GROUP - 1);
+  const pixelBytes = <usize>channels << 2;
+  const rowBytes = <usize>sourceWidth * pixelBytes;
+  const outPixelBytes = <usize>outChannels << 2;
+  const outRowBytes = <usize>outWidth * outPixelBytes;
+  // V[ξ][tile][channelsRounded] and M[ξ][tile][8].
+  const v = scratch + BLOCKS_OFFSET;
+  const vPointStride = <usize>(blockTiles * channelsRounded) << 2;
+  const m = v + <usize>POINTS * vPointStride;
+  const mPointStride = <usize>(blockTiles * GROUP) << 2;
+  const uPointStride = <usize>(channels * columnsRounded) << 2;
+  const uRowBytes = <usize>columnsRounded << 2;
+  const temporary = scratch + TRANSFORM_OFFSET;
+  const tileBias = scratch + BIAS_OFFSET;
+  const storeTile = scratch + STORE_OFFSET;
+
+  for (let blockBegin = begin; blockBegin < end; blockBegin += blockTiles) {
+    const count = min(blockTiles, end - blockBegin);
+    for (let t = 0; t < count; t++) {
+      const tile = blockBegin + t;
+      const image = tile / tilesPerImage;
+      const inImage = tile - image * tilesPerImage;
+      const tileY = inImage / tileColumns;
+      const tileX = inImage - tileY * tileColumns;
+      const origin = source + <usize>(image * sourceHeight + 2 * tileY) * rowBytes + <usize>(2 * tileX) * pixelBytes;
+      for (let c = 0; c < channels; c += 4) {
+        transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), temporary,
+          v + (<usize>(t * channelsRounded + c) << 2), vPointStride);
+      }
+    }
+    for (let group = 0; group < columnsRounded; group += GROUP) {
+      for (let point = 0; point < POINTS; point++) {
+        const vPoint = v + <usize>point * vPointStride;
+        const u = filter + <usize>point * uPointStride + (<usize>group << 2);
+        const mPoint = m + <usize>point * mPointStride;
+        for (let t = 0; t < count; t += 4) {
+          // Tiles past the block's end repeat its last tile (valid reads); their results are never stored.
+          const last = count - 1;
+          const v0 = vPoint + (<usize>(t * channelsRounded) << 2);
+          const v1 = vPoint + (<usize>(min(t + 1, last) * channelsRounded) << 2);
+          const v2 = vPoint + (<usize>(min(t + 2, last) * channelsRounded) << 2);
+          const v3 = vPoint + (<usize>(min(t + 3, last) * channelsRounded) << 2);
+          productTile(v0, v1, v2, v3, u, uRowBytes, channels, mPoint + (<usize>(t * GROUP) << 2));
+        }
+      }
+      const validColumns = min(GROUP, outChannels - group);
+      if (bias != 0) {
+        for (let column = 0; column < GROUP; column++) {
+          store<f32>(tileBias + (<usize>column << 2), column < validColumns ? load<f32>(bias + (<usize>(group + column) << 2)) : 0);
+        }
+      }
+      for (let t = 0; t < count; t++) {
+        const tile = blockBegin + t;
+        const image = tile / tilesPerImage;
+        const inImage = tile - image * tilesPerImage;
+        const tileY = inImage / tileColumns;
+        const tileX = inImage - tileY * tileColumns;
+        const y0 = 2 * tileY;
+        const x0 = 2 * tileX;
+        const pixels = out + <usize>(image * outHeight + y0) * outRowBytes + <usize>x0 * outPixelBytes + (<usize>group << 2);
+        const rowsValid = min(2, outHeight - y0);
+        const columnsValid = min(2, outWidth - x0);
+        for (let half = 0; half < 2; half++) {
+          const lanesValid = validColumns - half * 4;
+          if (lanesValid <= 0) continue;
+          const mTile = m + (<usize>(t * GROUP + half * 4) << 2);
+          const biasVector = bias != 0 ? v128.load(tileBias + (<usize>half << 4)) : f32x4.splat(0);
+          for (let row = 0; row < rowsValid; row++) {
+            // Row `row` of Aᵀ along y for each of the 6 columns, then both rows of Aᵀ along x.
+            const a0 = outputRow(mTile, mPointStride, row);
+            const a1 = outputRow(mTile + mPointStride, mPointStride, row);
+            const a2 = outputRow(mTile + 2 * mPointStride, mPointStride, row);
+            const a3 = outputRow(mTile + 3 * mPointStride, mPointStride, row);
+            const a4 = outputRow(mTile + 4 * mPointStride, mPointStride, row);
+            const a5 = outputRow(mTile + 5 * mPointStride, mPointStride, row);
+            const to = pixels + <usize>row * outRowBytes + (<usize>half << 4);
+            storePixel(f32x4.add(f32x4.add(a0, f32x4.add(a1, a2)), f32x4.add(a3, a4)), bias, biasVector, activation, to, lanesValid, storeTile);
+            if (columnsValid > 1) {
+              const t12 = f32x4.sub(a1, a2);
+              const t34 = f32x4.sub(a3, a4);
+              storePixel(f32x4.add(f32x4.add(t12, f32x4.add(t34, t34)), a5), bias, biasVector, activation, to + outPixelBytes,
+                lanesValid, storeTile);
+            }
+          }
+        }
+      }
+    }
+  }
+}

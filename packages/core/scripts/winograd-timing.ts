@@ -1,0 +1,126 @@
+// Timing and accuracy of the Winograd F(2x2, 5x5) kernel against the direct kernel (not a test), on
+// the issue-3 CNN's 5x5 layers: conv1 [64,28,28,1] -> 8 and conv2 [64,14,14,8] -> 16, 'same',
+// forward with bias + relu and the input gradient. A/B interleaved, CPU time of the process
+// (process.cpuUsage: with one thread it is the kernel's own time whatever else loads the machine),
+// minimum over rounds. Also the worst |difference| from a float64 direct convolution, relative to
+// the largest |output|, for both kernels. Run with
+// `npx tsx scripts/winograd-timing.ts [--threads 1] [--rounds 15] [--repeats 20]`.
+
+import type { Conv2DInfo } from '../src/backend/backend.js';
+import { createWasmAccelerator, type WasmAccelerator } from '../src/backends/cpu/wasm/index.js';
+import { randomArray } from './timing-helpers.js';
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+/** 'same' 5x5 geometry. */
+function sameInfo(batch: number, size: number, inChannels: number, outChannels: number): Conv2DInfo {
+  return {
+    batch, inHeight: size, inWidth: size, inChannels, outHeight: size, outWidth: size, outChannels,
+    filterHeight: 5, filterWidth: 5, strideHeight: 1, strideWidth: 1, dilationHeight: 1, dilationWidth: 1, padTop: 2, padLeft: 2,
+  };
+}
+
+/** CPU milliseconds per call of `run`, `repeats` calls in a row. */
+function cpuMilliseconds(run: () => void, repeats: number): number {
+  const start = process.cpuUsage();
+  for (let repeat = 0; repeat < repeats; repeat++) run();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000 / repeats;
+}
+
+/** out[n,y,x,k] = Σ x[n,y+fy-2,x+fx-2,c] w[fy,fx,c,k] in float64 ('same' 5x5). */
+function referenceForward(info: Conv2DInfo, x: Float32Array, w: Float32Array): Float64Array {
+  const { batch, inHeight: h, inWidth: width, inChannels: cin, outChannels: cout } = info;
+  const out = new Float64Array(batch * h * width * cout);
+  for (let n = 0; n < batch; n++) {
+    for (let y = 0; y < h; y++) {
+      for (let xx = 0; xx < width; xx++) {
+        const o = ((n * h + y) * width + xx) * cout;
+        for (let fy = 0; fy < 5; fy++) {
+          const sy = y + fy - 2;
+          if (sy < 0 || sy >= h) continue;
+          for (let fx = 0; fx < 5; fx++) {
+            const sx = xx + fx - 2;
+            if (sx < 0 || sx >= width) continue;
+            const i = ((n * h + sy) * width + sx) * cin;
+            const f = (fy * 5 + fx) * cin * cout;
+            for (let c = 0; c < cin; c++) {
+              const value = x[i + c];
+              for (let k = 0; k < cout; k++) out[o + k] += value * w[f + c * cout + k];
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** max |actual - expected| / max |expected|. */
+function relativeError(actual: Float32Array, expected: Float64Array): number {
+  let scale = 0;
+  let worst = 0;
+  for (let i = 0; i < expected.length; i++) {
+    scale = Math.max(scale, Math.abs(expected[i]));
+    worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  }
+  return worst / scale;
+}
+
+async function main(): Promise<void> {
+  const threads = argument('threads', 1);
+  const rounds = argument('rounds', 15);
+  const repeats = argument('repeats', 20);
+  const winograd = await createWasmAccelerator({ threads });
+  process.env.DENDRITE_WINOGRAD = 'off';
+  const direct = await createWasmAccelerator({ threads });
+  delete process.env.DENDRITE_WINOGRAD;
+  const cases: Array<{ label: string; info: Conv2DInfo }> = [
+    { label: 'conv1 [64,28,28,1]->8', info: sameInfo(64, 28, 1, 8) },
+    { label: 'conv2 [64,14,14,8]->16', info: sameInfo(64, 14, 8, 16) },
+  ];
+  console.log(`threads ${threads}, ${rounds} interleaved rounds of ${repeats} calls, CPU ms per call (min over rounds)`);
+  for (const { label, info } of cases) {
+    const arrays = (accelerator: WasmAccelerator) => ({
+      x: randomArray(accelerator, info.batch * info.inHeight * info.inWidth * info.inChannels),
+      w: randomArray(accelerator, 25 * info.inChannels * info.outChannels),
+      bias: randomArray(accelerator, info.outChannels),
+      out: accelerator.allocate!(info.batch * info.outHeight * info.outWidth * info.outChannels),
+      dy: randomArray(accelerator, info.batch * info.outHeight * info.outWidth * info.outChannels),
+      dx: accelerator.allocate!(info.batch * info.inHeight * info.inWidth * info.inChannels),
+    });
+    const a = arrays(winograd);
+    const b = arrays(direct);
+    b.x.set(a.x); b.w.set(a.w); b.bias.set(a.bias); b.dy.set(a.dy);
+    // Accuracy against float64, without bias or activation.
+    const expected = referenceForward(info, a.x, a.w);
+    winograd.conv2d!(a.x, a.w, a.out, info);
+    direct.conv2d!(b.x, b.w, b.out, info);
+    console.log(`${label}: forward max error / max |out|: winograd ${relativeError(a.out, expected).toExponential(2)}, ` +
+      `direct ${relativeError(b.out, expected).toExponential(2)}`);
+    const best = { forward: [Infinity, Infinity], input: [Infinity, Infinity] };
+    for (let round = 0; round < rounds; round++) {
+      for (const [index, [accelerator, operands]] of ([[winograd, a], [direct, b]] as const).entries()) {
+        best.forward[index] = Math.min(best.forward[index], cpuMilliseconds(
+          () => accelerator.conv2d!(operands.x, operands.w, operands.out, info, operands.bias, 'relu'), repeats));
+        best.input[index] = Math.min(best.input[index], cpuMilliseconds(
+          () => accelerator.conv2dBackpropInput!(operands.dy, operands.w, operands.dx, info), repeats));
+      }
+    }
+    const line = (name: string, [w, d]: number[]) =>
+      `  ${name.padEnd(22)} winograd ${w.toFixed(3)} ms, direct ${d.toFixed(3)} ms, ${((1 - w / d) * 100).toFixed(1)}% less`;
+    console.log(line('forward + bias + relu', best.forward));
+    console.log(line('input gradient', best.input));
+    console.log(line('both', [best.forward[0] + best.input[0], best.forward[1] + best.input[1]]));
+  }
+  winograd.dispose();
+  direct.dispose();
+}
+
+main().then(() => process.exit(0), (error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
