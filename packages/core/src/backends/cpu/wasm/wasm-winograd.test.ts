@@ -174,9 +174,12 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kerne
         const forwardWinograd = kernels.filter((kernel) => kernel === 'winogradChunk').length;
         expect(accelerator.conv2dBackpropInput!(dy, filter, dx, info)).toBe(true);
         const inputWinograd = kernels.filter((kernel) => kernel === 'winogradChunk').length - forwardWinograd;
-        // Winograd takes 4 or more channels (the forward's input channels, the gradient's output channels).
-        expect(forwardWinograd).toBe(info.inChannels >= 4 ? 2 : 0);
-        expect(inputWinograd).toBe(info.outChannels >= 4 ? 1 : 0);
+        // Winograd takes 4 or more channels (the forward's input channels, the gradient's output
+        // channels) and outputs at least 2x2 pixels with at least 4 tiles in all.
+        const takes = (channels: number, height: number, width: number) =>
+          channels >= 4 && height >= 2 && width >= 2 && info.batch * Math.ceil(height / 2) * Math.ceil(width / 2) >= 4;
+        expect(forwardWinograd).toBe(takes(info.inChannels, info.outHeight, info.outWidth) ? 2 : 0);
+        expect(inputWinograd).toBe(takes(info.outChannels, info.inHeight, info.inWidth) ? 1 : 0);
         expectWithinScale(out, expected.out);
         expectWithinScale(fused, expectedFused);
         expectWithinScale(dx, expected.dx);
@@ -222,6 +225,9 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kerne
       { batch: 1, height: 9, width: 9, inChannels: 8, outChannels: 8, filterHeight: 3, filterWidth: 3, stride: [1, 1], dilation: [1, 1], pad: [1, 1, 1, 1] },
       { batch: 1, height: 9, width: 9, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 3, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 1, 1] },
       { batch: 1, height: 9, width: 9, inChannels: 3, outChannels: 2, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+      // A single tile, and outputs one pixel wide.
+      { batch: 1, height: 2, width: 2, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+      { batch: 3, height: 9, width: 1, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
     ];
     for (const g of cases) {
       const info = convInfoOf(g);
