@@ -9,7 +9,7 @@ export { padImagesChunk, packConvFilterChunk } from './conv-layout';
 export { pool2dChunk, pool2dBackwardChunk } from './pool';
 export { int8LinearChunk, int8Conv2dChunk } from './int8';
 export { adamChunk } from './adam';
-export { winogradFilterChunk, winogradChunk } from './winograd';
+export { winogradFilterChunk, winogradChunk, winogradFilterGradChunk, winogradFilterGradOutputChunk } from './winograd';
 
 /** Bytes of per-thread scratch memory the kernels need. */
 export function scratchBytes(): i32 {

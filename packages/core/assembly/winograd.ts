@@ -353,3 +353,216 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
     }
   }
 }
+
+// The filter gradient by the same transform, transposed (F(5x5, 2x2)): for a 2x2 block E of dy and the
+// 6x6 window D of the input it came from, the block's share of the 5x5 filter gradient is
+//   Gᵀ [ (A E Aᵀ) ⊙ (Bᵀ D B) ] G
+// (checked in float64 in wasm-winograd.test.ts). The sum over blocks moves inside: S[ξ][c][k] =
+// Σ_tiles (Bᵀ D_c B)[ξ] (A E_k Aᵀ)[ξ], 36 products (inChannels x tiles) · (tiles x outChannels)
+// accumulated per chunk into fixed partial slots (summed in order by sumPartialsChunk, so threads
+// never change the bits), and Gᵀ S G once per channel pair at the end, in float64.
+
+/**
+ * A E Aᵀ of 4 channels of one 2x2 dy block (e00 e01 / e10 e11: rows along y), written as 36 vectors
+ * `pointStride` apart: A has the rows (1 0) (1 1) (1 -1) (1 2) (1 -2) (0 1).
+ */
+// @ts-ignore: decorator
+@inline function transformGradientBlock(e00: v128, e01: v128, e10: v128, e11: v128, to: usize, pointStride: usize): void {
+  // Along x for both rows, then along y for each of the 6 columns.
+  const two = f32x4.splat(2);
+  const r00 = e00, r05 = e01;
+  const r01 = f32x4.add(e00, e01), r02 = f32x4.sub(e00, e01);
+  const r03 = f32x4.add(e00, f32x4.mul(two, e01)), r04 = f32x4.sub(e00, f32x4.mul(two, e01));
+  const r10 = e10, r15 = e11;
+  const r11 = f32x4.add(e10, e11), r12 = f32x4.sub(e10, e11);
+  const r13 = f32x4.add(e10, f32x4.mul(two, e11)), r14 = f32x4.sub(e10, f32x4.mul(two, e11));
+  gradientColumn(r00, r10, to, pointStride);
+  gradientColumn(r01, r11, to + pointStride, pointStride);
+  gradientColumn(r02, r12, to + 2 * pointStride, pointStride);
+  gradientColumn(r03, r13, to + 3 * pointStride, pointStride);
+  gradientColumn(r04, r14, to + 4 * pointStride, pointStride);
+  gradientColumn(r05, r15, to + 5 * pointStride, pointStride);
+}
+
+/** A applied along y to one column (p0 above p1): the 6 points ξ = row * 6 + column, 6 * pointStride apart. */
+// @ts-ignore: decorator
+@inline function gradientColumn(p0: v128, p1: v128, to: usize, pointStride: usize): void {
+  const twice = f32x4.add(p1, p1);
+  v128.store(to, p0);
+  v128.store(to + 6 * pointStride, f32x4.add(p0, p1));
+  v128.store(to + 12 * pointStride, f32x4.sub(p0, p1));
+  v128.store(to + 18 * pointStride, f32x4.add(p0, twice));
+  v128.store(to + 24 * pointStride, f32x4.sub(p0, twice));
+  v128.store(to + 30 * pointStride, p1);
+}
+
+/** 4 channels of dy pixel (y, x) from `at`, zeros outside the output or past the last channel. */
+// @ts-ignore: decorator
+@inline function loadGradient(at: usize, inside: bool, lanes: i32): v128 {
+  if (!inside || lanes <= 0) return f32x4.splat(0);
+  return loadChannels(at, lanes);
+}
+
+/**
+ * Tiles [chunk * tilesPerChunk, ...) of the filter gradient's transformed sums, into this chunk's
+ * slot of the partials ([chunks][36][channelsRounded][columnsRounded], channels rounded up to 4 and
+ * columns to 8; zero rows and columns past the real ones). The parameter block is winogradChunk's
+ * with the dy images in W_FILTER and the partials in W_OUT; the source covers whole tiles as there.
+ */
+export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usize): void {
+  const source = <usize>word(params, W_SOURCE);
+  const dy = <usize>word(params, W_FILTER);
+  const partials = <usize>word(params, W_OUT);
+  const batch = word(params, W_BATCH);
+  const sourceHeight = word(params, W_SOURCE_HEIGHT);
+  const sourceWidth = word(params, W_SOURCE_WIDTH);
+  const channels = word(params, W_IN_CHANNELS);
+  const outHeight = word(params, W_OUT_HEIGHT);
+  const outWidth = word(params, W_OUT_WIDTH);
+  const outChannels = word(params, W_OUT_CHANNELS);
+  const tilesPerChunk = word(params, W_TILES_PER_CHUNK);
+  const blockTiles = word(params, W_BLOCK_TILES);
+
+  const tileRows = (outHeight + 1) >> 1;
+  const tileColumns = (outWidth + 1) >> 1;
+  const tilesPerImage = tileRows * tileColumns;
+  const channelsRounded = (channels + 3) & ~3;
+  const columnsRounded = (outChannels + GROUP - 1) & ~(GROUP - 1);
+  const pixelBytes = <usize>channels << 2;
+  const rowBytes = <usize>sourceWidth * pixelBytes;
+  const dyPixelBytes = <usize>outChannels << 2;
+  const dyRowBytes = <usize>outWidth * dyPixelBytes;
+  // V[ξ][tile][channelsRounded] and Y[ξ][tile][columnsRounded].
+  const v = scratch + BLOCKS_OFFSET;
+  const vTileBytes = <usize>channelsRounded << 2;
+  const vPointStride = <usize>blockTiles * vTileBytes;
+  const y = v + <usize>POINTS * vPointStride;
+  const yTileBytes = <usize>columnsRounded << 2;
+  const yPointStride = <usize>blockTiles * yTileBytes;
+  const slotPointStride = <usize>(channelsRounded * columnsRounded) << 2;
+  const partial = partials + <usize>chunk * <usize>POINTS * slotPointStride;
+  const temporary = scratch + TRANSFORM_OFFSET;
+  const begin = chunk * tilesPerChunk;
+  const end = min(batch * tilesPerImage, begin + tilesPerChunk);
+  if (end <= begin) {
+    memory.fill(partial, 0, <usize>POINTS * slotPointStride);
+    return;
+  }
+  for (let blockBegin = begin; blockBegin < end; blockBegin += blockTiles) {
+    const count = min(blockTiles, end - blockBegin);
+    for (let t = 0; t < count; t++) {
+      const tile = blockBegin + t;
+      const image = tile / tilesPerImage;
+      const inImage = tile - image * tilesPerImage;
+      const tileY = inImage / tileColumns;
+      const tileX = inImage - tileY * tileColumns;
+      const origin = source + <usize>(image * sourceHeight + 2 * tileY) * rowBytes + <usize>(2 * tileX) * pixelBytes;
+      for (let c = 0; c < channels; c += 4) {
+        transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), temporary,
+          v + <usize>t * vTileBytes + (<usize>c << 2), vPointStride);
+      }
+      // Pixels of the block past the output's edge count as zeros.
+      const y0 = 2 * tileY;
+      const x0 = 2 * tileX;
+      const below = y0 + 1 < outHeight;
+      const right = x0 + 1 < outWidth;
+      const pixel = dy + <usize>(image * outHeight + y0) * dyRowBytes + <usize>x0 * dyPixelBytes;
+      for (let k = 0; k < columnsRounded; k += 4) {
+        const lanes = min(4, outChannels - k);
+        const at = pixel + (<usize>k << 2);
+        transformGradientBlock(
+          loadGradient(at, true, lanes), loadGradient(at + dyPixelBytes, right, lanes),
+          loadGradient(at + dyRowBytes, below, lanes), loadGradient(at + dyRowBytes + dyPixelBytes, below && right, lanes),
+          y + <usize>t * yTileBytes + (<usize>k << 2), yPointStride);
+      }
+    }
+    const first = blockBegin == begin;
+    for (let point = 0; point < POINTS; point++) {
+      const vPoint = v + <usize>point * vPointStride;
+      const yPoint = y + <usize>point * yPointStride;
+      const slotPoint = partial + <usize>point * slotPointStride;
+      for (let c = 0; c < channelsRounded; c += 4) {
+        for (let group = 0; group < columnsRounded; group += GROUP) {
+          const target = slotPoint + (<usize>(c * columnsRounded + group) << 2);
+          let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+          let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+          let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+          let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+          if (!first) {
+            c00 = v128.load(target); c01 = v128.load(target, 16);
+            c10 = v128.load(target + yTileBytes); c11 = v128.load(target + yTileBytes, 16);
+            c20 = v128.load(target + 2 * yTileBytes); c21 = v128.load(target + 2 * yTileBytes, 16);
+            c30 = v128.load(target + 3 * yTileBytes); c31 = v128.load(target + 3 * yTileBytes, 16);
+          }
+          let a = vPoint + (<usize>c << 2);
+          let b = yPoint + (<usize>group << 2);
+          const bEnd = b + <usize>count * yTileBytes;
+          while (b < bEnd) {
+            const b0 = v128.load(b);
+            const b1 = v128.load(b, 16);
+            let s = v128.load32_splat(a);
+            c00 = multiplyAdd(s, b0, c00);
+            c01 = multiplyAdd(s, b1, c01);
+            s = v128.load32_splat(a, 4);
+            c10 = multiplyAdd(s, b0, c10);
+            c11 = multiplyAdd(s, b1, c11);
+            s = v128.load32_splat(a, 8);
+            c20 = multiplyAdd(s, b0, c20);
+            c21 = multiplyAdd(s, b1, c21);
+            s = v128.load32_splat(a, 12);
+            c30 = multiplyAdd(s, b0, c30);
+            c31 = multiplyAdd(s, b1, c31);
+            a += vTileBytes;
+            b += yTileBytes;
+          }
+          v128.store(target, c00); v128.store(target, c01, 16);
+          v128.store(target + yTileBytes, c10); v128.store(target + yTileBytes, c11, 16);
+          v128.store(target + 2 * yTileBytes, c20); v128.store(target + 2 * yTileBytes, c21, 16);
+          v128.store(target + 3 * yTileBytes, c30); v128.store(target + 3 * yTileBytes, c31, 16);
+        }
+      }
+    }
+  }
+}
+
+/** Gᵀ applied to 6 doubles at `from` (`stride` bytes apart): 5 doubles at `to` (`toStride` apart). */
+// @ts-ignore: decorator
+@inline function filterGradientRow(from: usize, stride: usize, to: usize, toStride: usize): void {
+  const s0 = load<f64>(from), s1 = load<f64>(from + stride), s2 = load<f64>(from + 2 * stride);
+  const s3 = load<f64>(from + 3 * stride), s4 = load<f64>(from + 4 * stride), s5 = load<f64>(from + 5 * stride);
+  const sum12 = s1 + s2, difference12 = s2 - s1, sum34 = s3 + s4, difference34 = s3 - s4;
+  store<f64>(to, s0 / 4 - sum12 / 6 + sum34 / 24);
+  store<f64>(to + toStride, difference12 / 6 + difference34 / 12);
+  store<f64>(to + 2 * toStride, (sum34 - sum12) / 6);
+  store<f64>(to + 3 * toStride, difference12 / 6 + difference34 / 3);
+  store<f64>(to + 4 * toStride, -sum12 / 6 + sum34 * (2.0 / 3.0) + s5);
+}
+
+/**
+ * Input channels [chunk * channelsPerChunk, ...) of the filter gradient dFilter [5][5][inChannels]
+ * [outChannels] = Gᵀ S G per channel pair, in float64, from the summed sums S [36][channelsRounded]
+ * [columnsRounded].
+ */
+export function winogradFilterGradOutputChunk(
+  chunk: i32, scratch: usize, sums: usize, dFilter: usize, inChannels: i32, outChannels: i32, channelsRounded: i32,
+  columnsRounded: i32, channelsPerChunk: i32,
+): void {
+  const begin = chunk * channelsPerChunk;
+  const end = min(inChannels, begin + channelsPerChunk);
+  const pointStride = <usize>(channelsRounded * columnsRounded) << 2;
+  // s[6][6] and Gᵀ along x: t[6][5], then Gᵀ along y: w[5][5] (doubles).
+  const s = scratch;
+  const t = scratch + 36 * 8;
+  const w = t + 30 * 8;
+  for (let c = begin; c < end; c++) {
+    for (let k = 0; k < outChannels; k++) {
+      const at = sums + (<usize>(c * columnsRounded + k) << 2);
+      for (let point = 0; point < POINTS; point++) store<f64>(s + (<usize>point << 3), <f64>load<f32>(at + <usize>point * pointStride));
+      for (let row = 0; row < 6; row++) filterGradientRow(s + <usize>(row * 48), 8, t + <usize>(row * 40), 8);
+      for (let column = 0; column < 5; column++) filterGradientRow(t + (<usize>column << 3), 40, w + (<usize>column << 3), 40);
+      for (let tap = 0; tap < 25; tap++) {
+        store<f32>(dFilter + (<usize>((tap * inChannels + c) * outChannels + k) << 2), <f32>load<f64>(w + (<usize>tap << 3)));
+      }
+    }
+  }
+}

@@ -1,6 +1,6 @@
 // Timing and accuracy of the Winograd F(2x2, 5x5) kernel against the direct kernel (not a test), on
 // the issue-3 CNN's 5x5 layers: conv1 [64,28,28,1] -> 8 and conv2 [64,14,14,8] -> 16, 'same',
-// forward with bias + relu and the input gradient. A/B interleaved, CPU time of the process
+// forward with bias + relu and both gradients. A/B interleaved, CPU time of the process
 // (process.cpuUsage: with one thread it is the kernel's own time whatever else loads the machine),
 // minimum over rounds. Also the worst |difference| from a float64 direct convolution, relative to
 // the largest |output|, for both kernels. Run with
@@ -91,6 +91,7 @@ async function main(): Promise<void> {
       out: accelerator.allocate!(info.batch * info.outHeight * info.outWidth * info.outChannels),
       dy: randomArray(accelerator, info.batch * info.outHeight * info.outWidth * info.outChannels),
       dx: accelerator.allocate!(info.batch * info.inHeight * info.inWidth * info.inChannels),
+      dFilter: accelerator.allocate!(25 * info.inChannels * info.outChannels),
     });
     const a = arrays(winograd);
     const b = arrays(direct);
@@ -101,20 +102,23 @@ async function main(): Promise<void> {
     direct.conv2d!(b.x, b.w, b.out, info);
     console.log(`${label}: forward max error / max |out|: winograd ${relativeError(a.out, expected).toExponential(2)}, ` +
       `direct ${relativeError(b.out, expected).toExponential(2)}`);
-    const best = { forward: [Infinity, Infinity], input: [Infinity, Infinity] };
+    const best = { forward: [Infinity, Infinity], input: [Infinity, Infinity], filter: [Infinity, Infinity] };
     for (let round = 0; round < rounds; round++) {
       for (const [index, [accelerator, operands]] of ([[winograd, a], [direct, b]] as const).entries()) {
         best.forward[index] = Math.min(best.forward[index], cpuMilliseconds(
           () => accelerator.conv2d!(operands.x, operands.w, operands.out, info, operands.bias, 'relu'), repeats));
         best.input[index] = Math.min(best.input[index], cpuMilliseconds(
           () => accelerator.conv2dBackpropInput!(operands.dy, operands.w, operands.dx, info), repeats));
+        best.filter[index] = Math.min(best.filter[index], cpuMilliseconds(
+          () => accelerator.conv2dBackpropFilter!(operands.x, operands.dy, operands.dFilter, info), repeats));
       }
     }
     const line = (name: string, [w, d]: number[]) =>
       `  ${name.padEnd(22)} winograd ${w.toFixed(3)} ms, direct ${d.toFixed(3)} ms, ${((1 - w / d) * 100).toFixed(1)}% less`;
     console.log(line('forward + bias + relu', best.forward));
     console.log(line('input gradient', best.input));
-    console.log(line('both', [best.forward[0] + best.input[0], best.forward[1] + best.input[1]]));
+    console.log(line('filter gradient', best.filter));
+    console.log(line('all three', [0, 1].map((i) => best.forward[i] + best.input[i] + best.filter[i])));
   }
   winograd.dispose();
   direct.dispose();

@@ -66,7 +66,7 @@ export const KERNEL_NAMES = [
   'matmulChunk', 'unaryChunk', 'binaryChunk', 'binaryRowsChunk', 'sumLastAxisChunk', 'sumMiddleAxisChunk',
   'conv2dChunk', 'conv2dFilterGradChunk', 'sumPartialsChunk', 'padImagesChunk', 'packConvFilterChunk',
   'pool2dChunk', 'pool2dBackwardChunk', 'int8LinearChunk', 'int8Conv2dChunk', 'adamChunk',
-  'winogradFilterChunk', 'winogradChunk',
+  'winogradFilterChunk', 'winogradChunk', 'winogradFilterGradChunk', 'winogradFilterGradOutputChunk',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 

@@ -85,6 +85,12 @@ function winogradApplies(info: Conv2DInfo, channels: number, outHeight: number, 
     outHeight >= 2 && outWidth >= 2 && info.batch * Math.ceil(outHeight / 2) * Math.ceil(outWidth / 2) >= WINOGRAD_MIN_TILES;
 }
 
+/** Tiles per block of the Winograd filter gradient (V and the transformed dy fit the scratch); 0 when not even 4 fit. */
+function winogradGradientBlockTiles(inChannels: number, outChannels: number): number {
+  const bytesPerTile = 36 * (roundUp(inChannels, 4) + roundUp(outChannels, PANEL_COLUMNS)) * 4;
+  return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor(WINOGRAD_BLOCK_BYTES / bytesPerTile / 4) * 4);
+}
+
 /** DENDRITE_WINOGRAD=off turns the Winograd kernel off (A/B timing against the direct kernel). */
 function winogradFromEnvironment(): boolean {
   const environment = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
@@ -169,6 +175,45 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     ]);
     const directMacs = batch * outHeight * outWidth * columns * 25 * channels;
     steps.push(() => pool.run('winogradChunk', Math.ceil(tiles / tilesPerChunk), [params], directMacs / WINOGRAD_DIRECT_MACS_PER_MICROSECOND));
+  }
+
+  /**
+   * Queues the Winograd filter gradient of a 5x5 stride-1 convolution: per-chunk transformed sums
+   * in fixed partial slots (the same count for any number of threads, so the same bits), their sum
+   * in order, then Gᵀ S G per channel pair into `dFilter`.
+   */
+  function queueWinogradFilterGradient(
+    staging: OperandStaging, steps: Array<() => void>, xPointer: number, dyPointer: number, dFilter: number, info: Conv2DInfo,
+  ): void {
+    const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+    const tileRows = Math.ceil(outHeight / 2);
+    const tileColumns = Math.ceil(outWidth / 2);
+    const source = imageSource(staging, steps, xPointer, batch, inHeight, inWidth, inChannels, 2 * tileRows + 4, 2 * tileColumns + 4,
+      info.padTop, info.padLeft);
+    const channelsRounded = roundUp(inChannels, 4);
+    const columnsRounded = roundUp(outChannels, PANEL_COLUMNS);
+    const slotFloats = 36 * channelsRounded * columnsRounded;
+    const tiles = batch * tileRows * tileColumns;
+    const chunks = Math.max(1, Math.min(tiles, FILTER_GRADIENT_CHUNKS, Math.floor(MAX_PARTIAL_FLOATS / slotFloats)));
+    const tilesPerChunk = Math.ceil(tiles / chunks);
+    const chunkCount = Math.ceil(tiles / tilesPerChunk);
+    const partials = staging.scratch(chunkCount * slotFloats);
+    const params = staging.words([
+      source.pointer, dyPointer, partials, batch, source.height, source.width, inChannels, outHeight, outWidth, outChannels,
+      tilesPerChunk, winogradGradientBlockTiles(inChannels, outChannels), 0, 0,
+    ]);
+    const directMacs = batch * outHeight * outWidth * outChannels * 25 * inChannels;
+    steps.push(() => pool.run('winogradFilterGradChunk', chunkCount, [params], directMacs / WINOGRAD_DIRECT_MACS_PER_MICROSECOND));
+    const entries = 36 * channelsRounded;
+    const partialFloats = chunkCount * slotFloats;
+    const entriesPerChunk = partialFloats >= PARALLEL_PARTIAL_SUM_MIN_FLOATS ? unitsPerChunk(entries, pool.threads, 2) : entries;
+    const sums = staging.scratch(slotFloats);
+    steps.push(() => pool.run('sumPartialsChunk', Math.ceil(entries / entriesPerChunk),
+      [partials, sums, chunkCount, entries, columnsRounded, entries, columnsRounded, entriesPerChunk],
+      partialFloats / COPIED_FLOATS_PER_MICROSECOND));
+    const channelsPerChunk = unitsPerChunk(inChannels, pool.threads, 1);
+    steps.push(() => pool.run('winogradFilterGradOutputChunk', Math.ceil(inChannels / channelsPerChunk),
+      [sums, dFilter, inChannels, outChannels, channelsRounded, columnsRounded, channelsPerChunk], (inChannels * outChannels) / 4));
   }
 
   /** Runs the queued steps and the final kernel, then releases (or copies back) the staged operands. */
@@ -274,7 +319,9 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     conv2dBackpropFilter(x, dy, dFilter, info) {
       const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
       const patch = filterHeight * filterWidth * inChannels;
-      if (!hasWork(info) || patch > MAX_DIRECT_PATCH || patch * outChannels > MAX_DIRECT_FILTER_GRADIENT) return false;
+      const winograd = winogradEnabled && winogradApplies(info, inChannels, outHeight, outWidth) &&
+        winogradGradientBlockTiles(inChannels, outChannels) >= 4;
+      if (!hasWork(info) || (!winograd && (patch > MAX_DIRECT_PATCH || patch * outChannels > MAX_DIRECT_FILTER_GRADIENT))) return false;
       const xLength = batch * inHeight * inWidth * inChannels;
       const dyLength = batch * outHeight * outWidth * outChannels;
       const filterLength = patch * outChannels;
@@ -291,6 +338,10 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
       const xPointer = staging.input(x, xLength);
       const dyPointer = staging.input(dy, dyLength);
       const dFilterPointer = staging.output(dFilter, filterLength);
+      if (winograd) {
+        queueWinogradFilterGradient(staging, steps, xPointer, dyPointer, dFilterPointer, info);
+        return finish(staging, steps);
+      }
       const neededHeight = (outHeight - 1) * info.strideHeight + (filterHeight - 1) * info.dilationHeight + 1;
       const neededWidth = (outWidth - 1) * info.strideWidth + (filterWidth - 1) * info.dilationWidth + 1;
       const source = imageSource(staging, steps, xPointer, batch, inHeight, inWidth, inChannels,

@@ -55,6 +55,25 @@ describe('Winograd F(2x2, 5x5) matrices', () => {
     }
   });
 
+  it('give the filter gradient transposed: Gᵀ [(A E Aᵀ) ⊙ (Bᵀ D B)] G is the 5x5 correlation of D with a 2x2 E', () => {
+    const random = seededRandom(6);
+    const A = transpose(AT);
+    for (let trial = 0; trial < 20; trial++) {
+      const d = Array.from({ length: 6 }, () => Array.from({ length: 6 }, () => random() * 2 - 1));
+      const e = Array.from({ length: 2 }, () => Array.from({ length: 2 }, () => random() * 2 - 1));
+      const y = multiply(multiply(A, e), AT);
+      const v = multiply(multiply(BT, d), transpose(BT));
+      const w = multiply(multiply(transpose(G), y.map((row, i) => row.map((value, j) => value * v[i][j]))), G);
+      for (let fy = 0; fy < 5; fy++) {
+        for (let fx = 0; fx < 5; fx++) {
+          let direct = 0;
+          for (let oy = 0; oy < 2; oy++) for (let ox = 0; ox < 2; ox++) direct += d[oy + fy][ox + fx] * e[oy][ox];
+          expect(Math.abs(w[fy][fx] - direct)).toBeLessThan(1e-12);
+        }
+      }
+    }
+  });
+
   it('are the Toom-Cook matrices of the points 0, 1, -1, 2, -2, ∞', () => {
     const points = [0, 1, -1, 2, -2];
     points.forEach((p, i) => {
@@ -154,7 +173,7 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kerne
   );
 
   geometries.forEach((g, index) => {
-    it(`matches the float64 definition and the direct kernel, 1 and 2 threads, with and without bias + relu: ${describeConvGeometry(g)}`, () => {
+    it(`matches the float64 definition and the direct kernel (forward with and without bias + relu, both gradients), 1 and 2 threads: ${describeConvGeometry(g)}`, () => {
       const caseRandom = seededRandom(300 + index);
       const info: Conv2DInfo = convInfoOf(g);
       const x = randomFloats(info.batch * info.inHeight * info.inWidth * info.inChannels, caseRandom);
@@ -169,21 +188,26 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kerne
         const out = new Float32Array(expected.out.length);
         const fused = new Float32Array(expected.out.length);
         const dx = new Float32Array(expected.dx.length);
+        const dFilter = new Float32Array(expected.dFilter.length);
         expect(accelerator.conv2d!(x, filter, out, info)).toBe(true);
         expect(accelerator.conv2d!(x, filter, fused, info, bias, 'relu')).toBe(true);
         const forwardWinograd = kernels.filter((kernel) => kernel === 'winogradChunk').length;
         expect(accelerator.conv2dBackpropInput!(dy, filter, dx, info)).toBe(true);
         const inputWinograd = kernels.filter((kernel) => kernel === 'winogradChunk').length - forwardWinograd;
+        expect(accelerator.conv2dBackpropFilter!(x, dy, dFilter, info)).toBe(true);
+        const filterWinograd = kernels.filter((kernel) => kernel === 'winogradFilterGradChunk').length;
         // Winograd takes 4 or more channels (the forward's input channels, the gradient's output
         // channels) and outputs at least 2x2 pixels with at least 4 tiles in all.
         const takes = (channels: number, height: number, width: number) =>
           channels >= 4 && height >= 2 && width >= 2 && info.batch * Math.ceil(height / 2) * Math.ceil(width / 2) >= 4;
         expect(forwardWinograd).toBe(takes(info.inChannels, info.outHeight, info.outWidth) ? 2 : 0);
         expect(inputWinograd).toBe(takes(info.outChannels, info.inHeight, info.inWidth) ? 1 : 0);
+        expect(filterWinograd).toBe(takes(info.inChannels, info.outHeight, info.outWidth) ? 1 : 0);
         expectWithinScale(out, expected.out);
         expectWithinScale(fused, expectedFused);
         expectWithinScale(dx, expected.dx);
-        results.push([out, fused, dx]);
+        expectWithinScale(dFilter, expected.dFilter);
+        results.push([out, fused, dx, dFilter]);
       }
       // Tiles never depend on the chunks: one thread and two give the same bits.
       for (const [output, values] of results[0].entries()) expectSameBits(results[1][output], values);
@@ -194,6 +218,9 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kerne
       expectWithinScale(results[0][0], out);
       // (It leaves input gradients with few input and many output channels to im2col.)
       if (direct.conv2dBackpropInput!(dy, filter, dx, info)) expectWithinScale(results[0][2], dx);
+      const dFilter = new Float32Array(expected.dFilter.length);
+      expect(direct.conv2dBackpropFilter!(x, dy, dFilter, info)).toBe(true);
+      expectWithinScale(results[0][3], dFilter);
     });
   });
 
@@ -252,8 +279,11 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kerne
     const out = new Float32Array(expected.out.length);
     const dx = new Float32Array(expected.dx.length);
     expect(threaded.accelerator.conv2d!(x, filter, out, info)).toBe(true);
+    const dFilter = new Float32Array(expected.dFilter.length);
     expect(threaded.accelerator.conv2dBackpropInput!(dy, filter, dx, info)).toBe(true);
+    expect(threaded.accelerator.conv2dBackpropFilter!(x, dy, dFilter, info)).toBe(true);
     expectWithinScale(out, expected.out);
     expectWithinScale(dx, expected.dx);
+    expectWithinScale(dFilter, expected.dFilter);
   });
 });
