@@ -2,12 +2,13 @@
 // the issue-3 CNN's 5x5 layers: conv1 [64,28,28,1] -> 8 and conv2 [64,14,14,8] -> 16, 'same',
 // forward with bias + relu and both gradients. A/B interleaved, CPU time of the process
 // (process.cpuUsage: with one thread it is the kernel's own time whatever else loads the machine),
-// minimum over rounds. Also the worst |difference| from a float64 direct convolution, relative to
-// the largest |output|, for both kernels. Run with
+// minimum over rounds. Also the worst |difference| from the float64 definition, relative to the
+// largest |value|, for both kernels. Run with
 // `npx tsx scripts/winograd-timing.ts [--threads 1] [--rounds 15] [--repeats 20]`.
 
 import type { Conv2DInfo } from '../src/backend/backend.js';
 import { createWasmAccelerator, type WasmAccelerator } from '../src/backends/cpu/wasm/index.js';
+import { naiveConv2d } from '../src/backends/cpu/conv-test-helpers.js';
 import { randomArray } from './timing-helpers.js';
 
 function argument(name: string, fallback: number): number {
@@ -31,43 +32,15 @@ function cpuMilliseconds(run: () => void, repeats: number): number {
   return (used.user + used.system) / 1000 / repeats;
 }
 
-/** out[n,y,x,k] = Σ x[n,y+fy-2,x+fx-2,c] w[fy,fx,c,k] in float64 ('same' 5x5). */
-function referenceForward(info: Conv2DInfo, x: Float32Array, w: Float32Array): Float64Array {
-  const { batch, inHeight: h, inWidth: width, inChannels: cin, outChannels: cout } = info;
-  const out = new Float64Array(batch * h * width * cout);
-  for (let n = 0; n < batch; n++) {
-    for (let y = 0; y < h; y++) {
-      for (let xx = 0; xx < width; xx++) {
-        const o = ((n * h + y) * width + xx) * cout;
-        for (let fy = 0; fy < 5; fy++) {
-          const sy = y + fy - 2;
-          if (sy < 0 || sy >= h) continue;
-          for (let fx = 0; fx < 5; fx++) {
-            const sx = xx + fx - 2;
-            if (sx < 0 || sx >= width) continue;
-            const i = ((n * h + sy) * width + sx) * cin;
-            const f = (fy * 5 + fx) * cin * cout;
-            for (let c = 0; c < cin; c++) {
-              const value = x[i + c];
-              for (let k = 0; k < cout; k++) out[o + k] += value * w[f + c * cout + k];
-            }
-          }
-        }
-      }
-    }
-  }
-  return out;
-}
-
 /** max |actual - expected| / max |expected|. */
-function relativeError(actual: Float32Array, expected: Float64Array): number {
+function relativeError(actual: Float32Array, expected: Float64Array): string {
   let scale = 0;
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {
     scale = Math.max(scale, Math.abs(expected[i]));
     worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
   }
-  return worst / scale;
+  return (worst / scale).toExponential(2);
 }
 
 async function main(): Promise<void> {
@@ -96,12 +69,15 @@ async function main(): Promise<void> {
     const a = arrays(winograd);
     const b = arrays(direct);
     b.x.set(a.x); b.w.set(a.w); b.bias.set(a.bias); b.dy.set(a.dy);
-    // Accuracy against float64, without bias or activation.
-    const expected = referenceForward(info, a.x, a.w);
-    winograd.conv2d!(a.x, a.w, a.out, info);
-    direct.conv2d!(b.x, b.w, b.out, info);
-    console.log(`${label}: forward max error / max |out|: winograd ${relativeError(a.out, expected).toExponential(2)}, ` +
-      `direct ${relativeError(b.out, expected).toExponential(2)}`);
+    // Accuracy against float64 (forward without bias or activation, and both gradients).
+    const expected = naiveConv2d(info, a.x, a.w, a.dy);
+    for (const [name, accelerator, operands] of [['winograd', winograd, a], ['direct', direct, b]] as const) {
+      accelerator.conv2d!(operands.x, operands.w, operands.out, info);
+      accelerator.conv2dBackpropInput!(operands.dy, operands.w, operands.dx, info);
+      accelerator.conv2dBackpropFilter!(operands.x, operands.dy, operands.dFilter, info);
+      console.log(`${label}, ${name}: max error / max |value| against float64: forward ${relativeError(operands.out, expected.out)}, ` +
+        `input gradient ${relativeError(operands.dx, expected.dx)}, filter gradient ${relativeError(operands.dFilter, expected.dFilter)}`);
+    }
     const best = { forward: [Infinity, Infinity], input: [Infinity, Infinity], filter: [Infinity, Infinity] };
     for (let round = 0; round < rounds; round++) {
       for (const [index, [accelerator, operands]] of ([[winograd, a], [direct, b]] as const).entries()) {
