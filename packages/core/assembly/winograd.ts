@@ -39,15 +39,22 @@ const W_ACTIVATION = 13;
 const GROUP: i32 = 8;
 /** Elements of a transformed tile (6 x 6). */
 const POINTS: i32 = 36;
-/** Scratch layout: 8 bias floats, an 8-float store tile, 36 vectors of transform intermediates, then V and M. */
+/** Scratch layout: 8 bias floats, an 8-float store tile, then the blocks (V and M, or V and Y) and the ring. */
 const BIAS_OFFSET: usize = 0;
 const STORE_OFFSET: usize = 32;
-const TRANSFORM_OFFSET: usize = 64;
-const BLOCKS_OFFSET: usize = TRANSFORM_OFFSET + <usize>(POINTS * 16);
+const BLOCKS_OFFSET: usize = 64;
 /** Bytes of V and M per thread; the JS side sizes its blocks of tiles to fit (see wasm-conv.ts). */
 export const WINOGRAD_BLOCK_BYTES: usize = 96 * 1024;
-/** Per-thread scratch the Winograd kernel needs. */
-export const WINOGRAD_SCRATCH_BYTES: usize = BLOCKS_OFFSET + WINOGRAD_BLOCK_BYTES;
+/**
+ * After them, the input transform's ring of columns transformed along y: 8 column slots of 6 vectors
+ * per 4 input channels, so that a tile reuses the 4 columns it shares with the tile to its left.
+ * Room for 168 channels (the JS side declines more).
+ */
+const RING_OFFSET: usize = BLOCKS_OFFSET + WINOGRAD_BLOCK_BYTES;
+const RING_GROUP_BYTES: usize = 8 * 6 * 16;
+const RING_BYTES: usize = 42 * RING_GROUP_BYTES;
+/** Per-thread scratch the Winograd kernels need. */
+export const WINOGRAD_SCRATCH_BYTES: usize = RING_OFFSET + RING_BYTES;
 
 /**
  * Transforms filters by G g Gᵀ in float64, rounded once to float32: entry channels
@@ -153,23 +160,34 @@ export function winogradFilterChunk(
 }
 
 /**
- * Bᵀ d B of 4 channels of one tile: d is the 6x6 window at `origin` (rows `rowBytes` apart,
- * pixels `pixelBytes` apart, `lanes` valid channels), written as 36 vectors `pointStride` apart.
+ * Bᵀ d B of 4 channels of one tile: d is the 6x6 window at `origin` (rows `rowBytes` apart, pixels
+ * `pixelBytes` apart, `lanes` valid channels) whose first column is image column `column0`, written
+ * as 36 vectors `pointStride` apart. Columns transformed along y live in `ring` (slot = column mod 8);
+ * columns before `fresh` are taken from there, left by the tile to the left (2 columns back).
  */
-function transformInputTile(origin: usize, rowBytes: usize, pixelBytes: usize, lanes: i32, temporary: usize, to: usize, pointStride: usize): void {
-  // Along x for each of the 6 rows (into temporary[row][point]), then along y for each point.
-  for (let row = 0; row < 6; row++) {
-    const at = origin + <usize>row * rowBytes;
+function transformInputTile(
+  origin: usize, rowBytes: usize, pixelBytes: usize, lanes: i32, ring: usize, column0: i32, fresh: i32, to: usize, pointStride: usize,
+): void {
+  for (let column = fresh; column < 6; column++) {
+    const at = origin + <usize>column * pixelBytes;
     inputTransform6(
-      loadChannels(at, lanes), loadChannels(at + pixelBytes, lanes), loadChannels(at + 2 * pixelBytes, lanes),
-      loadChannels(at + 3 * pixelBytes, lanes), loadChannels(at + 4 * pixelBytes, lanes), loadChannels(at + 5 * pixelBytes, lanes),
-      temporary + <usize>(row * 6 * 16), 16);
+      loadChannels(at, lanes), loadChannels(at + rowBytes, lanes), loadChannels(at + 2 * rowBytes, lanes),
+      loadChannels(at + 3 * rowBytes, lanes), loadChannels(at + 4 * rowBytes, lanes), loadChannels(at + 5 * rowBytes, lanes),
+      ring + <usize>(((column0 + column) & 7) * 96), 16);
   }
-  for (let column = 0; column < 6; column++) {
-    const at = temporary + <usize>(column * 16);
+  // Then along x for each of the 6 transformed rows.
+  const s0 = ring + <usize>((column0 & 7) * 96);
+  const s1 = ring + <usize>(((column0 + 1) & 7) * 96);
+  const s2 = ring + <usize>(((column0 + 2) & 7) * 96);
+  const s3 = ring + <usize>(((column0 + 3) & 7) * 96);
+  const s4 = ring + <usize>(((column0 + 4) & 7) * 96);
+  const s5 = ring + <usize>(((column0 + 5) & 7) * 96);
+  for (let row = 0; row < 6; row++) {
+    const offset = <usize>(row * 16);
     inputTransform6(
-      v128.load(at), v128.load(at, 96), v128.load(at, 192), v128.load(at, 288), v128.load(at, 384), v128.load(at, 480),
-      to + <usize>column * pointStride, 6 * pointStride);
+      v128.load(s0 + offset), v128.load(s1 + offset), v128.load(s2 + offset),
+      v128.load(s3 + offset), v128.load(s4 + offset), v128.load(s5 + offset),
+      to + <usize>(row * 6) * pointStride, pointStride);
   }
 }
 
@@ -276,7 +294,7 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
   const m = v + <usize>POINTS * vPointStride;
   const mPointStride = <usize>(blockTiles * GROUP) << 2;
   const uPointStride = <usize>(channels * columnsRounded) << 2;
-  const temporary = scratch + TRANSFORM_OFFSET;
+  const ring = scratch + RING_OFFSET;
   const tileBias = scratch + BIAS_OFFSET;
   const storeTile = scratch + STORE_OFFSET;
 
@@ -289,9 +307,11 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
       const tileY = inImage / tileColumns;
       const tileX = inImage - tileY * tileColumns;
       const origin = source + <usize>(image * sourceHeight + 2 * tileY) * rowBytes + <usize>(2 * tileX) * pixelBytes;
+      // The tile to the left, when this chunk just did it, left 4 of this window's columns in the ring.
+      const fresh = tile > begin && tileX > 0 ? 4 : 0;
       for (let c = 0; c < channels; c += 4) {
-        transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), temporary,
-          v + (<usize>(t * channelsRounded + c) << 2), vPointStride);
+        transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), ring + <usize>(c >> 2) * RING_GROUP_BYTES,
+          2 * tileX, fresh, v + (<usize>(t * channelsRounded + c) << 2), vPointStride);
       }
     }
     for (let group = 0; group < columnsRounded; group += GROUP) {
@@ -441,7 +461,7 @@ export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usiz
   const yPointStride = <usize>blockTiles * yTileBytes;
   const slotPointStride = <usize>(channelsRounded * columnsRounded) << 2;
   const partial = partials + <usize>chunk * <usize>POINTS * slotPointStride;
-  const temporary = scratch + TRANSFORM_OFFSET;
+  const ring = scratch + RING_OFFSET;
   const begin = chunk * tilesPerChunk;
   const end = min(batch * tilesPerImage, begin + tilesPerChunk);
   if (end <= begin) {
@@ -457,9 +477,10 @@ export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usiz
       const tileY = inImage / tileColumns;
       const tileX = inImage - tileY * tileColumns;
       const origin = source + <usize>(image * sourceHeight + 2 * tileY) * rowBytes + <usize>(2 * tileX) * pixelBytes;
+      const fresh = tile > begin && tileX > 0 ? 4 : 0;
       for (let c = 0; c < channels; c += 4) {
-        transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), temporary,
-          v + <usize>t * vTileBytes + (<usize>c << 2), vPointStride);
+        transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), ring + <usize>(c >> 2) * RING_GROUP_BYTES,
+          2 * tileX, fresh, v + <usize>t * vTileBytes + (<usize>c << 2), vPointStride);
       }
       // Pixels of the block past the output's edge count as zeros.
       const y0 = 2 * tileY;

@@ -61,8 +61,12 @@ const WINOGRAD_MIN_CHANNELS = 4;
 /** Rough single-thread throughput in direct-kernel multiply-adds per µs (~2x the direct kernel's). */
 const WINOGRAD_DIRECT_MACS_PER_MICROSECOND = 2 * MACS_PER_MICROSECOND;
 
+/** Most input channels of a Winograd call: its ring of transformed columns holds 168 (assembly/winograd.ts). */
+const WINOGRAD_MAX_CHANNELS = 168;
+
 /** Tiles per Winograd block for `channels` input channels (V and M fit the scratch); 0 when not even 4 fit. */
 function winogradBlockTiles(channels: number): number {
+  if (roundUp(channels, 4) > WINOGRAD_MAX_CHANNELS) return 0;
   const bytesPerTile = 36 * (roundUp(channels, 4) + 8) * 4;
   return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor(WINOGRAD_BLOCK_BYTES / bytesPerTile / 4) * 4);
 }
@@ -87,6 +91,7 @@ function winogradApplies(info: Conv2DInfo, channels: number, outHeight: number, 
 
 /** Tiles per block of the Winograd filter gradient (V and the transformed dy fit the scratch); 0 when not even 4 fit. */
 function winogradGradientBlockTiles(inChannels: number, outChannels: number): number {
+  if (roundUp(inChannels, 4) > WINOGRAD_MAX_CHANNELS) return 0;
   const bytesPerTile = 36 * (roundUp(inChannels, 4) + roundUp(outChannels, PANEL_COLUMNS)) * 4;
   return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor(WINOGRAD_BLOCK_BYTES / bytesPerTile / 4) * 4);
 }

@@ -269,6 +269,14 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kerne
     }
   });
 
+  it('declines more than 168 input channels (its ring of transformed columns is full): im2col takes them', () => {
+    const info = convInfoOf({ batch: 1, height: 4, width: 4, inChannels: 172, outChannels: 4, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
+    single.kernels.length = 0;
+    expect(single.accelerator.conv2d!(new Float32Array(16 * 172), new Float32Array(25 * 172 * 4), new Float32Array(16 * 4), info)).toBe(false);
+    expect(single.accelerator.conv2dBackpropFilter!(new Float32Array(16 * 172), new Float32Array(16 * 4), new Float32Array(25 * 172 * 4), info)).toBe(false);
+    expect(single.kernels).toEqual([]);
+  });
+
   it('stays within float32 rounding on the CNN layer at full batch: worst error / scale below 1e-5', () => {
     const info = convInfoOf({ batch: 64, height: 14, width: 14, inChannels: 8, outChannels: 16, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
     const caseRandom = seededRandom(64);
