@@ -10,10 +10,13 @@
 //                                    [1/24 -1/12   1/6  -1/3   2/3]          [0  2 -1 -2  1  0]
 //                                    [   0     0     0     0     1]          [0  4  0 -5  0  1]
 // (derived for these points, checked in float64 against direct convolution in wasm-winograd.test.ts).
-// The filter is transformed once per call in float64 (winogradFilterChunk: U[36][inChannels][columns]);
+// The filter is transformed once per call in float64 (winogradFilterChunk: U[36][columns / 8][inChannels][8]);
 // winogradChunk then takes blocks of tiles: input transform vectorised over channels into V[36][tile][c],
 // 36 small products M[ξ] = V[ξ] · U[ξ] with the 4 tiles x 8 channels register tile of the direct
-// kernel, output transform, bias, activation, store of the valid pixels.
+// kernel, output transform, bias, activation, store of the valid pixels. The input gradient is the same
+// kernel over the padded dy with the filter flipped and transposed; the filter gradient
+// (winogradFilterGradChunk, winogradFilterGradOutputChunk, at the end of this file) runs the transform
+// transposed.
 
 import { multiplyAdd } from './multiply-add';
 import { word } from './parameter-block';
