@@ -2,6 +2,7 @@
 // (chunk, scratch, ...arguments) so the JS thread pool can hand out chunks of one call to any thread.
 
 import { matmulBlock, MATMUL_SCRATCH_BYTES } from './matmul';
+import { WINOGRAD_SCRATCH_BYTES } from './winograd';
 export { unaryChunk, binaryChunk, binaryRowsChunk, sumLastAxisChunk, sumMiddleAxisChunk } from './elementwise';
 export { conv2dChunk, conv2dFilterGradChunk, sumPartialsChunk } from './conv';
 export { padImagesChunk, packConvFilterChunk } from './conv-layout';
@@ -9,10 +10,11 @@ export { conv2dMaxPoolChunk, maxPoolIndicesChunk, maxPoolScatterChunk } from './
 export { pool2dChunk, pool2dBackwardChunk } from './pool';
 export { int8LinearChunk, int8Conv2dChunk } from './int8';
 export { adamChunk } from './adam';
+export { winogradFilterChunk, winogradChunk, winogradFilterGradChunk, winogradFilterGradOutputChunk } from './winograd';
 
 /** Bytes of per-thread scratch memory the kernels need. */
 export function scratchBytes(): i32 {
-  return <i32>MATMUL_SCRATCH_BYTES;
+  return <i32>max(MATMUL_SCRATCH_BYTES, WINOGRAD_SCRATCH_BYTES);
 }
 
 /** First byte after the module's static data: the JS allocator starts here. */

@@ -17,6 +17,10 @@ import { maxPool2d } from './pool2d.js';
 import { randomUniform } from './random.js';
 import { sum } from './sum.js';
 
+// These tests pin the direct kernels' bits and paths; the Winograd kernel (wasm-winograd.test.ts) would take
+// the 5x5 stride-1 cases with 4+ channels.
+process.env.DENDRITE_WINOGRAD = 'off';
+
 /** Values of `shape` in [-1, 1) from a seed (plain arrays, so every backend gets the same bits). */
 function values(shape: number[], seed: number): { values: Float32Array; shape: number[] } {
   return { values: randomUniform(shape, -1, 1, seed).dataSync() as Float32Array, shape };

@@ -136,6 +136,7 @@ export const CONFORMANCE_CASES: readonly ConformanceCase[] = [
   { name: 'conv2d dilation 2', inputs: [f(1, 7, 7, 1), f(3, 2, 1, 2)], fn: (x, w) => ops.conv2d(x, w, { dilation: 2, padding: 'same' }) },
   { name: 'conv2d bias sigmoid', inputs: [f(2, 5, 4, 3), f(3, 3, 3, 9), f(9)], fn: (x, w, b) => ops.conv2d(x, w, { padding: 'same', bias: b, activation: 'sigmoid' }) },
   { name: 'conv2d tanh no bias stride 2', inputs: [f(1, 6, 5, 2), f(3, 3, 2, 2)], fn: (x, w) => ops.conv2d(x, w, { stride: 2, padding: 'same', activation: 'tanh' }) },
+  { name: 'conv2d 5x5 same bias tanh', inputs: [f(2, 7, 6, 4), f(5, 5, 4, 5), f(5)], fn: (x, w, b) => ops.conv2d(x, w, { padding: 'same', bias: b, activation: 'tanh' }) },
   { name: 'conv2d explicit padding', inputs: [f(1, 4, 4, 2), f(2, 2, 2, 1)], fn: (x, w) => ops.conv2d(x, w, { padding: [1, 0, 0, 1], stride: [1, 2] }) },
   { name: 'conv2dMaxPool bias relu', inputs: [f(2, 6, 5, 2), f(3, 3, 2, 8), f(8)], fn: (x, w, b) => ops.conv2dMaxPool(x, w, { padding: 'same', bias: b, activation: 'relu' }) },
   { name: 'conv2dTranspose', inputs: [f(1, 3, 3, 2), f(3, 3, 1, 2)], fn: (x, w) => ops.conv2dTranspose(x, w, { stride: 2, padding: 'same' }) },

@@ -68,6 +68,7 @@ export const KERNEL_NAMES = [
   'conv2dChunk', 'conv2dFilterGradChunk', 'sumPartialsChunk', 'padImagesChunk', 'packConvFilterChunk',
   'pool2dChunk', 'pool2dBackwardChunk', 'int8LinearChunk', 'int8Conv2dChunk', 'adamChunk',
   'conv2dMaxPoolChunk', 'maxPoolScatterChunk', 'maxPoolIndicesChunk',
+  'winogradFilterChunk', 'winogradChunk', 'winogradFilterGradChunk', 'winogradFilterGradOutputChunk',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 

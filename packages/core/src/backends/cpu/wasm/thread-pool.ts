@@ -65,6 +65,13 @@ const RERUNNABLE: Partial<Record<KernelName, { inputs: readonly number[]; output
   pool2dBackwardChunk: 'always',
   int8LinearChunk: 'always',
   int8Conv2dChunk: 'always',
+  conv2dMaxPoolChunk: 'always',
+  maxPoolIndicesChunk: 'always',
+  maxPoolScatterChunk: 'always',
+  winogradFilterChunk: 'always',
+  winogradChunk: 'always',
+  // winogradFilterGradChunk is left out: whether its slot is rewritten from zero on a rerun was not checked.
+  winogradFilterGradOutputChunk: 'always',
   adamChunk: { inputs: [0, 1, 2, 3], outputs: [4, 5, 6] },
 };
 

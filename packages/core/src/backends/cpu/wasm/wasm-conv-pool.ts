@@ -2,6 +2,7 @@ import type { Conv2DInfo, FusedActivation } from '../../../backend/backend.js';
 import { roundUp, unitsPerChunk } from './chunk-plan.js';
 import { OperandStaging, runStaged } from './operand-staging.js';
 import type { KernelThreadPool } from './thread-pool.js';
+import { winogradApplies, winogradFromEnvironment } from './wasm-conv.js';
 import type { WasmHeap } from './wasm-heap.js';
 
 /*
@@ -42,9 +43,13 @@ function asFloats(array: Int32Array): Float32Array {
 
 /** The fused convolution + pool kernels over `heap`, run on `pool`. */
 export function createConvPoolKernels(heap: WasmHeap, pool: KernelThreadPool): WasmConvPoolKernels {
+  const winogradEnabled = winogradFromEnvironment();
   return {
     conv2dMaxPool(x, filter, bias, activation, info, pooled, indices) {
       const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
+      // A convolution the Winograd kernel takes is cheaper convolved there and then pooled with
+      // indices (the caller's fallback) than in the direct kernel with the pool fused.
+      if (winogradEnabled && winogradApplies(info, inChannels, outHeight, outWidth)) return false;
       const activationCode = ACTIVATION_CODES[activation];
       if (activationCode === undefined) return false;
       const pooledHeight = Math.floor(outHeight / 2);

@@ -47,6 +47,69 @@ const MAX_PARTIAL_FLOATS = 1 << 20;
 const MACS_PER_MICROSECOND = 15_000;
 const COPIED_FLOATS_PER_MICROSECOND = 2_000;
 
+/**
+ * Winograd F(2x2, 5x5) (assembly/winograd.ts) for stride 1, dilation 1, 5x5 filters: bytes of a
+ * thread's scratch for its blocks of tiles (WINOGRAD_BLOCK_BYTES there) and the most tiles per block.
+ */
+const WINOGRAD_BLOCK_BYTES = 96 * 1024;
+const WINOGRAD_MAX_BLOCK_TILES = 16;
+/**
+ * Fewest input channels Winograd takes: with 1-3 most of its 4-channel vectors and of its products'
+ * depth is wasted (CNN conv1, 1 -> 8 channels at 28x28: 2.5 ms against the direct kernel's 0.7 ms).
+ */
+const WINOGRAD_MIN_CHANNELS = 4;
+/** Rough single-thread throughput in direct-kernel multiply-adds per µs (~2x the direct kernel's). */
+const WINOGRAD_DIRECT_MACS_PER_MICROSECOND = 2 * MACS_PER_MICROSECOND;
+
+/** Most input channels of a Winograd call: its ring of transformed columns holds 168 (assembly/winograd.ts). */
+const WINOGRAD_MAX_CHANNELS = 168;
+
+/** Tiles per Winograd block for `channels` input channels (V and M fit the scratch); 0 when not even 4 fit. */
+function winogradBlockTiles(channels: number): number {
+  if (roundUp(channels, 4) > WINOGRAD_MAX_CHANNELS) return 0;
+  const bytesPerTile = 36 * (roundUp(channels, 4) + 8) * 4;
+  return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor(WINOGRAD_BLOCK_BYTES / bytesPerTile / 4) * 4);
+}
+
+/**
+ * Fewest 2x2 tiles per call: below it the filter transform and the call's fixed costs outweigh the
+ * saved multiply-adds (8 -> 16 channels, one thread: 1 tile 12.5 µs against the direct kernel's
+ * 10.7 µs, 4 tiles 13.6 against 14.6).
+ */
+const WINOGRAD_MIN_TILES = 4;
+
+/**
+ * Whether the Winograd kernel takes a convolution (or a stride-1 input gradient) with `channels`
+ * input channels and a [batch, outHeight, outWidth] output. Outputs one pixel high or wide waste
+ * half of every tile (2 x 8 x 1 x 1: 13.6 µs against 10.4).
+ */
+export function winogradApplies(info: Conv2DInfo, channels: number, outHeight: number, outWidth: number): boolean {
+  return info.filterHeight === 5 && info.filterWidth === 5 && info.strideHeight === 1 && info.strideWidth === 1 &&
+    info.dilationHeight === 1 && info.dilationWidth === 1 && channels >= WINOGRAD_MIN_CHANNELS && winogradBlockTiles(channels) >= 4 &&
+    outHeight >= 2 && outWidth >= 2 && info.batch * Math.ceil(outHeight / 2) * Math.ceil(outWidth / 2) >= WINOGRAD_MIN_TILES;
+}
+
+/** Tiles per block of the Winograd filter gradient (V and the transformed dy fit the scratch); 0 when not even 4 fit. */
+function winogradGradientBlockTiles(inChannels: number, outChannels: number): number {
+  if (roundUp(inChannels, 4) > WINOGRAD_MAX_CHANNELS) return 0;
+  const bytesPerTile = 36 * (roundUp(inChannels, 4) + roundUp(outChannels, PANEL_COLUMNS)) * 4;
+  return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor(WINOGRAD_BLOCK_BYTES / bytesPerTile / 4) * 4);
+}
+
+/**
+ * Whether the filter gradient runs as Winograd too. Its transforms cancel values ~100x the result, so
+ * its error is the largest of the three: up to 1.0e-5 of the scale against float64 (forward and
+ * input gradient: up to 4.5e-6; the direct kernels: under 1e-6), for 0.7 ms less per CNN step on one
+ * thread (conv2: 1.18 against 1.86 ms). false leaves it to the direct kernel.
+ */
+const WINOGRAD_FILTER_GRADIENT = true;
+
+/** DENDRITE_WINOGRAD=off turns the Winograd kernel off (A/B timing against the direct kernel). */
+export function winogradFromEnvironment(): boolean {
+  const environment = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return environment?.DENDRITE_WINOGRAD?.trim() !== 'off';
+}
+
 /** Codes of the fused activations, shared with assembly/simd-math.ts. */
 const ACTIVATION_CODES: Record<FusedActivation, number> = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 };
 
@@ -95,6 +158,77 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     return { pointer: padded, height: neededHeight, width: neededWidth };
   }
 
+  const winogradEnabled = winogradFromEnvironment();
+
+  /**
+   * Queues the Winograd convolution of the images at `pointer` ([batch, height, width, channels],
+   * shifted by (top, left) as in imageSource) with the 5x5 filter at `filter` (flipped and
+   * transposed for the input gradient when `flip` is 1) into `out` [batch, outHeight, outWidth,
+   * columns], with the bias and activation applied as it stores.
+   */
+  function queueWinograd(
+    staging: OperandStaging, steps: Array<() => void>, pointer: number, batch: number, height: number, width: number,
+    channels: number, top: number, left: number, filter: number, flip: number, filterIn: number, filterOut: number,
+    out: number, outHeight: number, outWidth: number, columns: number, bias: number, activationCode: number,
+  ): void {
+    const tileRows = Math.ceil(outHeight / 2);
+    const tileColumns = Math.ceil(outWidth / 2);
+    // Partial tiles at the bottom and right read zeros: the padded source covers whole tiles.
+    const source = imageSource(staging, steps, pointer, batch, height, width, channels, 2 * tileRows + 4, 2 * tileColumns + 4, top, left);
+    const columnsRounded = roundUp(columns, PANEL_COLUMNS);
+    const transformed = staging.scratch(36 * channels * columnsRounded);
+    const channelsPerChunk = unitsPerChunk(channels, pool.threads, 1);
+    steps.push(() => pool.run('winogradFilterChunk', Math.ceil(channels / channelsPerChunk),
+      [filter, transformed, filterIn, filterOut, flip, columnsRounded, channelsPerChunk], (channels * columnsRounded) / 4));
+    const tiles = batch * tileRows * tileColumns;
+    const tilesPerChunk = unitsPerChunk(tiles, pool.threads, CONV_CHUNKS_PER_THREAD);
+    const params = staging.words([
+      source.pointer, transformed, out, batch, source.height, source.width, channels, outHeight, outWidth, columns,
+      tilesPerChunk, winogradBlockTiles(channels), bias, activationCode,
+    ]);
+    const directMacs = batch * outHeight * outWidth * columns * 25 * channels;
+    steps.push(() => pool.run('winogradChunk', Math.ceil(tiles / tilesPerChunk), [params], directMacs / WINOGRAD_DIRECT_MACS_PER_MICROSECOND));
+  }
+
+  /**
+   * Queues the Winograd filter gradient of a 5x5 stride-1 convolution: per-chunk transformed sums
+   * in fixed partial slots (the same count for any number of threads, so the same bits), their sum
+   * in order, then Gᵀ S G per channel pair into `dFilter`.
+   */
+  function queueWinogradFilterGradient(
+    staging: OperandStaging, steps: Array<() => void>, xPointer: number, dyPointer: number, dFilter: number, info: Conv2DInfo,
+  ): void {
+    const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
+    const tileRows = Math.ceil(outHeight / 2);
+    const tileColumns = Math.ceil(outWidth / 2);
+    const source = imageSource(staging, steps, xPointer, batch, inHeight, inWidth, inChannels, 2 * tileRows + 4, 2 * tileColumns + 4,
+      info.padTop, info.padLeft);
+    const channelsRounded = roundUp(inChannels, 4);
+    const columnsRounded = roundUp(outChannels, PANEL_COLUMNS);
+    const slotFloats = 36 * channelsRounded * columnsRounded;
+    const tiles = batch * tileRows * tileColumns;
+    const chunks = Math.max(1, Math.min(tiles, FILTER_GRADIENT_CHUNKS, Math.floor(MAX_PARTIAL_FLOATS / slotFloats)));
+    const tilesPerChunk = Math.ceil(tiles / chunks);
+    const chunkCount = Math.ceil(tiles / tilesPerChunk);
+    const partials = staging.scratch(chunkCount * slotFloats);
+    const params = staging.words([
+      source.pointer, dyPointer, partials, batch, source.height, source.width, inChannels, outHeight, outWidth, outChannels,
+      tilesPerChunk, winogradGradientBlockTiles(inChannels, outChannels), 0, 0,
+    ]);
+    const directMacs = batch * outHeight * outWidth * outChannels * 25 * inChannels;
+    steps.push(() => pool.run('winogradFilterGradChunk', chunkCount, [params], directMacs / WINOGRAD_DIRECT_MACS_PER_MICROSECOND));
+    const entries = 36 * channelsRounded;
+    const partialFloats = chunkCount * slotFloats;
+    const entriesPerChunk = partialFloats >= PARALLEL_PARTIAL_SUM_MIN_FLOATS ? unitsPerChunk(entries, pool.threads, 2) : entries;
+    const sums = staging.scratch(slotFloats);
+    steps.push(() => pool.run('sumPartialsChunk', Math.ceil(entries / entriesPerChunk),
+      [partials, sums, chunkCount, entries, columnsRounded, entries, columnsRounded, entriesPerChunk],
+      partialFloats / COPIED_FLOATS_PER_MICROSECOND));
+    const channelsPerChunk = unitsPerChunk(inChannels, pool.threads, 1);
+    steps.push(() => pool.run('winogradFilterGradOutputChunk', Math.ceil(inChannels / channelsPerChunk),
+      [sums, dFilter, inChannels, outChannels, channelsRounded, columnsRounded, channelsPerChunk], (inChannels * outChannels) / 4));
+  }
+
   /** Runs the queued steps and the final kernel, then releases (or copies back) the staged operands. */
   function finish(staging: OperandStaging, steps: Array<() => void>): boolean {
     return runStaged(staging, () => {
@@ -127,7 +261,8 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
       const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
       const activationCode = ACTIVATION_CODES[activation];
       if (activationCode === undefined) return false;
-      if (!hasWork(info) || filterHeight * filterWidth * inChannels > MAX_DIRECT_PATCH) return false;
+      const winograd = winogradEnabled && winogradApplies(info, inChannels, outHeight, outWidth);
+      if (!hasWork(info) || (!winograd && filterHeight * filterWidth * inChannels > MAX_DIRECT_PATCH)) return false;
       const xLength = batch * inHeight * inWidth * inChannels;
       const filterLength = filterHeight * filterWidth * inChannels * outChannels;
       const outLength = batch * outHeight * outWidth * outChannels;
@@ -142,6 +277,11 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
       const filterPointer = staging.input(filter, filterLength);
       const biasPointer = bias === null ? 0 : staging.input(bias, outChannels);
       const outPointer = staging.output(out, outLength);
+      if (winograd) {
+        queueWinograd(staging, steps, xPointer, batch, inHeight, inWidth, inChannels, info.padTop, info.padLeft, filterPointer, 0,
+          inChannels, outChannels, outPointer, outHeight, outWidth, outChannels, biasPointer, activationCode);
+        return finish(staging, steps);
+      }
       const neededHeight = (outHeight - 1) * info.strideHeight + (filterHeight - 1) * info.dilationHeight + 1;
       const neededWidth = (outWidth - 1) * info.strideWidth + (filterWidth - 1) * info.dilationWidth + 1;
       const source = imageSource(staging, steps, xPointer, batch, inHeight, inWidth, inChannels,
@@ -157,10 +297,11 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
       const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
       // With stride 1 the input gradient is a plain convolution of dy; strided ones take im2col's col2im.
       if (info.strideHeight !== 1 || info.strideWidth !== 1) return false;
-      if (!hasWork(info) || filterHeight * filterWidth * outChannels > MAX_DIRECT_PATCH) return false;
+      const winograd = winogradEnabled && winogradApplies(info, outChannels, inHeight, inWidth);
+      if (!hasWork(info) || (!winograd && filterHeight * filterWidth * outChannels > MAX_DIRECT_PATCH)) return false;
       // Its tiles are 8 input channels wide: with 1-3 of them most of each tile is wasted, which
       // im2col + col2im beats once there are many output channels to go through.
-      if (inChannels < MIN_NARROW_INPUT_CHANNELS && outChannels > MAX_NARROW_OUTPUT_CHANNELS) return false;
+      if (!winograd && inChannels < MIN_NARROW_INPUT_CHANNELS && outChannels > MAX_NARROW_OUTPUT_CHANNELS) return false;
       const dyLength = batch * outHeight * outWidth * outChannels;
       const filterLength = filterHeight * filterWidth * inChannels * outChannels;
       const dxLength = batch * inHeight * inWidth * inChannels;
@@ -175,6 +316,11 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
       // (fy' = filterHeight - 1 - fy) is that dy row, and likewise for x.
       const reachHeight = (filterHeight - 1) * info.dilationHeight;
       const reachWidth = (filterWidth - 1) * info.dilationWidth;
+      if (winograd) {
+        queueWinograd(staging, steps, dyPointer, batch, outHeight, outWidth, outChannels, reachHeight - info.padTop,
+          reachWidth - info.padLeft, filterPointer, 1, inChannels, outChannels, dxPointer, inHeight, inWidth, inChannels, 0, 0);
+        return finish(staging, steps);
+      }
       const source = imageSource(staging, steps, dyPointer, batch, outHeight, outWidth, outChannels,
         inHeight + reachHeight, inWidth + reachWidth, reachHeight - info.padTop, reachWidth - info.padLeft);
       const packed = staging.scratch(roundUp(inChannels, PANEL_COLUMNS) * filterHeight * filterWidth * outChannels);
@@ -186,7 +332,9 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     conv2dBackpropFilter(x, dy, dFilter, info) {
       const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
       const patch = filterHeight * filterWidth * inChannels;
-      if (!hasWork(info) || patch > MAX_DIRECT_PATCH || patch * outChannels > MAX_DIRECT_FILTER_GRADIENT) return false;
+      const winograd = WINOGRAD_FILTER_GRADIENT && winogradEnabled && winogradApplies(info, inChannels, outHeight, outWidth) &&
+        winogradGradientBlockTiles(inChannels, outChannels) >= 4;
+      if (!hasWork(info) || (!winograd && (patch > MAX_DIRECT_PATCH || patch * outChannels > MAX_DIRECT_FILTER_GRADIENT))) return false;
       const xLength = batch * inHeight * inWidth * inChannels;
       const dyLength = batch * outHeight * outWidth * outChannels;
       const filterLength = patch * outChannels;
@@ -203,6 +351,10 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
       const xPointer = staging.input(x, xLength);
       const dyPointer = staging.input(dy, dyLength);
       const dFilterPointer = staging.output(dFilter, filterLength);
+      if (winograd) {
+        queueWinogradFilterGradient(staging, steps, xPointer, dyPointer, dFilterPointer, info);
+        return finish(staging, steps);
+      }
       const neededHeight = (outHeight - 1) * info.strideHeight + (filterHeight - 1) * info.dilationHeight + 1;
       const neededWidth = (outWidth - 1) * info.strideWidth + (filterWidth - 1) * info.dilationWidth + 1;
       const source = imageSource(staging, steps, xPointer, batch, inHeight, inWidth, inChannels,

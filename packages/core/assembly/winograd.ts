@@ -1,0 +1,595 @@
+// Winograd F(2x2, 5x5) convolution (Lavin & Gray 2016) for stride 1, dilation 1, 5x5 filters, NHWC.
+// Each 2x2 block of output pixels (a tile) comes from a 6x6 window of the (zero-padded) input:
+//   out = Aᵀ [ Σ_c (G g_c,k Gᵀ) ⊙ (Bᵀ d_c B) ] A
+// with interpolation points 0, 1, -1, 2, -2, ∞. Per tile and channel pair that is 36 multiply-adds
+// where the direct kernel does 100 (2.78x fewer); the transforms cost a few adds per element.
+//   Aᵀ = [1  1  1  1  1  0]      G = [ 1/4     0     0     0     0 ]     Bᵀ = [4  0 -5  0  1  0]
+//        [0  1 -1  2 -2  1]          [-1/6  -1/6  -1/6  -1/6  -1/6]          [0 -4 -4  1  1  0]
+//                                    [-1/6   1/6  -1/6   1/6  -1/6]          [0  4 -4 -1  1  0]
+//                                    [1/24  1/12   1/6   1/3   2/3]          [0 -2 -1  2  1  0]
+//                                    [1/24 -1/12   1/6  -1/3   2/3]          [0  2 -1 -2  1  0]
+//                                    [   0     0     0     0     1]          [0  4  0 -5  0  1]
+// (derived for these points, checked in float64 against direct convolution in wasm-winograd.test.ts).
+// The filter is transformed once per call in float64 (winogradFilterChunk: U[36][columns / 8][inChannels][8]);
+// winogradChunk then takes blocks of tiles: input transform vectorised over channels into V[36][tile][c],
+// 36 small products M[ξ] = V[ξ] · U[ξ] with the 4 tiles x 8 channels register tile of the direct
+// kernel, output transform, bias, activation, store of the valid pixels. The input gradient is the same
+// kernel over the padded dy with the filter flipped and transposed; the filter gradient
+// (winogradFilterGradChunk, winogradFilterGradOutputChunk, at the end of this file) runs the transform
+// transposed.
+
+import { multiplyAdd } from './multiply-add';
+import { word } from './parameter-block';
+import { activateVector } from './simd-math';
+
+// Words of winogradChunk's parameter block (filled by src/backends/cpu/wasm/wasm-conv.ts).
+const W_SOURCE = 0;
+const W_FILTER = 1;
+const W_OUT = 2;
+const W_BATCH = 3;
+const W_SOURCE_HEIGHT = 4;
+const W_SOURCE_WIDTH = 5;
+const W_IN_CHANNELS = 6;
+const W_OUT_HEIGHT = 7;
+const W_OUT_WIDTH = 8;
+const W_OUT_CHANNELS = 9;
+const W_TILES_PER_CHUNK = 10;
+const W_BLOCK_TILES = 11;
+const W_BIAS = 12;
+const W_ACTIVATION = 13;
+
+/** Output channels per product tile (and per pass of the output transform). */
+const GROUP: i32 = 8;
+/** Elements of a transformed tile (6 x 6). */
+const POINTS: i32 = 36;
+/** Scratch layout: 8 bias floats, an 8-float store tile, then the blocks (V and M, or V and Y) and the ring. */
+const BIAS_OFFSET: usize = 0;
+const STORE_OFFSET: usize = 32;
+const BLOCKS_OFFSET: usize = 64;
+/** Bytes of V and M per thread; the JS side sizes its blocks of tiles to fit (see wasm-conv.ts). */
+export const WINOGRAD_BLOCK_BYTES: usize = 96 * 1024;
+/**
+ * After them, the input transform's ring of columns transformed along y: 8 column slots of 6 vectors
+ * per 4 input channels, so that a tile reuses the 4 columns it shares with the tile to its left.
+ * Room for 168 channels (the JS side declines more).
+ */
+const RING_OFFSET: usize = BLOCKS_OFFSET + WINOGRAD_BLOCK_BYTES;
+const RING_GROUP_BYTES: usize = 8 * 6 * 16;
+const RING_BYTES: usize = 42 * RING_GROUP_BYTES;
+/** Per-thread scratch the Winograd kernels need. */
+export const WINOGRAD_SCRATCH_BYTES: usize = RING_OFFSET + RING_BYTES;
+
+/**
+ * Transforms filters by G g Gᵀ in float64, rounded once to float32: entry channels
+ * [chunk * channelsPerChunk, ...) of target [36][columnsRounded / 8][entryChannels][8] (zeros past
+ * the last column), so that each point's products stream one 8-column panel. The filter is [5][5][inChannels][outChannels]; with `flip` the transformed filter is
+ * that of the input gradient: rotated by 180° with in and out channels swapped (entries are then
+ * the out channels and columns the in channels), as in packConvFilterChunk.
+ */
+export function winogradFilterChunk(
+  chunk: i32, scratch: usize, filter: usize, target: usize, inChannels: i32, outChannels: i32, flip: i32,
+  columnsRounded: i32, channelsPerChunk: i32,
+): void {
+  const entryChannels = flip != 0 ? outChannels : inChannels;
+  const columns = flip != 0 ? inChannels : outChannels;
+  const begin = chunk * channelsPerChunk;
+  const end = min(entryChannels, begin + channelsPerChunk);
+  const pointStride = <usize>(entryChannels * columnsRounded) << 2;
+  // Gg for each of the 5 filter columns (6 x 5 doubles), in scratch.
+  const rowsTransformed = scratch;
+  for (let entry = begin; entry < end; entry++) {
+    for (let column = 0; column < columnsRounded; column++) {
+      // Panels of 8 columns: [point][column / 8][entry][column % 8].
+      const at = target + (<usize>(((column >> 3) * entryChannels + entry) * GROUP + (column & (GROUP - 1))) << 2);
+      if (column >= columns) {
+        for (let point = 0; point < POINTS; point++) store<f32>(at + <usize>point * pointStride, 0);
+        continue;
+      }
+      // g(fy, fx) of this channel pair, read straight from the filter.
+      for (let fx = 0; fx < 5; fx++) {
+        const g0 = tap(filter, 0, fx, entry, column, inChannels, outChannels, flip);
+        const g1 = tap(filter, 1, fx, entry, column, inChannels, outChannels, flip);
+        const g2 = tap(filter, 2, fx, entry, column, inChannels, outChannels, flip);
+        const g3 = tap(filter, 3, fx, entry, column, inChannels, outChannels, flip);
+        const g4 = tap(filter, 4, fx, entry, column, inChannels, outChannels, flip);
+        const column0 = rowsTransformed + (<usize>fx << 3);
+        const rowStride: usize = 40;
+        store<f64>(column0, g0 / 4);
+        store<f64>(column0 + rowStride, -(g0 + g1 + g2 + g3 + g4) / 6);
+        store<f64>(column0 + 2 * rowStride, -(g0 - g1 + g2 - g3 + g4) / 6);
+        store<f64>(column0 + 3 * rowStride, (g0 + 2 * g1 + 4 * g2 + 8 * g3 + 16 * g4) / 24);
+        store<f64>(column0 + 4 * rowStride, (g0 - 2 * g1 + 4 * g2 - 8 * g3 + 16 * g4) / 24);
+        store<f64>(column0 + 5 * rowStride, g4);
+      }
+      for (let row = 0; row < 6; row++) {
+        const r = rowsTransformed + <usize>(row * 40);
+        const g0 = load<f64>(r), g1 = load<f64>(r, 8), g2 = load<f64>(r, 16), g3 = load<f64>(r, 24), g4 = load<f64>(r, 32);
+        const point = at + <usize>(row * 6) * pointStride;
+        store<f32>(point, <f32>(g0 / 4));
+        store<f32>(point + pointStride, <f32>(-(g0 + g1 + g2 + g3 + g4) / 6));
+        store<f32>(point + 2 * pointStride, <f32>(-(g0 - g1 + g2 - g3 + g4) / 6));
+        store<f32>(point + 3 * pointStride, <f32>((g0 + 2 * g1 + 4 * g2 + 8 * g3 + 16 * g4) / 24));
+        store<f32>(point + 4 * pointStride, <f32>((g0 - 2 * g1 + 4 * g2 - 8 * g3 + 16 * g4) / 24));
+        store<f32>(point + 5 * pointStride, <f32>g4);
+      }
+    }
+  }
+}
+
+/** Filter tap (fy, fx) of the pair (entry, column) as a double; see winogradFilterChunk's `flip`. */
+// @ts-ignore: decorator
+@inline function tap(filter: usize, fy: i32, fx: i32, entry: i32, column: i32, inChannels: i32, outChannels: i32, flip: i32): f64 {
+  const index = flip != 0
+    ? (((4 - fy) * 5 + (4 - fx)) * inChannels + column) * outChannels + entry
+    : ((fy * 5 + fx) * inChannels + entry) * outChannels + column;
+  return <f64>load<f32>(filter + (<usize>index << 2));
+}
+
+/**
+ * Four channels of one input pixel: a vector load, or for the last 1-3 channels lane by lane with
+ * zeros after them (never reading past the pixel).
+ */
+// @ts-ignore: decorator
+@inline function loadChannels(at: usize, lanes: i32): v128 {
+  if (lanes >= 4) return v128.load(at);
+  let value = f32x4.splat(0);
+  value = f32x4.replace_lane(value, 0, load<f32>(at));
+  if (lanes > 1) value = f32x4.replace_lane(value, 1, load<f32>(at, 4));
+  if (lanes > 2) value = f32x4.replace_lane(value, 2, load<f32>(at, 8));
+  return value;
+}
+
+/**
+ * Bᵀ x along 6 points at `from` (stride `fromStride` bytes), written to `to` (stride `toStride`):
+ * the rows of Bᵀ with their shared sums.
+ */
+// @ts-ignore: decorator
+@inline function inputTransform6(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, to: usize, toStride: usize): void {
+  const four = f32x4.splat(4);
+  const five = f32x4.splat(5);
+  const two = f32x4.splat(2);
+  const s12 = f32x4.add(d1, d2);
+  const s34 = f32x4.add(d3, d4);
+  const t12 = f32x4.sub(d1, d2);
+  const t43 = f32x4.sub(d4, d3);
+  const t42 = f32x4.sub(d4, d2);
+  const t31 = f32x4.sub(d3, d1);
+  v128.store(to, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
+  v128.store(to + toStride, f32x4.sub(s34, f32x4.mul(four, s12)));
+  v128.store(to + 2 * toStride, f32x4.add(t43, f32x4.mul(four, t12)));
+  v128.store(to + 3 * toStride, f32x4.add(t42, f32x4.mul(two, t31)));
+  v128.store(to + 4 * toStride, f32x4.sub(t42, f32x4.mul(two, t31)));
+  v128.store(to + 5 * toStride, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
+}
+
+/**
+ * Bᵀ d B of 4 channels of one tile: d is the 6x6 window at `origin` (rows `rowBytes` apart, pixels
+ * `pixelBytes` apart, `lanes` valid channels) whose first column is image column `column0`, written
+ * as 36 vectors `pointStride` apart. Columns transformed along y live in `ring` (slot = column mod 8);
+ * columns before `fresh` are taken from there, left by the tile to the left (2 columns back).
+ */
+function transformInputTile(
+  origin: usize, rowBytes: usize, pixelBytes: usize, lanes: i32, ring: usize, column0: i32, fresh: i32, to: usize, pointStride: usize,
+): void {
+  for (let column = fresh; column < 6; column++) {
+    const at = origin + <usize>column * pixelBytes;
+    inputTransform6(
+      loadChannels(at, lanes), loadChannels(at + rowBytes, lanes), loadChannels(at + 2 * rowBytes, lanes),
+      loadChannels(at + 3 * rowBytes, lanes), loadChannels(at + 4 * rowBytes, lanes), loadChannels(at + 5 * rowBytes, lanes),
+      ring + <usize>(((column0 + column) & 7) * 96), 16);
+  }
+  // Then along x for each of the 6 transformed rows.
+  const s0 = ring + <usize>((column0 & 7) * 96);
+  const s1 = ring + <usize>(((column0 + 1) & 7) * 96);
+  const s2 = ring + <usize>(((column0 + 2) & 7) * 96);
+  const s3 = ring + <usize>(((column0 + 3) & 7) * 96);
+  const s4 = ring + <usize>(((column0 + 4) & 7) * 96);
+  const s5 = ring + <usize>(((column0 + 5) & 7) * 96);
+  for (let row = 0; row < 6; row++) {
+    const offset = <usize>(row * 16);
+    inputTransform6(
+      v128.load(s0 + offset), v128.load(s1 + offset), v128.load(s2 + offset),
+      v128.load(s3 + offset), v128.load(s4 + offset), v128.load(s5 + offset),
+      to + <usize>(row * 6) * pointStride, pointStride);
+  }
+}
+
+/**
+ * M[ξ][t..t+4)[0..8) = Σ_c V[ξ][t + i][c] U[ξ][c][0..8) for one point ξ and 4 tiles (rows at v0..v3,
+ * channels contiguous), U an 8-column panel (rows 32 bytes apart); stored at m (rows 32 bytes apart).
+ * (Unrolling the channel loop by 4 made it 50% slower in V8, likely register spills; not kept.)
+ */
+// @ts-ignore: decorator
+@inline function productTile(v0: usize, v1: usize, v2: usize, v3: usize, u: usize, channels: i32, m: usize): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let a0 = v0, a1 = v1, a2 = v2, a3 = v3, w = u;
+  const end = v0 + (<usize>channels << 2);
+  while (a0 < end) {
+    const b0 = v128.load(w), b1 = v128.load(w, 16);
+    let a = v128.load32_splat(a0);
+    c00 = multiplyAdd(a, b0, c00); c01 = multiplyAdd(a, b1, c01);
+    a = v128.load32_splat(a1);
+    c10 = multiplyAdd(a, b0, c10); c11 = multiplyAdd(a, b1, c11);
+    a = v128.load32_splat(a2);
+    c20 = multiplyAdd(a, b0, c20); c21 = multiplyAdd(a, b1, c21);
+    a = v128.load32_splat(a3);
+    c30 = multiplyAdd(a, b0, c30); c31 = multiplyAdd(a, b1, c31);
+    a0 += 4; a1 += 4; a2 += 4; a3 += 4;
+    w += 32;
+  }
+  v128.store(m, c00); v128.store(m, c01, 16);
+  v128.store(m, c10, 32); v128.store(m, c11, 48);
+  v128.store(m, c20, 64); v128.store(m, c21, 80);
+  v128.store(m, c30, 96); v128.store(m, c31, 112);
+}
+
+/**
+ * Row `row` (0 or 1) of Aᵀ applied along y to one column of M: the 6 points at `at`, `6 * stride`
+ * bytes apart.
+ */
+// @ts-ignore: decorator
+@inline function outputRow(at: usize, stride: usize, row: i32): v128 {
+  const m1 = v128.load(at + 6 * stride);
+  const m2 = v128.load(at + 12 * stride);
+  const m3 = v128.load(at + 18 * stride);
+  const m4 = v128.load(at + 24 * stride);
+  if (row == 0) return f32x4.add(f32x4.add(v128.load(at), f32x4.add(m1, m2)), f32x4.add(m3, m4));
+  const t12 = f32x4.sub(m1, m2);
+  const t34 = f32x4.sub(m3, m4);
+  return f32x4.add(f32x4.add(t12, f32x4.add(t34, t34)), v128.load(at + 30 * stride));
+}
+
+/** Adds the bias (when `bias` is not 0), applies the activation and stores the first `lanes` lanes at `to`. */
+// @ts-ignore: decorator
+@inline function storePixel(value: v128, bias: usize, biasVector: v128, activation: i32, to: usize, lanes: i32, storeTile: usize): void {
+  let result = value;
+  if (bias != 0) result = f32x4.add(result, biasVector);
+  if (activation != 0) result = activateVector(result, activation);
+  if (lanes >= 4) {
+    v128.store(to, result);
+  } else {
+    v128.store(storeTile, result);
+    memory.copy(to, storeTile, <usize>lanes << 2);
+  }
+}
+
+/**
+ * Tiles [chunk * tilesPerChunk, ...) of the valid 5x5 convolution of the padded source (tiles
+ * numbered image, tile row, tile column; the source must cover 2 * tile rows + 4 rows and
+ * 2 * tile columns + 4 columns) with the filter transformed by winogradFilterChunk, into out
+ * [N, outHeight, outWidth, outChannels] with the bias added and the activation applied
+ * (simd-math.ts codes) as it stores. Blocks of `blockTiles` tiles (a multiple of 4) keep V and M
+ * in this thread's scratch.
+ */
+export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
+  const source = <usize>word(params, W_SOURCE);
+  const filter = <usize>word(params, W_FILTER);
+  const out = <usize>word(params, W_OUT);
+  const batch = word(params, W_BATCH);
+  const sourceHeight = word(params, W_SOURCE_HEIGHT);
+  const sourceWidth = word(params, W_SOURCE_WIDTH);
+  const channels = word(params, W_IN_CHANNELS);
+  const outHeight = word(params, W_OUT_HEIGHT);
+  const outWidth = word(params, W_OUT_WIDTH);
+  const outChannels = word(params, W_OUT_CHANNELS);
+  const tilesPerChunk = word(params, W_TILES_PER_CHUNK);
+  const blockTiles = word(params, W_BLOCK_TILES);
+  const bias = <usize>word(params, W_BIAS);
+  const activation = word(params, W_ACTIVATION);
+
+  const tileRows = (outHeight + 1) >> 1;
+  const tileColumns = (outWidth + 1) >> 1;
+  const tilesPerImage = tileRows * tileColumns;
+  const begin = chunk * tilesPerChunk;
+  const end = min(batch * tilesPerImage, begin + tilesPerChunk);
+  const channelsRounded = (channels + 3) & ~3;
+  const columnsRounded = (outChannels + GROUP - 1) & ~(GROUP - 1);
+  const pixelBytes = <usize>channels << 2;
+  const rowBytes = <usize>sourceWidth * pixelBytes;
+  const outPixelBytes = <usize>outChannels << 2;
+  const outRowBytes = <usize>outWidth * outPixelBytes;
+  // V[ξ][tile][channelsRounded] and M[ξ][tile][8].
+  const v = scratch + BLOCKS_OFFSET;
+  const vPointStride = <usize>(blockTiles * channelsRounded) << 2;
+  const m = v + <usize>POINTS * vPointStride;
+  const mPointStride = <usize>(blockTiles * GROUP) << 2;
+  const uPointStride = <usize>(channels * columnsRounded) << 2;
+  const ring = scratch + RING_OFFSET;
+  const tileBias = scratch + BIAS_OFFSET;
+  const storeTile = scratch + STORE_OFFSET;
+
+  for (let blockBegin = begin; blockBegin < end; blockBegin += blockTiles) {
+    const count = min(blockTiles, end - blockBegin);
+    for (let t = 0; t < count; t++) {
+      const tile = blockBegin + t;
+      const image = tile / tilesPerImage;
+      const inImage = tile - image * tilesPerImage;
+      const tileY = inImage / tileColumns;
+      const tileX = inImage - tileY * tileColumns;
+      const origin = source + <usize>(image * sourceHeight + 2 * tileY) * rowBytes + <usize>(2 * tileX) * pixelBytes;
+      // The tile to the left, when this chunk just did it, left 4 of this window's columns in the ring.
+      const fresh = tile > begin && tileX > 0 ? 4 : 0;
+      for (let c = 0; c < channels; c += 4) {
+        transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), ring + <usize>(c >> 2) * RING_GROUP_BYTES,
+          2 * tileX, fresh, v + (<usize>(t * channelsRounded + c) << 2), vPointStride);
+      }
+    }
+    for (let group = 0; group < columnsRounded; group += GROUP) {
+      for (let point = 0; point < POINTS; point++) {
+        const vPoint = v + <usize>point * vPointStride;
+        const u = filter + <usize>point * uPointStride + (<usize>(group * channels) << 2);
+        const mPoint = m + <usize>point * mPointStride;
+        for (let t = 0; t < count; t += 4) {
+          // Tiles past the block's end repeat its last tile (valid reads); their results are never stored.
+          const last = count - 1;
+          const v0 = vPoint + (<usize>(t * channelsRounded) << 2);
+          const v1 = vPoint + (<usize>(min(t + 1, last) * channelsRounded) << 2);
+          const v2 = vPoint + (<usize>(min(t + 2, last) * channelsRounded) << 2);
+          const v3 = vPoint + (<usize>(min(t + 3, last) * channelsRounded) << 2);
+          productTile(v0, v1, v2, v3, u, channels, mPoint + (<usize>(t * GROUP) << 2));
+        }
+      }
+      const validColumns = min(GROUP, outChannels - group);
+      if (bias != 0) {
+        for (let column = 0; column < GROUP; column++) {
+          store<f32>(tileBias + (<usize>column << 2), column < validColumns ? load<f32>(bias + (<usize>(group + column) << 2)) : 0);
+        }
+      }
+      for (let t = 0; t < count; t++) {
+        const tile = blockBegin + t;
+        const image = tile / tilesPerImage;
+        const inImage = tile - image * tilesPerImage;
+        const tileY = inImage / tileColumns;
+        const tileX = inImage - tileY * tileColumns;
+        const y0 = 2 * tileY;
+        const x0 = 2 * tileX;
+        const pixels = out + <usize>(image * outHeight + y0) * outRowBytes + <usize>x0 * outPixelBytes + (<usize>group << 2);
+        const rowsValid = min(2, outHeight - y0);
+        const columnsValid = min(2, outWidth - x0);
+        for (let half = 0; half < 2; half++) {
+          const lanesValid = validColumns - half * 4;
+          if (lanesValid <= 0) continue;
+          const mTile = m + (<usize>(t * GROUP + half * 4) << 2);
+          const biasVector = bias != 0 ? v128.load(tileBias + (<usize>half << 4)) : f32x4.splat(0);
+          for (let row = 0; row < rowsValid; row++) {
+            // Row `row` of Aᵀ along y for each of the 6 columns, then both rows of Aᵀ along x.
+            const a0 = outputRow(mTile, mPointStride, row);
+            const a1 = outputRow(mTile + mPointStride, mPointStride, row);
+            const a2 = outputRow(mTile + 2 * mPointStride, mPointStride, row);
+            const a3 = outputRow(mTile + 3 * mPointStride, mPointStride, row);
+            const a4 = outputRow(mTile + 4 * mPointStride, mPointStride, row);
+            const a5 = outputRow(mTile + 5 * mPointStride, mPointStride, row);
+            const to = pixels + <usize>row * outRowBytes + (<usize>half << 4);
+            storePixel(f32x4.add(f32x4.add(a0, f32x4.add(a1, a2)), f32x4.add(a3, a4)), bias, biasVector, activation, to, lanesValid, storeTile);
+            if (columnsValid > 1) {
+              const t12 = f32x4.sub(a1, a2);
+              const t34 = f32x4.sub(a3, a4);
+              storePixel(f32x4.add(f32x4.add(t12, f32x4.add(t34, t34)), a5), bias, biasVector, activation, to + outPixelBytes,
+                lanesValid, storeTile);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// The filter gradient by the same transform, transposed (F(5x5, 2x2)): for a 2x2 block E of dy and the
+// 6x6 window D of the input it came from, the block's share of the 5x5 filter gradient is
+//   Gᵀ [ (A E Aᵀ) ⊙ (Bᵀ D B) ] G
+// (checked in float64 in wasm-winograd.test.ts). The sum over blocks moves inside: S[ξ][c][k] =
+// Σ_tiles (Bᵀ D_c B)[ξ] (A E_k Aᵀ)[ξ], 36 products (inChannels x tiles) · (tiles x outChannels)
+// accumulated per chunk into fixed partial slots (summed in order by sumPartialsChunk, so threads
+// never change the bits), and Gᵀ S G once per channel pair at the end, in float64.
+
+/**
+ * A E Aᵀ of 4 channels of one 2x2 dy block (e00 e01 / e10 e11: rows along y), written as 36 vectors
+ * `pointStride` apart: A has the rows (1 0) (1 1) (1 -1) (1 2) (1 -2) (0 1).
+ */
+// @ts-ignore: decorator
+@inline function transformGradientBlock(e00: v128, e01: v128, e10: v128, e11: v128, to: usize, pointStride: usize): void {
+  // Along x for both rows, then along y for each of the 6 columns.
+  const two = f32x4.splat(2);
+  const r00 = e00, r05 = e01;
+  const r01 = f32x4.add(e00, e01), r02 = f32x4.sub(e00, e01);
+  const r03 = f32x4.add(e00, f32x4.mul(two, e01)), r04 = f32x4.sub(e00, f32x4.mul(two, e01));
+  const r10 = e10, r15 = e11;
+  const r11 = f32x4.add(e10, e11), r12 = f32x4.sub(e10, e11);
+  const r13 = f32x4.add(e10, f32x4.mul(two, e11)), r14 = f32x4.sub(e10, f32x4.mul(two, e11));
+  gradientColumn(r00, r10, to, pointStride);
+  gradientColumn(r01, r11, to + pointStride, pointStride);
+  gradientColumn(r02, r12, to + 2 * pointStride, pointStride);
+  gradientColumn(r03, r13, to + 3 * pointStride, pointStride);
+  gradientColumn(r04, r14, to + 4 * pointStride, pointStride);
+  gradientColumn(r05, r15, to + 5 * pointStride, pointStride);
+}
+
+/** A applied along y to one column (p0 above p1): the 6 points ξ = row * 6 + column, 6 * pointStride apart. */
+// @ts-ignore: decorator
+@inline function gradientColumn(p0: v128, p1: v128, to: usize, pointStride: usize): void {
+  const twice = f32x4.add(p1, p1);
+  v128.store(to, p0);
+  v128.store(to + 6 * pointStride, f32x4.add(p0, p1));
+  v128.store(to + 12 * pointStride, f32x4.sub(p0, p1));
+  v128.store(to + 18 * pointStride, f32x4.add(p0, twice));
+  v128.store(to + 24 * pointStride, f32x4.sub(p0, twice));
+  v128.store(to + 30 * pointStride, p1);
+}
+
+/** 4 channels of dy pixel (y, x) from `at`, zeros outside the output or past the last channel. */
+// @ts-ignore: decorator
+@inline function loadGradient(at: usize, inside: bool, lanes: i32): v128 {
+  if (!inside || lanes <= 0) return f32x4.splat(0);
+  return loadChannels(at, lanes);
+}
+
+/**
+ * Tiles [chunk * tilesPerChunk, ...) of the filter gradient's transformed sums, into this chunk's
+ * slot of the partials ([chunks][36][channelsRounded][columnsRounded], channels rounded up to 4 and
+ * columns to 8; zero rows and columns past the real ones). The parameter block is winogradChunk's
+ * with the dy images in W_FILTER and the partials in W_OUT; the source covers whole tiles as there.
+ */
+export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usize): void {
+  const source = <usize>word(params, W_SOURCE);
+  const dy = <usize>word(params, W_FILTER);
+  const partials = <usize>word(params, W_OUT);
+  const batch = word(params, W_BATCH);
+  const sourceHeight = word(params, W_SOURCE_HEIGHT);
+  const sourceWidth = word(params, W_SOURCE_WIDTH);
+  const channels = word(params, W_IN_CHANNELS);
+  const outHeight = word(params, W_OUT_HEIGHT);
+  const outWidth = word(params, W_OUT_WIDTH);
+  const outChannels = word(params, W_OUT_CHANNELS);
+  const tilesPerChunk = word(params, W_TILES_PER_CHUNK);
+  const blockTiles = word(params, W_BLOCK_TILES);
+
+  const tileRows = (outHeight + 1) >> 1;
+  const tileColumns = (outWidth + 1) >> 1;
+  const tilesPerImage = tileRows * tileColumns;
+  const channelsRounded = (channels + 3) & ~3;
+  const columnsRounded = (outChannels + GROUP - 1) & ~(GROUP - 1);
+  const pixelBytes = <usize>channels << 2;
+  const rowBytes = <usize>sourceWidth * pixelBytes;
+  const dyPixelBytes = <usize>outChannels << 2;
+  const dyRowBytes = <usize>outWidth * dyPixelBytes;
+  // V[ξ][tile][channelsRounded] and Y[ξ][tile][columnsRounded].
+  const v = scratch + BLOCKS_OFFSET;
+  const vTileBytes = <usize>channelsRounded << 2;
+  const vPointStride = <usize>blockTiles * vTileBytes;
+  const y = v + <usize>POINTS * vPointStride;
+  const yTileBytes = <usize>columnsRounded << 2;
+  const yPointStride = <usize>blockTiles * yTileBytes;
+  const slotPointStride = <usize>(channelsRounded * columnsRounded) << 2;
+  const partial = partials + <usize>chunk * <usize>POINTS * slotPointStride;
+  const ring = scratch + RING_OFFSET;
+  const begin = chunk * tilesPerChunk;
+  const end = min(batch * tilesPerImage, begin + tilesPerChunk);
+  if (end <= begin) {
+    memory.fill(partial, 0, <usize>POINTS * slotPointStride);
+    return;
+  }
+  for (let blockBegin = begin; blockBegin < end; blockBegin += blockTiles) {
+    const count = min(blockTiles, end - blockBegin);
+    for (let t = 0; t < count; t++) {
+      const tile = blockBegin + t;
+      const image = tile / tilesPerImage;
+      const inImage = tile - image * tilesPerImage;
+      const tileY = inImage / tileColumns;
+      const tileX = inImage - tileY * tileColumns;
+      const origin = source + <usize>(image * sourceHeight + 2 * tileY) * rowBytes + <usize>(2 * tileX) * pixelBytes;
+      const fresh = tile > begin && tileX > 0 ? 4 : 0;
+      for (let c = 0; c < channels; c += 4) {
+        transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), ring + <usize>(c >> 2) * RING_GROUP_BYTES,
+          2 * tileX, fresh, v + <usize>t * vTileBytes + (<usize>c << 2), vPointStride);
+      }
+      // Pixels of the block past the output's edge count as zeros.
+      const y0 = 2 * tileY;
+      const x0 = 2 * tileX;
+      const below = y0 + 1 < outHeight;
+      const right = x0 + 1 < outWidth;
+      const pixel = dy + <usize>(image * outHeight + y0) * dyRowBytes + <usize>x0 * dyPixelBytes;
+      for (let k = 0; k < columnsRounded; k += 4) {
+        const lanes = min(4, outChannels - k);
+        const at = pixel + (<usize>k << 2);
+        transformGradientBlock(
+          loadGradient(at, true, lanes), loadGradient(at + dyPixelBytes, right, lanes),
+          loadGradient(at + dyRowBytes, below, lanes), loadGradient(at + dyRowBytes + dyPixelBytes, below && right, lanes),
+          y + <usize>t * yTileBytes + (<usize>k << 2), yPointStride);
+      }
+    }
+    const first = blockBegin == begin;
+    for (let point = 0; point < POINTS; point++) {
+      const vPoint = v + <usize>point * vPointStride;
+      const yPoint = y + <usize>point * yPointStride;
+      const slotPoint = partial + <usize>point * slotPointStride;
+      for (let c = 0; c < channelsRounded; c += 4) {
+        for (let group = 0; group < columnsRounded; group += GROUP) {
+          const target = slotPoint + (<usize>(c * columnsRounded + group) << 2);
+          // Each block sums its tiles from zero and then adds that to the slot: two short float32
+          // sums instead of one as long as the chunk (the transformed values are ~100x the inputs, so
+          // a single running sum over a chunk of a large batch lost 1.6e-5 of the scale).
+          let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+          let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+          let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+          let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+          let a = vPoint + (<usize>c << 2);
+          let b = yPoint + (<usize>group << 2);
+          const bEnd = b + <usize>count * yTileBytes;
+          while (b < bEnd) {
+            const b0 = v128.load(b);
+            const b1 = v128.load(b, 16);
+            let s = v128.load32_splat(a);
+            c00 = multiplyAdd(s, b0, c00);
+            c01 = multiplyAdd(s, b1, c01);
+            s = v128.load32_splat(a, 4);
+            c10 = multiplyAdd(s, b0, c10);
+            c11 = multiplyAdd(s, b1, c11);
+            s = v128.load32_splat(a, 8);
+            c20 = multiplyAdd(s, b0, c20);
+            c21 = multiplyAdd(s, b1, c21);
+            s = v128.load32_splat(a, 12);
+            c30 = multiplyAdd(s, b0, c30);
+            c31 = multiplyAdd(s, b1, c31);
+            a += vTileBytes;
+            b += yTileBytes;
+          }
+          if (!first) {
+            c00 = f32x4.add(v128.load(target), c00); c01 = f32x4.add(v128.load(target, 16), c01);
+            c10 = f32x4.add(v128.load(target + yTileBytes), c10); c11 = f32x4.add(v128.load(target + yTileBytes, 16), c11);
+            c20 = f32x4.add(v128.load(target + 2 * yTileBytes), c20); c21 = f32x4.add(v128.load(target + 2 * yTileBytes, 16), c21);
+            c30 = f32x4.add(v128.load(target + 3 * yTileBytes), c30); c31 = f32x4.add(v128.load(target + 3 * yTileBytes, 16), c31);
+          }
+          v128.store(target, c00); v128.store(target, c01, 16);
+          v128.store(target + yTileBytes, c10); v128.store(target + yTileBytes, c11, 16);
+          v128.store(target + 2 * yTileBytes, c20); v128.store(target + 2 * yTileBytes, c21, 16);
+          v128.store(target + 3 * yTileBytes, c30); v128.store(target + 3 * yTileBytes, c31, 16);
+        }
+      }
+    }
+  }
+}
+
+/** Gᵀ applied to 6 doubles at `from` (`stride` bytes apart): 5 doubles at `to` (`toStride` apart). */
+// @ts-ignore: decorator
+@inline function filterGradientRow(from: usize, stride: usize, to: usize, toStride: usize): void {
+  const s0 = load<f64>(from), s1 = load<f64>(from + stride), s2 = load<f64>(from + 2 * stride);
+  const s3 = load<f64>(from + 3 * stride), s4 = load<f64>(from + 4 * stride), s5 = load<f64>(from + 5 * stride);
+  const sum12 = s1 + s2, difference12 = s2 - s1, sum34 = s3 + s4, difference34 = s3 - s4;
+  store<f64>(to, s0 / 4 - sum12 / 6 + sum34 / 24);
+  store<f64>(to + toStride, difference12 / 6 + difference34 / 12);
+  store<f64>(to + 2 * toStride, (sum34 - sum12) / 6);
+  store<f64>(to + 3 * toStride, difference12 / 6 + difference34 / 3);
+  store<f64>(to + 4 * toStride, -sum12 / 6 + sum34 * (2.0 / 3.0) + s5);
+}
+
+/**
+ * Input channels [chunk * channelsPerChunk, ...) of the filter gradient dFilter [5][5][inChannels]
+ * [outChannels] = Gᵀ S G per channel pair, in float64, from the summed sums S [36][channelsRounded]
+ * [columnsRounded].
+ */
+export function winogradFilterGradOutputChunk(
+  chunk: i32, scratch: usize, sums: usize, dFilter: usize, inChannels: i32, outChannels: i32, channelsRounded: i32,
+  columnsRounded: i32, channelsPerChunk: i32,
+): void {
+  const begin = chunk * channelsPerChunk;
+  const end = min(inChannels, begin + channelsPerChunk);
+  const pointStride = <usize>(channelsRounded * columnsRounded) << 2;
+  // s[6][6] and Gᵀ along x: t[6][5], then Gᵀ along y: w[5][5] (doubles).
+  const s = scratch;
+  const t = scratch + 36 * 8;
+  const w = t + 30 * 8;
+  for (let c = begin; c < end; c++) {
+    for (let k = 0; k < outChannels; k++) {
+      const at = sums + (<usize>(c * columnsRounded + k) << 2);
+      for (let point = 0; point < POINTS; point++) store<f64>(s + (<usize>point << 3), <f64>load<f32>(at + <usize>point * pointStride));
+      for (let row = 0; row < 6; row++) filterGradientRow(s + <usize>(row * 48), 8, t + <usize>(row * 40), 8);
+      for (let column = 0; column < 5; column++) filterGradientRow(t + (<usize>column << 3), 40, w + (<usize>column << 3), 40);
+      for (let tap = 0; tap < 25; tap++) {
+        store<f32>(dFilter + (<usize>((tap * inChannels + c) * outChannels + k) << 2), <f32>load<f64>(w + (<usize>tap << 3)));
+      }
+    }
+  }
+}

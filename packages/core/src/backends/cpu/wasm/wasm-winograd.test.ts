@@ -1,0 +1,302 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Conv2DInfo } from '../../../backend/backend.js';
+import { convInfoOf, describeConvGeometry, naiveConv2d, type ConvGeometry } from '../conv-test-helpers.js';
+import { expectSameBits, randomFloats, seededRandom } from '../test-helpers.js';
+import type { KernelName } from './control-block.js';
+import { buildWasmAccelerator, createWasmAccelerator, type WasmAccelerator, type WasmInstructionSet } from './index.js';
+
+// The matrices of F(2, 5) with interpolation points 0, 1, -1, 2, -2, ∞, as assembly/winograd.ts hard-codes them.
+const AT = [
+  [1, 1, 1, 1, 1, 0],
+  [0, 1, -1, 2, -2, 1],
+];
+const G = [
+  [1 / 4, 0, 0, 0, 0],
+  [-1 / 6, -1 / 6, -1 / 6, -1 / 6, -1 / 6],
+  [-1 / 6, 1 / 6, -1 / 6, 1 / 6, -1 / 6],
+  [1 / 24, 1 / 12, 1 / 6, 1 / 3, 2 / 3],
+  [1 / 24, -1 / 12, 1 / 6, -1 / 3, 2 / 3],
+  [0, 0, 0, 0, 1],
+];
+const BT = [
+  [4, 0, -5, 0, 1, 0],
+  [0, -4, -4, 1, 1, 0],
+  [0, 4, -4, -1, 1, 0],
+  [0, -2, -1, 2, 1, 0],
+  [0, 2, -1, -2, 1, 0],
+  [0, 4, 0, -5, 0, 1],
+];
+
+function multiply(a: number[][], b: number[][]): number[][] {
+  return a.map((row) => b[0].map((_, j) => row.reduce((sum, value, k) => sum + value * b[k][j], 0)));
+}
+
+function transpose(a: number[][]): number[][] {
+  return a[0].map((_, j) => a.map((row) => row[j]));
+}
+
+describe('Winograd F(2x2, 5x5) matrices', () => {
+  it('turn a 6x6 window and a 5x5 filter into the 2x2 valid correlation, in float64', () => {
+    const random = seededRandom(5);
+    for (let trial = 0; trial < 20; trial++) {
+      const d = Array.from({ length: 6 }, () => Array.from({ length: 6 }, () => random() * 2 - 1));
+      const g = Array.from({ length: 5 }, () => Array.from({ length: 5 }, () => random() * 2 - 1));
+      const u = multiply(multiply(G, g), transpose(G));
+      const v = multiply(multiply(BT, d), transpose(BT));
+      const m = u.map((row, i) => row.map((value, j) => value * v[i][j]));
+      const y = multiply(multiply(AT, m), transpose(AT));
+      for (let oy = 0; oy < 2; oy++) {
+        for (let ox = 0; ox < 2; ox++) {
+          let direct = 0;
+          for (let fy = 0; fy < 5; fy++) for (let fx = 0; fx < 5; fx++) direct += d[oy + fy][ox + fx] * g[fy][fx];
+          expect(Math.abs(y[oy][ox] - direct)).toBeLessThan(1e-12);
+        }
+      }
+    }
+  });
+
+  it('give the filter gradient transposed: Gᵀ [(A E Aᵀ) ⊙ (Bᵀ D B)] G is the 5x5 correlation of D with a 2x2 E', () => {
+    const random = seededRandom(6);
+    const A = transpose(AT);
+    for (let trial = 0; trial < 20; trial++) {
+      const d = Array.from({ length: 6 }, () => Array.from({ length: 6 }, () => random() * 2 - 1));
+      const e = Array.from({ length: 2 }, () => Array.from({ length: 2 }, () => random() * 2 - 1));
+      const y = multiply(multiply(A, e), AT);
+      const v = multiply(multiply(BT, d), transpose(BT));
+      const w = multiply(multiply(transpose(G), y.map((row, i) => row.map((value, j) => value * v[i][j]))), G);
+      for (let fy = 0; fy < 5; fy++) {
+        for (let fx = 0; fx < 5; fx++) {
+          let direct = 0;
+          for (let oy = 0; oy < 2; oy++) for (let ox = 0; ox < 2; ox++) direct += d[oy + fy][ox + fx] * e[oy][ox];
+          expect(Math.abs(w[fy][fx] - direct)).toBeLessThan(1e-12);
+        }
+      }
+    }
+  });
+
+  it('are the Toom-Cook matrices of the points 0, 1, -1, 2, -2, ∞', () => {
+    const points = [0, 1, -1, 2, -2];
+    points.forEach((p, i) => {
+      // Aᵀ evaluates at the points (p^0, p^1); G evaluates the filter polynomial, divided by Π_j≠i (p - p_j).
+      expect([AT[0][i], AT[1][i]]).toEqual([1, p]);
+      const scale = points.reduce((product, q, j) => (j === i ? product : product * (p - q)), 1);
+      G[i].forEach((value, k) => expect(value).toBeCloseTo(p ** k / scale, 15));
+    });
+    // The point at infinity takes the leading coefficients.
+    expect(AT.map((row) => row[5])).toEqual([0, 1]);
+    expect(G[5]).toEqual([0, 0, 0, 0, 1]);
+    // Bᵀ is all integers, so the input transform adds no rounding beyond its sums.
+    for (const row of BT) for (const value of row) expect(Number.isInteger(value)).toBe(true);
+  });
+});
+
+/** A random 5x5 stride-1 convolution: sizes 1-15, channels 1-17, paddings 0-4 (at least one output pixel). */
+function randomGeometry(random: () => number): ConvGeometry {
+  const integer = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
+  for (;;) {
+    const height = integer(1, 15);
+    const width = integer(1, 15);
+    const pad: [number, number, number, number] = [integer(0, 4), integer(0, 4), integer(0, 4), integer(0, 4)];
+    if (height + pad[0] + pad[1] < 5 || width + pad[2] + pad[3] < 5) continue;
+    return {
+      batch: integer(1, 3), height, width, inChannels: integer(1, 17), outChannels: integer(1, 17),
+      filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad,
+    };
+  }
+}
+
+/** max |actual - expected|, and the largest |expected| (at least 1e-3, so all-zero outputs compare absolutely). */
+function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): { error: number; scale: number } {
+  let error = 0;
+  let scale = 1e-3;
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    error = Math.max(error, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return { error, scale };
+}
+
+/**
+ * Within float32 rounding of the output's scale (Winograd's transforms round beyond a summation order):
+ * 1e-5 of the largest |value|, 2e-5 for the filter gradient, whose transforms cancel the most
+ * (measured on random data of the CNN's shapes: forward and input gradient up to 4.5e-6, filter
+ * gradient up to 1.0e-5).
+ */
+function expectWithinScale(actual: ArrayLike<number>, expected: ArrayLike<number>, relative = 1e-5): void {
+  const { error, scale } = worstError(actual, expected);
+  expect(error / scale).toBeLessThan(relative);
+}
+
+interface Recorded {
+  accelerator: WasmAccelerator;
+  kernels: KernelName[];
+}
+
+/** An accelerator whose pool records the kernels it runs. */
+async function recordingAccelerator(threads: number, instructionSet: WasmInstructionSet): Promise<Recorded> {
+  const { accelerator, pool } = await buildWasmAccelerator({ threads, instructionSet });
+  const kernels: KernelName[] = [];
+  const run = pool.run.bind(pool);
+  pool.run = (kernel, ...rest) => {
+    kernels.push(kernel);
+    run(kernel, ...rest);
+  };
+  return { accelerator, kernels };
+}
+
+const INSTRUCTION_SETS: WasmInstructionSet[] = ['simd128', 'relaxed-simd'];
+
+describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kernels)', (instructionSet) => {
+  let single: Recorded;
+  let threaded: Recorded;
+  let direct: WasmAccelerator;
+
+  beforeAll(async () => {
+    single = await recordingAccelerator(1, instructionSet);
+    threaded = await recordingAccelerator(2, instructionSet);
+    process.env.DENDRITE_WINOGRAD = 'off';
+    try {
+      direct = await createWasmAccelerator({ threads: 1, instructionSet });
+    } finally {
+      delete process.env.DENDRITE_WINOGRAD;
+    }
+  });
+  afterAll(() => {
+    single.accelerator.dispose();
+    threaded.accelerator.dispose();
+    direct.dispose();
+  });
+
+  const random = seededRandom(2016);
+  const geometries = Array.from({ length: 24 }, () => randomGeometry(random));
+  // The CNN's layers, and partial tiles of every kind (odd heights and widths, a single pixel).
+  geometries.push(
+    { batch: 2, height: 14, width: 14, inChannels: 8, outChannels: 16, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+    { batch: 1, height: 7, width: 13, inChannels: 4, outChannels: 9, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+    { batch: 1, height: 5, width: 5, inChannels: 6, outChannels: 5, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [0, 0, 0, 0] },
+  );
+
+  geometries.forEach((g, index) => {
+    it(`matches the float64 definition and the direct kernel (forward with and without bias + relu, both gradients), 1 and 2 threads: ${describeConvGeometry(g)}`, () => {
+      const caseRandom = seededRandom(300 + index);
+      const info: Conv2DInfo = convInfoOf(g);
+      const x = randomFloats(info.batch * info.inHeight * info.inWidth * info.inChannels, caseRandom);
+      const filter = randomFloats(25 * info.inChannels * info.outChannels, caseRandom);
+      const dy = randomFloats(info.batch * info.outHeight * info.outWidth * info.outChannels, caseRandom);
+      const bias = randomFloats(info.outChannels, caseRandom);
+      const expected = naiveConv2d(info, x, filter, dy);
+      const expectedFused = expected.out.map((value, i) => Math.max(0, value + bias[i % info.outChannels]));
+      const results: Float32Array[][] = [];
+      for (const { accelerator, kernels } of [single, threaded]) {
+        kernels.length = 0;
+        const out = new Float32Array(expected.out.length);
+        const fused = new Float32Array(expected.out.length);
+        const dx = new Float32Array(expected.dx.length);
+        const dFilter = new Float32Array(expected.dFilter.length);
+        expect(accelerator.conv2d!(x, filter, out, info)).toBe(true);
+        expect(accelerator.conv2d!(x, filter, fused, info, bias, 'relu')).toBe(true);
+        const forwardWinograd = kernels.filter((kernel) => kernel === 'winogradChunk').length;
+        expect(accelerator.conv2dBackpropInput!(dy, filter, dx, info)).toBe(true);
+        const inputWinograd = kernels.filter((kernel) => kernel === 'winogradChunk').length - forwardWinograd;
+        expect(accelerator.conv2dBackpropFilter!(x, dy, dFilter, info)).toBe(true);
+        const filterWinograd = kernels.filter((kernel) => kernel === 'winogradFilterGradChunk').length;
+        // Winograd takes 4 or more channels (the forward's input channels, the gradient's output
+        // channels) and outputs at least 2x2 pixels with at least 4 tiles in all.
+        const takes = (channels: number, height: number, width: number) =>
+          channels >= 4 && height >= 2 && width >= 2 && info.batch * Math.ceil(height / 2) * Math.ceil(width / 2) >= 4;
+        expect(forwardWinograd).toBe(takes(info.inChannels, info.outHeight, info.outWidth) ? 2 : 0);
+        expect(inputWinograd).toBe(takes(info.outChannels, info.inHeight, info.inWidth) ? 1 : 0);
+        expect(filterWinograd).toBe(takes(info.inChannels, info.outHeight, info.outWidth) ? 1 : 0);
+        expectWithinScale(out, expected.out);
+        expectWithinScale(fused, expectedFused);
+        expectWithinScale(dx, expected.dx);
+        expectWithinScale(dFilter, expected.dFilter, 2e-5);
+        results.push([out, fused, dx, dFilter]);
+      }
+      // Tiles never depend on the chunks: one thread and two give the same bits.
+      for (const [output, values] of results[0].entries()) expectSameBits(results[1][output], values);
+      // The direct kernel agrees within float32 rounding of the scale.
+      const out = new Float32Array(expected.out.length);
+      const dx = new Float32Array(expected.dx.length);
+      expect(direct.conv2d!(x, filter, out, info)).toBe(true);
+      expectWithinScale(results[0][0], out);
+      // (It leaves input gradients with few input and many output channels to im2col.)
+      if (direct.conv2dBackpropInput!(dy, filter, dx, info)) expectWithinScale(results[0][2], dx);
+      const dFilter = new Float32Array(expected.dFilter.length);
+      expect(direct.conv2dBackpropFilter!(x, dy, dFilter, info)).toBe(true);
+      expectWithinScale(results[0][3], dFilter, 2e-5);
+    });
+  });
+
+  it('fuses the bias and the activation bit for bit as the separate float32 ops, and writes nothing past the output', () => {
+    const info = convInfoOf({ batch: 2, height: 9, width: 11, inChannels: 6, outChannels: 10, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
+    const caseRandom = seededRandom(77);
+    const x = randomFloats(info.batch * info.inHeight * info.inWidth * info.inChannels, caseRandom);
+    const filter = randomFloats(25 * info.inChannels * info.outChannels, caseRandom);
+    const bias = randomFloats(info.outChannels, caseRandom);
+    const length = info.batch * info.outHeight * info.outWidth * info.outChannels;
+    const plain = new Float32Array(length);
+    expect(single.accelerator.conv2d!(x, filter, plain, info)).toBe(true);
+    const withBias = plain.map((value, i) => value + bias[i % info.outChannels]);
+    // Outputs inside wasm memory with a sentinel after them: partial tiles store only the valid pixels and channels.
+    const block = single.accelerator.allocate!(length + 8);
+    block.fill(12345);
+    expect(single.accelerator.conv2d!(x, filter, block.subarray(0, length), info, bias, 'relu')).toBe(true);
+    expectSameBits(block.subarray(0, length), withBias.map((value) => (value < 0 ? 0 : value)));
+    expect(Array.from(block.subarray(length))).toEqual(new Array(8).fill(12345));
+    const tanhOut = new Float32Array(length);
+    expect(single.accelerator.conv2d!(x, filter, tanhOut, info, bias, 'tanh')).toBe(true);
+    expectWithinScale(tanhOut, withBias.map(Math.tanh));
+  });
+
+  it('declines strides, dilations, other filter sizes and fewer than 4 channels (the direct kernel runs)', () => {
+    const cases: ConvGeometry[] = [
+      { batch: 1, height: 9, width: 9, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [2, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+      { batch: 1, height: 9, width: 9, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 2], pad: [2, 2, 2, 2] },
+      { batch: 1, height: 9, width: 9, inChannels: 8, outChannels: 8, filterHeight: 3, filterWidth: 3, stride: [1, 1], dilation: [1, 1], pad: [1, 1, 1, 1] },
+      { batch: 1, height: 9, width: 9, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 3, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 1, 1] },
+      { batch: 1, height: 9, width: 9, inChannels: 3, outChannels: 2, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+      // A single tile, and outputs one pixel wide.
+      { batch: 1, height: 2, width: 2, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+      { batch: 3, height: 9, width: 1, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+    ];
+    for (const g of cases) {
+      const info = convInfoOf(g);
+      const x = randomFloats(info.batch * info.inHeight * info.inWidth * info.inChannels, seededRandom(1));
+      const filter = randomFloats(g.filterHeight * g.filterWidth * info.inChannels * info.outChannels, seededRandom(2));
+      const out = new Float32Array(info.batch * info.outHeight * info.outWidth * info.outChannels);
+      single.kernels.length = 0;
+      expect(single.accelerator.conv2d!(x, filter, out, info)).toBe(true);
+      expect(single.kernels).not.toContain('winogradChunk');
+      expect(single.kernels).toContain('conv2dChunk');
+      expectWithinScale(out, naiveConv2d(info, x, filter, out).out);
+    }
+  });
+
+  it('declines more than 168 input channels (its ring of transformed columns is full): im2col takes them', () => {
+    const info = convInfoOf({ batch: 1, height: 4, width: 4, inChannels: 172, outChannels: 4, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
+    single.kernels.length = 0;
+    expect(single.accelerator.conv2d!(new Float32Array(16 * 172), new Float32Array(25 * 172 * 4), new Float32Array(16 * 4), info)).toBe(false);
+    expect(single.accelerator.conv2dBackpropFilter!(new Float32Array(16 * 172), new Float32Array(16 * 4), new Float32Array(25 * 172 * 4), info)).toBe(false);
+    expect(single.kernels).toEqual([]);
+  });
+
+  it('stays within float32 rounding on the CNN layer at full batch: worst error / scale below 1e-5 (filter gradient 2e-5)', () => {
+    const info = convInfoOf({ batch: 64, height: 14, width: 14, inChannels: 8, outChannels: 16, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
+    const caseRandom = seededRandom(64);
+    const x = randomFloats(info.batch * 14 * 14 * 8, caseRandom);
+    const filter = randomFloats(25 * 8 * 16, caseRandom, -0.2, 0.2);
+    const dy = randomFloats(info.batch * 14 * 14 * 16, caseRandom, -0.01, 0.01);
+    const expected = naiveConv2d(info, x, filter, dy);
+    const out = new Float32Array(expected.out.length);
+    const dx = new Float32Array(expected.dx.length);
+    expect(threaded.accelerator.conv2d!(x, filter, out, info)).toBe(true);
+    const dFilter = new Float32Array(expected.dFilter.length);
+    expect(threaded.accelerator.conv2dBackpropInput!(dy, filter, dx, info)).toBe(true);
+    expect(threaded.accelerator.conv2dBackpropFilter!(x, dy, dFilter, info)).toBe(true);
+    expectWithinScale(out, expected.out);
+    expectWithinScale(dx, expected.dx);
+    expectWithinScale(dFilter, expected.dFilter, 2e-5);
+  });
+});
