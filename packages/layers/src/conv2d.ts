@@ -191,11 +191,11 @@ export class Conv2D extends ConvBase {
    * @internal `pool.apply(this.apply(x))` for a `pool` that {@link Conv2D.poolsWith} accepts, as one
    * core `conv2dMaxPool`: the same bits, forward and gradients, without the full-resolution
    * activation and its separate pool and activation gradients (the CNN's fit loop then costs what
-   * its raw ops cost). An input the fused op cannot take (not NHWC, a convolution smaller than
-   * the 2x2 pool) goes through the two layers, so it fails as they do.
+   * its raw ops cost). An input the fused op cannot take (not float32 NHWC, a convolution smaller
+   * than the 2x2 pool) goes through the two layers, so it fails as they do.
    */
   applyPooled(x: Tensor, pool: MaxPool2D): Tensor {
-    if (!(x instanceof Tensor) || x.rank !== 4 || this.convolvedSize(x.shape[1], 0) < 2 || this.convolvedSize(x.shape[2], 1) < 2) {
+    if (!(x instanceof Tensor) || x.rank !== 4 || x.dtype !== 'float32' || this.convolvedSize(x.shape[1], 0) < 2 || this.convolvedSize(x.shape[2], 1) < 2) {
       return pool.apply(this.apply(x));
     }
     return this.applyWith(x, () => {
