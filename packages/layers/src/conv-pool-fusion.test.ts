@@ -15,7 +15,8 @@ import { model } from './functional.js';
 import type { AnyLayer } from './layer.js';
 import { MaxPool2D } from './pooling.js';
 import { Flatten } from './reshape.js';
-import { sequential } from './sequential.js';
+import { modelFromBytes, modelToBytes } from './serialization/bytes.js';
+import { sequential, type Sequential } from './sequential.js';
 import { input } from './symbolic.js';
 import { cutModel } from './transfer.js';
 
@@ -165,7 +166,7 @@ describe('Conv2D + MaxPool2D run as one conv2dMaxPool', () => {
     net.dispose();
   });
 
-  it('changes nothing users see: names, summary, a model cut at the conv, eval and predict, a disposed pool', () => {
+  it('changes nothing users see: names, summary, a model cut at the conv, eval and predict, save/load, a disposed pool', async () => {
     const layers = () => [
       new Conv2D({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv' }), new MaxPool2D({ poolSize: 2, name: 'pool' }),
       new Flatten({ name: 'flat' }), new Dense({ units: 2, name: 'head' }),
@@ -186,6 +187,11 @@ describe('Conv2D + MaxPool2D run as one conv2dMaxPool', () => {
     const predicted = net.predict(x, { batchSize: 1 });
     expect(bits(predicted)).toEqual(trained);
     predicted.dispose();
+    // Saved and loaded, the copy runs fused too, to the same bits.
+    const copy = modelFromBytes(await modelToBytes(net)) as Sequential;
+    expect(copy.layers.map((layer) => layer.constructor.name)).toEqual(['Conv2D', 'MaxPool2D', 'Flatten', 'Dense']);
+    expect(tidy(() => bits(copy.apply(x)))).toEqual(trained);
+    copy.dispose();
     // Frozen conv: no gradient for its weights, the head's gradient unchanged.
     net.layers[0].trainable = false;
     const frozen = runWithGradients((input) => net.apply(input), values(2 * 36, 6), [2, 6, 6, 1], net.parameters({ trainableOnly: true }));
