@@ -1,11 +1,12 @@
 import {
-  DendriteError, add, concat, conv2d, conv2dTranspose, reshape, unstack, type Padding, type Pair, type Tensor,
+  DendriteError, Tensor, add, concat, conv2d, conv2dMaxPool, conv2dTranspose, reshape, unstack, type FusedActivation, type Padding, type Pair,
 } from '@dendrite/core';
 import { getActivation, isFusedActivation, type ActivationName } from './activations.js';
 import { configInitializer } from './dense.js';
 import { getInitializer, type Initializer, type InitializerName } from './initializers.js';
-import { Layer, type InputShape, type LayerOptions } from './layer.js';
+import { Layer, type AnyLayer, type InputShape, type LayerOptions } from './layer.js';
 import { booleanOption, checkPadding } from './options.js';
+import { MaxPool2D } from './pooling.js';
 
 interface ConvCommonOptions extends LayerOptions {
   /** Output channels. */
@@ -165,6 +166,50 @@ export class Conv2D extends ConvBase {
     const kernels = unstack(reshape(this.kernel, [kh, kw, inPerGroup, this.groups, outPerGroup]), 3);
     const outputs = inputs.map((xs, group) => conv2d(xs, kernels[group], options));
     return this.addBiasAndActivation(concat(outputs, 3));
+  }
+
+  /**
+   * @internal Whether a model may run this layer and `next`, the layer applied to its output, as one
+   * core `conv2dMaxPool` ({@link Conv2D.applyPooled}). Only the built-in classes (a subclass may
+   * change `forward`), one group and an activation core fuses into the convolution (others run
+   * after the bias add, which the fused op cannot reproduce bit for bit), and a 2x2 stride-2 pool
+   * without padding (the only pool the op computes).
+   */
+  poolsWith(next: AnyLayer | undefined): next is MaxPool2D {
+    if (this.constructor !== Conv2D || next?.constructor !== MaxPool2D) return false;
+    const pool = next as MaxPool2D;
+    const unpadded = pool.padding === 'valid' || pool.padding === 0
+      || (Array.isArray(pool.padding) && pool.padding.every((side) => side === 0));
+    return this.groups === 1 && isFusedActivation(this.activation) && unpadded
+      && pool.poolSize.every((size) => size === 2) && pool.stride.every((step) => step === 2);
+  }
+
+  /**
+   * @internal `pool.apply(this.apply(x))` for a `pool` that {@link Conv2D.poolsWith} accepts, as one
+   * core `conv2dMaxPool`: the same bits, forward and gradients, without the full-resolution
+   * activation and its separate pool and activation gradients (the CNN's fit loop then costs what
+   * its raw ops cost). An input the fused op cannot take (not float32 NHWC, a convolution smaller
+   * than the 2x2 pool) goes through the two layers, so it fails as they do.
+   */
+  applyPooled(x: Tensor, pool: MaxPool2D): Tensor {
+    if (!(x instanceof Tensor) || x.rank !== 4 || x.dtype !== 'float32' || this.convolvedSize(x.shape[1], 0) < 2 || this.convolvedSize(x.shape[2], 1) < 2) {
+      return pool.apply(this.apply(x));
+    }
+    return this.applyWith(x, () => {
+      this.checkInput(x);
+      pool.assertNotDisposed();
+      return conv2dMaxPool(x, this.kernel, {
+        stride: this.stride, padding: this.padding, dilation: this.dilation, bias: this.bias, activation: this.activation as FusedActivation,
+      });
+    });
+  }
+
+  /** The convolution's output height (axis 0) or width (axis 1) for an input's, as core computes it. */
+  private convolvedSize(size: number, axis: 0 | 1): number {
+    if (this.padding === 'same') return Math.ceil(size / this.stride[axis]);
+    const padding = this.padding === 'valid' ? [0, 0, 0, 0] : typeof this.padding === 'number' ? new Array(4).fill(this.padding) : [...this.padding];
+    const window = (this.kernelSize[axis] - 1) * this.dilation[axis] + 1;
+    return Math.floor((size + padding[2 * axis] + padding[2 * axis + 1] - window) / this.stride[axis]) + 1;
   }
 
   /** The layer's options, as {@link Layer.getConfig}. */

@@ -4,7 +4,9 @@
 // layers are supported.
 
 import { DendriteError, Tensor } from '@dendrite/core';
+import { Conv2D } from './conv2d.js';
 import type { AnyLayer, LayerOptions } from './layer.js';
+import type { MaxPool2D } from './pooling.js';
 import { Model, type TensorOrList } from './model.js';
 import { SymbolicTensor, input as symbolicInput, type SymbolicDType } from './symbolic.js';
 
@@ -40,6 +42,7 @@ export class FunctionalModel extends Model<TensorOrList, TensorOrList> {
   private readonly calls: Call[];
   private readonly singleInput: boolean;
   private readonly singleOutput: boolean;
+  private pooling: { pools: Map<number, number>; skipped: Set<number> } | null = null;
 
   constructor(
     inputs: SymbolicTensor | readonly SymbolicTensor[], outputs: SymbolicTensor | readonly SymbolicTensor[], options: LayerOptions = {},
@@ -116,16 +119,51 @@ export class FunctionalModel extends Model<TensorOrList, TensorOrList> {
       }
       values.set(symbolic.id, actual);
     });
-    for (const call of this.calls) {
+    const pooled = this.pooledCalls();
+    this.calls.forEach((call, index) => {
+      if (pooled.skipped.has(index)) return;
       const args = call.inputs instanceof SymbolicTensor ? values.get(call.inputs.id)! : call.inputs.map((item) => values.get(item.id)!);
+      const poolIndex = pooled.pools.get(index);
+      if (poolIndex !== undefined) {
+        // The conv's output feeds only this pool: both run as one conv2dMaxPool (see pooledCalls).
+        const poolCall = this.calls[poolIndex];
+        values.set(poolCall.outputs[0].id, (call.layer as Conv2D).applyPooled(args as Tensor, poolCall.layer as MaxPool2D));
+        return;
+      }
       const result = call.layer.apply(args) as TensorOrList;
       for (const output of call.outputs) {
-        const index = output.node!.outputIndex;
-        values.set(output.id, index === null ? (result as Tensor) : (result as Tensor[])[index]);
+        const outputIndex = output.node!.outputIndex;
+        values.set(output.id, outputIndex === null ? (result as Tensor) : (result as Tensor[])[outputIndex]);
       }
-    }
+    });
     const outputs = this.outputs.map((item) => values.get(item.id)!);
     return this.singleOutput ? outputs[0] : outputs;
+  }
+
+  /**
+   * The Conv2D calls that run fused with the MaxPool2D call after them (conv index → pool index), and
+   * the pool calls that they replace: only where the conv's output is used by that pool call alone
+   * (not a model output, not another call's input), so no one can see the full-resolution output
+   * that the fused op never makes. Computed on the first run (the graph never changes).
+   */
+  private pooledCalls(): { pools: Map<number, number>; skipped: Set<number> } {
+    if (this.pooling) return this.pooling;
+    const pools = new Map<number, number>();
+    const consumers = new Map<number, number[]>();
+    this.calls.forEach((call, index) => {
+      for (const item of call.inputs instanceof SymbolicTensor ? [call.inputs] : call.inputs) consumers.set(item.id, [...(consumers.get(item.id) ?? []), index]);
+    });
+    const modelOutputs = new Set(this.outputs.map((item) => item.id));
+    this.calls.forEach((call, index) => {
+      if (!(call.layer instanceof Conv2D) || !(call.inputs instanceof SymbolicTensor) || call.outputs.length !== 1) return;
+      const output = call.outputs[0];
+      const users = consumers.get(output.id) ?? [];
+      if (modelOutputs.has(output.id) || users.length !== 1) return;
+      const poolCall = this.calls[users[0]];
+      if (poolCall.inputs === output && poolCall.outputs.length === 1 && call.layer.poolsWith(poolCall.layer)) pools.set(index, users[0]);
+    });
+    this.pooling = { pools, skipped: new Set(pools.values()) };
+    return this.pooling;
   }
 
   protected override returnsList(): boolean {

@@ -176,9 +176,23 @@ export abstract class Layer<In = Tensor, Out = Tensor> {
   apply(input: In): Out;
   apply(input: In | SymbolicTensor | readonly SymbolicTensor[]): Out | SymbolicOf<Out> {
     if (isSymbolic(input)) return this.applySymbolic(input);
+    return this.applyWith(input as In, () => this.forward(input as In));
+  }
+
+  /**
+   * @internal What `apply` does around `forward` (refuse a disposed layer, build on the first call,
+   * run in a `tidy` scope), around another computation of the same input: a model uses it to run this
+   * layer fused with the next one (Conv2D's `applyPooled`).
+   */
+  applyWith<T>(input: In, compute: () => T): T {
+    this.assertNotDisposed();
+    if (!this.builtFlag) this.build(this.inputShapeOf(input));
+    return tidy(compute);
+  }
+
+  /** @internal The error `apply` gives once `dispose()` freed the layer's weights (nothing otherwise). */
+  assertNotDisposed(): void {
     if (this.disposedFlag) throw new DendriteError(`${this.name}: this ${this.constructor.name} was disposed (dispose() freed its weights); create or load the model again`);
-    if (!this.builtFlag) this.build(this.inputShapeOf(input as In));
-    return tidy(() => this.forward(input as In));
   }
 
   /** The computation, with core's functional ops. */

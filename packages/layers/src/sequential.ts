@@ -1,4 +1,5 @@
 import { DendriteError, type Tensor } from '@dendrite/core';
+import { Conv2D } from './conv2d.js';
 import { Layer, type InputShape, type LayerOptions } from './layer.js';
 import { Model } from './model.js';
 
@@ -55,7 +56,20 @@ export class Sequential extends Model<Tensor, Tensor> {
   }
 
   protected forward(x: Tensor): Tensor {
-    return this.stack.reduce((value, layer) => layer.apply(value), x);
+    let value = x;
+    for (let index = 0; index < this.stack.length; index++) {
+      const layer = this.stack[index];
+      const next = this.stack[index + 1];
+      // A Conv2D and the 2x2 MaxPool2D after it run as core's fused conv2dMaxPool (same bits, a
+      // cheaper gradient); nothing outside this loop sees the convolution's own output.
+      if (layer instanceof Conv2D && layer.poolsWith(next)) {
+        value = layer.applyPooled(value, next);
+        index++;
+      } else {
+        value = layer.apply(value);
+      }
+    }
+    return value;
   }
 
   override outputShape(inputShape: InputShape): number[] {
