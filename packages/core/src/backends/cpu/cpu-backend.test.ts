@@ -145,7 +145,7 @@ describe('createCpuBackend', () => {
     });
   }
 
-  it('holds float32 buffers in accelerator memory, frees them on dispose, and swaps accelerators', () => {
+  it('holds float32 and int32 buffers in accelerator memory, frees them on dispose, and swaps accelerators', () => {
     const fake = recordingAccelerator(true);
     const backend = createCpuBackend();
     const before = backend.fill([4], 1, 'float32');
@@ -158,15 +158,18 @@ describe('createCpuBackend', () => {
       tensorOf(backend, new Int32Array([1]), [1]), 0, [3]);
     expect(Array.from(backend.readSync(zeros, 'float32'))).toEqual([0, 5, 0]);
     expect(Array.from(backend.readSync(uploaded, 'float32'))).toEqual([1, 2]);
-    expect(fake.allocated.size).toBeGreaterThanOrEqual(3);
+    expect(fake.allocated.size).toBeGreaterThanOrEqual(4);
+    // The int32 buffer is a view over a block of the accelerator's.
+    const intValues = backend.readSync(ints, 'int32');
+    expect(Array.from(intValues)).toEqual([2, 2, 2]);
 
     backend.dispose(filled);
     backend.dispose(ints);
     backend.dispose(before);
-    expect(fake.freed.length).toBe(1);
+    expect(fake.freed.length).toBe(2);
     backend.setAccelerator(null);
     backend.dispose(uploaded);
-    expect(fake.freed.length).toBe(2);
+    expect(fake.freed.length).toBe(3);
     expect(backend.info().implementation).toBe('typescript');
   });
 });

@@ -88,6 +88,18 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
     return new Float32Array(length);
   }
 
+  // int32 buffers (argmax results, max-pool indices) live in accelerator memory too, as views over a
+  // float block of the same size: the kernels that write or read them then need no staging copies.
+  function allocateInt32(length: number): Int32Array {
+    if (accelerator?.allocate !== undefined && length > 0) {
+      const floats = accelerator.allocate(length);
+      const array = new Int32Array(floats.buffer, floats.byteOffset, length);
+      allocatedBy.set(array, accelerator);
+      return array;
+    }
+    return new Int32Array(length);
+  }
+
   function release(array: TypedArray): void {
     const owner = allocatedBy.get(array);
     if (owner !== undefined) {
@@ -100,11 +112,10 @@ export function createCpuBackend(options: CpuBackendOptions = {}): CpuBackend {
     get accelerator() {
       return accelerator;
     },
-    allocate: (length, dtype) => (dtype === 'int32' ? new Int32Array(length) : allocateFloat32(length)),
+    allocate: (length, dtype) => (dtype === 'int32' ? allocateInt32(length) : allocateFloat32(length)),
     allocateFloat32,
     allocateZeroed(length, dtype) {
-      if (dtype === 'int32') return new Int32Array(length);
-      const array = allocateFloat32(length);
+      const array = dtype === 'int32' ? allocateInt32(length) : allocateFloat32(length);
       if (allocatedBy.has(array)) array.fill(0);
       return array;
     },
