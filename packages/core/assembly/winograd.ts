@@ -66,7 +66,13 @@ const BLOCKS_OFFSET: usize = OUTPUT_ROWS_OFFSET + 32 * 16;
  * Bytes of V and M per thread, room for 4 tiles of 168 channels; the JS side sizes its blocks of
  * tiles to fit (see wasm-conv.ts).
  */
-export const WINOGRAD_BLOCK_BYTES: usize = 176 * 1024;
+export const WINOGRAD_BLOCK_BYTES: usize = 184 * 1024;
+/**
+ * Bytes between the points of V, M and Y beyond their tiles: one cache line, so that the 64 points
+ * of a block do not fall on the same cache sets when a point's bytes are a power of two (16 tiles
+ * of 8 channels: 512 bytes; the CNN's input gradient took 15% longer so).
+ */
+const POINT_SKEW: usize = 64;
 /**
  * After them, the input transform's ring of columns transformed along y: 8 column slots of 8 vectors
  * per 4 input channels, so that a tile reuses the 4 columns it shares with the tile to its left.
@@ -333,9 +339,9 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
   const outRowBytes = <usize>outWidth * outPixelBytes;
   // V[ξ][tile][channelsRounded] and M[ξ][tile][8].
   const v = scratch + BLOCKS_OFFSET;
-  const vPointStride = <usize>(blockTiles * channelsRounded) << 2;
+  const vPointStride = (<usize>(blockTiles * channelsRounded) << 2) + POINT_SKEW;
   const m = v + <usize>POINTS * vPointStride;
-  const mPointStride = <usize>(blockTiles * GROUP) << 2;
+  const mPointStride = (<usize>(blockTiles * GROUP) << 2) + POINT_SKEW;
   const uPointStride = <usize>(channels * columnsRounded) << 2;
   const ring = scratch + RING_OFFSET;
   const tileBias = scratch + BIAS_OFFSET;
@@ -429,108 +435,33 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
   }
 }
 
-// ---- Filter gradient: still F(2x2, 5x5) (6x6 windows, 36 points) ----
-
-/** Points of the filter gradient's transformed tile (6 x 6: F(5x5, 2x2)). */
-const GRADIENT_POINTS: i32 = 36;
-
-/**
- * Bᵀ x along 6 points at `from` (stride `fromStride` bytes), written to `to` (stride `toStride`):
- * the rows of Bᵀ with their shared sums.
- */
-// @ts-ignore: decorator
-@inline function inputTransform6(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, to: usize, toStride: usize): void {
-  const four = f32x4.splat(4);
-  const five = f32x4.splat(5);
-  const two = f32x4.splat(2);
-  const s12 = f32x4.add(d1, d2);
-  const s34 = f32x4.add(d3, d4);
-  const t12 = f32x4.sub(d1, d2);
-  const t43 = f32x4.sub(d4, d3);
-  const t42 = f32x4.sub(d4, d2);
-  const t31 = f32x4.sub(d3, d1);
-  v128.store(to, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
-  v128.store(to + toStride, f32x4.sub(s34, f32x4.mul(four, s12)));
-  v128.store(to + 2 * toStride, f32x4.add(t43, f32x4.mul(four, t12)));
-  v128.store(to + 3 * toStride, f32x4.add(t42, f32x4.mul(two, t31)));
-  v128.store(to + 4 * toStride, f32x4.sub(t42, f32x4.mul(two, t31)));
-  v128.store(to + 5 * toStride, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
-}
-
-/**
- * Bᵀ d B of 4 channels of one tile: d is the 6x6 window at `origin` (rows `rowBytes` apart, pixels
- * `pixelBytes` apart, `lanes` valid channels) whose first column is image column `column0`, written
- * as 36 vectors `pointStride` apart. Columns transformed along y live in `ring` (slot = column mod 8);
- * columns before `fresh` are taken from there, left by the tile to the left (2 columns back).
- */
-function transformInputTile6(
-  origin: usize, rowBytes: usize, pixelBytes: usize, lanes: i32, ring: usize, column0: i32, fresh: i32, to: usize, pointStride: usize,
-): void {
-  for (let column = fresh; column < 6; column++) {
-    const at = origin + <usize>column * pixelBytes;
-    inputTransform6(
-      loadChannels(at, lanes), loadChannels(at + rowBytes, lanes), loadChannels(at + 2 * rowBytes, lanes),
-      loadChannels(at + 3 * rowBytes, lanes), loadChannels(at + 4 * rowBytes, lanes), loadChannels(at + 5 * rowBytes, lanes),
-      ring + <usize>(((column0 + column) & 7) * 96), 16);
-  }
-  // Then along x for each of the 6 transformed rows.
-  const s0 = ring + <usize>((column0 & 7) * 96);
-  const s1 = ring + <usize>(((column0 + 1) & 7) * 96);
-  const s2 = ring + <usize>(((column0 + 2) & 7) * 96);
-  const s3 = ring + <usize>(((column0 + 3) & 7) * 96);
-  const s4 = ring + <usize>(((column0 + 4) & 7) * 96);
-  const s5 = ring + <usize>(((column0 + 5) & 7) * 96);
-  for (let row = 0; row < 6; row++) {
-    const offset = <usize>(row * 16);
-    inputTransform6(
-      v128.load(s0 + offset), v128.load(s1 + offset), v128.load(s2 + offset),
-      v128.load(s3 + offset), v128.load(s4 + offset), v128.load(s5 + offset),
-      to + <usize>(row * 6) * pointStride, pointStride);
-  }
-}
-
-/**
- * M[ξ][t..t+4)[0..8) = Σ_c V[ξ][t + i][c] U[ξ][c][0..8) for one point ξ and 4 tiles (rows at v0..v3,
- * channels contiguous), U an 8-column panel (rows 32 bytes apart); stored at m (rows 32 bytes apart).
- * (Unrolling the channel loop by 4 made it 50% slower in V8, likely register spills; not kept.)
-
+// The filter gradient by the same transform, transposed (F(5x5, 4x4)): for a 4x4 block E of dy and the
+// 8x8 window D of the input it came from, the block's share of the 5x5 filter gradient is
+//   Gᵀ [ (A E Aᵀ) ⊙ (Bᵀ D B) ] G
 // (checked in float64 in wasm-winograd.test.ts). The sum over blocks moves inside: S[ξ][c][k] =
-// Σ_tiles (Bᵀ D_c B)[ξ] (A E_k Aᵀ)[ξ], 36 products (inChannels x tiles) · (tiles x outChannels)
+// Σ_tiles (Bᵀ D_c B)[ξ] (A E_k Aᵀ)[ξ], 64 products (inChannels x tiles) · (tiles x outChannels)
 // accumulated per chunk into fixed partial slots (summed in order by sumPartialsChunk, so threads
 // never change the bits), and Gᵀ S G once per channel pair at the end, in float64.
 
 /**
- * A E Aᵀ of 4 channels of one 2x2 dy block (e00 e01 / e10 e11: rows along y), written as 36 vectors
- * `pointStride` apart: A has the rows (1 0) (1 1) (1 -1) (1 2) (1 -2) (0 1).
+ * A e of 4 values along a line of a dy block: the 8 points (1, p, p², p³) · e at `to`, `stride`
+ * bytes apart (pairs ±p as the even part plus and minus the odd part).
  */
 // @ts-ignore: decorator
-@inline function transformGradientBlock(e00: v128, e01: v128, e10: v128, e11: v128, to: usize, pointStride: usize): void {
-  // Along x for both rows, then along y for each of the 6 columns.
-  const two = f32x4.splat(2);
-  const r00 = e00, r05 = e01;
-  const r01 = f32x4.add(e00, e01), r02 = f32x4.sub(e00, e01);
-  const r03 = f32x4.add(e00, f32x4.mul(two, e01)), r04 = f32x4.sub(e00, f32x4.mul(two, e01));
-  const r10 = e10, r15 = e11;
-  const r11 = f32x4.add(e10, e11), r12 = f32x4.sub(e10, e11);
-  const r13 = f32x4.add(e10, f32x4.mul(two, e11)), r14 = f32x4.sub(e10, f32x4.mul(two, e11));
-  gradientColumn(r00, r10, to, pointStride);
-  gradientColumn(r01, r11, to + pointStride, pointStride);
-  gradientColumn(r02, r12, to + 2 * pointStride, pointStride);
-  gradientColumn(r03, r13, to + 3 * pointStride, pointStride);
-  gradientColumn(r04, r14, to + 4 * pointStride, pointStride);
-  gradientColumn(r05, r15, to + 5 * pointStride, pointStride);
-}
-
-/** A applied along y to one column (p0 above p1): the 6 points ξ = row * 6 + column, 6 * pointStride apart. */
-// @ts-ignore: decorator
-@inline function gradientColumn(p0: v128, p1: v128, to: usize, pointStride: usize): void {
-  const twice = f32x4.add(p1, p1);
-  v128.store(to, p0);
-  v128.store(to + 6 * pointStride, f32x4.add(p0, p1));
-  v128.store(to + 12 * pointStride, f32x4.sub(p0, p1));
-  v128.store(to + 18 * pointStride, f32x4.add(p0, twice));
-  v128.store(to + 24 * pointStride, f32x4.sub(p0, twice));
-  v128.store(to + 30 * pointStride, p1);
+@inline function gradientTransform8(e0: v128, e1: v128, e2: v128, e3: v128, to: usize, stride: usize): void {
+  const even1 = f32x4.add(e0, e2), odd1 = f32x4.add(e1, e3);
+  const even2 = f32x4.add(e0, f32x4.mul(f32x4.splat(4), e2));
+  const odd2 = f32x4.add(f32x4.mul(f32x4.splat(2), e1), f32x4.mul(f32x4.splat(8), e3));
+  const even3 = f32x4.add(e0, f32x4.mul(f32x4.splat(0.25), e2));
+  const odd3 = f32x4.add(f32x4.mul(f32x4.splat(0.5), e1), f32x4.mul(f32x4.splat(0.125), e3));
+  v128.store(to, e0);
+  v128.store(to + stride, f32x4.add(even1, odd1));
+  v128.store(to + 2 * stride, f32x4.sub(even1, odd1));
+  v128.store(to + 3 * stride, f32x4.add(even2, odd2));
+  v128.store(to + 4 * stride, f32x4.sub(even2, odd2));
+  v128.store(to + 5 * stride, f32x4.add(even3, odd3));
+  v128.store(to + 6 * stride, f32x4.sub(even3, odd3));
+  v128.store(to + 7 * stride, e3);
 }
 
 /** 4 channels of dy pixel (y, x) from `at`, zeros outside the output or past the last channel. */
@@ -541,8 +472,31 @@ function transformInputTile6(
 }
 
 /**
+ * A E Aᵀ of 4 channels of the 4x4 dy block at `at` (rows `rowBytes` apart, pixels `pixelBytes` apart;
+ * `rows` x `columns` of it inside the output, the rest zeros), written as 64 vectors `pointStride`
+ * apart: along x for each row into `rowsTransformed` ([4][8] vectors), then along y for each column.
+ */
+function transformGradientBlock(
+  at: usize, rowBytes: usize, pixelBytes: usize, rows: i32, columns: i32, lanes: i32, rowsTransformed: usize, to: usize, pointStride: usize,
+): void {
+  for (let row = 0; row < TILE_OUT; row++) {
+    const pixel = at + <usize>row * rowBytes;
+    const inside = row < rows;
+    gradientTransform8(
+      loadGradient(pixel, inside, lanes), loadGradient(pixel + pixelBytes, inside && columns > 1, lanes),
+      loadGradient(pixel + 2 * pixelBytes, inside && columns > 2, lanes), loadGradient(pixel + 3 * pixelBytes, inside && columns > 3, lanes),
+      rowsTransformed + <usize>row * 128, 16);
+  }
+  for (let column = 0; column < TILE_IN; column++) {
+    const from = rowsTransformed + (<usize>column << 4);
+    gradientTransform8(v128.load(from), v128.load(from, 128), v128.load(from, 256), v128.load(from, 384),
+      to + <usize>column * pointStride, <usize>TILE_IN * pointStride);
+  }
+}
+
+/**
  * Tiles [chunk * tilesPerChunk, ...) of the filter gradient's transformed sums, into this chunk's
- * slot of the partials ([chunks][36][channelsRounded][columnsRounded], channels rounded up to 4 and
+ * slot of the partials ([chunks][64][channelsRounded][columnsRounded], channels rounded up to 4 and
  * columns to 8; zero rows and columns past the real ones). The parameter block is winogradChunk's
  * with the dy images in W_FILTER and the partials in W_OUT; the source covers whole tiles as there.
  */
@@ -560,8 +514,8 @@ export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usiz
   const tilesPerChunk = word(params, W_TILES_PER_CHUNK);
   const blockTiles = word(params, W_BLOCK_TILES);
 
-  const tileRows = (outHeight + 1) >> 1;
-  const tileColumns = (outWidth + 1) >> 1;
+  const tileRows = (outHeight + TILE_OUT - 1) / TILE_OUT;
+  const tileColumns = (outWidth + TILE_OUT - 1) / TILE_OUT;
   const tilesPerImage = tileRows * tileColumns;
   const channelsRounded = (channels + 3) & ~3;
   const columnsRounded = (outChannels + GROUP - 1) & ~(GROUP - 1);
@@ -572,17 +526,18 @@ export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usiz
   // V[ξ][tile][channelsRounded] and Y[ξ][tile][columnsRounded].
   const v = scratch + BLOCKS_OFFSET;
   const vTileBytes = <usize>channelsRounded << 2;
-  const vPointStride = <usize>blockTiles * vTileBytes;
-  const y = v + <usize>GRADIENT_POINTS * vPointStride;
+  const vPointStride = <usize>blockTiles * vTileBytes + POINT_SKEW;
+  const y = v + <usize>POINTS * vPointStride;
   const yTileBytes = <usize>columnsRounded << 2;
-  const yPointStride = <usize>blockTiles * yTileBytes;
+  const yPointStride = <usize>blockTiles * yTileBytes + POINT_SKEW;
   const slotPointStride = <usize>(channelsRounded * columnsRounded) << 2;
-  const partial = partials + <usize>chunk * <usize>GRADIENT_POINTS * slotPointStride;
+  const partial = partials + <usize>chunk * <usize>POINTS * slotPointStride;
   const ring = scratch + RING_OFFSET;
+  const rowsTransformed = scratch + OUTPUT_ROWS_OFFSET;
   const begin = chunk * tilesPerChunk;
   const end = min(batch * tilesPerImage, begin + tilesPerChunk);
   if (end <= begin) {
-    memory.fill(partial, 0, <usize>GRADIENT_POINTS * slotPointStride);
+    memory.fill(partial, 0, <usize>POINTS * slotPointStride);
     return;
   }
   for (let blockBegin = begin; blockBegin < end; blockBegin += blockTiles) {
@@ -593,29 +548,25 @@ export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usiz
       const inImage = tile - image * tilesPerImage;
       const tileY = inImage / tileColumns;
       const tileX = inImage - tileY * tileColumns;
-      const origin = source + <usize>(image * sourceHeight + 2 * tileY) * rowBytes + <usize>(2 * tileX) * pixelBytes;
-      const fresh = tile > begin && tileX > 0 ? 4 : 0;
+      const origin = source + <usize>(image * sourceHeight + TILE_OUT * tileY) * rowBytes + <usize>(TILE_OUT * tileX) * pixelBytes;
+      const fresh = tile > begin && tileX > 0 ? TILE_IN - TILE_OUT : 0;
       for (let c = 0; c < channels; c += 4) {
-        transformInputTile6(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), ring + <usize>(c >> 2) * RING_GROUP_BYTES,
-          2 * tileX, fresh, v + <usize>t * vTileBytes + (<usize>c << 2), vPointStride);
+        transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), ring + <usize>(c >> 2) * RING_GROUP_BYTES,
+          TILE_OUT * tileX, fresh, v + <usize>t * vTileBytes + (<usize>c << 2), vPointStride);
       }
       // Pixels of the block past the output's edge count as zeros.
-      const y0 = 2 * tileY;
-      const x0 = 2 * tileX;
-      const below = y0 + 1 < outHeight;
-      const right = x0 + 1 < outWidth;
+      const y0 = TILE_OUT * tileY;
+      const x0 = TILE_OUT * tileX;
+      const rows = min(TILE_OUT, outHeight - y0);
+      const columns = min(TILE_OUT, outWidth - x0);
       const pixel = dy + <usize>(image * outHeight + y0) * dyRowBytes + <usize>x0 * dyPixelBytes;
       for (let k = 0; k < columnsRounded; k += 4) {
-        const lanes = min(4, outChannels - k);
-        const at = pixel + (<usize>k << 2);
-        transformGradientBlock(
-          loadGradient(at, true, lanes), loadGradient(at + dyPixelBytes, right, lanes),
-          loadGradient(at + dyRowBytes, below, lanes), loadGradient(at + dyRowBytes + dyPixelBytes, below && right, lanes),
+        transformGradientBlock(pixel + (<usize>k << 2), dyRowBytes, dyPixelBytes, rows, columns, min(4, outChannels - k), rowsTransformed,
           y + <usize>t * yTileBytes + (<usize>k << 2), yPointStride);
       }
     }
     const first = blockBegin == begin;
-    for (let point = 0; point < GRADIENT_POINTS; point++) {
+    for (let point = 0; point < POINTS; point++) {
       const vPoint = v + <usize>point * vPointStride;
       const yPoint = y + <usize>point * yPointStride;
       const slotPoint = partial + <usize>point * slotPointStride;
@@ -666,22 +617,23 @@ export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usiz
   }
 }
 
-/** Gᵀ applied to 6 doubles at `from` (`stride` bytes apart): 5 doubles at `to` (`toStride` apart). */
+/** Gᵀ applied to 8 doubles at `from` (`stride` bytes apart): 5 doubles at `to` (`toStride` apart). */
 // @ts-ignore: decorator
 @inline function filterGradientRow(from: usize, stride: usize, to: usize, toStride: usize): void {
-  const s0 = load<f64>(from), s1 = load<f64>(from + stride), s2 = load<f64>(from + 2 * stride);
-  const s3 = load<f64>(from + 3 * stride), s4 = load<f64>(from + 4 * stride), s5 = load<f64>(from + 5 * stride);
-  const sum12 = s1 + s2, difference12 = s2 - s1, sum34 = s3 + s4, difference34 = s3 - s4;
-  store<f64>(to, s0 / 4 - sum12 / 6 + sum34 / 24);
-  store<f64>(to + toStride, difference12 / 6 + difference34 / 12);
-  store<f64>(to + 2 * toStride, (sum34 - sum12) / 6);
-  store<f64>(to + 3 * toStride, difference12 / 6 + difference34 / 3);
-  store<f64>(to + 4 * toStride, -sum12 / 6 + sum34 * (2.0 / 3.0) + s5);
+  const s0 = load<f64>(from), s1 = load<f64>(from + stride), s2 = load<f64>(from + 2 * stride), s3 = load<f64>(from + 3 * stride);
+  const s4 = load<f64>(from + 4 * stride), s5 = load<f64>(from + 5 * stride), s6 = load<f64>(from + 6 * stride);
+  const s7 = load<f64>(from + 7 * stride);
+  const sum12 = s1 + s2, difference12 = s1 - s2, sum34 = s3 + s4, difference34 = s3 - s4, sum56 = s5 + s6, difference56 = s5 - s6;
+  store<f64>(to, s0 + sum12 * (-2.0 / 9) + sum34 / 90 + sum56 * (32.0 / 45));
+  store<f64>(to + toStride, difference12 * (-2.0 / 9) + difference34 / 45 + difference56 * (16.0 / 45));
+  store<f64>(to + 2 * toStride, sum12 * (-2.0 / 9) + sum34 * (2.0 / 45) + sum56 * (8.0 / 45));
+  store<f64>(to + 3 * toStride, difference12 * (-2.0 / 9) + difference34 * (4.0 / 45) + difference56 * (4.0 / 45));
+  store<f64>(to + 4 * toStride, sum12 * (-2.0 / 9) + sum34 * (8.0 / 45) + sum56 * (2.0 / 45) + s7);
 }
 
 /**
  * Input channels [chunk * channelsPerChunk, ...) of the filter gradient dFilter [5][5][inChannels]
- * [outChannels] = Gᵀ S G per channel pair, in float64, from the summed sums S [36][channelsRounded]
+ * [outChannels] = Gᵀ S G per channel pair, in float64, from the summed sums S [64][channelsRounded]
  * [columnsRounded].
  */
 export function winogradFilterGradOutputChunk(
@@ -691,15 +643,15 @@ export function winogradFilterGradOutputChunk(
   const begin = chunk * channelsPerChunk;
   const end = min(inChannels, begin + channelsPerChunk);
   const pointStride = <usize>(channelsRounded * columnsRounded) << 2;
-  // s[6][6] and Gᵀ along x: t[6][5], then Gᵀ along y: w[5][5] (doubles).
+  // s[8][8] and Gᵀ along x: t[8][5], then Gᵀ along y: w[5][5] (doubles).
   const s = scratch;
-  const t = scratch + 36 * 8;
-  const w = t + 30 * 8;
+  const t = scratch + 64 * 8;
+  const w = t + 40 * 8;
   for (let c = begin; c < end; c++) {
     for (let k = 0; k < outChannels; k++) {
       const at = sums + (<usize>(c * columnsRounded + k) << 2);
-      for (let point = 0; point < GRADIENT_POINTS; point++) store<f64>(s + (<usize>point << 3), <f64>load<f32>(at + <usize>point * pointStride));
-      for (let row = 0; row < 6; row++) filterGradientRow(s + <usize>(row * 48), 8, t + <usize>(row * 40), 8);
+      for (let point = 0; point < POINTS; point++) store<f64>(s + (<usize>point << 3), <f64>load<f32>(at + <usize>point * pointStride));
+      for (let row = 0; row < TILE_IN; row++) filterGradientRow(s + <usize>(row * 64), 8, t + <usize>(row * 40), 8);
       for (let column = 0; column < 5; column++) filterGradientRow(t + (<usize>column << 3), 40, w + (<usize>column << 3), 40);
       for (let tap = 0; tap < 25; tap++) {
         store<f32>(dFilter + (<usize>((tap * inChannels + c) * outChannels + k) << 2), <f32>load<f64>(w + (<usize>tap << 3)));

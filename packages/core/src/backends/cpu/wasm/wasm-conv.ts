@@ -54,11 +54,10 @@ const COPIED_FLOATS_PER_MICROSECOND = 2_000;
  */
 const WINOGRAD_TILE = 4;
 const WINOGRAD_POINTS = 64;
-const WINOGRAD_BLOCK_BYTES = 176 * 1024;
+const WINOGRAD_BLOCK_BYTES = 184 * 1024;
+/** Bytes the kernel leaves between the points of each of its two block arrays (POINT_SKEW there). */
+const WINOGRAD_POINT_SKEW = 64;
 const WINOGRAD_MAX_BLOCK_TILES = 16;
-/** The filter gradient's tiles: still F(2x2, 5x5) (2x2 blocks of dy, 6 x 6 points). */
-const WINOGRAD_GRADIENT_TILE = 2;
-const WINOGRAD_GRADIENT_POINTS = 36;
 /**
  * Fewest input channels Winograd takes: with 1-3 most of its 4-channel vectors and of its products'
  * depth is wasted (CNN conv1, 1 -> 8 channels at 28x28: 2.5 ms against the direct kernel's 0.7 ms).
@@ -74,7 +73,8 @@ const WINOGRAD_MAX_CHANNELS = 168;
 function winogradBlockTiles(channels: number): number {
   if (roundUp(channels, 4) > WINOGRAD_MAX_CHANNELS) return 0;
   const bytesPerTile = WINOGRAD_POINTS * (roundUp(channels, 4) + PANEL_COLUMNS) * 4;
-  return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor(WINOGRAD_BLOCK_BYTES / bytesPerTile / 4) * 4);
+  const skewBytes = WINOGRAD_POINTS * 2 * WINOGRAD_POINT_SKEW;
+  return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor((WINOGRAD_BLOCK_BYTES - skewBytes) / bytesPerTile / 4) * 4);
 }
 
 /**
@@ -98,8 +98,9 @@ export function winogradApplies(info: Conv2DInfo, channels: number, outHeight: n
 /** Tiles per block of the Winograd filter gradient (V and the transformed dy fit the scratch); 0 when not even 4 fit. */
 function winogradGradientBlockTiles(inChannels: number, outChannels: number): number {
   if (roundUp(inChannels, 4) > WINOGRAD_MAX_CHANNELS) return 0;
-  const bytesPerTile = WINOGRAD_GRADIENT_POINTS * (roundUp(inChannels, 4) + roundUp(outChannels, PANEL_COLUMNS)) * 4;
-  return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor(WINOGRAD_BLOCK_BYTES / bytesPerTile / 4) * 4);
+  const bytesPerTile = WINOGRAD_POINTS * (roundUp(inChannels, 4) + roundUp(outChannels, PANEL_COLUMNS)) * 4;
+  const skewBytes = WINOGRAD_POINTS * 2 * WINOGRAD_POINT_SKEW;
+  return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor((WINOGRAD_BLOCK_BYTES - skewBytes) / bytesPerTile / 4) * 4);
 }
 
 /**
@@ -206,13 +207,13 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     staging: OperandStaging, steps: Array<() => void>, xPointer: number, dyPointer: number, dFilter: number, info: Conv2DInfo,
   ): void {
     const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-    const tileRows = Math.ceil(outHeight / WINOGRAD_GRADIENT_TILE);
-    const tileColumns = Math.ceil(outWidth / WINOGRAD_GRADIENT_TILE);
-    const source = imageSource(staging, steps, xPointer, batch, inHeight, inWidth, inChannels, WINOGRAD_GRADIENT_TILE * tileRows + 4,
-      WINOGRAD_GRADIENT_TILE * tileColumns + 4, info.padTop, info.padLeft);
+    const tileRows = Math.ceil(outHeight / WINOGRAD_TILE);
+    const tileColumns = Math.ceil(outWidth / WINOGRAD_TILE);
+    const source = imageSource(staging, steps, xPointer, batch, inHeight, inWidth, inChannels, WINOGRAD_TILE * tileRows + 4,
+      WINOGRAD_TILE * tileColumns + 4, info.padTop, info.padLeft);
     const channelsRounded = roundUp(inChannels, 4);
     const columnsRounded = roundUp(outChannels, PANEL_COLUMNS);
-    const slotFloats = WINOGRAD_GRADIENT_POINTS * channelsRounded * columnsRounded;
+    const slotFloats = WINOGRAD_POINTS * channelsRounded * columnsRounded;
     const tiles = batch * tileRows * tileColumns;
     const chunks = Math.max(1, Math.min(tiles, FILTER_GRADIENT_CHUNKS, Math.floor(MAX_PARTIAL_FLOATS / slotFloats)));
     const tilesPerChunk = Math.ceil(tiles / chunks);
@@ -224,7 +225,7 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     ]);
     const directMacs = batch * outHeight * outWidth * outChannels * 25 * inChannels;
     steps.push(() => pool.run('winogradFilterGradChunk', chunkCount, [params], directMacs / WINOGRAD_DIRECT_MACS_PER_MICROSECOND));
-    const entries = WINOGRAD_GRADIENT_POINTS * channelsRounded;
+    const entries = WINOGRAD_POINTS * channelsRounded;
     const partialFloats = chunkCount * slotFloats;
     const entriesPerChunk = partialFloats >= PARALLEL_PARTIAL_SUM_MIN_FLOATS ? unitsPerChunk(entries, pool.threads, 2) : entries;
     const sums = staging.scratch(slotFloats);
