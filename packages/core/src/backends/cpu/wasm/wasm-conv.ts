@@ -57,13 +57,15 @@ const WINOGRAD_POINTS = 64;
 const WINOGRAD_BLOCK_BYTES = 184 * 1024;
 /** Bytes the kernel leaves between the points of each of its two block arrays (POINT_SKEW there). */
 const WINOGRAD_POINT_SKEW = 64;
+/** (More tiles per block, 20-32, measured no faster on the CNN's conv2.) */
 const WINOGRAD_MAX_BLOCK_TILES = 16;
 /**
  * Fewest input channels Winograd takes: with 1-3 most of its 4-channel vectors and of its products'
- * depth is wasted (CNN conv1, 1 -> 8 channels at 28x28: 2.5 ms against the direct kernel's 0.7 ms).
+ * depth is wasted (CNN conv1, 1 -> 8 channels at 28x28, one thread: forward + bias + relu 0.98 ms
+ * against the direct kernel's 1.02, filter gradient 1.35 against 0.65).
  */
 const WINOGRAD_MIN_CHANNELS = 4;
-/** Rough single-thread throughput in direct-kernel multiply-adds per µs (~2x the direct kernel's). */
+/** Rough single-thread throughput in direct-kernel multiply-adds per µs (2-2.7x the direct kernel's on the CNN's conv2). */
 const WINOGRAD_DIRECT_MACS_PER_MICROSECOND = 2 * MACS_PER_MICROSECOND;
 
 /** Most input channels of a Winograd call: its ring of transformed columns holds 168 (assembly/winograd.ts). */
@@ -78,20 +80,22 @@ function winogradBlockTiles(channels: number): number {
 }
 
 /**
- * Fewest 4x4 tiles per call: below it the filter transform and the call's fixed costs outweigh the
- * saved multiply-adds.
+ * Fewest 4x4 tiles per call, and fewest output pixels per side: below them the filter transform, the
+ * call's fixed costs and the tiles' wasted pixels outweigh the saved multiply-adds (one thread,
+ * 8 -> 16 channels, forward: 1 x 8x8 outputs, 4 tiles, 12.6 µs against the direct kernel's 15.3;
+ * 2 x 4x4, 2 tiles, 20.0 against 15.4; 4 x 2x2, 12.6 against 9.3).
  */
-const WINOGRAD_MIN_TILES = 2;
+const WINOGRAD_MIN_TILES = 4;
+const WINOGRAD_MIN_SIDE = 4;
 
 /**
  * Whether the Winograd kernel takes a convolution (or a stride-1 input gradient) with `channels`
- * input channels and a [batch, outHeight, outWidth] output. Outputs one pixel high or wide waste
- * three quarters of every tile.
+ * input channels and a [batch, outHeight, outWidth] output.
  */
 export function winogradApplies(info: Conv2DInfo, channels: number, outHeight: number, outWidth: number): boolean {
   return info.filterHeight === 5 && info.filterWidth === 5 && info.strideHeight === 1 && info.strideWidth === 1 &&
     info.dilationHeight === 1 && info.dilationWidth === 1 && channels >= WINOGRAD_MIN_CHANNELS && winogradBlockTiles(channels) >= 4 &&
-    outHeight >= 2 && outWidth >= 2 &&
+    outHeight >= WINOGRAD_MIN_SIDE && outWidth >= WINOGRAD_MIN_SIDE &&
     info.batch * Math.ceil(outHeight / WINOGRAD_TILE) * Math.ceil(outWidth / WINOGRAD_TILE) >= WINOGRAD_MIN_TILES;
 }
 
@@ -104,10 +108,10 @@ function winogradGradientBlockTiles(inChannels: number, outChannels: number): nu
 }
 
 /**
- * Whether the filter gradient runs as Winograd too. Its transforms cancel values ~100x the result, so
- * its error is the largest of the three: up to 1.0e-5 of the scale against float64 (forward and
- * input gradient: up to 4.5e-6; the direct kernels: under 1e-6), for 0.7 ms less per CNN step on one
- * thread (conv2: 1.18 against 1.86 ms). false leaves it to the direct kernel.
+ * Whether the filter gradient runs as Winograd too. Its transforms cancel the most, so its error is the
+ * largest of the three: up to 7.2e-6 of the scale against float64 on random shapes (forward and input
+ * gradient: up to 5.7e-6; the direct kernels: about 1e-6), for 0.69 against 1.82-1.97 ms on one thread
+ * (the CNN's conv2). false leaves it to the direct kernel.
  */
 const WINOGRAD_FILTER_GRADIENT = true;
 
