@@ -308,11 +308,36 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(4x4, 5x5) convolution (%s kerne
   });
 
   it('declines more than 168 input channels (its ring of transformed columns is full): im2col takes them', () => {
-    const info = convInfoOf({ batch: 1, height: 4, width: 4, inChannels: 172, outChannels: 4, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
+    // 4 images of 4x4: 4 tiles, so the channels are the only reason to decline.
+    const info = convInfoOf({ batch: 4, height: 4, width: 4, inChannels: 172, outChannels: 4, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
     single.kernels.length = 0;
-    expect(single.accelerator.conv2d!(new Float32Array(16 * 172), new Float32Array(25 * 172 * 4), new Float32Array(16 * 4), info)).toBe(false);
-    expect(single.accelerator.conv2dBackpropFilter!(new Float32Array(16 * 172), new Float32Array(16 * 4), new Float32Array(25 * 172 * 4), info)).toBe(false);
+    expect(single.accelerator.conv2d!(new Float32Array(64 * 172), new Float32Array(25 * 172 * 4), new Float32Array(64 * 4), info)).toBe(false);
+    expect(single.accelerator.conv2dBackpropFilter!(new Float32Array(64 * 172), new Float32Array(64 * 4), new Float32Array(25 * 172 * 4), info)).toBe(false);
     expect(single.kernels).toEqual([]);
+  });
+
+  it('takes up to 168 channels in blocks of 4 tiles (the filter gradient while its two blocks fit: 176 channels in and out)', () => {
+    for (const [inChannels, outChannels, filterGradient] of [[168, 168, false], [100, 64, true]] as const) {
+      const info = convInfoOf({ batch: 1, height: 8, width: 8, inChannels, outChannels, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
+      const caseRandom = seededRandom(inChannels);
+      const x = randomFloats(64 * inChannels, caseRandom);
+      const filter = randomFloats(25 * inChannels * outChannels, caseRandom);
+      const dy = randomFloats(64 * outChannels, caseRandom);
+      const expected = naiveConv2d(info, x, filter, dy);
+      const out = new Float32Array(expected.out.length);
+      const dx = new Float32Array(expected.dx.length);
+      const dFilter = new Float32Array(expected.dFilter.length);
+      single.kernels.length = 0;
+      expect(single.accelerator.conv2d!(x, filter, out, info)).toBe(true);
+      expect(single.accelerator.conv2dBackpropInput!(dy, filter, dx, info)).toBe(true);
+      // Otherwise the patch is too wide for the direct kernel too: im2col takes it.
+      expect(single.accelerator.conv2dBackpropFilter!(x, dy, dFilter, info)).toBe(filterGradient);
+      expect(single.kernels.filter((kernel) => kernel === 'winogradChunk')).toHaveLength(2);
+      expect(single.kernels.filter((kernel) => kernel === 'winogradFilterGradChunk')).toHaveLength(filterGradient ? 1 : 0);
+      expectWithinScale(out, expected.out);
+      expectWithinScale(dx, expected.dx);
+      if (filterGradient) expectWithinScale(dFilter, expected.dFilter, 2e-5);
+    }
   });
 
   it('stays within float32 rounding on the CNN layer at full batch: worst error / scale below 1e-5 (filter gradient 2e-5)', () => {
