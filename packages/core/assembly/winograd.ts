@@ -1,22 +1,31 @@
-// Winograd F(2x2, 5x5) convolution (Lavin & Gray 2016) for stride 1, dilation 1, 5x5 filters, NHWC.
-// Each 2x2 block of output pixels (a tile) comes from a 6x6 window of the (zero-padded) input:
+// Winograd F(4x4, 5x5) convolution (Lavin & Gray 2016) for stride 1, dilation 1, 5x5 filters, NHWC.
+// Each 4x4 block of output pixels (a tile) comes from an 8x8 window of the (zero-padded) input:
 //   out = Aᵀ [ Σ_c (G g_c,k Gᵀ) ⊙ (Bᵀ d_c B) ] A
-// with interpolation points 0, 1, -1, 2, -2, ∞. Per tile and channel pair that is 36 multiply-adds
-// where the direct kernel does 100 (2.78x fewer); the transforms cost a few adds per element.
-//   Aᵀ = [1  1  1  1  1  0]      G = [ 1/4     0     0     0     0 ]     Bᵀ = [4  0 -5  0  1  0]
-//        [0  1 -1  2 -2  1]          [-1/6  -1/6  -1/6  -1/6  -1/6]          [0 -4 -4  1  1  0]
-//                                    [-1/6   1/6  -1/6   1/6  -1/6]          [0  4 -4 -1  1  0]
-//                                    [1/24  1/12   1/6   1/3   2/3]          [0 -2 -1  2  1  0]
-//                                    [1/24 -1/12   1/6  -1/3   2/3]          [0  2 -1 -2  1  0]
-//                                    [   0     0     0     0     1]          [0  4  0 -5  0  1]
-// (derived for these points, checked in float64 against direct convolution in wasm-winograd.test.ts).
-// The filter is transformed once per call in float64 (winogradFilterChunk: U[36][columns / 8][inChannels][8]);
-// winogradChunk then takes blocks of tiles: input transform vectorised over channels into V[36][tile][c],
-// 36 small products M[ξ] = V[ξ] · U[ξ] with the 4 tiles x 8 channels register tile of the direct
-// kernel, output transform, bias, activation, store of the valid pixels. The input gradient is the same
-// kernel over the padded dy with the filter flipped and transposed; the filter gradient
-// (winogradFilterGradChunk, winogradFilterGradOutputChunk, at the end of this file) runs the transform
-// transposed.
+// with interpolation points 0, 1, -1, 2, -2, 1/2, -1/2, ∞. Per tile and channel pair that is 64
+// multiply-adds where the direct kernel does 400 (6.25x fewer; F(2x2, 5x5) did 36 per 2x2 outputs,
+// 2.78x fewer); the transforms cost a few adds per element.
+//   Aᵀ = [1  1  1  1  1    1     1  0]     G = [    1      0     0      0     0 ]
+//        [0  1 -1  2 -2  1/2  -1/2  0]         [ -2/9   -2/9  -2/9   -2/9  -2/9 ]
+//        [0  1  1  4  4  1/4   1/4  0]         [ -2/9    2/9  -2/9    2/9  -2/9 ]
+//        [0  1 -1  8 -8  1/8  -1/8  1]         [ 1/90   1/45  2/45   4/45  8/45 ]
+//                                              [ 1/90  -1/45  2/45  -4/45  8/45 ]
+//   Bᵀ = [1   0  -21/4     0   21/4     0  -1  0]  [32/45  16/45  8/45   4/45  2/45 ]
+//        [0   1      1  -17/4 -17/4     1   1  0]  [32/45 -16/45  8/45  -4/45  2/45 ]
+//        [0  -1      1   17/4 -17/4    -1   1  0]  [    0      0     0      0     1 ]
+//        [0 1/2    1/4   -5/2  -5/4     2   1  0]
+//        [0 -1/2   1/4    5/2  -5/4    -2   1  0]
+//        [0   2      4   -5/2    -5   1/2   1  0]
+//        [0  -2      4    5/2    -5  -1/2   1  0]
+//        [0  -1      0   21/4     0 -21/4   0  1]
+// (Toom-Cook for these points, row 0 of Bᵀ and G negated; derived and checked in float64 against
+// direct convolution in wasm-winograd.test.ts. Bᵀ is the input transform of F(6x6, 3x3), which has
+// the same points.) The filter is transformed once per call in float64 (winogradFilterChunk:
+// U[64][columns / 8][inChannels][8]); winogradChunk then takes blocks of tiles: input transform
+// vectorised over channels into V[64][tile][c], 64 small products M[ξ] = V[ξ] · U[ξ] with the
+// 4 tiles x 8 channels register tile of the direct kernel, output transform, bias, activation, store
+// of the valid pixels. The input gradient is the same kernel over the padded dy with the filter
+// flipped and transposed; the filter gradient (winogradFilterGradChunk, winogradFilterGradOutputChunk,
+// at the end of this file) runs the transform transposed.
 
 import { multiplyAdd } from './multiply-add';
 import { word } from './parameter-block';
@@ -40,31 +49,68 @@ const W_ACTIVATION = 13;
 
 /** Output channels per product tile (and per pass of the output transform). */
 const GROUP: i32 = 8;
-/** Elements of a transformed tile (6 x 6). */
-const POINTS: i32 = 36;
-/** Scratch layout: 8 bias floats, an 8-float store tile, then the blocks (V and M, or V and Y) and the ring. */
+/** Output pixels per tile side (4) and input pixels per window side (8). */
+const TILE_OUT: i32 = 4;
+const TILE_IN: i32 = 8;
+/** Elements of a transformed tile (8 x 8). */
+const POINTS: i32 = 64;
+/**
+ * Scratch layout: 8 bias floats, an 8-float store tile, the output transform's 4 x 8 vectors of one
+ * tile along y, then the blocks (V and M, or V and Y) and the ring.
+ */
 const BIAS_OFFSET: usize = 0;
 const STORE_OFFSET: usize = 32;
-const BLOCKS_OFFSET: usize = 64;
-/** Bytes of V and M per thread; the JS side sizes its blocks of tiles to fit (see wasm-conv.ts). */
-export const WINOGRAD_BLOCK_BYTES: usize = 96 * 1024;
+const OUTPUT_ROWS_OFFSET: usize = 64;
+const BLOCKS_OFFSET: usize = OUTPUT_ROWS_OFFSET + 32 * 16;
 /**
- * After them, the input transform's ring of columns transformed along y: 8 column slots of 6 vectors
+ * Bytes of V and M per thread, room for 4 tiles of 168 channels; the JS side sizes its blocks of
+ * tiles to fit (see wasm-conv.ts).
+ */
+export const WINOGRAD_BLOCK_BYTES: usize = 184 * 1024;
+/**
+ * Bytes between the points of V, M and Y beyond their tiles: one cache line, so that the 64 points
+ * of a block do not fall on the same cache sets when a point's bytes are a power of two (16 tiles
+ * of 8 channels: 512 bytes; the CNN's input gradient took 15% longer so).
+ */
+const POINT_SKEW: usize = 64;
+/**
+ * After them, the input transform's ring of columns transformed along y: 8 column slots of 8 vectors
  * per 4 input channels, so that a tile reuses the 4 columns it shares with the tile to its left.
  * Room for 168 channels (the JS side declines more).
  */
 const RING_OFFSET: usize = BLOCKS_OFFSET + WINOGRAD_BLOCK_BYTES;
-const RING_GROUP_BYTES: usize = 8 * 6 * 16;
+const RING_SLOT_BYTES: usize = 8 * 16;
+const RING_GROUP_BYTES: usize = 8 * RING_SLOT_BYTES;
 const RING_BYTES: usize = 42 * RING_GROUP_BYTES;
 /** Per-thread scratch the Winograd kernels need. */
 export const WINOGRAD_SCRATCH_BYTES: usize = RING_OFFSET + RING_BYTES;
 
 /**
+ * G g of 5 filter taps in float64: the 8 values at `to`, `stride` bytes apart (rows of G paired as
+ * even and odd parts of the points ±p).
+ */
+// @ts-ignore: decorator
+@inline function filterTransform8(g0: f64, g1: f64, g2: f64, g3: f64, g4: f64, to: usize, stride: usize): void {
+  const even1 = g0 + g2 + g4, odd1 = g1 + g3;
+  const even2 = g0 / 90 + g2 * (2.0 / 45) + g4 * (8.0 / 45), odd2 = g1 / 45 + g3 * (4.0 / 45);
+  const even3 = g0 * (32.0 / 45) + g2 * (8.0 / 45) + g4 * (2.0 / 45), odd3 = g1 * (16.0 / 45) + g3 * (4.0 / 45);
+  store<f64>(to, g0);
+  store<f64>(to + stride, (even1 + odd1) * (-2.0 / 9));
+  store<f64>(to + 2 * stride, (even1 - odd1) * (-2.0 / 9));
+  store<f64>(to + 3 * stride, even2 + odd2);
+  store<f64>(to + 4 * stride, even2 - odd2);
+  store<f64>(to + 5 * stride, even3 + odd3);
+  store<f64>(to + 6 * stride, even3 - odd3);
+  store<f64>(to + 7 * stride, g4);
+}
+
+/**
  * Transforms filters by G g Gᵀ in float64, rounded once to float32: entry channels
- * [chunk * channelsPerChunk, ...) of target [36][columnsRounded / 8][entryChannels][8] (zeros past
- * the last column), so that each point's products stream one 8-column panel. The filter is [5][5][inChannels][outChannels]; with `flip` the transformed filter is
- * that of the input gradient: rotated by 180° with in and out channels swapped (entries are then
- * the out channels and columns the in channels), as in packConvFilterChunk.
+ * [chunk * channelsPerChunk, ...) of target [64][columnsRounded / 8][entryChannels][8] (zeros past
+ * the last column), so that each point's products stream one 8-column panel. The filter is
+ * [5][5][inChannels][outChannels]; with `flip` the transformed filter is that of the input gradient:
+ * rotated by 180° with in and out channels swapped (entries are then the out channels and columns
+ * the in channels), as in packConvFilterChunk.
  */
 export function winogradFilterChunk(
   chunk: i32, scratch: usize, filter: usize, target: usize, inChannels: i32, outChannels: i32, flip: i32,
@@ -75,8 +121,10 @@ export function winogradFilterChunk(
   const begin = chunk * channelsPerChunk;
   const end = min(entryChannels, begin + channelsPerChunk);
   const pointStride = <usize>(entryChannels * columnsRounded) << 2;
-  // Gg for each of the 5 filter columns (6 x 5 doubles), in scratch.
+  // G g for each of the 5 filter columns (8 rows x 5 doubles), then one row of G g Gᵀ (8 doubles).
   const rowsTransformed = scratch;
+  const rowStride: usize = 40;
+  const pointsOfRow = scratch + 8 * rowStride;
   for (let entry = begin; entry < end; entry++) {
     for (let column = 0; column < columnsRounded; column++) {
       // Panels of 8 columns: [point][column / 8][entry][column % 8].
@@ -87,30 +135,16 @@ export function winogradFilterChunk(
       }
       // g(fy, fx) of this channel pair, read straight from the filter.
       for (let fx = 0; fx < 5; fx++) {
-        const g0 = tap(filter, 0, fx, entry, column, inChannels, outChannels, flip);
-        const g1 = tap(filter, 1, fx, entry, column, inChannels, outChannels, flip);
-        const g2 = tap(filter, 2, fx, entry, column, inChannels, outChannels, flip);
-        const g3 = tap(filter, 3, fx, entry, column, inChannels, outChannels, flip);
-        const g4 = tap(filter, 4, fx, entry, column, inChannels, outChannels, flip);
-        const column0 = rowsTransformed + (<usize>fx << 3);
-        const rowStride: usize = 40;
-        store<f64>(column0, g0 / 4);
-        store<f64>(column0 + rowStride, -(g0 + g1 + g2 + g3 + g4) / 6);
-        store<f64>(column0 + 2 * rowStride, -(g0 - g1 + g2 - g3 + g4) / 6);
-        store<f64>(column0 + 3 * rowStride, (g0 + 2 * g1 + 4 * g2 + 8 * g3 + 16 * g4) / 24);
-        store<f64>(column0 + 4 * rowStride, (g0 - 2 * g1 + 4 * g2 - 8 * g3 + 16 * g4) / 24);
-        store<f64>(column0 + 5 * rowStride, g4);
+        filterTransform8(
+          tap(filter, 0, fx, entry, column, inChannels, outChannels, flip), tap(filter, 1, fx, entry, column, inChannels, outChannels, flip),
+          tap(filter, 2, fx, entry, column, inChannels, outChannels, flip), tap(filter, 3, fx, entry, column, inChannels, outChannels, flip),
+          tap(filter, 4, fx, entry, column, inChannels, outChannels, flip), rowsTransformed + (<usize>fx << 3), rowStride);
       }
-      for (let row = 0; row < 6; row++) {
-        const r = rowsTransformed + <usize>(row * 40);
-        const g0 = load<f64>(r), g1 = load<f64>(r, 8), g2 = load<f64>(r, 16), g3 = load<f64>(r, 24), g4 = load<f64>(r, 32);
-        const point = at + <usize>(row * 6) * pointStride;
-        store<f32>(point, <f32>(g0 / 4));
-        store<f32>(point + pointStride, <f32>(-(g0 + g1 + g2 + g3 + g4) / 6));
-        store<f32>(point + 2 * pointStride, <f32>(-(g0 - g1 + g2 - g3 + g4) / 6));
-        store<f32>(point + 3 * pointStride, <f32>((g0 + 2 * g1 + 4 * g2 + 8 * g3 + 16 * g4) / 24));
-        store<f32>(point + 4 * pointStride, <f32>((g0 - 2 * g1 + 4 * g2 - 8 * g3 + 16 * g4) / 24));
-        store<f32>(point + 5 * pointStride, <f32>g4);
+      for (let row = 0; row < TILE_IN; row++) {
+        const r = rowsTransformed + <usize>row * rowStride;
+        filterTransform8(load<f64>(r), load<f64>(r, 8), load<f64>(r, 16), load<f64>(r, 24), load<f64>(r, 32), pointsOfRow, 8);
+        const point = at + <usize>(row * TILE_IN) * pointStride;
+        for (let x = 0; x < TILE_IN; x++) store<f32>(point + <usize>x * pointStride, <f32>load<f64>(pointsOfRow + (<usize>x << 3)));
       }
     }
   }
@@ -140,57 +174,65 @@ export function winogradFilterChunk(
 }
 
 /**
- * Bᵀ x along 6 points at `from` (stride `fromStride` bytes), written to `to` (stride `toStride`):
- * the rows of Bᵀ with their shared sums.
+ * Bᵀ x of 8 points, written to `to` (`toStride` bytes apart): the rows of Bᵀ with their shared
+ * sums (rows 1-2, 3-4 and 5-6 are the even part plus and minus the odd part).
  */
 // @ts-ignore: decorator
-@inline function inputTransform6(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, to: usize, toStride: usize): void {
-  const four = f32x4.splat(4);
-  const five = f32x4.splat(5);
-  const two = f32x4.splat(2);
-  const s12 = f32x4.add(d1, d2);
-  const s34 = f32x4.add(d3, d4);
-  const t12 = f32x4.sub(d1, d2);
-  const t43 = f32x4.sub(d4, d3);
-  const t42 = f32x4.sub(d4, d2);
-  const t31 = f32x4.sub(d3, d1);
-  v128.store(to, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
-  v128.store(to + toStride, f32x4.sub(s34, f32x4.mul(four, s12)));
-  v128.store(to + 2 * toStride, f32x4.add(t43, f32x4.mul(four, t12)));
-  v128.store(to + 3 * toStride, f32x4.add(t42, f32x4.mul(two, t31)));
-  v128.store(to + 4 * toStride, f32x4.sub(t42, f32x4.mul(two, t31)));
-  v128.store(to + 5 * toStride, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
+@inline function inputTransform8(
+  d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, d6: v128, d7: v128, to: usize, toStride: usize,
+): void {
+  const c525 = f32x4.splat(5.25);
+  const c425 = f32x4.splat(4.25);
+  v128.store(to, f32x4.add(f32x4.sub(d0, d6), f32x4.mul(c525, f32x4.sub(d4, d2))));
+  v128.store(to + 7 * toStride, f32x4.add(f32x4.sub(d7, d1), f32x4.mul(c525, f32x4.sub(d3, d5))));
+  const even1 = f32x4.sub(f32x4.add(d2, d6), f32x4.mul(c425, d4));
+  const odd1 = f32x4.sub(f32x4.add(d1, d5), f32x4.mul(c425, d3));
+  v128.store(to + toStride, f32x4.add(even1, odd1));
+  v128.store(to + 2 * toStride, f32x4.sub(even1, odd1));
+  const d4Scaled = f32x4.mul(f32x4.splat(1.25), d4);
+  const d3Scaled = f32x4.mul(f32x4.splat(2.5), d3);
+  const even2 = f32x4.add(d6, f32x4.sub(f32x4.mul(f32x4.splat(0.25), d2), d4Scaled));
+  const odd2 = f32x4.add(f32x4.sub(f32x4.mul(f32x4.splat(0.5), d1), d3Scaled), f32x4.mul(f32x4.splat(2), d5));
+  v128.store(to + 3 * toStride, f32x4.add(even2, odd2));
+  v128.store(to + 4 * toStride, f32x4.sub(even2, odd2));
+  const even3 = f32x4.add(d6, f32x4.mul(f32x4.splat(4), f32x4.sub(d2, d4Scaled)));
+  const odd3 = f32x4.add(f32x4.sub(f32x4.mul(f32x4.splat(2), d1), d3Scaled), f32x4.mul(f32x4.splat(0.5), d5));
+  v128.store(to + 5 * toStride, f32x4.add(even3, odd3));
+  v128.store(to + 6 * toStride, f32x4.sub(even3, odd3));
 }
 
 /**
- * Bᵀ d B of 4 channels of one tile: d is the 6x6 window at `origin` (rows `rowBytes` apart, pixels
+ * Bᵀ d B of 4 channels of one tile: d is the 8x8 window at `origin` (rows `rowBytes` apart, pixels
  * `pixelBytes` apart, `lanes` valid channels) whose first column is image column `column0`, written
- * as 36 vectors `pointStride` apart. Columns transformed along y live in `ring` (slot = column mod 8);
- * columns before `fresh` are taken from there, left by the tile to the left (2 columns back).
+ * as 64 vectors `pointStride` apart. Columns transformed along y live in `ring` (slot = column mod 8);
+ * columns before `fresh` are taken from there, left by the tile to the left (4 columns back).
  */
 function transformInputTile(
   origin: usize, rowBytes: usize, pixelBytes: usize, lanes: i32, ring: usize, column0: i32, fresh: i32, to: usize, pointStride: usize,
 ): void {
-  for (let column = fresh; column < 6; column++) {
+  for (let column = fresh; column < TILE_IN; column++) {
     const at = origin + <usize>column * pixelBytes;
-    inputTransform6(
+    inputTransform8(
       loadChannels(at, lanes), loadChannels(at + rowBytes, lanes), loadChannels(at + 2 * rowBytes, lanes),
       loadChannels(at + 3 * rowBytes, lanes), loadChannels(at + 4 * rowBytes, lanes), loadChannels(at + 5 * rowBytes, lanes),
-      ring + <usize>(((column0 + column) & 7) * 96), 16);
+      loadChannels(at + 6 * rowBytes, lanes), loadChannels(at + 7 * rowBytes, lanes),
+      ring + <usize>((column0 + column) & 7) * RING_SLOT_BYTES, 16);
   }
-  // Then along x for each of the 6 transformed rows.
-  const s0 = ring + <usize>((column0 & 7) * 96);
-  const s1 = ring + <usize>(((column0 + 1) & 7) * 96);
-  const s2 = ring + <usize>(((column0 + 2) & 7) * 96);
-  const s3 = ring + <usize>(((column0 + 3) & 7) * 96);
-  const s4 = ring + <usize>(((column0 + 4) & 7) * 96);
-  const s5 = ring + <usize>(((column0 + 5) & 7) * 96);
-  for (let row = 0; row < 6; row++) {
+  // Then along x for each of the 8 transformed rows.
+  const s0 = ring + <usize>(column0 & 7) * RING_SLOT_BYTES;
+  const s1 = ring + <usize>((column0 + 1) & 7) * RING_SLOT_BYTES;
+  const s2 = ring + <usize>((column0 + 2) & 7) * RING_SLOT_BYTES;
+  const s3 = ring + <usize>((column0 + 3) & 7) * RING_SLOT_BYTES;
+  const s4 = ring + <usize>((column0 + 4) & 7) * RING_SLOT_BYTES;
+  const s5 = ring + <usize>((column0 + 5) & 7) * RING_SLOT_BYTES;
+  const s6 = ring + <usize>((column0 + 6) & 7) * RING_SLOT_BYTES;
+  const s7 = ring + <usize>((column0 + 7) & 7) * RING_SLOT_BYTES;
+  for (let row = 0; row < TILE_IN; row++) {
     const offset = <usize>(row * 16);
-    inputTransform6(
-      v128.load(s0 + offset), v128.load(s1 + offset), v128.load(s2 + offset),
-      v128.load(s3 + offset), v128.load(s4 + offset), v128.load(s5 + offset),
-      to + <usize>(row * 6) * pointStride, pointStride);
+    inputTransform8(
+      v128.load(s0 + offset), v128.load(s1 + offset), v128.load(s2 + offset), v128.load(s3 + offset),
+      v128.load(s4 + offset), v128.load(s5 + offset), v128.load(s6 + offset), v128.load(s7 + offset),
+      to + <usize>(row * TILE_IN) * pointStride, pointStride);
   }
 }
 
@@ -227,19 +269,23 @@ function transformInputTile(
 }
 
 /**
- * Row `row` (0 or 1) of Aᵀ applied along y to one column of M: the 6 points at `at`, `6 * stride`
- * bytes apart.
+ * Aᵀ along y of one column of M: the 8 points at `at` (`stride` bytes apart), 4 vectors written at
+ * `to` (`toStride` apart).
  */
 // @ts-ignore: decorator
-@inline function outputRow(at: usize, stride: usize, row: i32): v128 {
-  const m1 = v128.load(at + 6 * stride);
-  const m2 = v128.load(at + 12 * stride);
-  const m3 = v128.load(at + 18 * stride);
-  const m4 = v128.load(at + 24 * stride);
-  if (row == 0) return f32x4.add(f32x4.add(v128.load(at), f32x4.add(m1, m2)), f32x4.add(m3, m4));
-  const t12 = f32x4.sub(m1, m2);
-  const t34 = f32x4.sub(m3, m4);
-  return f32x4.add(f32x4.add(t12, f32x4.add(t34, t34)), v128.load(at + 30 * stride));
+@inline function outputTransformColumn(at: usize, stride: usize, to: usize, toStride: usize): void {
+  const m1 = v128.load(at + stride), m2 = v128.load(at + 2 * stride);
+  const m3 = v128.load(at + 3 * stride), m4 = v128.load(at + 4 * stride);
+  const m5 = v128.load(at + 5 * stride), m6 = v128.load(at + 6 * stride);
+  const sum12 = f32x4.add(m1, m2), difference12 = f32x4.sub(m1, m2);
+  const sum34 = f32x4.add(m3, m4), difference34 = f32x4.sub(m3, m4);
+  const sum56 = f32x4.add(m5, m6), difference56 = f32x4.sub(m5, m6);
+  v128.store(to, f32x4.add(f32x4.add(v128.load(at), sum12), f32x4.add(sum34, sum56)));
+  v128.store(to + toStride, f32x4.add(difference12, f32x4.add(f32x4.mul(f32x4.splat(2), difference34), f32x4.mul(f32x4.splat(0.5), difference56))));
+  v128.store(to + 2 * toStride, f32x4.add(sum12, f32x4.add(f32x4.mul(f32x4.splat(4), sum34), f32x4.mul(f32x4.splat(0.25), sum56))));
+  v128.store(to + 3 * toStride, f32x4.add(
+    f32x4.add(difference12, f32x4.add(f32x4.mul(f32x4.splat(8), difference34), f32x4.mul(f32x4.splat(0.125), difference56))),
+    v128.load(at + 7 * stride)));
 }
 
 /** Adds the bias (when `bias` is not 0), applies the activation and stores the first `lanes` lanes at `to`. */
@@ -258,8 +304,8 @@ function transformInputTile(
 
 /**
  * Tiles [chunk * tilesPerChunk, ...) of the valid 5x5 convolution of the padded source (tiles
- * numbered image, tile row, tile column; the source must cover 2 * tile rows + 4 rows and
- * 2 * tile columns + 4 columns) with the filter transformed by winogradFilterChunk, into out
+ * numbered image, tile row, tile column; the source must cover 4 * tile rows + 4 rows and
+ * 4 * tile columns + 4 columns) with the filter transformed by winogradFilterChunk, into out
  * [N, outHeight, outWidth, outChannels] with the bias added and the activation applied
  * (simd-math.ts codes) as it stores. Blocks of `blockTiles` tiles (a multiple of 4) keep V and M
  * in this thread's scratch.
@@ -280,8 +326,8 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
   const bias = <usize>word(params, W_BIAS);
   const activation = word(params, W_ACTIVATION);
 
-  const tileRows = (outHeight + 1) >> 1;
-  const tileColumns = (outWidth + 1) >> 1;
+  const tileRows = (outHeight + TILE_OUT - 1) / TILE_OUT;
+  const tileColumns = (outWidth + TILE_OUT - 1) / TILE_OUT;
   const tilesPerImage = tileRows * tileColumns;
   const begin = chunk * tilesPerChunk;
   const end = min(batch * tilesPerImage, begin + tilesPerChunk);
@@ -293,13 +339,15 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
   const outRowBytes = <usize>outWidth * outPixelBytes;
   // V[ξ][tile][channelsRounded] and M[ξ][tile][8].
   const v = scratch + BLOCKS_OFFSET;
-  const vPointStride = <usize>(blockTiles * channelsRounded) << 2;
+  const vPointStride = (<usize>(blockTiles * channelsRounded) << 2) + POINT_SKEW;
   const m = v + <usize>POINTS * vPointStride;
-  const mPointStride = <usize>(blockTiles * GROUP) << 2;
+  const mPointStride = (<usize>(blockTiles * GROUP) << 2) + POINT_SKEW;
   const uPointStride = <usize>(channels * columnsRounded) << 2;
   const ring = scratch + RING_OFFSET;
   const tileBias = scratch + BIAS_OFFSET;
   const storeTile = scratch + STORE_OFFSET;
+  // Aᵀ M along y of one tile's 4 channels: [4 rows][8 columns] vectors.
+  const outputRows = scratch + OUTPUT_ROWS_OFFSET;
 
   for (let blockBegin = begin; blockBegin < end; blockBegin += blockTiles) {
     const count = min(blockTiles, end - blockBegin);
@@ -309,12 +357,12 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
       const inImage = tile - image * tilesPerImage;
       const tileY = inImage / tileColumns;
       const tileX = inImage - tileY * tileColumns;
-      const origin = source + <usize>(image * sourceHeight + 2 * tileY) * rowBytes + <usize>(2 * tileX) * pixelBytes;
+      const origin = source + <usize>(image * sourceHeight + TILE_OUT * tileY) * rowBytes + <usize>(TILE_OUT * tileX) * pixelBytes;
       // The tile to the left, when this chunk just did it, left 4 of this window's columns in the ring.
-      const fresh = tile > begin && tileX > 0 ? 4 : 0;
+      const fresh = tile > begin && tileX > 0 ? TILE_IN - TILE_OUT : 0;
       for (let c = 0; c < channels; c += 4) {
         transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), ring + <usize>(c >> 2) * RING_GROUP_BYTES,
-          2 * tileX, fresh, v + (<usize>(t * channelsRounded + c) << 2), vPointStride);
+          TILE_OUT * tileX, fresh, v + (<usize>(t * channelsRounded + c) << 2), vPointStride);
       }
     }
     for (let group = 0; group < columnsRounded; group += GROUP) {
@@ -344,31 +392,41 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
         const inImage = tile - image * tilesPerImage;
         const tileY = inImage / tileColumns;
         const tileX = inImage - tileY * tileColumns;
-        const y0 = 2 * tileY;
-        const x0 = 2 * tileX;
+        const y0 = TILE_OUT * tileY;
+        const x0 = TILE_OUT * tileX;
         const pixels = out + <usize>(image * outHeight + y0) * outRowBytes + <usize>x0 * outPixelBytes + (<usize>group << 2);
-        const rowsValid = min(2, outHeight - y0);
-        const columnsValid = min(2, outWidth - x0);
+        const rowsValid = min(TILE_OUT, outHeight - y0);
+        const columnsValid = min(TILE_OUT, outWidth - x0);
         for (let half = 0; half < 2; half++) {
           const lanesValid = validColumns - half * 4;
           if (lanesValid <= 0) continue;
           const mTile = m + (<usize>(t * GROUP + half * 4) << 2);
           const biasVector = bias != 0 ? v128.load(tileBias + (<usize>half << 4)) : f32x4.splat(0);
+          // Aᵀ along y for each of the 8 columns, then along x for each valid row.
+          for (let column = 0; column < TILE_IN; column++) {
+            outputTransformColumn(mTile + <usize>column * mPointStride, <usize>TILE_IN * mPointStride, outputRows + (<usize>column << 4), 128);
+          }
           for (let row = 0; row < rowsValid; row++) {
-            // Row `row` of Aᵀ along y for each of the 6 columns, then both rows of Aᵀ along x.
-            const a0 = outputRow(mTile, mPointStride, row);
-            const a1 = outputRow(mTile + mPointStride, mPointStride, row);
-            const a2 = outputRow(mTile + 2 * mPointStride, mPointStride, row);
-            const a3 = outputRow(mTile + 3 * mPointStride, mPointStride, row);
-            const a4 = outputRow(mTile + 4 * mPointStride, mPointStride, row);
-            const a5 = outputRow(mTile + 5 * mPointStride, mPointStride, row);
+            const r = outputRows + <usize>row * 128;
+            const m1 = v128.load(r, 16), m2 = v128.load(r, 32), m3 = v128.load(r, 48);
+            const m4 = v128.load(r, 64), m5 = v128.load(r, 80), m6 = v128.load(r, 96);
+            const sum12 = f32x4.add(m1, m2), difference12 = f32x4.sub(m1, m2);
+            const sum34 = f32x4.add(m3, m4), difference34 = f32x4.sub(m3, m4);
+            const sum56 = f32x4.add(m5, m6), difference56 = f32x4.sub(m5, m6);
             const to = pixels + <usize>row * outRowBytes + (<usize>half << 4);
-            storePixel(f32x4.add(f32x4.add(a0, f32x4.add(a1, a2)), f32x4.add(a3, a4)), bias, biasVector, activation, to, lanesValid, storeTile);
+            storePixel(f32x4.add(f32x4.add(v128.load(r), sum12), f32x4.add(sum34, sum56)), bias, biasVector, activation, to, lanesValid, storeTile);
             if (columnsValid > 1) {
-              const t12 = f32x4.sub(a1, a2);
-              const t34 = f32x4.sub(a3, a4);
-              storePixel(f32x4.add(f32x4.add(t12, f32x4.add(t34, t34)), a5), bias, biasVector, activation, to + outPixelBytes,
-                lanesValid, storeTile);
+              storePixel(f32x4.add(difference12, f32x4.add(f32x4.mul(f32x4.splat(2), difference34), f32x4.mul(f32x4.splat(0.5), difference56))),
+                bias, biasVector, activation, to + outPixelBytes, lanesValid, storeTile);
+            }
+            if (columnsValid > 2) {
+              storePixel(f32x4.add(sum12, f32x4.add(f32x4.mul(f32x4.splat(4), sum34), f32x4.mul(f32x4.splat(0.25), sum56))),
+                bias, biasVector, activation, to + 2 * outPixelBytes, lanesValid, storeTile);
+            }
+            if (columnsValid > 3) {
+              storePixel(f32x4.add(
+                f32x4.add(difference12, f32x4.add(f32x4.mul(f32x4.splat(8), difference34), f32x4.mul(f32x4.splat(0.125), difference56))),
+                v128.load(r, 112)), bias, biasVector, activation, to + 3 * outPixelBytes, lanesValid, storeTile);
             }
           }
         }
@@ -377,46 +435,33 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
   }
 }
 
-// The filter gradient by the same transform, transposed (F(5x5, 2x2)): for a 2x2 block E of dy and the
-// 6x6 window D of the input it came from, the block's share of the 5x5 filter gradient is
+// The filter gradient by the same transform, transposed (F(5x5, 4x4)): for a 4x4 block E of dy and the
+// 8x8 window D of the input it came from, the block's share of the 5x5 filter gradient is
 //   Gᵀ [ (A E Aᵀ) ⊙ (Bᵀ D B) ] G
 // (checked in float64 in wasm-winograd.test.ts). The sum over blocks moves inside: S[ξ][c][k] =
-// Σ_tiles (Bᵀ D_c B)[ξ] (A E_k Aᵀ)[ξ], 36 products (inChannels x tiles) · (tiles x outChannels)
+// Σ_tiles (Bᵀ D_c B)[ξ] (A E_k Aᵀ)[ξ], 64 products (inChannels x tiles) · (tiles x outChannels)
 // accumulated per chunk into fixed partial slots (summed in order by sumPartialsChunk, so threads
 // never change the bits), and Gᵀ S G once per channel pair at the end, in float64.
 
 /**
- * A E Aᵀ of 4 channels of one 2x2 dy block (e00 e01 / e10 e11: rows along y), written as 36 vectors
- * `pointStride` apart: A has the rows (1 0) (1 1) (1 -1) (1 2) (1 -2) (0 1).
+ * A e of 4 values along a line of a dy block: the 8 points (1, p, p², p³) · e at `to`, `stride`
+ * bytes apart (pairs ±p as the even part plus and minus the odd part).
  */
 // @ts-ignore: decorator
-@inline function transformGradientBlock(e00: v128, e01: v128, e10: v128, e11: v128, to: usize, pointStride: usize): void {
-  // Along x for both rows, then along y for each of the 6 columns.
-  const two = f32x4.splat(2);
-  const r00 = e00, r05 = e01;
-  const r01 = f32x4.add(e00, e01), r02 = f32x4.sub(e00, e01);
-  const r03 = f32x4.add(e00, f32x4.mul(two, e01)), r04 = f32x4.sub(e00, f32x4.mul(two, e01));
-  const r10 = e10, r15 = e11;
-  const r11 = f32x4.add(e10, e11), r12 = f32x4.sub(e10, e11);
-  const r13 = f32x4.add(e10, f32x4.mul(two, e11)), r14 = f32x4.sub(e10, f32x4.mul(two, e11));
-  gradientColumn(r00, r10, to, pointStride);
-  gradientColumn(r01, r11, to + pointStride, pointStride);
-  gradientColumn(r02, r12, to + 2 * pointStride, pointStride);
-  gradientColumn(r03, r13, to + 3 * pointStride, pointStride);
-  gradientColumn(r04, r14, to + 4 * pointStride, pointStride);
-  gradientColumn(r05, r15, to + 5 * pointStride, pointStride);
-}
-
-/** A applied along y to one column (p0 above p1): the 6 points ξ = row * 6 + column, 6 * pointStride apart. */
-// @ts-ignore: decorator
-@inline function gradientColumn(p0: v128, p1: v128, to: usize, pointStride: usize): void {
-  const twice = f32x4.add(p1, p1);
-  v128.store(to, p0);
-  v128.store(to + 6 * pointStride, f32x4.add(p0, p1));
-  v128.store(to + 12 * pointStride, f32x4.sub(p0, p1));
-  v128.store(to + 18 * pointStride, f32x4.add(p0, twice));
-  v128.store(to + 24 * pointStride, f32x4.sub(p0, twice));
-  v128.store(to + 30 * pointStride, p1);
+@inline function gradientTransform8(e0: v128, e1: v128, e2: v128, e3: v128, to: usize, stride: usize): void {
+  const even1 = f32x4.add(e0, e2), odd1 = f32x4.add(e1, e3);
+  const even2 = f32x4.add(e0, f32x4.mul(f32x4.splat(4), e2));
+  const odd2 = f32x4.add(f32x4.mul(f32x4.splat(2), e1), f32x4.mul(f32x4.splat(8), e3));
+  const even3 = f32x4.add(e0, f32x4.mul(f32x4.splat(0.25), e2));
+  const odd3 = f32x4.add(f32x4.mul(f32x4.splat(0.5), e1), f32x4.mul(f32x4.splat(0.125), e3));
+  v128.store(to, e0);
+  v128.store(to + stride, f32x4.add(even1, odd1));
+  v128.store(to + 2 * stride, f32x4.sub(even1, odd1));
+  v128.store(to + 3 * stride, f32x4.add(even2, odd2));
+  v128.store(to + 4 * stride, f32x4.sub(even2, odd2));
+  v128.store(to + 5 * stride, f32x4.add(even3, odd3));
+  v128.store(to + 6 * stride, f32x4.sub(even3, odd3));
+  v128.store(to + 7 * stride, e3);
 }
 
 /** 4 channels of dy pixel (y, x) from `at`, zeros outside the output or past the last channel. */
@@ -427,8 +472,31 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
 }
 
 /**
+ * A E Aᵀ of 4 channels of the 4x4 dy block at `at` (rows `rowBytes` apart, pixels `pixelBytes` apart;
+ * `rows` x `columns` of it inside the output, the rest zeros), written as 64 vectors `pointStride`
+ * apart: along x for each row into `rowsTransformed` ([4][8] vectors), then along y for each column.
+ */
+function transformGradientBlock(
+  at: usize, rowBytes: usize, pixelBytes: usize, rows: i32, columns: i32, lanes: i32, rowsTransformed: usize, to: usize, pointStride: usize,
+): void {
+  for (let row = 0; row < TILE_OUT; row++) {
+    const pixel = at + <usize>row * rowBytes;
+    const inside = row < rows;
+    gradientTransform8(
+      loadGradient(pixel, inside, lanes), loadGradient(pixel + pixelBytes, inside && columns > 1, lanes),
+      loadGradient(pixel + 2 * pixelBytes, inside && columns > 2, lanes), loadGradient(pixel + 3 * pixelBytes, inside && columns > 3, lanes),
+      rowsTransformed + <usize>row * 128, 16);
+  }
+  for (let column = 0; column < TILE_IN; column++) {
+    const from = rowsTransformed + (<usize>column << 4);
+    gradientTransform8(v128.load(from), v128.load(from, 128), v128.load(from, 256), v128.load(from, 384),
+      to + <usize>column * pointStride, <usize>TILE_IN * pointStride);
+  }
+}
+
+/**
  * Tiles [chunk * tilesPerChunk, ...) of the filter gradient's transformed sums, into this chunk's
- * slot of the partials ([chunks][36][channelsRounded][columnsRounded], channels rounded up to 4 and
+ * slot of the partials ([chunks][64][channelsRounded][columnsRounded], channels rounded up to 4 and
  * columns to 8; zero rows and columns past the real ones). The parameter block is winogradChunk's
  * with the dy images in W_FILTER and the partials in W_OUT; the source covers whole tiles as there.
  */
@@ -446,8 +514,8 @@ export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usiz
   const tilesPerChunk = word(params, W_TILES_PER_CHUNK);
   const blockTiles = word(params, W_BLOCK_TILES);
 
-  const tileRows = (outHeight + 1) >> 1;
-  const tileColumns = (outWidth + 1) >> 1;
+  const tileRows = (outHeight + TILE_OUT - 1) / TILE_OUT;
+  const tileColumns = (outWidth + TILE_OUT - 1) / TILE_OUT;
   const tilesPerImage = tileRows * tileColumns;
   const channelsRounded = (channels + 3) & ~3;
   const columnsRounded = (outChannels + GROUP - 1) & ~(GROUP - 1);
@@ -458,13 +526,14 @@ export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usiz
   // V[ξ][tile][channelsRounded] and Y[ξ][tile][columnsRounded].
   const v = scratch + BLOCKS_OFFSET;
   const vTileBytes = <usize>channelsRounded << 2;
-  const vPointStride = <usize>blockTiles * vTileBytes;
+  const vPointStride = <usize>blockTiles * vTileBytes + POINT_SKEW;
   const y = v + <usize>POINTS * vPointStride;
   const yTileBytes = <usize>columnsRounded << 2;
-  const yPointStride = <usize>blockTiles * yTileBytes;
+  const yPointStride = <usize>blockTiles * yTileBytes + POINT_SKEW;
   const slotPointStride = <usize>(channelsRounded * columnsRounded) << 2;
   const partial = partials + <usize>chunk * <usize>POINTS * slotPointStride;
   const ring = scratch + RING_OFFSET;
+  const rowsTransformed = scratch + OUTPUT_ROWS_OFFSET;
   const begin = chunk * tilesPerChunk;
   const end = min(batch * tilesPerImage, begin + tilesPerChunk);
   if (end <= begin) {
@@ -479,24 +548,20 @@ export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usiz
       const inImage = tile - image * tilesPerImage;
       const tileY = inImage / tileColumns;
       const tileX = inImage - tileY * tileColumns;
-      const origin = source + <usize>(image * sourceHeight + 2 * tileY) * rowBytes + <usize>(2 * tileX) * pixelBytes;
-      const fresh = tile > begin && tileX > 0 ? 4 : 0;
+      const origin = source + <usize>(image * sourceHeight + TILE_OUT * tileY) * rowBytes + <usize>(TILE_OUT * tileX) * pixelBytes;
+      const fresh = tile > begin && tileX > 0 ? TILE_IN - TILE_OUT : 0;
       for (let c = 0; c < channels; c += 4) {
         transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), ring + <usize>(c >> 2) * RING_GROUP_BYTES,
-          2 * tileX, fresh, v + <usize>t * vTileBytes + (<usize>c << 2), vPointStride);
+          TILE_OUT * tileX, fresh, v + <usize>t * vTileBytes + (<usize>c << 2), vPointStride);
       }
       // Pixels of the block past the output's edge count as zeros.
-      const y0 = 2 * tileY;
-      const x0 = 2 * tileX;
-      const below = y0 + 1 < outHeight;
-      const right = x0 + 1 < outWidth;
+      const y0 = TILE_OUT * tileY;
+      const x0 = TILE_OUT * tileX;
+      const rows = min(TILE_OUT, outHeight - y0);
+      const columns = min(TILE_OUT, outWidth - x0);
       const pixel = dy + <usize>(image * outHeight + y0) * dyRowBytes + <usize>x0 * dyPixelBytes;
       for (let k = 0; k < columnsRounded; k += 4) {
-        const lanes = min(4, outChannels - k);
-        const at = pixel + (<usize>k << 2);
-        transformGradientBlock(
-          loadGradient(at, true, lanes), loadGradient(at + dyPixelBytes, right, lanes),
-          loadGradient(at + dyRowBytes, below, lanes), loadGradient(at + dyRowBytes + dyPixelBytes, below && right, lanes),
+        transformGradientBlock(pixel + (<usize>k << 2), dyRowBytes, dyPixelBytes, rows, columns, min(4, outChannels - k), rowsTransformed,
           y + <usize>t * yTileBytes + (<usize>k << 2), yPointStride);
       }
     }
@@ -552,22 +617,23 @@ export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usiz
   }
 }
 
-/** Gᵀ applied to 6 doubles at `from` (`stride` bytes apart): 5 doubles at `to` (`toStride` apart). */
+/** Gᵀ applied to 8 doubles at `from` (`stride` bytes apart): 5 doubles at `to` (`toStride` apart). */
 // @ts-ignore: decorator
 @inline function filterGradientRow(from: usize, stride: usize, to: usize, toStride: usize): void {
-  const s0 = load<f64>(from), s1 = load<f64>(from + stride), s2 = load<f64>(from + 2 * stride);
-  const s3 = load<f64>(from + 3 * stride), s4 = load<f64>(from + 4 * stride), s5 = load<f64>(from + 5 * stride);
-  const sum12 = s1 + s2, difference12 = s2 - s1, sum34 = s3 + s4, difference34 = s3 - s4;
-  store<f64>(to, s0 / 4 - sum12 / 6 + sum34 / 24);
-  store<f64>(to + toStride, difference12 / 6 + difference34 / 12);
-  store<f64>(to + 2 * toStride, (sum34 - sum12) / 6);
-  store<f64>(to + 3 * toStride, difference12 / 6 + difference34 / 3);
-  store<f64>(to + 4 * toStride, -sum12 / 6 + sum34 * (2.0 / 3.0) + s5);
+  const s0 = load<f64>(from), s1 = load<f64>(from + stride), s2 = load<f64>(from + 2 * stride), s3 = load<f64>(from + 3 * stride);
+  const s4 = load<f64>(from + 4 * stride), s5 = load<f64>(from + 5 * stride), s6 = load<f64>(from + 6 * stride);
+  const s7 = load<f64>(from + 7 * stride);
+  const sum12 = s1 + s2, difference12 = s1 - s2, sum34 = s3 + s4, difference34 = s3 - s4, sum56 = s5 + s6, difference56 = s5 - s6;
+  store<f64>(to, s0 + sum12 * (-2.0 / 9) + sum34 / 90 + sum56 * (32.0 / 45));
+  store<f64>(to + toStride, difference12 * (-2.0 / 9) + difference34 / 45 + difference56 * (16.0 / 45));
+  store<f64>(to + 2 * toStride, sum12 * (-2.0 / 9) + sum34 * (2.0 / 45) + sum56 * (8.0 / 45));
+  store<f64>(to + 3 * toStride, difference12 * (-2.0 / 9) + difference34 * (4.0 / 45) + difference56 * (4.0 / 45));
+  store<f64>(to + 4 * toStride, sum12 * (-2.0 / 9) + sum34 * (8.0 / 45) + sum56 * (2.0 / 45) + s7);
 }
 
 /**
  * Input channels [chunk * channelsPerChunk, ...) of the filter gradient dFilter [5][5][inChannels]
- * [outChannels] = Gᵀ S G per channel pair, in float64, from the summed sums S [36][channelsRounded]
+ * [outChannels] = Gᵀ S G per channel pair, in float64, from the summed sums S [64][channelsRounded]
  * [columnsRounded].
  */
 export function winogradFilterGradOutputChunk(
@@ -577,15 +643,15 @@ export function winogradFilterGradOutputChunk(
   const begin = chunk * channelsPerChunk;
   const end = min(inChannels, begin + channelsPerChunk);
   const pointStride = <usize>(channelsRounded * columnsRounded) << 2;
-  // s[6][6] and Gᵀ along x: t[6][5], then Gᵀ along y: w[5][5] (doubles).
+  // s[8][8] and Gᵀ along x: t[8][5], then Gᵀ along y: w[5][5] (doubles).
   const s = scratch;
-  const t = scratch + 36 * 8;
-  const w = t + 30 * 8;
+  const t = scratch + 64 * 8;
+  const w = t + 40 * 8;
   for (let c = begin; c < end; c++) {
     for (let k = 0; k < outChannels; k++) {
       const at = sums + (<usize>(c * columnsRounded + k) << 2);
       for (let point = 0; point < POINTS; point++) store<f64>(s + (<usize>point << 3), <f64>load<f32>(at + <usize>point * pointStride));
-      for (let row = 0; row < 6; row++) filterGradientRow(s + <usize>(row * 48), 8, t + <usize>(row * 40), 8);
+      for (let row = 0; row < TILE_IN; row++) filterGradientRow(s + <usize>(row * 64), 8, t + <usize>(row * 40), 8);
       for (let column = 0; column < 5; column++) filterGradientRow(t + (<usize>column << 3), 40, w + (<usize>column << 3), 40);
       for (let tap = 0; tap < 25; tap++) {
         store<f32>(dFilter + (<usize>((tap * inChannels + c) * outChannels + k) << 2), <f32>load<f64>(w + (<usize>tap << 3)));

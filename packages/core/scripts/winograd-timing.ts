@@ -1,14 +1,17 @@
-// Timing and accuracy of the Winograd F(2x2, 5x5) kernel against the direct kernel (not a test), on
-// the issue-3 CNN's 5x5 layers: conv1 [64,28,28,1] -> 8 and conv2 [64,14,14,8] -> 16, 'same',
-// forward with bias + relu and both gradients. A/B interleaved, CPU time of the process
-// (process.cpuUsage: with one thread it is the kernel's own time whatever else loads the machine),
-// minimum over rounds. Also the worst |difference| from the float64 definition, relative to the
-// largest |value|, for both kernels. Run with
-// `npx tsx scripts/winograd-timing.ts [--threads 1] [--rounds 15] [--repeats 20]`.
+// Timing and accuracy of the Winograd F(4x4, 5x5) kernels against the direct kernels (not a test), on
+// the issue-3 CNN's 5x5 layers: conv1 [64,28,28,1] -> 8 (which Winograd leaves to the direct kernel)
+// and conv2 [64,14,14,8] -> 16, 'same', forward with bias + relu and both gradients. A/B interleaved,
+// CPU time of the process (process.cpuUsage: with one thread it is the kernel's own time whatever
+// else loads the machine), minimum over rounds. Also the worst |difference| from the float64
+// definition, relative to the largest |value|, for both kernels: on the CNN layers, and with
+// --accuracy N over N random 5x5 stride-1 convolutions of wasm-winograd.test.ts's kind (batch 1-3,
+// sizes 1-17, channels 4-17, paddings 0-4) that Winograd takes. Run with
+// `npx tsx scripts/winograd-timing.ts [--threads 1] [--rounds 15] [--repeats 20] [--accuracy 200]`.
 
 import type { Conv2DInfo } from '../src/backend/backend.js';
 import { createWasmAccelerator, type WasmAccelerator } from '../src/backends/cpu/wasm/index.js';
-import { naiveConv2d } from '../src/backends/cpu/conv-test-helpers.js';
+import { winogradApplies } from '../src/backends/cpu/wasm/wasm-conv.js';
+import { convInfoOf, naiveConv2d } from '../src/backends/cpu/conv-test-helpers.js';
 import { randomArray } from './timing-helpers.js';
 
 function argument(name: string, fallback: number): number {
@@ -33,14 +36,60 @@ function cpuMilliseconds(run: () => void, repeats: number): number {
 }
 
 /** max |actual - expected| / max |expected|. */
-function relativeError(actual: Float32Array, expected: Float64Array): string {
+function relativeErrorOf(actual: Float32Array, expected: Float64Array): number {
   let scale = 0;
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {
     scale = Math.max(scale, Math.abs(expected[i]));
     worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
   }
-  return (worst / scale).toExponential(2);
+  return scale === 0 ? 0 : worst / scale;
+}
+
+function relativeError(actual: Float32Array, expected: Float64Array): string {
+  return relativeErrorOf(actual, expected).toExponential(2);
+}
+
+/**
+ * Worst relative error of each kernel over `count` random convolutions that Winograd takes (forward,
+ * input gradient, filter gradient), for the Winograd and the direct accelerators.
+ */
+function accuracySweep(count: number, winograd: WasmAccelerator, direct: WasmAccelerator): void {
+  const integer = (low: number, high: number) => low + Math.floor(Math.random() * (high - low + 1));
+  const worst = { winograd: [0, 0, 0], direct: [0, 0, 0] };
+  let taken = 0;
+  while (taken < count) {
+    const height = integer(1, 17);
+    const width = integer(1, 17);
+    const pad: [number, number, number, number] = [integer(0, 4), integer(0, 4), integer(0, 4), integer(0, 4)];
+    if (height + pad[0] + pad[1] < 5 || width + pad[2] + pad[3] < 5) continue;
+    const info = convInfoOf({
+      batch: integer(1, 3), height, width, inChannels: integer(4, 17), outChannels: integer(4, 17),
+      filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad,
+    });
+    if (!winogradApplies(info, info.inChannels, info.outHeight, info.outWidth) ||
+      !winogradApplies(info, info.outChannels, info.inHeight, info.inWidth)) continue;
+    taken++;
+    const x = Float32Array.from({ length: info.batch * info.inHeight * info.inWidth * info.inChannels }, () => Math.random() - 0.5);
+    const filter = Float32Array.from({ length: 25 * info.inChannels * info.outChannels }, () => Math.random() - 0.5);
+    const dy = Float32Array.from({ length: info.batch * info.outHeight * info.outWidth * info.outChannels }, () => Math.random() - 0.5);
+    const expected = naiveConv2d(info, x, filter, dy);
+    for (const [name, accelerator] of [['winograd', winograd], ['direct', direct]] as const) {
+      const out = new Float32Array(expected.out.length);
+      const dx = new Float32Array(expected.dx.length);
+      const dFilter = new Float32Array(expected.dFilter.length);
+      accelerator.conv2d!(x, filter, out, info);
+      accelerator.conv2dBackpropInput!(dy, filter, dx, info);
+      accelerator.conv2dBackpropFilter!(x, dy, dFilter, info);
+      const errors = [relativeErrorOf(out, expected.out), relativeErrorOf(dx, expected.dx), relativeErrorOf(dFilter, expected.dFilter)];
+      worst[name] = worst[name].map((value, i) => Math.max(value, errors[i]));
+    }
+  }
+  for (const name of ['winograd', 'direct'] as const) {
+    const [forward, input, filter] = worst[name].map((value) => value.toExponential(2));
+    console.log(`${count} random convolutions, ${name}: worst max error / max |value| against float64: forward ${forward}, ` +
+      `input gradient ${input}, filter gradient ${filter}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -51,6 +100,8 @@ async function main(): Promise<void> {
   process.env.DENDRITE_WINOGRAD = 'off';
   const direct = await createWasmAccelerator({ threads });
   delete process.env.DENDRITE_WINOGRAD;
+  const accuracyCount = argument('accuracy', 0);
+  if (accuracyCount > 0) accuracySweep(accuracyCount, winograd, direct);
   const cases: Array<{ label: string; info: Conv2DInfo }> = [
     { label: 'conv1 [64,28,28,1]->8', info: sameInfo(64, 28, 1, 8) },
     { label: 'conv2 [64,14,14,8]->16', info: sameInfo(64, 14, 8, 16) },

@@ -48,17 +48,24 @@ const MACS_PER_MICROSECOND = 15_000;
 const COPIED_FLOATS_PER_MICROSECOND = 2_000;
 
 /**
- * Winograd F(2x2, 5x5) (assembly/winograd.ts) for stride 1, dilation 1, 5x5 filters: bytes of a
- * thread's scratch for its blocks of tiles (WINOGRAD_BLOCK_BYTES there) and the most tiles per block.
+ * Winograd F(4x4, 5x5) (assembly/winograd.ts) for stride 1, dilation 1, 5x5 filters: output pixels
+ * per tile side, points per transformed tile (8 x 8), bytes of a thread's scratch for its blocks of
+ * tiles (WINOGRAD_BLOCK_BYTES there) and the most tiles per block.
  */
-const WINOGRAD_BLOCK_BYTES = 96 * 1024;
+const WINOGRAD_TILE = 4;
+const WINOGRAD_POINTS = 64;
+const WINOGRAD_BLOCK_BYTES = 184 * 1024;
+/** Bytes the kernel leaves between the points of each of its two block arrays (POINT_SKEW there). */
+const WINOGRAD_POINT_SKEW = 64;
+/** (More tiles per block, 20-32, measured no faster on the CNN's conv2.) */
 const WINOGRAD_MAX_BLOCK_TILES = 16;
 /**
  * Fewest input channels Winograd takes: with 1-3 most of its 4-channel vectors and of its products'
- * depth is wasted (CNN conv1, 1 -> 8 channels at 28x28: 2.5 ms against the direct kernel's 0.7 ms).
+ * depth is wasted (CNN conv1, 1 -> 8 channels at 28x28, one thread: forward + bias + relu 0.98 ms
+ * against the direct kernel's 1.02, filter gradient 1.35 against 0.65).
  */
 const WINOGRAD_MIN_CHANNELS = 4;
-/** Rough single-thread throughput in direct-kernel multiply-adds per µs (~2x the direct kernel's). */
+/** Rough single-thread throughput in direct-kernel multiply-adds per µs (2-2.7x the direct kernel's on the CNN's conv2). */
 const WINOGRAD_DIRECT_MACS_PER_MICROSECOND = 2 * MACS_PER_MICROSECOND;
 
 /** Most input channels of a Winograd call: its ring of transformed columns holds 168 (assembly/winograd.ts). */
@@ -67,40 +74,44 @@ const WINOGRAD_MAX_CHANNELS = 168;
 /** Tiles per Winograd block for `channels` input channels (V and M fit the scratch); 0 when not even 4 fit. */
 function winogradBlockTiles(channels: number): number {
   if (roundUp(channels, 4) > WINOGRAD_MAX_CHANNELS) return 0;
-  const bytesPerTile = 36 * (roundUp(channels, 4) + 8) * 4;
-  return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor(WINOGRAD_BLOCK_BYTES / bytesPerTile / 4) * 4);
+  const bytesPerTile = WINOGRAD_POINTS * (roundUp(channels, 4) + PANEL_COLUMNS) * 4;
+  const skewBytes = WINOGRAD_POINTS * 2 * WINOGRAD_POINT_SKEW;
+  return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor((WINOGRAD_BLOCK_BYTES - skewBytes) / bytesPerTile / 4) * 4);
 }
 
 /**
- * Fewest 2x2 tiles per call: below it the filter transform and the call's fixed costs outweigh the
- * saved multiply-adds (8 -> 16 channels, one thread: 1 tile 12.5 µs against the direct kernel's
- * 10.7 µs, 4 tiles 13.6 against 14.6).
+ * Fewest 4x4 tiles per call, and fewest output pixels per side: below them the filter transform, the
+ * call's fixed costs and the tiles' wasted pixels outweigh the saved multiply-adds (one thread,
+ * 8 -> 16 channels, forward: 1 x 8x8 outputs, 4 tiles, 12.6 µs against the direct kernel's 15.3;
+ * 2 x 4x4, 2 tiles, 20.0 against 15.4; 4 x 2x2, 12.6 against 9.3).
  */
 const WINOGRAD_MIN_TILES = 4;
+const WINOGRAD_MIN_SIDE = 4;
 
 /**
  * Whether the Winograd kernel takes a convolution (or a stride-1 input gradient) with `channels`
- * input channels and a [batch, outHeight, outWidth] output. Outputs one pixel high or wide waste
- * half of every tile (2 x 8 x 1 x 1: 13.6 µs against 10.4).
+ * input channels and a [batch, outHeight, outWidth] output.
  */
 export function winogradApplies(info: Conv2DInfo, channels: number, outHeight: number, outWidth: number): boolean {
   return info.filterHeight === 5 && info.filterWidth === 5 && info.strideHeight === 1 && info.strideWidth === 1 &&
     info.dilationHeight === 1 && info.dilationWidth === 1 && channels >= WINOGRAD_MIN_CHANNELS && winogradBlockTiles(channels) >= 4 &&
-    outHeight >= 2 && outWidth >= 2 && info.batch * Math.ceil(outHeight / 2) * Math.ceil(outWidth / 2) >= WINOGRAD_MIN_TILES;
+    outHeight >= WINOGRAD_MIN_SIDE && outWidth >= WINOGRAD_MIN_SIDE &&
+    info.batch * Math.ceil(outHeight / WINOGRAD_TILE) * Math.ceil(outWidth / WINOGRAD_TILE) >= WINOGRAD_MIN_TILES;
 }
 
 /** Tiles per block of the Winograd filter gradient (V and the transformed dy fit the scratch); 0 when not even 4 fit. */
 function winogradGradientBlockTiles(inChannels: number, outChannels: number): number {
   if (roundUp(inChannels, 4) > WINOGRAD_MAX_CHANNELS) return 0;
-  const bytesPerTile = 36 * (roundUp(inChannels, 4) + roundUp(outChannels, PANEL_COLUMNS)) * 4;
-  return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor(WINOGRAD_BLOCK_BYTES / bytesPerTile / 4) * 4);
+  const bytesPerTile = WINOGRAD_POINTS * (roundUp(inChannels, 4) + roundUp(outChannels, PANEL_COLUMNS)) * 4;
+  const skewBytes = WINOGRAD_POINTS * 2 * WINOGRAD_POINT_SKEW;
+  return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor((WINOGRAD_BLOCK_BYTES - skewBytes) / bytesPerTile / 4) * 4);
 }
 
 /**
- * Whether the filter gradient runs as Winograd too. Its transforms cancel values ~100x the result, so
- * its error is the largest of the three: up to 1.0e-5 of the scale against float64 (forward and
- * input gradient: up to 4.5e-6; the direct kernels: under 1e-6), for 0.7 ms less per CNN step on one
- * thread (conv2: 1.18 against 1.86 ms). false leaves it to the direct kernel.
+ * Whether the filter gradient runs as Winograd too. Its transforms cancel the most, so its error is the
+ * largest of the three: up to 7.2e-6 of the scale against float64 on random shapes (forward and input
+ * gradient: up to 5.7e-6; the direct kernels: about 1e-6), for 0.69 against 1.82-1.97 ms on one thread
+ * (the CNN's conv2). false leaves it to the direct kernel.
  */
 const WINOGRAD_FILTER_GRADIENT = true;
 
@@ -171,12 +182,13 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     channels: number, top: number, left: number, filter: number, flip: number, filterIn: number, filterOut: number,
     out: number, outHeight: number, outWidth: number, columns: number, bias: number, activationCode: number,
   ): void {
-    const tileRows = Math.ceil(outHeight / 2);
-    const tileColumns = Math.ceil(outWidth / 2);
+    const tileRows = Math.ceil(outHeight / WINOGRAD_TILE);
+    const tileColumns = Math.ceil(outWidth / WINOGRAD_TILE);
     // Partial tiles at the bottom and right read zeros: the padded source covers whole tiles.
-    const source = imageSource(staging, steps, pointer, batch, height, width, channels, 2 * tileRows + 4, 2 * tileColumns + 4, top, left);
+    const source = imageSource(staging, steps, pointer, batch, height, width, channels, WINOGRAD_TILE * tileRows + 4,
+      WINOGRAD_TILE * tileColumns + 4, top, left);
     const columnsRounded = roundUp(columns, PANEL_COLUMNS);
-    const transformed = staging.scratch(36 * channels * columnsRounded);
+    const transformed = staging.scratch(WINOGRAD_POINTS * channels * columnsRounded);
     const channelsPerChunk = unitsPerChunk(channels, pool.threads, 1);
     steps.push(() => pool.run('winogradFilterChunk', Math.ceil(channels / channelsPerChunk),
       [filter, transformed, filterIn, filterOut, flip, columnsRounded, channelsPerChunk], (channels * columnsRounded) / 4));
@@ -199,13 +211,13 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     staging: OperandStaging, steps: Array<() => void>, xPointer: number, dyPointer: number, dFilter: number, info: Conv2DInfo,
   ): void {
     const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels } = info;
-    const tileRows = Math.ceil(outHeight / 2);
-    const tileColumns = Math.ceil(outWidth / 2);
-    const source = imageSource(staging, steps, xPointer, batch, inHeight, inWidth, inChannels, 2 * tileRows + 4, 2 * tileColumns + 4,
-      info.padTop, info.padLeft);
+    const tileRows = Math.ceil(outHeight / WINOGRAD_TILE);
+    const tileColumns = Math.ceil(outWidth / WINOGRAD_TILE);
+    const source = imageSource(staging, steps, xPointer, batch, inHeight, inWidth, inChannels, WINOGRAD_TILE * tileRows + 4,
+      WINOGRAD_TILE * tileColumns + 4, info.padTop, info.padLeft);
     const channelsRounded = roundUp(inChannels, 4);
     const columnsRounded = roundUp(outChannels, PANEL_COLUMNS);
-    const slotFloats = 36 * channelsRounded * columnsRounded;
+    const slotFloats = WINOGRAD_POINTS * channelsRounded * columnsRounded;
     const tiles = batch * tileRows * tileColumns;
     const chunks = Math.max(1, Math.min(tiles, FILTER_GRADIENT_CHUNKS, Math.floor(MAX_PARTIAL_FLOATS / slotFloats)));
     const tilesPerChunk = Math.ceil(tiles / chunks);
@@ -217,7 +229,7 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     ]);
     const directMacs = batch * outHeight * outWidth * outChannels * 25 * inChannels;
     steps.push(() => pool.run('winogradFilterGradChunk', chunkCount, [params], directMacs / WINOGRAD_DIRECT_MACS_PER_MICROSECOND));
-    const entries = 36 * channelsRounded;
+    const entries = WINOGRAD_POINTS * channelsRounded;
     const partialFloats = chunkCount * slotFloats;
     const entriesPerChunk = partialFloats >= PARALLEL_PARTIAL_SUM_MIN_FLOATS ? unitsPerChunk(entries, pool.threads, 2) : entries;
     const sums = staging.scratch(slotFloats);

@@ -5,26 +5,33 @@ import { expectSameBits, randomFloats, seededRandom } from '../test-helpers.js';
 import type { KernelName } from './control-block.js';
 import { buildWasmAccelerator, createWasmAccelerator, type WasmAccelerator, type WasmInstructionSet } from './index.js';
 
-// The matrices of F(2, 5) with interpolation points 0, 1, -1, 2, -2, ∞, as assembly/winograd.ts hard-codes them.
+// The matrices of F(4, 5) with interpolation points 0, 1, -1, 2, -2, 1/2, -1/2, ∞, as assembly/winograd.ts
+// hard-codes them (row 0 of Bᵀ and of G negated).
 const AT = [
-  [1, 1, 1, 1, 1, 0],
-  [0, 1, -1, 2, -2, 1],
+  [1, 1, 1, 1, 1, 1, 1, 0],
+  [0, 1, -1, 2, -2, 1 / 2, -1 / 2, 0],
+  [0, 1, 1, 4, 4, 1 / 4, 1 / 4, 0],
+  [0, 1, -1, 8, -8, 1 / 8, -1 / 8, 1],
 ];
 const G = [
-  [1 / 4, 0, 0, 0, 0],
-  [-1 / 6, -1 / 6, -1 / 6, -1 / 6, -1 / 6],
-  [-1 / 6, 1 / 6, -1 / 6, 1 / 6, -1 / 6],
-  [1 / 24, 1 / 12, 1 / 6, 1 / 3, 2 / 3],
-  [1 / 24, -1 / 12, 1 / 6, -1 / 3, 2 / 3],
+  [1, 0, 0, 0, 0],
+  [-2 / 9, -2 / 9, -2 / 9, -2 / 9, -2 / 9],
+  [-2 / 9, 2 / 9, -2 / 9, 2 / 9, -2 / 9],
+  [1 / 90, 1 / 45, 2 / 45, 4 / 45, 8 / 45],
+  [1 / 90, -1 / 45, 2 / 45, -4 / 45, 8 / 45],
+  [32 / 45, 16 / 45, 8 / 45, 4 / 45, 2 / 45],
+  [32 / 45, -16 / 45, 8 / 45, -4 / 45, 2 / 45],
   [0, 0, 0, 0, 1],
 ];
 const BT = [
-  [4, 0, -5, 0, 1, 0],
-  [0, -4, -4, 1, 1, 0],
-  [0, 4, -4, -1, 1, 0],
-  [0, -2, -1, 2, 1, 0],
-  [0, 2, -1, -2, 1, 0],
-  [0, 4, 0, -5, 0, 1],
+  [1, 0, -21 / 4, 0, 21 / 4, 0, -1, 0],
+  [0, 1, 1, -17 / 4, -17 / 4, 1, 1, 0],
+  [0, -1, 1, 17 / 4, -17 / 4, -1, 1, 0],
+  [0, 1 / 2, 1 / 4, -5 / 2, -5 / 4, 2, 1, 0],
+  [0, -1 / 2, 1 / 4, 5 / 2, -5 / 4, -2, 1, 0],
+  [0, 2, 4, -5 / 2, -5, 1 / 2, 1, 0],
+  [0, -2, 4, 5 / 2, -5, -1 / 2, 1, 0],
+  [0, -1, 0, 21 / 4, 0, -21 / 4, 0, 1],
 ];
 
 function multiply(a: number[][], b: number[][]): number[][] {
@@ -35,18 +42,35 @@ function transpose(a: number[][]): number[][] {
   return a[0].map((_, j) => a.map((row) => row[j]));
 }
 
-describe('Winograd F(2x2, 5x5) matrices', () => {
-  it('turn a 6x6 window and a 5x5 filter into the 2x2 valid correlation, in float64', () => {
+/** Coefficients (constant first) of Π (x - root) over `roots`. */
+function polynomialOfRoots(roots: number[]): number[] {
+  let coefficients = [1];
+  for (const root of roots) {
+    const next = new Array<number>(coefficients.length + 1).fill(0);
+    coefficients.forEach((value, power) => {
+      next[power + 1] += value;
+      next[power] -= root * value;
+    });
+    coefficients = next;
+  }
+  return coefficients;
+}
+
+const randomMatrix = (random: () => number, rows: number, columns: number) =>
+  Array.from({ length: rows }, () => Array.from({ length: columns }, () => random() * 2 - 1));
+
+describe('Winograd F(4x4, 5x5) matrices', () => {
+  it('turn an 8x8 window and a 5x5 filter into the 4x4 valid correlation, in float64', () => {
     const random = seededRandom(5);
     for (let trial = 0; trial < 20; trial++) {
-      const d = Array.from({ length: 6 }, () => Array.from({ length: 6 }, () => random() * 2 - 1));
-      const g = Array.from({ length: 5 }, () => Array.from({ length: 5 }, () => random() * 2 - 1));
+      const d = randomMatrix(random, 8, 8);
+      const g = randomMatrix(random, 5, 5);
       const u = multiply(multiply(G, g), transpose(G));
       const v = multiply(multiply(BT, d), transpose(BT));
       const m = u.map((row, i) => row.map((value, j) => value * v[i][j]));
       const y = multiply(multiply(AT, m), transpose(AT));
-      for (let oy = 0; oy < 2; oy++) {
-        for (let ox = 0; ox < 2; ox++) {
+      for (let oy = 0; oy < 4; oy++) {
+        for (let ox = 0; ox < 4; ox++) {
           let direct = 0;
           for (let fy = 0; fy < 5; fy++) for (let fx = 0; fx < 5; fx++) direct += d[oy + fy][ox + fx] * g[fy][fx];
           expect(Math.abs(y[oy][ox] - direct)).toBeLessThan(1e-12);
@@ -55,47 +79,51 @@ describe('Winograd F(2x2, 5x5) matrices', () => {
     }
   });
 
-  it('give the filter gradient transposed: Gᵀ [(A E Aᵀ) ⊙ (Bᵀ D B)] G is the 5x5 correlation of D with a 2x2 E', () => {
+  it('give the filter gradient transposed: Gᵀ [(A E Aᵀ) ⊙ (Bᵀ D B)] G is the 5x5 correlation of D with a 4x4 E', () => {
     const random = seededRandom(6);
     const A = transpose(AT);
     for (let trial = 0; trial < 20; trial++) {
-      const d = Array.from({ length: 6 }, () => Array.from({ length: 6 }, () => random() * 2 - 1));
-      const e = Array.from({ length: 2 }, () => Array.from({ length: 2 }, () => random() * 2 - 1));
+      const d = randomMatrix(random, 8, 8);
+      const e = randomMatrix(random, 4, 4);
       const y = multiply(multiply(A, e), AT);
       const v = multiply(multiply(BT, d), transpose(BT));
       const w = multiply(multiply(transpose(G), y.map((row, i) => row.map((value, j) => value * v[i][j]))), G);
       for (let fy = 0; fy < 5; fy++) {
         for (let fx = 0; fx < 5; fx++) {
           let direct = 0;
-          for (let oy = 0; oy < 2; oy++) for (let ox = 0; ox < 2; ox++) direct += d[oy + fy][ox + fx] * e[oy][ox];
+          for (let oy = 0; oy < 4; oy++) for (let ox = 0; ox < 4; ox++) direct += d[oy + fy][ox + fx] * e[oy][ox];
           expect(Math.abs(w[fy][fx] - direct)).toBeLessThan(1e-12);
         }
       }
     }
   });
 
-  it('are the Toom-Cook matrices of the points 0, 1, -1, 2, -2, ∞', () => {
-    const points = [0, 1, -1, 2, -2];
+  it('are the Toom-Cook matrices of the points 0, 1, -1, 2, -2, 1/2, -1/2, ∞ (row 0 of Bᵀ and G negated)', () => {
+    const points = [0, 1, -1, 2, -2, 1 / 2, -1 / 2];
     points.forEach((p, i) => {
-      // Aᵀ evaluates at the points (p^0, p^1); G evaluates the filter polynomial, divided by Π_j≠i (p - p_j).
-      expect([AT[0][i], AT[1][i]]).toEqual([1, p]);
-      const scale = points.reduce((product, q, j) => (j === i ? product : product * (p - q)), 1);
-      G[i].forEach((value, k) => expect(value).toBeCloseTo(p ** k / scale, 15));
+      const sign = i === 0 ? -1 : 1;
+      // Aᵀ evaluates at the points (p^0 .. p^3); G evaluates the filter polynomial, divided by Π_j≠i (p - p_j);
+      // Bᵀ's row is the polynomial Π_j≠i (x - p_j).
+      expect(AT.map((row) => row[i])).toEqual([1, p, p ** 2, p ** 3]);
+      const others = points.filter((_, j) => j !== i);
+      const scale = others.reduce((product, q) => product * (p - q), 1);
+      G[i].forEach((value, k) => expect(value).toBeCloseTo((sign * p ** k) / scale, 15));
+      polynomialOfRoots(others).forEach((value, k) => expect(BT[i][k]).toBeCloseTo(sign * value, 15));
+      expect(BT[i][7]).toBe(0);
     });
-    // The point at infinity takes the leading coefficients.
-    expect(AT.map((row) => row[5])).toEqual([0, 1]);
-    expect(G[5]).toEqual([0, 0, 0, 0, 1]);
-    // Bᵀ is all integers, so the input transform adds no rounding beyond its sums.
-    for (const row of BT) for (const value of row) expect(Number.isInteger(value)).toBe(true);
+    // The point at infinity takes the leading coefficients; its Bᵀ row is the polynomial of all points.
+    expect(AT.map((row) => row[7])).toEqual([0, 0, 0, 1]);
+    expect(G[7]).toEqual([0, 0, 0, 0, 1]);
+    polynomialOfRoots(points).forEach((value, k) => expect(BT[7][k]).toBeCloseTo(value, 15));
   });
 });
 
-/** A random 5x5 stride-1 convolution: sizes 1-15, channels 1-17, paddings 0-4 (at least one output pixel). */
+/** A random 5x5 stride-1 convolution: sizes 1-17, channels 1-17, paddings 0-4 (at least one output pixel). */
 function randomGeometry(random: () => number): ConvGeometry {
   const integer = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
   for (;;) {
-    const height = integer(1, 15);
-    const width = integer(1, 15);
+    const height = integer(1, 17);
+    const width = integer(1, 17);
     const pad: [number, number, number, number] = [integer(0, 4), integer(0, 4), integer(0, 4), integer(0, 4)];
     if (height + pad[0] + pad[1] < 5 || width + pad[2] + pad[3] < 5) continue;
     return {
@@ -120,8 +148,9 @@ function worstError(actual: ArrayLike<number>, expected: ArrayLike<number>): { e
 /**
  * Within float32 rounding of the output's scale (Winograd's transforms round beyond a summation order):
  * 1e-5 of the largest |value|, 2e-5 for the filter gradient, whose transforms cancel the most
- * (measured on random data of the CNN's shapes: forward and input gradient up to 4.5e-6, filter
- * gradient up to 1.0e-5).
+ * (measured by `scripts/winograd-timing.ts --accuracy 300` on random data of this file's random shapes:
+ * forward up to 5.7e-6, input gradient 5.6e-6, filter gradient 7.2e-6; the CNN's conv2: 4.1e-6,
+ * 4.1e-6, 4.6e-6).
  */
 function expectWithinScale(actual: ArrayLike<number>, expected: ArrayLike<number>, relative = 1e-5): void {
   const { error, scale } = worstError(actual, expected);
@@ -147,7 +176,7 @@ async function recordingAccelerator(threads: number, instructionSet: WasmInstruc
 
 const INSTRUCTION_SETS: WasmInstructionSet[] = ['simd128', 'relaxed-simd'];
 
-describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kernels)', (instructionSet) => {
+describe.each(INSTRUCTION_SETS)('wasm Winograd F(4x4, 5x5) convolution (%s kernels)', (instructionSet) => {
   let single: Recorded;
   let threaded: Recorded;
   let direct: WasmAccelerator;
@@ -170,10 +199,13 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kerne
 
   const random = seededRandom(2016);
   const geometries = Array.from({ length: 24 }, () => randomGeometry(random));
-  // The CNN's layers, and partial tiles of every kind (odd heights and widths, a single pixel).
+  // The CNN's layers, and partial tiles of every kind (heights and widths of every remainder of 4, a single pixel).
   geometries.push(
     { batch: 2, height: 14, width: 14, inChannels: 8, outChannels: 16, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
     { batch: 1, height: 7, width: 13, inChannels: 4, outChannels: 9, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+    // Every remainder of 4 in both directions: 17 = 4 * 4 + 1, 14 = 4 * 3 + 2, 15 = 4 * 3 + 3.
+    { batch: 1, height: 17, width: 14, inChannels: 5, outChannels: 11, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+    { batch: 2, height: 15, width: 13, inChannels: 12, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
     { batch: 1, height: 5, width: 5, inChannels: 6, outChannels: 5, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [0, 0, 0, 0] },
   );
 
@@ -202,9 +234,9 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kerne
         expect(accelerator.conv2dBackpropFilter!(x, dy, dFilter, info)).toBe(true);
         const filterWinograd = kernels.filter((kernel) => kernel === 'winogradFilterGradChunk').length;
         // Winograd takes 4 or more channels (the forward's input channels, the gradient's output
-        // channels) and outputs at least 2x2 pixels with at least 4 tiles in all.
+        // channels) and outputs at least 4x4 pixels with at least 4 4x4 tiles in all.
         const takes = (channels: number, height: number, width: number) =>
-          channels >= 4 && height >= 2 && width >= 2 && info.batch * Math.ceil(height / 2) * Math.ceil(width / 2) >= 4;
+          channels >= 4 && height >= 4 && width >= 4 && info.batch * Math.ceil(height / 4) * Math.ceil(width / 4) >= 4;
         expect(forwardWinograd).toBe(takes(info.inChannels, info.outHeight, info.outWidth) ? 2 : 0);
         expect(inputWinograd).toBe(takes(info.outChannels, info.inHeight, info.inWidth) ? 1 : 0);
         expect(filterWinograd).toBe(takes(info.inChannels, info.outHeight, info.outWidth) ? 1 : 0);
@@ -250,15 +282,16 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kerne
     expectWithinScale(tanhOut, withBias.map(Math.tanh));
   });
 
-  it('declines strides, dilations, other filter sizes and fewer than 4 channels (the direct kernel runs)', () => {
+  it('declines strides, dilations, other filter sizes, fewer than 4 channels and small outputs (the direct kernel runs)', () => {
     const cases: ConvGeometry[] = [
       { batch: 1, height: 9, width: 9, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [2, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
       { batch: 1, height: 9, width: 9, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 2], pad: [2, 2, 2, 2] },
       { batch: 1, height: 9, width: 9, inChannels: 8, outChannels: 8, filterHeight: 3, filterWidth: 3, stride: [1, 1], dilation: [1, 1], pad: [1, 1, 1, 1] },
       { batch: 1, height: 9, width: 9, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 3, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 1, 1] },
       { batch: 1, height: 9, width: 9, inChannels: 3, outChannels: 2, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
-      // A single tile, and outputs one pixel wide.
-      { batch: 1, height: 2, width: 2, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+      // Too few 4x4 tiles, and outputs under 4 pixels high or wide.
+      { batch: 1, height: 8, width: 4, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+      { batch: 4, height: 3, width: 9, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
       { batch: 3, height: 9, width: 1, inChannels: 8, outChannels: 8, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
     ];
     for (const g of cases) {
@@ -275,11 +308,36 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(2x2, 5x5) convolution (%s kerne
   });
 
   it('declines more than 168 input channels (its ring of transformed columns is full): im2col takes them', () => {
-    const info = convInfoOf({ batch: 1, height: 4, width: 4, inChannels: 172, outChannels: 4, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
+    // 4 images of 4x4: 4 tiles, so the channels are the only reason to decline.
+    const info = convInfoOf({ batch: 4, height: 4, width: 4, inChannels: 172, outChannels: 4, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
     single.kernels.length = 0;
-    expect(single.accelerator.conv2d!(new Float32Array(16 * 172), new Float32Array(25 * 172 * 4), new Float32Array(16 * 4), info)).toBe(false);
-    expect(single.accelerator.conv2dBackpropFilter!(new Float32Array(16 * 172), new Float32Array(16 * 4), new Float32Array(25 * 172 * 4), info)).toBe(false);
+    expect(single.accelerator.conv2d!(new Float32Array(64 * 172), new Float32Array(25 * 172 * 4), new Float32Array(64 * 4), info)).toBe(false);
+    expect(single.accelerator.conv2dBackpropFilter!(new Float32Array(64 * 172), new Float32Array(64 * 4), new Float32Array(25 * 172 * 4), info)).toBe(false);
     expect(single.kernels).toEqual([]);
+  });
+
+  it('takes up to 168 channels in blocks of 4 tiles (the filter gradient while its two blocks fit: 176 channels in and out)', () => {
+    for (const [inChannels, outChannels, filterGradient] of [[168, 168, false], [100, 64, true]] as const) {
+      const info = convInfoOf({ batch: 1, height: 8, width: 8, inChannels, outChannels, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
+      const caseRandom = seededRandom(inChannels);
+      const x = randomFloats(64 * inChannels, caseRandom);
+      const filter = randomFloats(25 * inChannels * outChannels, caseRandom);
+      const dy = randomFloats(64 * outChannels, caseRandom);
+      const expected = naiveConv2d(info, x, filter, dy);
+      const out = new Float32Array(expected.out.length);
+      const dx = new Float32Array(expected.dx.length);
+      const dFilter = new Float32Array(expected.dFilter.length);
+      single.kernels.length = 0;
+      expect(single.accelerator.conv2d!(x, filter, out, info)).toBe(true);
+      expect(single.accelerator.conv2dBackpropInput!(dy, filter, dx, info)).toBe(true);
+      // Otherwise the patch is too wide for the direct kernel too: im2col takes it.
+      expect(single.accelerator.conv2dBackpropFilter!(x, dy, dFilter, info)).toBe(filterGradient);
+      expect(single.kernels.filter((kernel) => kernel === 'winogradChunk')).toHaveLength(2);
+      expect(single.kernels.filter((kernel) => kernel === 'winogradFilterGradChunk')).toHaveLength(filterGradient ? 1 : 0);
+      expectWithinScale(out, expected.out);
+      expectWithinScale(dx, expected.dx);
+      if (filterGradient) expectWithinScale(dFilter, expected.dFilter, 2e-5);
+    }
   });
 
   it('stays within float32 rounding on the CNN layer at full batch: worst error / scale below 1e-5 (filter gradient 2e-5)', () => {
