@@ -70,7 +70,8 @@ const RERUNNABLE: Partial<Record<KernelName, { inputs: readonly number[]; output
   maxPoolScatterChunk: 'always',
   winogradFilterChunk: 'always',
   winogradChunk: 'always',
-  // winogradFilterGradChunk is left out: whether its slot is rewritten from zero on a rerun was not checked.
+  // Its first block stores into the chunk's own partial slot (an empty chunk zero-fills it), later ones add.
+  winogradFilterGradChunk: 'always',
   winogradFilterGradOutputChunk: 'always',
   adamChunk: { inputs: [0, 1, 2, 3], outputs: [4, 5, 6] },
 };
