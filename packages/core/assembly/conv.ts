@@ -533,10 +533,9 @@ function singleChannelSparseFilterGrad(
   // A block's pixels: whole rows, and a multiple of 64 (whole words) unless it is the last.
   const blockPixels = <i32>((SINGLE_END - SINGLE_BEGIN - sumsBytes - 64) / SINGLE_PIXEL_BYTES) & ~63;
   if (blockPixels < outWidth) return false;
+  // A first look at one row, so that a dense dy costs next to nothing here.
+  if (!sparseEnough(dy, rowBegin, rowBegin + 1, outWidth, outChannelsRounded, 128)) return false;
   const sourceRowBytes = <usize>sourceWidth << 2;
-  if (!windowsFinite(source, rowBegin, rowEnd, sourceHeight, sourceRowBytes, outHeight, strideHeight, filterHeight, dilationHeight)) {
-    return false;
-  }
   const blockRows = blockPixels / outWidth;
   const sums = scratch + SINGLE_BEGIN;
   memory.fill(sums, 0, sumsBytes);
@@ -580,6 +579,10 @@ function singleChannelSparseFilterGrad(
       }
       // Too dense to pay: give up (only the scratch was written) and leave it to the dense loop.
       if (nonZero * 256 > pixels * 8 * SINGLE_MAX_DENSITY) return false;
+      if (blockBegin == rowBegin && group == 0 &&
+        !windowsFinite(source, rowBegin, rowEnd, sourceHeight, sourceRowBytes, outHeight, strideHeight, filterHeight, dilationHeight)) {
+        return false;
+      }
       if (group == 0) {
         // Each pixel's window in the source.
         let pixel = 0;
