@@ -38,14 +38,16 @@ const CONV_POOL_INDICES = 19;
   const laneIndex = i32x4(0, 1, 2, 3);
   let best: v128;
   let bestIndex: v128;
-  const nan = v128.or(v128.or(f32x4.ne(cell0, cell0), f32x4.ne(cell1, cell1)), v128.or(f32x4.ne(cell2, cell2), f32x4.ne(cell3, cell3)));
-  if (!v128.any_true(nan)) {
+  // A NaN among the cells makes their sum NaN (so does Inf - Inf: those windows take the full rule too).
+  const sum = f32x4.add(f32x4.add(cell0, cell1), f32x4.add(cell2, cell3));
+  if (!v128.any_true(f32x4.ne(sum, sum))) {
+    // pmax(best, cell) is cell where best < cell, else best: "strictly greater wins" in one instruction.
     const take1 = f32x4.gt(cell1, cell0);
-    best = v128.bitselect(cell1, cell0, take1);
+    best = f32x4.pmax(cell0, cell1);
     const take2 = f32x4.gt(cell2, best);
-    best = v128.bitselect(cell2, best, take2);
+    best = f32x4.pmax(best, cell2);
     const take3 = f32x4.gt(cell3, best);
-    best = v128.bitselect(cell3, best, take3);
+    best = f32x4.pmax(best, cell3);
     const winner = i32x4.max_s(i32x4.max_s(v128.and(take1, i32x4.splat(offset1)), v128.and(take2, i32x4.splat(offset2))),
       v128.and(take3, i32x4.splat(offset3)));
     bestIndex = i32x4.add(winner, i32x4.add(i32x4.splat(first), laneIndex));
@@ -120,7 +122,14 @@ function forwardTilePooled(
     c20 = f32x4.add(c20, b0); c21 = f32x4.add(c21, b1);
     c30 = f32x4.add(c30, b0); c31 = f32x4.add(c31, b1);
   }
-  if (activation != 0) {
+  if (activation == 1) {
+    // relu as pmax(x, 0): x < 0 ? +0 : x, the reference's relu (-0 and NaN kept) in one instruction.
+    const zero = f32x4.splat(0);
+    c00 = f32x4.pmax(c00, zero); c01 = f32x4.pmax(c01, zero);
+    c10 = f32x4.pmax(c10, zero); c11 = f32x4.pmax(c11, zero);
+    c20 = f32x4.pmax(c20, zero); c21 = f32x4.pmax(c21, zero);
+    c30 = f32x4.pmax(c30, zero); c31 = f32x4.pmax(c31, zero);
+  } else if (activation != 0) {
     c00 = activateVector(c00, activation); c01 = activateVector(c01, activation);
     c10 = activateVector(c10, activation); c11 = activateVector(c11, activation);
     c20 = activateVector(c20, activation); c21 = activateVector(c21, activation);
