@@ -32,10 +32,9 @@ const CONV_POOL_INDICES = 19;
  */
 // @ts-ignore: decorator
 @inline function poolRegisters(
-  cell0: v128, cell1: v128, cell2: v128, cell3: v128, first: i32, offset1: i32, offset2: i32, offset3: i32,
+  cell0: v128, cell1: v128, cell2: v128, cell3: v128, firstIndices: v128, offset1: v128, offset2: v128, offset3: v128,
   pooled: usize, indices: usize, lanes: i32,
 ): void {
-  const laneIndex = i32x4(0, 1, 2, 3);
   let best: v128;
   let bestIndex: v128;
   // A NaN among the cells makes their sum NaN (so does Inf - Inf: those windows take the full rule too).
@@ -48,22 +47,21 @@ const CONV_POOL_INDICES = 19;
     best = f32x4.pmax(best, cell2);
     const take3 = f32x4.gt(cell3, best);
     best = f32x4.pmax(best, cell3);
-    const winner = i32x4.max_s(i32x4.max_s(v128.and(take1, i32x4.splat(offset1)), v128.and(take2, i32x4.splat(offset2))),
-      v128.and(take3, i32x4.splat(offset3)));
-    bestIndex = i32x4.add(winner, i32x4.add(i32x4.splat(first), laneIndex));
+    const winner = i32x4.max_s(i32x4.max_s(v128.and(take1, offset1), v128.and(take2, offset2)), v128.and(take3, offset3));
+    bestIndex = i32x4.add(winner, firstIndices);
   } else {
     // Strictly greater, or a NaN where the best so far is not NaN (pool.ts' rule).
     best = cell0;
-    bestIndex = i32x4.add(i32x4.splat(first), laneIndex);
+    bestIndex = firstIndices;
     let take = v128.or(f32x4.gt(cell1, best), v128.and(f32x4.ne(cell1, cell1), f32x4.eq(best, best)));
     best = v128.bitselect(cell1, best, take);
-    bestIndex = v128.bitselect(i32x4.add(i32x4.splat(first + offset1), laneIndex), bestIndex, take);
+    bestIndex = v128.bitselect(i32x4.add(firstIndices, offset1), bestIndex, take);
     take = v128.or(f32x4.gt(cell2, best), v128.and(f32x4.ne(cell2, cell2), f32x4.eq(best, best)));
     best = v128.bitselect(cell2, best, take);
-    bestIndex = v128.bitselect(i32x4.add(i32x4.splat(first + offset2), laneIndex), bestIndex, take);
+    bestIndex = v128.bitselect(i32x4.add(firstIndices, offset2), bestIndex, take);
     take = v128.or(f32x4.gt(cell3, best), v128.and(f32x4.ne(cell3, cell3), f32x4.eq(best, best)));
     best = v128.bitselect(cell3, best, take);
-    bestIndex = v128.bitselect(i32x4.add(i32x4.splat(first + offset3), laneIndex), bestIndex, take);
+    bestIndex = v128.bitselect(i32x4.add(firstIndices, offset3), bestIndex, take);
   }
   if (lanes == 4) {
     v128.store(pooled, best);
@@ -83,7 +81,7 @@ const CONV_POOL_INDICES = 19;
  */
 function forwardTilePooled(
   w0: usize, w1: usize, w2: usize, w3: usize, panel: usize, runTable: usize, runCount: i32, runBytes: usize,
-  bias: usize, activation: i32, pooled: usize, indices: usize, first: i32, offset1: i32, offset2: i32, offset3: i32,
+  bias: usize, activation: i32, pooled: usize, indices: usize, first: i32, offset1: v128, offset2: v128, offset3: v128,
   validColumns: i32,
 ): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
@@ -135,9 +133,11 @@ function forwardTilePooled(
     c20 = activateVector(c20, activation); c21 = activateVector(c21, activation);
     c30 = activateVector(c30, activation); c31 = activateVector(c31, activation);
   }
-  poolRegisters(c00, c10, c20, c30, first, offset1, offset2, offset3, pooled, indices, min(4, validColumns));
+  const firstIndices = i32x4.add(i32x4.splat(first), i32x4(0, 1, 2, 3));
+  poolRegisters(c00, c10, c20, c30, firstIndices, offset1, offset2, offset3, pooled, indices, min(4, validColumns));
   if (validColumns > 4) {
-    poolRegisters(c01, c11, c21, c31, first + 4, offset1, offset2, offset3, pooled + 16, indices + 16, validColumns - 4);
+    poolRegisters(c01, c11, c21, c31, i32x4.add(firstIndices, i32x4.splat(4)), offset1, offset2, offset3, pooled + 16, indices + 16,
+      validColumns - 4);
   }
 }
 
@@ -183,6 +183,11 @@ export function conv2dMaxPoolChunk(chunk: i32, scratch: usize, params: usize): v
   const pooledPixelBytes = <usize>outChannels << 2;
   const rowBegin = chunk * rowsPerChunk;
   const rowEnd = min(batch * pooledHeight, rowBegin + rowsPerChunk);
+  // The window's cells' flat offsets from its first, for the pool's indices (growing: outWidth >= 2).
+  const rowStep = outWidth * outChannels;
+  const offset1 = i32x4.splat(outChannels);
+  const offset2 = i32x4.splat(rowStep);
+  const offset3 = i32x4.splat(rowStep + outChannels);
   for (let pooledRow = rowBegin; pooledRow < rowEnd; pooledRow++) {
     const image = pooledRow / pooledHeight;
     const outY = (pooledRow - image * pooledHeight) << 1;
@@ -190,7 +195,6 @@ export function conv2dMaxPoolChunk(chunk: i32, scratch: usize, params: usize): v
     const windowRow1 = windowRow0 + <usize>strideHeight * sourceRowBytes;
     // Flat index of the window's first cell, channel 0, in the convolution output.
     let cell0 = ((image * outHeight + outY) * outWidth) * outChannels;
-    const rowStep = outWidth * outChannels;
     let target = <usize>(pooledRow * pooledWidth) * pooledPixelBytes;
     for (let pooledX = 0; pooledX < pooledWidth; pooledX++) {
       const w0 = windowRow0 + <usize>(pooledX << 1) * pixelStep;
@@ -201,7 +205,7 @@ export function conv2dMaxPoolChunk(chunk: i32, scratch: usize, params: usize): v
         const at = target + (<usize>column0 << 2);
         forwardTilePooled(w0, w0 + pixelStep, w2, w2 + pixelStep, filter + <usize>panelIndex * patchBytes, runTable, runCount, runBytes,
           panelBiasOf(scratch, bias, column0, validColumns), activation, pooled + at, indices + at, cell0 + column0,
-          outChannels, rowStep, rowStep + outChannels, validColumns);
+          offset1, offset2, offset3, validColumns);
       }
       cell0 += outChannels << 1;
       target += pooledPixelBytes;
@@ -248,6 +252,10 @@ export function maxPoolIndicesChunk(
   const pooledWidth = width >> 1;
   const rowStep = width * channels;
   const vectorChannels = channels & ~3;
+  const laneIndex = i32x4(0, 1, 2, 3);
+  const offset1 = i32x4.splat(channels);
+  const offset2 = i32x4.splat(rowStep);
+  const offset3 = i32x4.splat(rowStep + channels);
   const rowBegin = chunk * rowsPerChunk;
   const rowEnd = min(batch * pooledHeight, rowBegin + rowsPerChunk);
   for (let pooledRow = rowBegin; pooledRow < rowEnd; pooledRow++) {
@@ -259,7 +267,9 @@ export function maxPoolIndicesChunk(
       for (let c = 0; c < vectorChannels; c += 4) {
         const first = cell0 + c;
         const at = target + (<usize>c << 2);
-        poolCells(x, first, first + channels, first + rowStep, first + rowStep + channels, pooled + at, indices + at);
+        poolRegisters(v128.load(x + (<usize>first << 2)), v128.load(x + (<usize>(first + channels) << 2)),
+          v128.load(x + (<usize>(first + rowStep) << 2)), v128.load(x + (<usize>(first + rowStep + channels) << 2)),
+          i32x4.add(i32x4.splat(first), laneIndex), offset1, offset2, offset3, pooled + at, indices + at, 4);
       }
       for (let c = vectorChannels; c < channels; c++) {
         let bestIndex = cell0 + c;
@@ -279,11 +289,4 @@ export function maxPoolIndicesChunk(
       target += <usize>channels << 2;
     }
   }
-}
-
-/** poolRegisters over 4 channels of 4 cells of x given by their flat indices (offsets growing with the cell; all 4 lanes stored). */
-// @ts-ignore: decorator
-@inline function poolCells(x: usize, index0: i32, index1: i32, index2: i32, index3: i32, pooled: usize, indices: usize): void {
-  poolRegisters(v128.load(x + (<usize>index0 << 2)), v128.load(x + (<usize>index1 << 2)), v128.load(x + (<usize>index2 << 2)),
-    v128.load(x + (<usize>index3 << 2)), index0, index1 - index0, index2 - index0, index3 - index0, pooled, indices, 4);
 }
