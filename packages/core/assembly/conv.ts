@@ -619,6 +619,10 @@ function singleChannelSparseFilterGrad(
           const passRows = min(SINGLE_PASS_ROWS, filterHeight - fy0);
           const passSums = columnSums + (<usize>fy0 << 5);
           const passOffset = <usize>fy0 * runStep;
+          if (filterWidth == 5 && passRows == 5) {
+            fiveByFivePass(passSums, channelBits, words, windows, passOffset, runStep, dyColumn, dyPixelBytes);
+            continue;
+          }
           let s0a = v128.load(passSums), s0b = v128.load(passSums, 16);
           let s1a = zero, s1b = zero, s2a = zero, s2b = zero, s3a = zero, s3b = zero, s4a = zero, s4b = zero;
           if (passRows > 1) { s1a = v128.load(passSums, 32); s1b = v128.load(passSums, 48); }
@@ -682,6 +686,56 @@ function singleChannelSparseFilterGrad(
     }
   }
   return true;
+}
+
+/**
+ * A pass of singleChannelSparseFilterGrad over 5 filter rows 5 taps wide (a 5x5 filter), with fewer
+ * vector products than two a row: taps 0-3 of each row in one vector, tap 4 of rows 0-3 gathered into
+ * one more and tap 4 of row 4 alone, 7 products for 25 taps instead of 10. The sums live where the
+ * general pass keeps them (tap 4 of row r at lane 3 of its second vector), each adding the same
+ * products in the same order.
+ */
+function fiveByFivePass(
+  passSums: usize, channelBits: usize, words: i32, windows: usize, passOffset: usize, runStep: usize, dyColumn: usize,
+  dyPixelBytes: usize,
+): void {
+  let s0 = v128.load(passSums), s1 = v128.load(passSums, 32), s2 = v128.load(passSums, 64);
+  let s3 = v128.load(passSums, 96), s4 = v128.load(passSums, 128);
+  let column = v128.load32_zero(passSums, 28);
+  column = v128.load32_lane(passSums, column, 1, 60);
+  column = v128.load32_lane(passSums, column, 2, 92);
+  column = v128.load32_lane(passSums, column, 3, 124);
+  let corner = v128.load32_zero(passSums, 156);
+  const step2 = runStep << 1;
+  const step3 = step2 + runStep;
+  const step4 = step2 << 1;
+  for (let w = 0; w < words; w++) {
+    let value = load<u64>(channelBits + (<usize>w << 3));
+    while (value != 0) {
+      const p = (w << 6) + <i32>ctz(value);
+      value &= value - 1;
+      const gradient = v128.load32_splat(dyColumn + <usize>p * dyPixelBytes);
+      const window = <usize>load<u32>(windows + (<usize>p << 2)) + passOffset;
+      s0 = multiplyAdd(v128.load(window), gradient, s0);
+      s1 = multiplyAdd(v128.load(window + runStep), gradient, s1);
+      s2 = multiplyAdd(v128.load(window + step2), gradient, s2);
+      s3 = multiplyAdd(v128.load(window + step3), gradient, s3);
+      s4 = multiplyAdd(v128.load(window + step4), gradient, s4);
+      let fifth = v128.load32_zero(window, 16);
+      fifth = v128.load32_lane(window + runStep, fifth, 1, 16);
+      fifth = v128.load32_lane(window + step2, fifth, 2, 16);
+      fifth = v128.load32_lane(window + step3, fifth, 3, 16);
+      column = multiplyAdd(fifth, gradient, column);
+      corner = multiplyAdd(v128.load32_zero(window + step4, 16), gradient, corner);
+    }
+  }
+  v128.store(passSums, s0); v128.store(passSums, s1, 32); v128.store(passSums, s2, 64);
+  v128.store(passSums, s3, 96); v128.store(passSums, s4, 128);
+  v128.store32_lane(passSums, column, 0, 28);
+  v128.store32_lane(passSums, column, 1, 60);
+  v128.store32_lane(passSums, column, 2, 92);
+  v128.store32_lane(passSums, column, 3, 124);
+  v128.store32_lane(passSums, corner, 0, 156);
 }
 
 /**

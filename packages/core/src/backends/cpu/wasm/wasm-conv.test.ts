@@ -151,6 +151,8 @@ const ONE_CHANNEL_SPARSE_GEOMETRIES: ConvGeometry[] = [
   geometry(2, 9, 70, 1, 5, [7, 4], [1, 1], [1, 1], [3, 3, 1, 1]),
   geometry(2, 6, 20, 1, 3, [2, 8], [1, 2], [1, 1], [0, 0, 3, 4]),
   geometry(2, 40, 30, 1, 200, [5, 5], [1, 1], [1, 1], [2, 2, 2, 2]),
+  // 5 wide (the pass that gathers tap 4 of the rows into one vector), then a pass of 2 rows; strided, dilated along y.
+  geometry(2, 21, 12, 1, 9, [7, 5], [2, 1], [2, 1], [3, 3, 2, 2]),
 ];
 
 /** `count` random one-channel geometries: batch 1-3, sides 1-30, 1-17 output channels, filters 1-9 wide, stride 1-2, same or valid. */
