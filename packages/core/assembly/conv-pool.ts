@@ -1,49 +1,68 @@
 // A convolution layer followed by a 2x2 max pool (stride 2) in one pass, and the scatter its
 // gradient needs. The forward tile of conv.ts takes 4 arbitrary window origins, so here its 4
 // pixels are one pooling window: the tile is computed (bias and activation applied, as conv2dChunk
-// stores it), pooled in registers and only the pooled pixel is written, with the flat index of each
-// channel's maximal cell in the full-resolution output, which the gradient scatters to. The
-// full-resolution activation is never written. The max follows assembly/pool.ts to the bit: cells
-// in window order, a later cell wins when strictly greater, or when it is NaN and the best is not.
+// stores it), pooled in registers (forwardTilePooled) and only the pooled pixel is written, with
+// the flat index of each channel's maximal cell in the full-resolution output, which the gradient
+// scatters to. The full-resolution activation is never written. The max follows assembly/pool.ts
+// to the bit: cells in window order, a later cell wins when strictly greater, or when it is NaN and
+// the best is not.
 // The geometry comes in conv.ts' parameter block plus one word (CONV_POOL_INDICES).
 
 import {
   CONV_ACTIVATION, CONV_BATCH, CONV_BIAS, CONV_DILATION_HEIGHT, CONV_DILATION_WIDTH, CONV_FILTER, CONV_FILTER_HEIGHT,
   CONV_FILTER_WIDTH, CONV_IN_CHANNELS, CONV_OUT, CONV_OUT_CHANNELS, CONV_OUT_HEIGHT, CONV_OUT_WIDTH, CONV_ROWS_PER_CHUNK,
   CONV_SOURCE, CONV_SOURCE_HEIGHT, CONV_SOURCE_WIDTH, CONV_STRIDE_HEIGHT, CONV_STRIDE_WIDTH, TABLE_OFFSET,
-  copyNarrowPanelBias, forwardTile, panelBiasOf, runLength, writeRunTable,
+  copyNarrowPanelBias, panelBiasOf, runLength, writeRunTable,
 } from './conv';
+import { multiplyAdd } from './multiply-add';
 import { PANEL_COLS } from './pack';
 import { word } from './parameter-block';
+import { activateVector } from './simd-math';
 
 /** Where the int32 indices of the maximal cells go ([N, outH / 2, outW / 2, outChannels], like the pooled output). */
 const CONV_POOL_INDICES = 19;
 
 /**
- * Pools 4 channels of the tile's 4 pixels (the window in row-major order, each pixel's 8 floats at
- * tile + pixel * 32 + laneOffset) into pooled and their maximal cells' flat indices into indices,
- * `lanes` of the 4 (a vector store when all 4).
+ * Pools 4 channels of one pooling window held in registers (cell0..cell3 in window order) into
+ * `pooled` and their maximal cells' flat indices into `indices` (`lanes` of the 4, a vector store
+ * when all 4), by pool.ts' rule: a later cell wins when strictly greater, or when it is NaN and the
+ * best is not. Without a NaN among the cells only "strictly greater" is left, so the winner is the
+ * last cell that won: the largest of the winners' cell offsets (offsets grow with the cell: 0,
+ * offset1, offset2, offset3), added to the first cell's indices. Same values, same indices.
  */
 // @ts-ignore: decorator
-@inline function poolLanes(
-  tile: usize, laneOffset: usize, index0: i32, index1: i32, index2: i32, index3: i32, pooled: usize, indices: usize, lanes: i32,
+@inline function poolRegisters(
+  cell0: v128, cell1: v128, cell2: v128, cell3: v128, firstIndices: v128, offset1: v128, offset2: v128, offset3: v128,
+  pooled: usize, indices: usize, lanes: i32,
 ): void {
-  const laneIndex = i32x4(0, 1, 2, 3);
-  let best = v128.load(tile + laneOffset);
-  let bestIndex = i32x4.add(i32x4.splat(index0), laneIndex);
-  // Strictly greater, or a NaN where the best so far is not NaN (pool.ts' rule).
-  let value = v128.load(tile + 32 + laneOffset);
-  let take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
-  best = v128.bitselect(value, best, take);
-  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index1), laneIndex), bestIndex, take);
-  value = v128.load(tile + 64 + laneOffset);
-  take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
-  best = v128.bitselect(value, best, take);
-  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index2), laneIndex), bestIndex, take);
-  value = v128.load(tile + 96 + laneOffset);
-  take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
-  best = v128.bitselect(value, best, take);
-  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index3), laneIndex), bestIndex, take);
+  let best: v128;
+  let bestIndex: v128;
+  // A NaN among the cells makes their sum NaN (so does Inf - Inf: those windows take the full rule too).
+  const sum = f32x4.add(f32x4.add(cell0, cell1), f32x4.add(cell2, cell3));
+  if (!v128.any_true(f32x4.ne(sum, sum))) {
+    // pmax(best, cell) is cell where best < cell, else best: "strictly greater wins" in one instruction.
+    const take1 = f32x4.gt(cell1, cell0);
+    best = f32x4.pmax(cell0, cell1);
+    const take2 = f32x4.gt(cell2, best);
+    best = f32x4.pmax(best, cell2);
+    const take3 = f32x4.gt(cell3, best);
+    best = f32x4.pmax(best, cell3);
+    const winner = i32x4.max_s(i32x4.max_s(v128.and(take1, offset1), v128.and(take2, offset2)), v128.and(take3, offset3));
+    bestIndex = i32x4.add(winner, firstIndices);
+  } else {
+    // Strictly greater, or a NaN where the best so far is not NaN (pool.ts' rule).
+    best = cell0;
+    bestIndex = firstIndices;
+    let take = v128.or(f32x4.gt(cell1, best), v128.and(f32x4.ne(cell1, cell1), f32x4.eq(best, best)));
+    best = v128.bitselect(cell1, best, take);
+    bestIndex = v128.bitselect(i32x4.add(firstIndices, offset1), bestIndex, take);
+    take = v128.or(f32x4.gt(cell2, best), v128.and(f32x4.ne(cell2, cell2), f32x4.eq(best, best)));
+    best = v128.bitselect(cell2, best, take);
+    bestIndex = v128.bitselect(i32x4.add(firstIndices, offset2), bestIndex, take);
+    take = v128.or(f32x4.gt(cell3, best), v128.and(f32x4.ne(cell3, cell3), f32x4.eq(best, best)));
+    best = v128.bitselect(cell3, best, take);
+    bestIndex = v128.bitselect(i32x4.add(firstIndices, offset3), bestIndex, take);
+  }
   if (lanes == 4) {
     v128.store(pooled, best);
     v128.store(indices, bestIndex);
@@ -52,6 +71,74 @@ const CONV_POOL_INDICES = 19;
   if (lanes > 0) { store<f32>(pooled, f32x4.extract_lane(best, 0)); store<i32>(indices, i32x4.extract_lane(bestIndex, 0)); }
   if (lanes > 1) { store<f32>(pooled, f32x4.extract_lane(best, 1), 4); store<i32>(indices, i32x4.extract_lane(bestIndex, 1), 4); }
   if (lanes > 2) { store<f32>(pooled, f32x4.extract_lane(best, 2), 8); store<i32>(indices, i32x4.extract_lane(bestIndex, 2), 8); }
+}
+
+/**
+ * conv.ts' forwardTile over one pooling window (w0..w3: its cells in row-major order) and one
+ * 8-column panel, pooled in registers: the same sums in the same order, the same bias and
+ * activation, then poolRegisters on each half of the panel (`validColumns` of its 8 stored), the
+ * cells' flat indices being first, first + offset1, first + offset2 and first + offset3.
+ */
+function forwardTilePooled(
+  w0: usize, w1: usize, w2: usize, w3: usize, panel: usize, runTable: usize, runCount: i32, runBytes: usize,
+  bias: usize, activation: i32, pooled: usize, indices: usize, first: i32, offset1: v128, offset2: v128, offset3: v128,
+  validColumns: i32,
+): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let w = panel;
+  for (let run = 0; run < runCount; run++) {
+    const offset = <usize>load<i32>(runTable + (<usize>run << 2));
+    let a0 = w0 + offset, a1 = w1 + offset, a2 = w2 + offset, a3 = w3 + offset;
+    const end = a0 + runBytes;
+    while (a0 < end) {
+      const b0 = v128.load(w);
+      const b1 = v128.load(w, 16);
+      let a = v128.load32_splat(a0);
+      c00 = multiplyAdd(a, b0, c00);
+      c01 = multiplyAdd(a, b1, c01);
+      a = v128.load32_splat(a1);
+      c10 = multiplyAdd(a, b0, c10);
+      c11 = multiplyAdd(a, b1, c11);
+      a = v128.load32_splat(a2);
+      c20 = multiplyAdd(a, b0, c20);
+      c21 = multiplyAdd(a, b1, c21);
+      a = v128.load32_splat(a3);
+      c30 = multiplyAdd(a, b0, c30);
+      c31 = multiplyAdd(a, b1, c31);
+      a0 += 4; a1 += 4; a2 += 4; a3 += 4;
+      w += 32;
+    }
+  }
+  if (bias != 0) {
+    const b0 = v128.load(bias);
+    const b1 = v128.load(bias, 16);
+    c00 = f32x4.add(c00, b0); c01 = f32x4.add(c01, b1);
+    c10 = f32x4.add(c10, b0); c11 = f32x4.add(c11, b1);
+    c20 = f32x4.add(c20, b0); c21 = f32x4.add(c21, b1);
+    c30 = f32x4.add(c30, b0); c31 = f32x4.add(c31, b1);
+  }
+  if (activation == 1) {
+    // relu as pmax(x, 0): x < 0 ? +0 : x, the reference's relu (-0 and NaN kept) in one instruction.
+    const zero = f32x4.splat(0);
+    c00 = f32x4.pmax(c00, zero); c01 = f32x4.pmax(c01, zero);
+    c10 = f32x4.pmax(c10, zero); c11 = f32x4.pmax(c11, zero);
+    c20 = f32x4.pmax(c20, zero); c21 = f32x4.pmax(c21, zero);
+    c30 = f32x4.pmax(c30, zero); c31 = f32x4.pmax(c31, zero);
+  } else if (activation != 0) {
+    c00 = activateVector(c00, activation); c01 = activateVector(c01, activation);
+    c10 = activateVector(c10, activation); c11 = activateVector(c11, activation);
+    c20 = activateVector(c20, activation); c21 = activateVector(c21, activation);
+    c30 = activateVector(c30, activation); c31 = activateVector(c31, activation);
+  }
+  const firstIndices = i32x4.add(i32x4.splat(first), i32x4(0, 1, 2, 3));
+  poolRegisters(c00, c10, c20, c30, firstIndices, offset1, offset2, offset3, pooled, indices, min(4, validColumns));
+  if (validColumns > 4) {
+    poolRegisters(c01, c11, c21, c31, i32x4.add(firstIndices, i32x4.splat(4)), offset1, offset2, offset3, pooled + 16, indices + 16,
+      validColumns - 4);
+  }
 }
 
 /**
@@ -91,12 +178,16 @@ export function conv2dMaxPoolChunk(chunk: i32, scratch: usize, params: usize): v
   const patchBytes = <usize>(filterHeight * filterWidth * channels) << 5;
   const panels = (outChannels + PANEL_COLS - 1) / PANEL_COLS;
   copyNarrowPanelBias(scratch, bias, outChannels);
-  const tile = scratch;
   const pooledHeight = outHeight >> 1;
   const pooledWidth = outWidth >> 1;
   const pooledPixelBytes = <usize>outChannels << 2;
   const rowBegin = chunk * rowsPerChunk;
   const rowEnd = min(batch * pooledHeight, rowBegin + rowsPerChunk);
+  // The window's cells' flat offsets from its first, for the pool's indices (growing: outWidth >= 2).
+  const rowStep = outWidth * outChannels;
+  const offset1 = i32x4.splat(outChannels);
+  const offset2 = i32x4.splat(rowStep);
+  const offset3 = i32x4.splat(rowStep + outChannels);
   for (let pooledRow = rowBegin; pooledRow < rowEnd; pooledRow++) {
     const image = pooledRow / pooledHeight;
     const outY = (pooledRow - image * pooledHeight) << 1;
@@ -104,7 +195,6 @@ export function conv2dMaxPoolChunk(chunk: i32, scratch: usize, params: usize): v
     const windowRow1 = windowRow0 + <usize>strideHeight * sourceRowBytes;
     // Flat index of the window's first cell, channel 0, in the convolution output.
     let cell0 = ((image * outHeight + outY) * outWidth) * outChannels;
-    const rowStep = outWidth * outChannels;
     let target = <usize>(pooledRow * pooledWidth) * pooledPixelBytes;
     for (let pooledX = 0; pooledX < pooledWidth; pooledX++) {
       const w0 = windowRow0 + <usize>(pooledX << 1) * pixelStep;
@@ -112,16 +202,10 @@ export function conv2dMaxPoolChunk(chunk: i32, scratch: usize, params: usize): v
       for (let panelIndex = 0; panelIndex < panels; panelIndex++) {
         const column0 = panelIndex * PANEL_COLS;
         const validColumns = min(PANEL_COLS, outChannels - column0);
-        forwardTile(w0, w0 + pixelStep, w2, w2 + pixelStep, filter + <usize>panelIndex * patchBytes, runTable, runCount, runBytes,
-          tile, PANEL_COLS * 4, panelBiasOf(scratch, bias, column0, validColumns), activation);
         const at = target + (<usize>column0 << 2);
-        const first = cell0 + column0;
-        poolLanes(tile, 0, first, first + outChannels, first + rowStep, first + rowStep + outChannels,
-          pooled + at, indices + at, min(4, validColumns));
-        if (validColumns > 4) {
-          poolLanes(tile, 16, first + 4, first + 4 + outChannels, first + 4 + rowStep, first + 4 + rowStep + outChannels,
-            pooled + at + 16, indices + at + 16, validColumns - 4);
-        }
+        forwardTilePooled(w0, w0 + pixelStep, w2, w2 + pixelStep, filter + <usize>panelIndex * patchBytes, runTable, runCount, runBytes,
+          panelBiasOf(scratch, bias, column0, validColumns), activation, pooled + at, indices + at, cell0 + column0,
+          offset1, offset2, offset3, validColumns);
       }
       cell0 += outChannels << 1;
       target += pooledPixelBytes;
@@ -168,6 +252,10 @@ export function maxPoolIndicesChunk(
   const pooledWidth = width >> 1;
   const rowStep = width * channels;
   const vectorChannels = channels & ~3;
+  const laneIndex = i32x4(0, 1, 2, 3);
+  const offset1 = i32x4.splat(channels);
+  const offset2 = i32x4.splat(rowStep);
+  const offset3 = i32x4.splat(rowStep + channels);
   const rowBegin = chunk * rowsPerChunk;
   const rowEnd = min(batch * pooledHeight, rowBegin + rowsPerChunk);
   for (let pooledRow = rowBegin; pooledRow < rowEnd; pooledRow++) {
@@ -179,7 +267,9 @@ export function maxPoolIndicesChunk(
       for (let c = 0; c < vectorChannels; c += 4) {
         const first = cell0 + c;
         const at = target + (<usize>c << 2);
-        poolCells(x, first, first + channels, first + rowStep, first + rowStep + channels, pooled + at, indices + at);
+        poolRegisters(v128.load(x + (<usize>first << 2)), v128.load(x + (<usize>(first + channels) << 2)),
+          v128.load(x + (<usize>(first + rowStep) << 2)), v128.load(x + (<usize>(first + rowStep + channels) << 2)),
+          i32x4.add(i32x4.splat(first), laneIndex), offset1, offset2, offset3, pooled + at, indices + at, 4);
       }
       for (let c = vectorChannels; c < channels; c++) {
         let bestIndex = cell0 + c;
@@ -199,26 +289,4 @@ export function maxPoolIndicesChunk(
       target += <usize>channels << 2;
     }
   }
-}
-
-/** poolLanes over 4 channels of 4 cells of x given by their flat indices (all 4 lanes stored). */
-// @ts-ignore: decorator
-@inline function poolCells(x: usize, index0: i32, index1: i32, index2: i32, index3: i32, pooled: usize, indices: usize): void {
-  const laneIndex = i32x4(0, 1, 2, 3);
-  let best = v128.load(x + (<usize>index0 << 2));
-  let bestIndex = i32x4.add(i32x4.splat(index0), laneIndex);
-  let value = v128.load(x + (<usize>index1 << 2));
-  let take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
-  best = v128.bitselect(value, best, take);
-  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index1), laneIndex), bestIndex, take);
-  value = v128.load(x + (<usize>index2 << 2));
-  take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
-  best = v128.bitselect(value, best, take);
-  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index2), laneIndex), bestIndex, take);
-  value = v128.load(x + (<usize>index3 << 2));
-  take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
-  best = v128.bitselect(value, best, take);
-  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(index3), laneIndex), bestIndex, take);
-  v128.store(pooled, best);
-  v128.store(indices, bestIndex);
 }

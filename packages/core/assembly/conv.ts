@@ -297,7 +297,9 @@ export function conv2dFilterGradChunk(chunk: i32, scratch: usize, params: usize)
     memory.fill(partial, 0, <usize>patchRounded * partialRowBytes);
     return;
   }
-  // A mostly zero dy (a max pool's gradient: 3 cells of 4) takes the sparse path, with the same bits.
+  // A mostly zero dy (a max pool's gradient: 3 cells of 4) takes a sparse path, with the same bits.
+  if (channels == 1 && singleChannelSparseFilterGrad(source, dy, partial, scratch, rowBegin, rowEnd, sourceHeight, sourceWidth,
+    outHeight, outWidth, outChannelsRounded, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth)) return;
   if (sparseFilterGrad(source, dy, partial, scratch, rowBegin, rowEnd, sourceHeight, sourceWidth, channels, outHeight, outWidth,
     outChannelsRounded, filterHeight, filterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth)) return;
   const blockRows = max(1, (GRADIENT_BLOCK_PIXELS + outWidth - 1) / outWidth);
@@ -384,32 +386,10 @@ function sparseFilterGrad(
   if (dilationWidth != 1 || (runFloats & 3) != 0) return false;
   const dyPixelBytes = <usize>outChannelsRounded << 2;
   const dyBegin = dy + <usize>(rowBegin * outWidth) * dyPixelBytes;
-  const dyEnd = dy + <usize>(rowEnd * outWidth) * dyPixelBytes;
-  // Count the non-zero values (NaN counts: it must reach the sums).
-  let nonZero = 0;
-  for (let at = dyBegin; at < dyEnd; at += 16) {
-    nonZero += <i32>popcnt(i32x4.bitmask(f32x4.ne(v128.load(at), f32x4.splat(0))));
-  }
-  if (nonZero * 256 > <i32>((dyEnd - dyBegin) >> 2) * SPARSE_MAX_DENSITY) return false;
+  if (!sparseEnough(dy, rowBegin, rowEnd, outWidth, outChannelsRounded, SPARSE_MAX_DENSITY)) return false;
   const sourceRowBytes = <usize>(sourceWidth * channels) << 2;
-  // Every source row under the chunk's windows must be finite (x - x is 0 for finite x, NaN otherwise):
-  // the rows from the first window's top to the last window's bottom (images are stacked), each once.
-  const firstImage = rowBegin / outHeight;
-  const lastImage = (rowEnd - 1) / outHeight;
-  const firstRow = firstImage * sourceHeight + (rowBegin - firstImage * outHeight) * strideHeight;
-  const endRow = min(lastImage * sourceHeight + (rowEnd - 1 - lastImage * outHeight) * strideHeight + (filterHeight - 1) * dilationHeight + 1,
-    (lastImage + 1) * sourceHeight);
-  const checkEnd = source + <usize>endRow * sourceRowBytes;
-  let at = source + <usize>firstRow * sourceRowBytes;
-  let bad = v128.splat<i32>(0);
-  for (; at + 16 <= checkEnd; at += 16) {
-    const value = v128.load(at);
-    bad = v128.or(bad, f32x4.ne(f32x4.sub(value, value), f32x4.splat(0)));
-  }
-  if (v128.any_true(bad)) return false;
-  for (; at < checkEnd; at += 4) {
-    const value = load<f32>(at);
-    if (value - value != 0) return false;
+  if (!windowsFinite(source, rowBegin, rowEnd, sourceHeight, sourceRowBytes, outHeight, strideHeight, filterHeight, dilationHeight)) {
+    return false;
   }
   const patch = filterHeight * runFloats;
   const patchRounded = (patch + 3) & ~3;
@@ -476,6 +456,286 @@ function sparseFilterGrad(
     }
   }
   return true;
+}
+
+/** Whether at most maxDensity / 256 of dy's values in output rows [rowBegin, rowEnd) are non-zero (NaN counts: it must reach the sums). */
+function sparseEnough(dy: usize, rowBegin: i32, rowEnd: i32, outWidth: i32, outChannelsRounded: i32, maxDensity: i32): bool {
+  const dyPixelBytes = <usize>outChannelsRounded << 2;
+  const dyBegin = dy + <usize>(rowBegin * outWidth) * dyPixelBytes;
+  const dyEnd = dy + <usize>(rowEnd * outWidth) * dyPixelBytes;
+  let nonZero = 0;
+  for (let at = dyBegin; at < dyEnd; at += 16) {
+    nonZero += <i32>popcnt(i32x4.bitmask(f32x4.ne(v128.load(at), f32x4.splat(0))));
+  }
+  return nonZero * 256 <= <i32>((dyEnd - dyBegin) >> 2) * maxDensity;
+}
+
+/**
+ * Whether every source value under the windows of output rows [rowBegin, rowEnd) is finite (x - x
+ * is 0 for finite x, NaN otherwise): the rows from the first window's top to the last window's
+ * bottom (images are stacked), each once. A sparse path skips the products with a zero dy, which
+ * only leaves the sums as they are when no 0 * Inf would have made a NaN.
+ */
+function windowsFinite(
+  source: usize, rowBegin: i32, rowEnd: i32, sourceHeight: i32, sourceRowBytes: usize, outHeight: i32, strideHeight: i32,
+  filterHeight: i32, dilationHeight: i32,
+): bool {
+  const firstImage = rowBegin / outHeight;
+  const lastImage = (rowEnd - 1) / outHeight;
+  const firstRow = firstImage * sourceHeight + (rowBegin - firstImage * outHeight) * strideHeight;
+  const endRow = min(lastImage * sourceHeight + (rowEnd - 1 - lastImage * outHeight) * strideHeight + (filterHeight - 1) * dilationHeight + 1,
+    (lastImage + 1) * sourceHeight);
+  const checkEnd = source + <usize>endRow * sourceRowBytes;
+  let at = source + <usize>firstRow * sourceRowBytes;
+  let bad = v128.splat<i32>(0);
+  for (; at + 16 <= checkEnd; at += 16) {
+    const value = v128.load(at);
+    bad = v128.or(bad, f32x4.ne(f32x4.sub(value, value), f32x4.splat(0)));
+  }
+  if (v128.any_true(bad)) return false;
+  for (; at < checkEnd; at += 4) {
+    const value = load<f32>(at);
+    if (value - value != 0) return false;
+  }
+  return true;
+}
+
+/** Where the one-channel sparse filter gradient keeps its sums, then a block's tables (up to SINGLE_END). */
+const SINGLE_BEGIN: usize = 32768;
+const SINGLE_END: usize = 65536;
+/** The one-channel sparse path pays when at most this share of dy (in 1/256ths) is non-zero. */
+const SINGLE_MAX_DENSITY: i32 = 85;
+/** Filter rows a pass of the one-channel sparse path keeps in registers (two vectors each). */
+const SINGLE_PASS_ROWS: i32 = 5;
+/** Scratch bytes per pixel of a block: its window's address, its mask byte and its 8 channels' bits. */
+const SINGLE_PIXEL_BYTES: usize = 6;
+
+/**
+ * The filter gradient of output rows [rowBegin, rowEnd) of a one-channel convolution 4 to 8 taps
+ * wide (dilation 1 along x: each filter row is one run of the source) when dy is mostly zeros (a
+ * max pool's gradient), into `partial` as the dense loop writes it; returns false, writing nothing,
+ * where it does not apply (other widths, a block of dy with more than a third of its values non-zero,
+ * a non-finite input under the windows). The dense loop spends its multiply-adds on the zeros too, and a ninth of them
+ * on the one-channel 5x5 patch rounded to 28 taps. Here, per block of pixels (rows in order, their
+ * dy contiguous) and 8 output channels: a byte per pixel says which channels are non-zero, turned
+ * into a bit string per channel (64 pixels a word); then each channel's sums of a pass of up to 5
+ * filter rows stay in registers, two vectors a row (taps 0-3 and the last 4, overlapping), while
+ * the set bits give the pixels, in order, whose window adds into them. Each sum adds the dense
+ * loop's products in its order, less those with a zero dy (see sparseFilterGrad): the same bits.
+ */
+function singleChannelSparseFilterGrad(
+  source: usize, dy: usize, partial: usize, scratch: usize, rowBegin: i32, rowEnd: i32, sourceHeight: i32, sourceWidth: i32,
+  outHeight: i32, outWidth: i32, outChannelsRounded: i32, filterHeight: i32, filterWidth: i32,
+  strideHeight: i32, strideWidth: i32, dilationHeight: i32, dilationWidth: i32,
+): bool {
+  if (dilationWidth != 1 || filterWidth < 4 || filterWidth > 8) return false;
+  const sumsBytes = <usize>(outChannelsRounded * filterHeight) << 5;
+  // A block's pixels: whole rows, and a multiple of 64 (whole words) unless it is the last.
+  const blockPixels = <i32>((SINGLE_END - SINGLE_BEGIN - sumsBytes - 64) / SINGLE_PIXEL_BYTES) & ~63;
+  if (blockPixels < outWidth) return false;
+  // A first look at one row, so that a dense dy costs next to nothing here.
+  if (!sparseEnough(dy, rowBegin, rowBegin + 1, outWidth, outChannelsRounded, 128)) return false;
+  const sourceRowBytes = <usize>sourceWidth << 2;
+  const blockRows = blockPixels / outWidth;
+  const sums = scratch + SINGLE_BEGIN;
+  memory.fill(sums, 0, sumsBytes);
+  const windows = sums + sumsBytes;
+  const masks = windows + (<usize>blockPixels << 2);
+  const bits = masks + <usize>blockPixels + 64;
+  const dyPixelBytes = <usize>outChannelsRounded << 2;
+  const pixelStep = <usize>strideWidth << 2;
+  const runStep = <usize>dilationHeight * sourceRowBytes;
+  // The second vector of a filter row: its last 4 taps.
+  const lastFour = <usize>(filterWidth - 4) << 2;
+  const zero = f32x4.splat(0);
+  for (let blockBegin = rowBegin; blockBegin < rowEnd; blockBegin += blockRows) {
+    const blockEnd = min(rowEnd, blockBegin + blockRows);
+    const pixels = (blockEnd - blockBegin) * outWidth;
+    const words = (pixels + 63) >> 6;
+    const dyBlock = dy + <usize>(blockBegin * outWidth) * dyPixelBytes;
+    for (let group = 0; group < outChannelsRounded; group += 8) {
+      // Mask bytes: bit k of a pixel's byte says whether its dy[group + k] is not zero (or is NaN);
+      // zeros past the block's last pixel up to its last word.
+      v128.store(masks + (<usize>(words - 1) << 6), zero);
+      v128.store(masks + (<usize>(words - 1) << 6), zero, 16);
+      v128.store(masks + (<usize>(words - 1) << 6), zero, 32);
+      v128.store(masks + (<usize>(words - 1) << 6), zero, 48);
+      let d = dyBlock + (<usize>group << 2);
+      let p = 0;
+      let nonZero = 0;
+      for (; p + 2 <= pixels; p += 2) {
+        const first = i16x8.narrow_i32x4_s(f32x4.ne(v128.load(d), zero), f32x4.ne(v128.load(d, 16), zero));
+        const second = i16x8.narrow_i32x4_s(f32x4.ne(v128.load(d + dyPixelBytes), zero), f32x4.ne(v128.load(d + dyPixelBytes, 16), zero));
+        const mask = i8x16.bitmask(i8x16.narrow_i16x8_s(first, second));
+        store<u16>(masks + <usize>p, <u16>mask);
+        nonZero += <i32>popcnt(mask);
+        d += dyPixelBytes << 1;
+      }
+      if (p < pixels) {
+        const first = i16x8.narrow_i32x4_s(f32x4.ne(v128.load(d), zero), f32x4.ne(v128.load(d, 16), zero));
+        const mask = i8x16.bitmask(i8x16.narrow_i16x8_s(first, zero));
+        store<u8>(masks + <usize>p, <u8>mask);
+        nonZero += <i32>popcnt(mask);
+      }
+      // Too dense to pay: give up (only the scratch was written) and leave it to the dense loop.
+      if (nonZero * 256 > pixels * 8 * SINGLE_MAX_DENSITY) return false;
+      if (blockBegin == rowBegin && group == 0 &&
+        !windowsFinite(source, rowBegin, rowEnd, sourceHeight, sourceRowBytes, outHeight, strideHeight, filterHeight, dilationHeight)) {
+        return false;
+      }
+      if (group == 0) {
+        // Each pixel's window in the source.
+        let pixel = 0;
+        for (let row = blockBegin; row < blockEnd; row++) {
+          const image = row / outHeight;
+          const outY = row - image * outHeight;
+          let window = source + <usize>(image * sourceHeight + outY * strideHeight) * sourceRowBytes;
+          for (let x = 0; x < outWidth; x++) {
+            store<u32>(windows + (<usize>pixel << 2), <u32>window);
+            window += pixelStep;
+            pixel++;
+          }
+        }
+      }
+      // Bit strings: bit i of channel k's word w is set when pixel 64 w + i is non-zero there.
+      for (let k = 0; k < 8; k++) {
+        const shift = 7 - k;
+        const channelBits = bits + (<usize>(k * words) << 3);
+        for (let w = 0; w < words; w++) {
+          const at = masks + (<usize>w << 6);
+          const value = <u64>i8x16.bitmask(i8x16.shl(v128.load(at), shift)) |
+            <u64>i8x16.bitmask(i8x16.shl(v128.load(at, 16), shift)) << 16 |
+            <u64>i8x16.bitmask(i8x16.shl(v128.load(at, 32), shift)) << 32 |
+            <u64>i8x16.bitmask(i8x16.shl(v128.load(at, 48), shift)) << 48;
+          store<u64>(channelBits + (<usize>w << 3), value);
+        }
+      }
+      for (let k = 0; k < 8; k++) {
+        const column = group + k;
+        const columnSums = sums + (<usize>(column * filterHeight) << 5);
+        const channelBits = bits + (<usize>(k * words) << 3);
+        const dyColumn = dyBlock + (<usize>column << 2);
+        for (let fy0 = 0; fy0 < filterHeight; fy0 += SINGLE_PASS_ROWS) {
+          const passRows = min(SINGLE_PASS_ROWS, filterHeight - fy0);
+          const passSums = columnSums + (<usize>fy0 << 5);
+          const passOffset = <usize>fy0 * runStep;
+          if (filterWidth == 5 && passRows == 5) {
+            fiveByFivePass(passSums, channelBits, words, windows, passOffset, runStep, dyColumn, dyPixelBytes);
+            continue;
+          }
+          let s0a = v128.load(passSums), s0b = v128.load(passSums, 16);
+          let s1a = zero, s1b = zero, s2a = zero, s2b = zero, s3a = zero, s3b = zero, s4a = zero, s4b = zero;
+          if (passRows > 1) { s1a = v128.load(passSums, 32); s1b = v128.load(passSums, 48); }
+          if (passRows > 2) { s2a = v128.load(passSums, 64); s2b = v128.load(passSums, 80); }
+          if (passRows > 3) { s3a = v128.load(passSums, 96); s3b = v128.load(passSums, 112); }
+          if (passRows > 4) { s4a = v128.load(passSums, 128); s4b = v128.load(passSums, 144); }
+          for (let w = 0; w < words; w++) {
+            let value = load<u64>(channelBits + (<usize>w << 3));
+            while (value != 0) {
+              const p = (w << 6) + <i32>ctz(value);
+              value &= value - 1;
+              const gradient = v128.load32_splat(dyColumn + <usize>p * dyPixelBytes);
+              let window = <usize>load<u32>(windows + (<usize>p << 2)) + passOffset;
+              s0a = multiplyAdd(v128.load(window), gradient, s0a);
+              s0b = multiplyAdd(v128.load(window + lastFour), gradient, s0b);
+              if (passRows > 1) {
+                window += runStep;
+                s1a = multiplyAdd(v128.load(window), gradient, s1a);
+                s1b = multiplyAdd(v128.load(window + lastFour), gradient, s1b);
+              }
+              if (passRows > 2) {
+                window += runStep;
+                s2a = multiplyAdd(v128.load(window), gradient, s2a);
+                s2b = multiplyAdd(v128.load(window + lastFour), gradient, s2b);
+              }
+              if (passRows > 3) {
+                window += runStep;
+                s3a = multiplyAdd(v128.load(window), gradient, s3a);
+                s3b = multiplyAdd(v128.load(window + lastFour), gradient, s3b);
+              }
+              if (passRows > 4) {
+                window += runStep;
+                s4a = multiplyAdd(v128.load(window), gradient, s4a);
+                s4b = multiplyAdd(v128.load(window + lastFour), gradient, s4b);
+              }
+            }
+          }
+          v128.store(passSums, s0a); v128.store(passSums, s0b, 16);
+          if (passRows > 1) { v128.store(passSums, s1a, 32); v128.store(passSums, s1b, 48); }
+          if (passRows > 2) { v128.store(passSums, s2a, 64); v128.store(passSums, s2b, 80); }
+          if (passRows > 3) { v128.store(passSums, s3a, 96); v128.store(passSums, s3b, 112); }
+          if (passRows > 4) { v128.store(passSums, s4a, 128); v128.store(passSums, s4b, 144); }
+        }
+      }
+    }
+  }
+  // Into the dense loop's layout: partial[fy * filterWidth + fx][column], taps 0-3 of a row from its
+  // first vector and the rest from its second; entries past the patch are zeros (never read).
+  const patch = filterHeight * filterWidth;
+  const patchRounded = (patch + 3) & ~3;
+  for (let column = 0; column < outChannelsRounded; column++) {
+    const columnSums = sums + (<usize>(column * filterHeight) << 5);
+    for (let fy = 0; fy < filterHeight; fy++) {
+      for (let fx = 0; fx < filterWidth; fx++) {
+        const from = columnSums + (<usize>fy << 5) + (fx < 4 ? <usize>fx << 2 : 16 + (<usize>(fx - filterWidth + 4) << 2));
+        store<f32>(partial + (<usize>((fy * filterWidth + fx) * outChannelsRounded + column) << 2), load<f32>(from));
+      }
+    }
+    for (let entry = patch; entry < patchRounded; entry++) {
+      store<f32>(partial + (<usize>(entry * outChannelsRounded + column) << 2), 0);
+    }
+  }
+  return true;
+}
+
+/**
+ * A pass of singleChannelSparseFilterGrad over 5 filter rows 5 taps wide (a 5x5 filter), with fewer
+ * vector products than two a row: taps 0-3 of each row in one vector, tap 4 of rows 0-3 gathered into
+ * one more and tap 4 of row 4 alone, 7 products for 25 taps instead of 10. The sums live where the
+ * general pass keeps them (tap 4 of row r at lane 3 of its second vector), each adding the same
+ * products in the same order.
+ */
+function fiveByFivePass(
+  passSums: usize, channelBits: usize, words: i32, windows: usize, passOffset: usize, runStep: usize, dyColumn: usize,
+  dyPixelBytes: usize,
+): void {
+  let s0 = v128.load(passSums), s1 = v128.load(passSums, 32), s2 = v128.load(passSums, 64);
+  let s3 = v128.load(passSums, 96), s4 = v128.load(passSums, 128);
+  let column = v128.load32_zero(passSums, 28);
+  column = v128.load32_lane(passSums, column, 1, 60);
+  column = v128.load32_lane(passSums, column, 2, 92);
+  column = v128.load32_lane(passSums, column, 3, 124);
+  let corner = v128.load32_zero(passSums, 156);
+  const step2 = runStep << 1;
+  const step3 = step2 + runStep;
+  const step4 = step2 << 1;
+  for (let w = 0; w < words; w++) {
+    let value = load<u64>(channelBits + (<usize>w << 3));
+    while (value != 0) {
+      const p = (w << 6) + <i32>ctz(value);
+      value &= value - 1;
+      const gradient = v128.load32_splat(dyColumn + <usize>p * dyPixelBytes);
+      const window = <usize>load<u32>(windows + (<usize>p << 2)) + passOffset;
+      s0 = multiplyAdd(v128.load(window), gradient, s0);
+      s1 = multiplyAdd(v128.load(window + runStep), gradient, s1);
+      s2 = multiplyAdd(v128.load(window + step2), gradient, s2);
+      s3 = multiplyAdd(v128.load(window + step3), gradient, s3);
+      s4 = multiplyAdd(v128.load(window + step4), gradient, s4);
+      let fifth = v128.load32_zero(window, 16);
+      fifth = v128.load32_lane(window + runStep, fifth, 1, 16);
+      fifth = v128.load32_lane(window + step2, fifth, 2, 16);
+      fifth = v128.load32_lane(window + step3, fifth, 3, 16);
+      column = multiplyAdd(fifth, gradient, column);
+      corner = multiplyAdd(v128.load32_zero(window + step4, 16), gradient, corner);
+    }
+  }
+  v128.store(passSums, s0); v128.store(passSums, s1, 32); v128.store(passSums, s2, 64);
+  v128.store(passSums, s3, 96); v128.store(passSums, s4, 128);
+  v128.store32_lane(passSums, column, 0, 28);
+  v128.store32_lane(passSums, column, 1, 60);
+  v128.store32_lane(passSums, column, 2, 92);
+  v128.store32_lane(passSums, column, 3, 124);
+  v128.store32_lane(passSums, corner, 0, 156);
 }
 
 /**

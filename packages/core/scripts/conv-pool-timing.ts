@@ -10,6 +10,9 @@ import type { Conv2DInfo } from '../src/backend/backend.js';
 import { createWasmAccelerator } from '../src/backends/cpu/wasm/index.js';
 import { randomArray } from './timing-helpers.js';
 
+// The direct kernels: with Winograd on, conv2dMaxPool declines layer 2 (5x5, 8 channels) and this script stopped.
+process.env.DENDRITE_WINOGRAD ??= 'off';
+
 const ROUNDS = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 7;
 const CALLS_PER_ROUND = 20;
 const BATCH = 64;

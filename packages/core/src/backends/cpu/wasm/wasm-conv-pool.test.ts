@@ -107,6 +107,41 @@ describe.each(INSTRUCTION_SETS)('wasm convolution + 2x2 max pool (%s kernels)', 
     });
   });
 
+  it('pools one-channel convolutions of random shapes in registers as the separate pool does (ties, -0 and NaN included)', () => {
+    const random = seededRandom(260);
+    const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
+    for (let trial = 0; trial < 24; trial++) {
+      const filter: [number, number] = [between(1, 6), between(1, 6)];
+      const same = random() < 0.5;
+      const pad: [number, number, number, number] = same
+        ? [(filter[0] - 1) >> 1, filter[0] >> 1, (filter[1] - 1) >> 1, filter[1] >> 1]
+        : [0, 0, 0, 0];
+      const g = geometry(between(1, 3), between(1, 30), between(1, 30), 1, between(1, 17), filter, [between(1, 2), between(1, 2)], [1, 1], pad);
+      const info = convInfoOf(g);
+      if (info.outHeight < 2 || info.outWidth < 2) continue;
+      // Every third trial: values in {-1, -0, 0, 1}, so that ties (the first cell wins) and -0 are frequent.
+      const small = trial % 3 === 0;
+      const draw = (length: number) => (small
+        ? Float32Array.from({ length }, () => [-1, -0, 0, 1][between(0, 3)])
+        : randomFloats(length, random));
+      const x = draw(info.batch * info.inHeight * info.inWidth);
+      const weights = draw(info.filterHeight * info.filterWidth * info.outChannels);
+      const bias = random() < 0.5 ? null : draw(info.outChannels);
+      if (trial % 5 === 1) x[between(0, x.length - 1)] = Number.NaN;
+      const activation = random() < 0.5 ? 'relu' : 'linear';
+      const convolved = new Float32Array(info.batch * info.outHeight * info.outWidth * info.outChannels);
+      expect(single.conv2d!(x, weights, convolved, info, bias, activation)).toBe(true);
+      const expected = poolWithIndices(convolved, info.batch, info.outHeight, info.outWidth, info.outChannels);
+      for (const accelerator of [single, threaded]) {
+        const pooled = new Float32Array(expected.pooled.length);
+        const indices = new Int32Array(expected.pooled.length);
+        expect(accelerator.conv2dMaxPool!(x, weights, bias, activation, info, pooled, indices), describeConvGeometry(g)).toBe(true);
+        expectSameBits(pooled, expected.pooled);
+        expect(Array.from(indices)).toEqual(Array.from(expected.indices));
+      }
+    }
+  });
+
   it('pools an already computed NHWC tensor with the same rule (ties and NaN included), on 1 and 2 threads', () => {
     for (const [batch, height, width, channels] of [[4, 28, 28, 8], [3, 7, 9, 3], [2, 6, 5, 13], [5, 2, 3, 1]]) {
       const random = seededRandom(300 + channels);

@@ -139,6 +139,43 @@ const SPARSE_GRADIENT_GEOMETRIES: ConvGeometry[] = [
   geometry(2, 8, 8, 4, 8, [3, 3], [1, 1], [1, 2], [1, 1, 2, 2]),
 ];
 
+/**
+ * One input channel, filters 4 to 8 wide (conv.ts' one-channel sparse path): the CNN's first layer,
+ * ragged widths and channel counts (groups of 8 columns), strides, dilation along y, filters taller
+ * than a pass of 5 rows, rows longer than a 64-pixel word, and 200 output channels, whose sums leave
+ * blocks of 2 rows (a chunk's sums carried from block to block).
+ */
+const ONE_CHANNEL_SPARSE_GEOMETRIES: ConvGeometry[] = [
+  geometry(4, 28, 28, 1, 8, [5, 5], [1, 1], [1, 1], [2, 2, 2, 2]),
+  geometry(3, 11, 9, 1, 12, [3, 6], [2, 1], [2, 1], [1, 1, 2, 2]),
+  geometry(2, 9, 70, 1, 5, [7, 4], [1, 1], [1, 1], [3, 3, 1, 1]),
+  geometry(2, 6, 20, 1, 3, [2, 8], [1, 2], [1, 1], [0, 0, 3, 4]),
+  geometry(2, 40, 30, 1, 200, [5, 5], [1, 1], [1, 1], [2, 2, 2, 2]),
+  // 5 wide (the pass that gathers tap 4 of the rows into one vector), then a pass of 2 rows; strided, dilated along y.
+  geometry(2, 21, 12, 1, 9, [7, 5], [2, 1], [2, 1], [3, 3, 2, 2]),
+];
+
+/** `count` random one-channel geometries: batch 1-3, sides 1-30, 1-17 output channels, filters 1-9 wide, stride 1-2, same or valid. */
+function randomOneChannelGeometries(count: number, seed: number): ConvGeometry[] {
+  const random = seededRandom(seed);
+  const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
+  const geometries: ConvGeometry[] = [];
+  while (geometries.length < count) {
+    const filter: [number, number] = [between(1, 7), between(1, 9)];
+    const stride: [number, number] = [between(1, 2), between(1, 2)];
+    const height = between(1, 30);
+    const width = between(1, 30);
+    const same = random() < 0.5;
+    const pad: [number, number, number, number] = same
+      ? [(filter[0] - 1) >> 1, filter[0] >> 1, (filter[1] - 1) >> 1, filter[1] >> 1]
+      : [0, 0, 0, 0];
+    const g = geometry(between(1, 3), height, width, 1, between(1, 17), filter, stride, [1, 1], pad);
+    const info = convInfoOf(g);
+    if (info.outHeight > 0 && info.outWidth > 0) geometries.push(g);
+  }
+  return geometries;
+}
+
 /** Copies `values` into wasm memory (when `inside`) or a plain array. */
 function place(accelerator: WasmAccelerator, values: Float32Array, inside: boolean): Float32Array {
   const array = inside ? accelerator.allocate!(values.length) : new Float32Array(values.length);
@@ -296,6 +333,27 @@ describe.each(INSTRUCTION_SETS)('wasm direct convolution (%s kernels)', (instruc
         const dFilter = new Float32Array(expected.length);
         expect(accelerator.conv2dBackpropFilter!(place(accelerator, x, true), place(accelerator, dy, true), dFilter, info)).toBe(true);
         if (instructionSet === 'simd128') expectSameBits(dFilter, expected);
+        results.push(dFilter);
+      }
+      expectSameBits(results[1], results[0]);
+    });
+  });
+
+  [...ONE_CHANNEL_SPARSE_GEOMETRIES, ...randomOneChannelGeometries(12, 7)].forEach((g, index) => {
+    it(`sums a mostly zero dy's one-channel filter gradient as the dense loop does: ${describeConvGeometry(g)}`, () => {
+      const { info, x, dy: denseDy } = convCase(g, 210 + index);
+      const random = seededRandom(230 + index);
+      // A max pool's kind of gradient: 3 values in 4 zero (some -0); a NaN in one case, an infinite input in another.
+      const dy = denseDy.map((value) => (random() < 0.75 ? (random() < 0.1 ? -0 : 0) : value));
+      if (index === 1) dy[dy.length >> 1] = Number.NaN;
+      if (index === 2) x[x.length >> 1] = Infinity;
+      const expected = chunkedFilterGradient(info, x, dy);
+      const results: Float32Array[] = [];
+      for (const accelerator of [single, threaded]) {
+        const dFilter = new Float32Array(expected.length);
+        expect(accelerator.conv2dBackpropFilter!(place(accelerator, x, true), place(accelerator, dy, true), dFilter, info)).toBe(true);
+        if (instructionSet === 'simd128') expectSameBits(dFilter, expected);
+        else expectClose(dFilter, expected, 1e-4, 1e-4);
         results.push(dFilter);
       }
       expectSameBits(results[1], results[0]);
