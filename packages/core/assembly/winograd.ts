@@ -65,7 +65,7 @@ const TILE_IN: i32 = 8;
 const POINTS: i32 = 64;
 /**
  * Scratch layout: 8 bias floats, an 8-float store tile, the output transform's 4 x 8 vectors of one
- * tile along y, then the blocks (V and M, or V and Y), the ring and the pooled path's 4 x 4 pixels.
+ * tile along y, then the blocks (V and M, or V and Y) and the ring.
  */
 const BIAS_OFFSET: usize = 0;
 const STORE_OFFSET: usize = 32;
@@ -91,13 +91,8 @@ const RING_OFFSET: usize = BLOCKS_OFFSET + WINOGRAD_BLOCK_BYTES;
 const RING_SLOT_BYTES: usize = 8 * 16;
 const RING_GROUP_BYTES: usize = 8 * RING_SLOT_BYTES;
 const RING_BYTES: usize = 42 * RING_GROUP_BYTES;
-/**
- * After the ring, the pooled path's 4 x 4 activated pixels (4 channels each) of one tile (placed last:
- * moving the blocks by its 256 bytes made the forward kernel 5% slower).
- */
-const POOL_TILE_OFFSET: usize = RING_OFFSET + RING_BYTES;
 /** Per-thread scratch the Winograd kernels need. */
-export const WINOGRAD_SCRATCH_BYTES: usize = POOL_TILE_OFFSET + 16 * 16;
+export const WINOGRAD_SCRATCH_BYTES: usize = RING_OFFSET + RING_BYTES;
 
 /**
  * G g of 5 filter taps in float64: the 8 values at `to`, `stride` bytes apart (rows of G paired as
@@ -405,29 +400,26 @@ function transformBorderTile(
 }
 
 /**
- * Max-pools 4 channels of a 2x2 window of activated pixels (cells at c0..c3 in row-major order, flat
- * output indices i0..i3 of their first channel) into `pooled` and the maximal cell's flat index into
+ * Max-pools 4 channels of a 2x2 window of activated pixels (v0..v3 in row-major order, flat output
+ * indices i0..i3 of their first channel) into `pooled` and the maximal cell's flat index into
  * `indices`, `lanes` of the 4. The rule of maxPoolIndicesChunk (assembly/conv-pool.ts) to the bit:
  * a later cell wins when strictly greater, or when it is NaN and the best so far is not.
  */
 // @ts-ignore: decorator
 @inline function poolWindow(
-  c0: usize, c1: usize, c2: usize, c3: usize, i0: i32, i1: i32, i2: i32, i3: i32, pooled: usize, indices: usize, lanes: i32,
+  v0: v128, v1: v128, v2: v128, v3: v128, i0: i32, i1: i32, i2: i32, i3: i32, pooled: usize, indices: usize, lanes: i32,
 ): void {
   const laneIndex = i32x4(0, 1, 2, 3);
-  let best = v128.load(c0);
+  let best = v0;
   let bestIndex = i32x4.add(i32x4.splat(i0), laneIndex);
-  let value = v128.load(c1);
-  let take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
-  best = v128.bitselect(value, best, take);
+  let take = v128.or(f32x4.gt(v1, best), v128.and(f32x4.ne(v1, v1), f32x4.eq(best, best)));
+  best = v128.bitselect(v1, best, take);
   bestIndex = v128.bitselect(i32x4.add(i32x4.splat(i1), laneIndex), bestIndex, take);
-  value = v128.load(c2);
-  take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
-  best = v128.bitselect(value, best, take);
+  take = v128.or(f32x4.gt(v2, best), v128.and(f32x4.ne(v2, v2), f32x4.eq(best, best)));
+  best = v128.bitselect(v2, best, take);
   bestIndex = v128.bitselect(i32x4.add(i32x4.splat(i2), laneIndex), bestIndex, take);
-  value = v128.load(c3);
-  take = v128.or(f32x4.gt(value, best), v128.and(f32x4.ne(value, value), f32x4.eq(best, best)));
-  best = v128.bitselect(value, best, take);
+  take = v128.or(f32x4.gt(v3, best), v128.and(f32x4.ne(v3, v3), f32x4.eq(best, best)));
+  best = v128.bitselect(v3, best, take);
   bestIndex = v128.bitselect(i32x4.add(i32x4.splat(i3), laneIndex), bestIndex, take);
   if (lanes >= 4) {
     v128.store(pooled, best);
@@ -437,6 +429,23 @@ function transformBorderTile(
   store<f32>(pooled, f32x4.extract_lane(best, 0)); store<i32>(indices, i32x4.extract_lane(bestIndex, 0));
   if (lanes > 1) { store<f32>(pooled, f32x4.extract_lane(best, 1), 4); store<i32>(indices, i32x4.extract_lane(bestIndex, 1), 4); }
   if (lanes > 2) { store<f32>(pooled, f32x4.extract_lane(best, 2), 8); store<i32>(indices, i32x4.extract_lane(bestIndex, 2), 8); }
+}
+
+/** Row `row` of Aᵀ M A from the output rows (Aᵀ along y, 8 vectors 16 bytes apart at `r`): output column `column` (0-3). */
+// @ts-ignore: decorator
+@inline function outputPixel(r: usize, column: i32): v128 {
+  const m1 = v128.load(r, 16), m2 = v128.load(r, 32), m3 = v128.load(r, 48);
+  const m4 = v128.load(r, 64), m5 = v128.load(r, 80), m6 = v128.load(r, 96);
+  if (column == 0) return f32x4.add(f32x4.add(v128.load(r), f32x4.add(m1, m2)), f32x4.add(f32x4.add(m3, m4), f32x4.add(m5, m6)));
+  if (column == 1) {
+    return f32x4.add(f32x4.sub(m1, m2), f32x4.add(f32x4.mul(f32x4.splat(2), f32x4.sub(m3, m4)), f32x4.mul(f32x4.splat(0.5), f32x4.sub(m5, m6))));
+  }
+  if (column == 2) {
+    return f32x4.add(f32x4.add(m1, m2), f32x4.add(f32x4.mul(f32x4.splat(4), f32x4.add(m3, m4)), f32x4.mul(f32x4.splat(0.25), f32x4.add(m5, m6))));
+  }
+  return f32x4.add(
+    f32x4.add(f32x4.sub(m1, m2), f32x4.add(f32x4.mul(f32x4.splat(8), f32x4.sub(m3, m4)), f32x4.mul(f32x4.splat(0.125), f32x4.sub(m5, m6)))),
+    v128.load(r, 112));
 }
 
 /**
@@ -475,7 +484,6 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
   const tilesPerImage = tileRows * tileColumns;
   const pooledHeight = outHeight >> 1;
   const pooledWidth = outWidth >> 1;
-  const poolTile = scratch + POOL_TILE_OFFSET;
   const begin = chunk * tilesPerChunk;
   const end = min(batch * tilesPerImage, begin + tilesPerChunk);
   const channelsRounded = (channels + 3) & ~3;
@@ -539,7 +547,7 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
         const y0 = TILE_OUT * tileY;
         const x0 = TILE_OUT * tileX;
         if (poolIndices != 0) {
-          storePooledTile(m + (<usize>(t * GROUP) << 2), mPointStride, outputRows, poolTile, bias, tileBias, activation, validColumns,
+          storePooledTile(m + (<usize>(t * GROUP) << 2), mPointStride, outputRows, bias, tileBias, activation, validColumns,
             out, poolIndices, image, y0, x0, outHeight, outWidth, outChannels, group, pooledHeight, pooledWidth);
           continue;
         }
@@ -587,18 +595,17 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
 /**
  * The pooled store of one tile's 8 output channels from `group` (winogradChunk with W_POOL_INDICES):
  * per 4 channels, Aᵀ M A of the rows the pool reads, bias and activation as storePixel applies them
- * (the same bits), the 4x4 pixels kept at `poolTile`, then each whole 2x2 window inside the pooled
- * output pooled by poolWindow into `pooled` and `indices` ([N, pooledHeight, pooledWidth, outChannels]).
+ * (the same bits), and each whole 2x2 window inside the pooled output pooled in registers by
+ * poolWindow into `pooled` and `indices` ([N, pooledHeight, pooledWidth, outChannels]).
  */
 function storePooledTile(
-  mTile: usize, mPointStride: usize, outputRows: usize, poolTile: usize, bias: usize, tileBias: usize, activation: i32,
+  mTile: usize, mPointStride: usize, outputRows: usize, bias: usize, tileBias: usize, activation: i32,
   validColumns: i32, pooled: usize, indices: usize, image: i32, y0: i32, x0: i32, outHeight: i32, outWidth: i32, outChannels: i32,
   group: i32, pooledHeight: i32, pooledWidth: i32,
 ): void {
   const pooledRows = min(2, pooledHeight - (y0 >> 1));
   const pooledColumns = min(2, pooledWidth - (x0 >> 1));
   if (pooledRows <= 0 || pooledColumns <= 0) return;
-  const rowsNeeded = pooledRows << 1;
   const rowStep = outWidth * outChannels;
   for (let half = 0; half < 2; half++) {
     const lanesValid = validColumns - half * 4;
@@ -609,34 +616,24 @@ function storePooledTile(
     for (let column = 0; column < TILE_IN; column++) {
       outputTransformColumn(mHalf + <usize>column * mPointStride, <usize>TILE_IN * mPointStride, outputRows + (<usize>column << 4), 128);
     }
-    for (let row = 0; row < rowsNeeded; row++) {
-      const r = outputRows + <usize>row * 128;
-      const m1 = v128.load(r, 16), m2 = v128.load(r, 32), m3 = v128.load(r, 48);
-      const m4 = v128.load(r, 64), m5 = v128.load(r, 80), m6 = v128.load(r, 96);
-      const sum12 = f32x4.add(m1, m2), difference12 = f32x4.sub(m1, m2);
-      const sum34 = f32x4.add(m3, m4), difference34 = f32x4.sub(m3, m4);
-      const sum56 = f32x4.add(m5, m6), difference56 = f32x4.sub(m5, m6);
-      const to = poolTile + <usize>row * 64;
-      v128.store(to, activated(f32x4.add(f32x4.add(v128.load(r), sum12), f32x4.add(sum34, sum56)), bias, biasVector, activation));
-      v128.store(to, activated(f32x4.add(difference12, f32x4.add(f32x4.mul(f32x4.splat(2), difference34), f32x4.mul(f32x4.splat(0.5), difference56))),
-        bias, biasVector, activation), 16);
-      if (pooledColumns > 1) {
-        v128.store(to, activated(f32x4.add(sum12, f32x4.add(f32x4.mul(f32x4.splat(4), sum34), f32x4.mul(f32x4.splat(0.25), sum56))),
-          bias, biasVector, activation), 32);
-        v128.store(to, activated(f32x4.add(
-          f32x4.add(difference12, f32x4.add(f32x4.mul(f32x4.splat(8), difference34), f32x4.mul(f32x4.splat(0.125), difference56))),
-          v128.load(r, 112)), bias, biasVector, activation), 48);
-      }
-    }
+    // Each pair of rows: the 4 pixels of both windows, activated as storePixel does, pooled in registers.
     for (let py = 0; py < pooledRows; py++) {
+      const r0 = outputRows + <usize>(py * 256);
+      const r1 = r0 + 128;
       const pooledRow = image * pooledHeight + (y0 >> 1) + py;
-      for (let px = 0; px < pooledColumns; px++) {
-        const cell = poolTile + <usize>(py * 128 + px * 32);
-        const index0 = ((image * outHeight + y0 + 2 * py) * outWidth + x0 + 2 * px) * outChannels + channel;
-        const index2 = index0 + rowStep;
-        const at = <usize>((pooledRow * pooledWidth + (x0 >> 1) + px) * outChannels + channel) << 2;
-        poolWindow(cell, cell + 16, cell + 64, cell + 80, index0, index0 + outChannels, index2, index2 + outChannels,
-          pooled + at, indices + at, lanesValid);
+      const index0 = ((image * outHeight + y0 + 2 * py) * outWidth + x0) * outChannels + channel;
+      const at = <usize>((pooledRow * pooledWidth + (x0 >> 1)) * outChannels + channel) << 2;
+      poolWindow(
+        activated(outputPixel(r0, 0), bias, biasVector, activation), activated(outputPixel(r0, 1), bias, biasVector, activation),
+        activated(outputPixel(r1, 0), bias, biasVector, activation), activated(outputPixel(r1, 1), bias, biasVector, activation),
+        index0, index0 + outChannels, index0 + rowStep, index0 + rowStep + outChannels, pooled + at, indices + at, lanesValid);
+      if (pooledColumns > 1) {
+        const index2 = index0 + 2 * outChannels;
+        const at2 = at + (<usize>outChannels << 2);
+        poolWindow(
+          activated(outputPixel(r0, 2), bias, biasVector, activation), activated(outputPixel(r0, 3), bias, biasVector, activation),
+          activated(outputPixel(r1, 2), bias, biasVector, activation), activated(outputPixel(r1, 3), bias, biasVector, activation),
+          index2, index2 + outChannels, index2 + rowStep, index2 + rowStep + outChannels, pooled + at2, indices + at2, lanesValid);
       }
     }
   }
