@@ -437,6 +437,34 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(4x4, 5x5) convolution (%s kerne
       if (results.length === 2) {
         expectSameBits(results[1][0], results[0][0]);
         expect(Array.from(results[1][1])).toEqual(Array.from(results[0][1]));
+        // Values (NaN replaced: a NaN input makes a Winograd tile's 16 outputs NaN, its 8x8 window mixed
+        // into every point) within float32 rounding of the float64 definition and of the direct kernel's pool.
+        const numbers = x.map((value) => (Number.isNaN(value) ? 0.25 : value));
+        const actual = new Float32Array(pooledLength);
+        expect(single.accelerator.conv2dMaxPool!(numbers, filter, bias, activation, info, actual, new Int32Array(pooledLength))).toBe(true);
+        const definition = naiveConv2d(info, numbers, filter, new Float32Array(info.batch * info.outHeight * info.outWidth * info.outChannels)).out;
+        const activate = (value: number) => (activation === 'relu' ? Math.max(0, value) : activation === 'tanh' ? Math.tanh(value)
+          : activation === 'sigmoid' ? 1 / (1 + Math.exp(-value)) : value);
+        const expected = new Float64Array(pooledLength);
+        for (let i = 0; i < pooledLength; i++) {
+          const channel = i % info.outChannels;
+          const pooledPixel = Math.floor(i / info.outChannels);
+          const image = Math.floor(pooledPixel / (pooledHeight * pooledWidth));
+          const py = Math.floor(pooledPixel / pooledWidth) % pooledHeight;
+          const px = pooledPixel % pooledWidth;
+          let best = -Infinity;
+          for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+            const cell = ((image * info.outHeight + 2 * py + dy) * info.outWidth + 2 * px + dx) * info.outChannels + channel;
+            best = Math.max(best, activate(definition[cell] + (bias === null ? 0 : bias[channel])));
+          }
+          expected[i] = best;
+        }
+        // (tanh and sigmoid squash the outputs below 1 while the convolution's rounding scales with its own larger values.)
+        const relative = activation === 'tanh' || activation === 'sigmoid' ? 1e-4 : 1e-5;
+        expectWithinScale(actual, expected, relative);
+        const directPooled = new Float32Array(pooledLength);
+        expect(direct.conv2dMaxPool!(numbers, filter, bias, activation, info, directPooled, new Int32Array(pooledLength))).toBe(true);
+        expectWithinScale(actual, directPooled, relative);
       }
     });
     expect(fused).toBeGreaterThan(12);
