@@ -46,6 +46,15 @@ const W_TILES_PER_CHUNK = 10;
 const W_BLOCK_TILES = 11;
 const W_BIAS = 12;
 const W_ACTIVATION = 13;
+/** Rows and columns of padding before the image: tile (ty, tx) reads the window from (4 ty - top, 4 tx - left). */
+const W_TOP = 14;
+const W_LEFT = 15;
+/**
+ * Where the int32 indices of a fused 2x2 max pool go (0: no pool). With them W_OUT receives the
+ * pooled [N, outHeight / 2, outWidth / 2, outChannels] and the full-resolution output is never
+ * written (see winogradChunk).
+ */
+const W_POOL_INDICES = 16;
 
 /** Output channels per product tile (and per pass of the output transform). */
 const GROUP: i32 = 8;
@@ -218,7 +227,60 @@ function transformInputTile(
       loadChannels(at + 6 * rowBytes, lanes), loadChannels(at + 7 * rowBytes, lanes),
       ring + <usize>((column0 + column) & 7) * RING_SLOT_BYTES, 16);
   }
-  // Then along x for each of the 8 transformed rows.
+  transformRingRows(ring, column0, to, pointStride);
+}
+
+/** 4 channels of the pixel at `at` when `row` is in [rowBegin, rowEnd), else zeros (a row outside the image). */
+// @ts-ignore: decorator
+@inline function loadRow(at: usize, row: i32, rowBegin: i32, rowEnd: i32, lanes: i32): v128 {
+  if (row < rowBegin || row >= rowEnd) return f32x4.splat(0);
+  return loadChannels(at, lanes);
+}
+
+/**
+ * transformInputTile for a window that crosses the image's border: the window's top left pixel is
+ * (windowY, windowX) of the height x width image at `image`, and pixels outside it read as zeros, so
+ * the transform takes the same numbers as from a zero-padded copy (and gives the same bits) without
+ * that copy. A column wholly outside transforms to zeros; a column whose 8 rows all lie inside loads
+ * as transformInputTile does.
+ */
+function transformBorderTile(
+  image: usize, windowY: i32, windowX: i32, height: i32, width: i32, rowBytes: usize, pixelBytes: usize, lanes: i32, ring: usize,
+  column0: i32, fresh: i32, to: usize, pointStride: usize,
+): void {
+  const rowBegin = max(0, -windowY);
+  const rowEnd = min(TILE_IN, height - windowY);
+  const rowsInside = rowBegin == 0 && rowEnd == TILE_IN;
+  // Row 0 of the window (possibly outside the image: only rows in [rowBegin, rowEnd) are read; wasm32 addresses wrap).
+  const windowRow = image + <usize>(windowY * <i32>rowBytes);
+  for (let column = fresh; column < TILE_IN; column++) {
+    const slot = ring + <usize>((column0 + column) & 7) * RING_SLOT_BYTES;
+    const x = windowX + column;
+    if (<u32>x >= <u32>width || rowEnd <= rowBegin) {
+      const zero = f32x4.splat(0);
+      for (let row = 0; row < TILE_IN; row++) v128.store(slot + <usize>(row << 4), zero);
+      continue;
+    }
+    const at = windowRow + <usize>x * pixelBytes;
+    if (rowsInside) {
+      inputTransform8(
+        loadChannels(at, lanes), loadChannels(at + rowBytes, lanes), loadChannels(at + 2 * rowBytes, lanes),
+        loadChannels(at + 3 * rowBytes, lanes), loadChannels(at + 4 * rowBytes, lanes), loadChannels(at + 5 * rowBytes, lanes),
+        loadChannels(at + 6 * rowBytes, lanes), loadChannels(at + 7 * rowBytes, lanes), slot, 16);
+    } else {
+      inputTransform8(
+        loadRow(at, 0, rowBegin, rowEnd, lanes), loadRow(at + rowBytes, 1, rowBegin, rowEnd, lanes),
+        loadRow(at + 2 * rowBytes, 2, rowBegin, rowEnd, lanes), loadRow(at + 3 * rowBytes, 3, rowBegin, rowEnd, lanes),
+        loadRow(at + 4 * rowBytes, 4, rowBegin, rowEnd, lanes), loadRow(at + 5 * rowBytes, 5, rowBegin, rowEnd, lanes),
+        loadRow(at + 6 * rowBytes, 6, rowBegin, rowEnd, lanes), loadRow(at + 7 * rowBytes, 7, rowBegin, rowEnd, lanes), slot, 16);
+    }
+  }
+  transformRingRows(ring, column0, to, pointStride);
+}
+
+/** Bᵀ along x of the 8 ring columns of the window starting at image column `column0`: 64 vectors at `to`, `pointStride` apart. */
+// @ts-ignore: decorator
+@inline function transformRingRows(ring: usize, column0: i32, to: usize, pointStride: usize): void {
   const s0 = ring + <usize>(column0 & 7) * RING_SLOT_BYTES;
   const s1 = ring + <usize>((column0 + 1) & 7) * RING_SLOT_BYTES;
   const s2 = ring + <usize>((column0 + 2) & 7) * RING_SLOT_BYTES;
@@ -233,6 +295,34 @@ function transformInputTile(
       v128.load(s0 + offset), v128.load(s1 + offset), v128.load(s2 + offset), v128.load(s3 + offset),
       v128.load(s4 + offset), v128.load(s5 + offset), v128.load(s6 + offset), v128.load(s7 + offset),
       to + <usize>(row * TILE_IN) * pointStride, pointStride);
+  }
+}
+
+/**
+ * The input transform of all channels of tile (tileY, tileX) of an image at `image` (height x width,
+ * windows shifted by (top, left) as the convolution's padding): straight loads when its 8x8 window
+ * lies inside the image, else transformBorderTile's zeros for the pixels outside. V of the tile's
+ * first channel at `to` (channels 4 bytes apart, points `pointStride` apart).
+ */
+// @ts-ignore: decorator
+@inline function transformTileChannels(
+  image: usize, tileY: i32, tileX: i32, top: i32, left: i32, height: i32, width: i32, channels: i32, rowBytes: usize, pixelBytes: usize,
+  ring: usize, fresh: i32, to: usize, pointStride: usize,
+): void {
+  const windowY = TILE_OUT * tileY - top;
+  const windowX = TILE_OUT * tileX - left;
+  const column0 = TILE_OUT * tileX;
+  if (windowY >= 0 && windowY + TILE_IN <= height && windowX >= 0 && windowX + TILE_IN <= width) {
+    const origin = image + <usize>windowY * rowBytes + <usize>windowX * pixelBytes;
+    for (let c = 0; c < channels; c += 4) {
+      transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), ring + <usize>(c >> 2) * RING_GROUP_BYTES,
+        column0, fresh, to + (<usize>c << 2), pointStride);
+    }
+  } else {
+    for (let c = 0; c < channels; c += 4) {
+      transformBorderTile(image + (<usize>c << 2), windowY, windowX, height, width, rowBytes, pixelBytes, min(4, channels - c),
+        ring + <usize>(c >> 2) * RING_GROUP_BYTES, column0, fresh, to + (<usize>c << 2), pointStride);
+    }
   }
 }
 
@@ -288,12 +378,19 @@ function transformInputTile(
     v128.load(at + 7 * stride)));
 }
 
-/** Adds the bias (when `bias` is not 0), applies the activation and stores the first `lanes` lanes at `to`. */
+/** The value with the bias added (when `bias` is not 0) and the activation applied. */
 // @ts-ignore: decorator
-@inline function storePixel(value: v128, bias: usize, biasVector: v128, activation: i32, to: usize, lanes: i32, storeTile: usize): void {
+@inline function activated(value: v128, bias: usize, biasVector: v128, activation: i32): v128 {
   let result = value;
   if (bias != 0) result = f32x4.add(result, biasVector);
   if (activation != 0) result = activateVector(result, activation);
+  return result;
+}
+
+/** Adds the bias (when `bias` is not 0), applies the activation and stores the first `lanes` lanes at `to`. */
+// @ts-ignore: decorator
+@inline function storePixel(value: v128, bias: usize, biasVector: v128, activation: i32, to: usize, lanes: i32, storeTile: usize): void {
+  const result = activated(value, bias, biasVector, activation);
   if (lanes >= 4) {
     v128.store(to, result);
   } else {
@@ -303,12 +400,65 @@ function transformInputTile(
 }
 
 /**
- * Tiles [chunk * tilesPerChunk, ...) of the valid 5x5 convolution of the padded source (tiles
- * numbered image, tile row, tile column; the source must cover 4 * tile rows + 4 rows and
- * 4 * tile columns + 4 columns) with the filter transformed by winogradFilterChunk, into out
+ * Max-pools 4 channels of a 2x2 window of activated pixels (v0..v3 in row-major order, flat output
+ * indices i0..i3 of their first channel) into `pooled` and the maximal cell's flat index into
+ * `indices`, `lanes` of the 4. The rule of maxPoolIndicesChunk (assembly/conv-pool.ts) to the bit:
+ * a later cell wins when strictly greater, or when it is NaN and the best so far is not.
+ */
+// @ts-ignore: decorator
+@inline function poolWindow(
+  v0: v128, v1: v128, v2: v128, v3: v128, i0: i32, i1: i32, i2: i32, i3: i32, pooled: usize, indices: usize, lanes: i32,
+): void {
+  const laneIndex = i32x4(0, 1, 2, 3);
+  let best = v0;
+  let bestIndex = i32x4.add(i32x4.splat(i0), laneIndex);
+  let take = v128.or(f32x4.gt(v1, best), v128.and(f32x4.ne(v1, v1), f32x4.eq(best, best)));
+  best = v128.bitselect(v1, best, take);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(i1), laneIndex), bestIndex, take);
+  take = v128.or(f32x4.gt(v2, best), v128.and(f32x4.ne(v2, v2), f32x4.eq(best, best)));
+  best = v128.bitselect(v2, best, take);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(i2), laneIndex), bestIndex, take);
+  take = v128.or(f32x4.gt(v3, best), v128.and(f32x4.ne(v3, v3), f32x4.eq(best, best)));
+  best = v128.bitselect(v3, best, take);
+  bestIndex = v128.bitselect(i32x4.add(i32x4.splat(i3), laneIndex), bestIndex, take);
+  if (lanes >= 4) {
+    v128.store(pooled, best);
+    v128.store(indices, bestIndex);
+    return;
+  }
+  store<f32>(pooled, f32x4.extract_lane(best, 0)); store<i32>(indices, i32x4.extract_lane(bestIndex, 0));
+  if (lanes > 1) { store<f32>(pooled, f32x4.extract_lane(best, 1), 4); store<i32>(indices, i32x4.extract_lane(bestIndex, 1), 4); }
+  if (lanes > 2) { store<f32>(pooled, f32x4.extract_lane(best, 2), 8); store<i32>(indices, i32x4.extract_lane(bestIndex, 2), 8); }
+}
+
+/** Row `row` of Aᵀ M A from the output rows (Aᵀ along y, 8 vectors 16 bytes apart at `r`): output column `column` (0-3). */
+// @ts-ignore: decorator
+@inline function outputPixel(r: usize, column: i32): v128 {
+  const m1 = v128.load(r, 16), m2 = v128.load(r, 32), m3 = v128.load(r, 48);
+  const m4 = v128.load(r, 64), m5 = v128.load(r, 80), m6 = v128.load(r, 96);
+  if (column == 0) return f32x4.add(f32x4.add(v128.load(r), f32x4.add(m1, m2)), f32x4.add(f32x4.add(m3, m4), f32x4.add(m5, m6)));
+  if (column == 1) {
+    return f32x4.add(f32x4.sub(m1, m2), f32x4.add(f32x4.mul(f32x4.splat(2), f32x4.sub(m3, m4)), f32x4.mul(f32x4.splat(0.5), f32x4.sub(m5, m6))));
+  }
+  if (column == 2) {
+    return f32x4.add(f32x4.add(m1, m2), f32x4.add(f32x4.mul(f32x4.splat(4), f32x4.add(m3, m4)), f32x4.mul(f32x4.splat(0.25), f32x4.add(m5, m6))));
+  }
+  return f32x4.add(
+    f32x4.add(f32x4.sub(m1, m2), f32x4.add(f32x4.mul(f32x4.splat(8), f32x4.sub(m3, m4)), f32x4.mul(f32x4.splat(0.125), f32x4.sub(m5, m6)))),
+    v128.load(r, 112));
+}
+
+/**
+ * Tiles [chunk * tilesPerChunk, ...) of the 5x5 convolution of the source images (tiles numbered
+ * image, tile row, tile column; the source is unpadded: tile (ty, tx) reads the 8x8 window from
+ * (4 ty - W_TOP, 4 tx - W_LEFT), zeros outside the image, so partial tiles and 'same' padding need
+ * no padded copy) with the filter transformed by winogradFilterChunk, into out
  * [N, outHeight, outWidth, outChannels] with the bias added and the activation applied
  * (simd-math.ts codes) as it stores. Blocks of `blockTiles` tiles (a multiple of 4) keep V and M
- * in this thread's scratch.
+ * in this thread's scratch. With W_POOL_INDICES, a 2x2 max pool of stride 2 follows in registers:
+ * tiles start at even rows and columns, so each 4x4 tile holds 4 whole pooling windows (an odd last
+ * output row or column is dropped, as the pool drops it); only the pooled pixels and their cells'
+ * flat indices into the [N, outHeight, outWidth, outChannels] output are stored.
  */
 export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
   const source = <usize>word(params, W_SOURCE);
@@ -325,10 +475,15 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
   const blockTiles = word(params, W_BLOCK_TILES);
   const bias = <usize>word(params, W_BIAS);
   const activation = word(params, W_ACTIVATION);
+  const top = word(params, W_TOP);
+  const left = word(params, W_LEFT);
+  const poolIndices = <usize>word(params, W_POOL_INDICES);
 
   const tileRows = (outHeight + TILE_OUT - 1) / TILE_OUT;
   const tileColumns = (outWidth + TILE_OUT - 1) / TILE_OUT;
   const tilesPerImage = tileRows * tileColumns;
+  const pooledHeight = outHeight >> 1;
+  const pooledWidth = outWidth >> 1;
   const begin = chunk * tilesPerChunk;
   const end = min(batch * tilesPerImage, begin + tilesPerChunk);
   const channelsRounded = (channels + 3) & ~3;
@@ -357,13 +512,10 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
       const inImage = tile - image * tilesPerImage;
       const tileY = inImage / tileColumns;
       const tileX = inImage - tileY * tileColumns;
-      const origin = source + <usize>(image * sourceHeight + TILE_OUT * tileY) * rowBytes + <usize>(TILE_OUT * tileX) * pixelBytes;
       // The tile to the left, when this chunk just did it, left 4 of this window's columns in the ring.
       const fresh = tile > begin && tileX > 0 ? TILE_IN - TILE_OUT : 0;
-      for (let c = 0; c < channels; c += 4) {
-        transformInputTile(origin + (<usize>c << 2), rowBytes, pixelBytes, min(4, channels - c), ring + <usize>(c >> 2) * RING_GROUP_BYTES,
-          TILE_OUT * tileX, fresh, v + (<usize>(t * channelsRounded + c) << 2), vPointStride);
-      }
+      transformTileChannels(source + <usize>(image * sourceHeight) * rowBytes, tileY, tileX, top, left, sourceHeight, sourceWidth, channels,
+        rowBytes, pixelBytes, ring, fresh, v + (<usize>(t * channelsRounded) << 2), vPointStride);
     }
     for (let group = 0; group < columnsRounded; group += GROUP) {
       for (let point = 0; point < POINTS; point++) {
@@ -394,6 +546,11 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
         const tileX = inImage - tileY * tileColumns;
         const y0 = TILE_OUT * tileY;
         const x0 = TILE_OUT * tileX;
+        if (poolIndices != 0) {
+          storePooledTile(m + (<usize>(t * GROUP) << 2), mPointStride, outputRows, bias, tileBias, activation, validColumns,
+            out, poolIndices, image, y0, x0, outHeight, outWidth, outChannels, group, pooledHeight, pooledWidth);
+          continue;
+        }
         const pixels = out + <usize>(image * outHeight + y0) * outRowBytes + <usize>x0 * outPixelBytes + (<usize>group << 2);
         const rowsValid = min(TILE_OUT, outHeight - y0);
         const columnsValid = min(TILE_OUT, outWidth - x0);
@@ -430,6 +587,53 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
             }
           }
         }
+      }
+    }
+  }
+}
+
+/**
+ * The pooled store of one tile's 8 output channels from `group` (winogradChunk with W_POOL_INDICES):
+ * per 4 channels, Aᵀ M A of the rows the pool reads, bias and activation as storePixel applies them
+ * (the same bits), and each whole 2x2 window inside the pooled output pooled in registers by
+ * poolWindow into `pooled` and `indices` ([N, pooledHeight, pooledWidth, outChannels]).
+ */
+function storePooledTile(
+  mTile: usize, mPointStride: usize, outputRows: usize, bias: usize, tileBias: usize, activation: i32,
+  validColumns: i32, pooled: usize, indices: usize, image: i32, y0: i32, x0: i32, outHeight: i32, outWidth: i32, outChannels: i32,
+  group: i32, pooledHeight: i32, pooledWidth: i32,
+): void {
+  const pooledRows = min(2, pooledHeight - (y0 >> 1));
+  const pooledColumns = min(2, pooledWidth - (x0 >> 1));
+  if (pooledRows <= 0 || pooledColumns <= 0) return;
+  const rowStep = outWidth * outChannels;
+  for (let half = 0; half < 2; half++) {
+    const lanesValid = validColumns - half * 4;
+    if (lanesValid <= 0) continue;
+    const channel = group + half * 4;
+    const mHalf = mTile + (<usize>(half * 4) << 2);
+    const biasVector = bias != 0 ? v128.load(tileBias + (<usize>half << 4)) : f32x4.splat(0);
+    for (let column = 0; column < TILE_IN; column++) {
+      outputTransformColumn(mHalf + <usize>column * mPointStride, <usize>TILE_IN * mPointStride, outputRows + (<usize>column << 4), 128);
+    }
+    // Each pair of rows: the 4 pixels of both windows, activated as storePixel does, pooled in registers.
+    for (let py = 0; py < pooledRows; py++) {
+      const r0 = outputRows + <usize>(py * 256);
+      const r1 = r0 + 128;
+      const pooledRow = image * pooledHeight + (y0 >> 1) + py;
+      const index0 = ((image * outHeight + y0 + 2 * py) * outWidth + x0) * outChannels + channel;
+      const at = <usize>((pooledRow * pooledWidth + (x0 >> 1)) * outChannels + channel) << 2;
+      poolWindow(
+        activated(outputPixel(r0, 0), bias, biasVector, activation), activated(outputPixel(r0, 1), bias, biasVector, activation),
+        activated(outputPixel(r1, 0), bias, biasVector, activation), activated(outputPixel(r1, 1), bias, biasVector, activation),
+        index0, index0 + outChannels, index0 + rowStep, index0 + rowStep + outChannels, pooled + at, indices + at, lanesValid);
+      if (pooledColumns > 1) {
+        const index2 = index0 + 2 * outChannels;
+        const at2 = at + (<usize>outChannels << 2);
+        poolWindow(
+          activated(outputPixel(r0, 2), bias, biasVector, activation), activated(outputPixel(r0, 3), bias, biasVector, activation),
+          activated(outputPixel(r1, 2), bias, biasVector, activation), activated(outputPixel(r1, 3), bias, biasVector, activation),
+          index2, index2 + outChannels, index2 + rowStep, index2 + rowStep + outChannels, pooled + at2, indices + at2, lanesValid);
       }
     }
   }
@@ -498,7 +702,8 @@ function transformGradientBlock(
  * Tiles [chunk * tilesPerChunk, ...) of the filter gradient's transformed sums, into this chunk's
  * slot of the partials ([chunks][64][channelsRounded][columnsRounded], channels rounded up to 4 and
  * columns to 8; zero rows and columns past the real ones). The parameter block is winogradChunk's
- * with the dy images in W_FILTER and the partials in W_OUT; the source covers whole tiles as there.
+ * with the dy images in W_FILTER and the partials in W_OUT; the source is padded and covers whole
+ * tiles (W_TOP and W_LEFT are not read: reading it unpadded as winogradChunk can measured 2-3% slower).
  */
 export function winogradFilterGradChunk(chunk: i32, scratch: usize, params: usize): void {
   const source = <usize>word(params, W_SOURCE);

@@ -2,7 +2,8 @@
 // the issue-3 CNN's 5x5 layers: conv1 [64,28,28,1] -> 8 (which Winograd leaves to the direct kernel)
 // and conv2 [64,14,14,8] -> 16, 'same', forward with bias + relu and both gradients. A/B interleaved,
 // CPU time of the process (process.cpuUsage: with one thread it is the kernel's own time whatever
-// else loads the machine), minimum over rounds. Also the worst |difference| from the float64
+// else loads the machine), minimum over rounds. Also conv2dMaxPool (+ bias + relu) as each kernel fuses
+// the pool, and as conv2d then maxPoolWithIndices. Also the worst |difference| from the float64
 // definition, relative to the largest |value|, for both kernels: on the CNN layers, and with
 // --accuracy N over N random 5x5 stride-1 convolutions of wasm-winograd.test.ts's kind (batch 1-3,
 // sizes 1-17, channels 4-17, paddings 0-4) that Winograd takes. Run with
@@ -116,6 +117,8 @@ async function main(): Promise<void> {
       dy: randomArray(accelerator, info.batch * info.outHeight * info.outWidth * info.outChannels),
       dx: accelerator.allocate!(info.batch * info.inHeight * info.inWidth * info.inChannels),
       dFilter: accelerator.allocate!(25 * info.inChannels * info.outChannels),
+      pooled: accelerator.allocate!(info.batch * (info.outHeight >> 1) * (info.outWidth >> 1) * info.outChannels),
+      indices: new Int32Array(info.batch * (info.outHeight >> 1) * (info.outWidth >> 1) * info.outChannels),
     });
     const a = arrays(winograd);
     const b = arrays(direct);
@@ -129,7 +132,17 @@ async function main(): Promise<void> {
       console.log(`${label}, ${name}: max error / max |value| against float64: forward ${relativeError(operands.out, expected.out)}, ` +
         `input gradient ${relativeError(operands.dx, expected.dx)}, filter gradient ${relativeError(operands.dFilter, expected.dFilter)}`);
     }
-    const best = { forward: [Infinity, Infinity], input: [Infinity, Infinity], filter: [Infinity, Infinity] };
+    const best = {
+      forward: [Infinity, Infinity], input: [Infinity, Infinity], filter: [Infinity, Infinity], pooled: [Infinity, Infinity],
+      unfused: [Infinity, Infinity],
+    };
+    // conv2dMaxPool: fused into the kernel that takes the convolution (a false return leaves the op's
+    // fallback, conv2d then maxPoolWithIndices, which 'unfused' times on both).
+    const convolveAndPool = (accelerator: WasmAccelerator, operands: ReturnType<typeof arrays>, fused: boolean) => {
+      if (fused && accelerator.conv2dMaxPool!(operands.x, operands.w, operands.bias, 'relu', info, operands.pooled, operands.indices)) return;
+      accelerator.conv2d!(operands.x, operands.w, operands.out, info, operands.bias, 'relu');
+      accelerator.maxPoolWithIndices!(operands.out, operands.pooled, operands.indices, info.batch, info.outHeight, info.outWidth, info.outChannels);
+    };
     for (let round = 0; round < rounds; round++) {
       for (const [index, [accelerator, operands]] of ([[winograd, a], [direct, b]] as const).entries()) {
         best.forward[index] = Math.min(best.forward[index], cpuMilliseconds(
@@ -138,6 +151,8 @@ async function main(): Promise<void> {
           () => accelerator.conv2dBackpropInput!(operands.dy, operands.w, operands.dx, info), repeats));
         best.filter[index] = Math.min(best.filter[index], cpuMilliseconds(
           () => accelerator.conv2dBackpropFilter!(operands.x, operands.dy, operands.dFilter, info), repeats));
+        best.pooled[index] = Math.min(best.pooled[index], cpuMilliseconds(() => convolveAndPool(accelerator, operands, true), repeats));
+        best.unfused[index] = Math.min(best.unfused[index], cpuMilliseconds(() => convolveAndPool(accelerator, operands, false), repeats));
       }
     }
     const line = (name: string, [w, d]: number[]) =>
@@ -146,6 +161,8 @@ async function main(): Promise<void> {
     console.log(line('input gradient', best.input));
     console.log(line('filter gradient', best.filter));
     console.log(line('all three', [0, 1].map((i) => best.forward[i] + best.input[i] + best.filter[i])));
+    console.log(line('conv2dMaxPool, fused', best.pooled));
+    console.log(line('conv2d, maxPoolIndices', best.unfused));
   }
   winograd.dispose();
   direct.dispose();

@@ -2,13 +2,14 @@ import type { Conv2DInfo, FusedActivation } from '../../../backend/backend.js';
 import { roundUp, unitsPerChunk } from './chunk-plan.js';
 import { OperandStaging, runStaged } from './operand-staging.js';
 import type { KernelThreadPool } from './thread-pool.js';
-import { winogradApplies, winogradFromEnvironment } from './wasm-conv.js';
+import { queueWinogradConvolution, winogradApplies, winogradFromEnvironment } from './wasm-conv.js';
 import type { WasmHeap } from './wasm-heap.js';
 
 /*
  * The convolution layer with its 2x2 max pool (assembly/conv-pool.ts) driven from JS, as the direct
  * convolution in wasm-conv.ts: the input zero-padded once, the filter packed into 8-column panels,
- * pooled rows spread over the threads. Its gradient's scatter runs by images. The pool alone
+ * pooled rows spread over the threads; convolutions the Winograd kernel takes run there with the
+ * pool fused into its output transform (assembly/winograd.ts). Its gradient's scatter runs by images. The pool alone
  * (maxPoolWithIndices) serves convolutions that another kernel computes (see conv2d-max-pool.ts).
  */
 
@@ -47,15 +48,16 @@ export function createConvPoolKernels(heap: WasmHeap, pool: KernelThreadPool): W
   return {
     conv2dMaxPool(x, filter, bias, activation, info, pooled, indices) {
       const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
-      // A convolution the Winograd kernel takes is cheaper convolved there and then pooled with
-      // indices (the caller's fallback) than in the direct kernel with the pool fused.
-      if (winogradEnabled && winogradApplies(info, inChannels, outHeight, outWidth)) return false;
+      // A convolution the Winograd kernel takes runs there, with the pool fused into its output transform.
+      const winograd = winogradEnabled && winogradApplies(info, inChannels, outHeight, outWidth);
       const activationCode = ACTIVATION_CODES[activation];
       if (activationCode === undefined) return false;
       const pooledHeight = Math.floor(outHeight / 2);
       const pooledWidth = Math.floor(outWidth / 2);
       if (batch <= 0 || inHeight <= 0 || inWidth <= 0 || inChannels <= 0 || pooledHeight <= 0 || pooledWidth <= 0 ||
-        outChannels <= 0 || filterHeight <= 0 || filterWidth <= 0 || filterHeight * filterWidth * inChannels > MAX_DIRECT_PATCH) return false;
+        outChannels <= 0 || filterHeight <= 0 || filterWidth <= 0 || (!winograd && filterHeight * filterWidth * inChannels > MAX_DIRECT_PATCH)) {
+        return false;
+      }
       const xLength = batch * inHeight * inWidth * inChannels;
       const filterLength = filterHeight * filterWidth * inChannels * outChannels;
       const pooledLength = batch * pooledHeight * pooledWidth * outChannels;
@@ -75,6 +77,15 @@ export function createConvPoolKernels(heap: WasmHeap, pool: KernelThreadPool): W
       const biasPointer = bias === null ? 0 : staging.input(bias, outChannels);
       const pooledPointer = staging.output(pooled, pooledLength);
       const indicesPointer = staging.output(indexFloats, pooledLength);
+      if (winograd) {
+        const steps: Array<() => void> = [];
+        queueWinogradConvolution(pool, staging, steps, xPointer, batch, inHeight, inWidth, inChannels, info.padTop, info.padLeft,
+          filterPointer, 0, inChannels, outChannels, pooledPointer, outHeight, outWidth, outChannels, biasPointer, activationCode,
+          indicesPointer);
+        return runStaged(staging, () => {
+          for (const step of steps) step();
+        });
+      }
       // Only the rows and columns the pool reads: an odd last one is never computed.
       const usedHeight = pooledHeight * 2;
       const usedWidth = pooledWidth * 2;

@@ -340,6 +340,155 @@ describe.each(INSTRUCTION_SETS)('wasm Winograd F(4x4, 5x5) convolution (%s kerne
     }
   });
 
+  /** x with NaN, -0 and repeated values mixed in (ties, and NaNs the pool must carry as maxPoolWithIndices does). */
+  function withSpecialValues(x: Float32Array, random: () => number): Float32Array {
+    return x.map((value) => {
+      const r = random();
+      return r < 0.01 ? NaN : r < 0.04 ? -0 : r < 0.08 ? 0.5 : value;
+    });
+  }
+
+  it('reads dy unpadded for the input gradient (no padded copy): the same bits as the forward kernel over the padded dy with the flipped filter', () => {
+    const caseRandom = seededRandom(4242);
+    const cases = Array.from({ length: 14 }, () => randomGeometry(caseRandom)).filter((g) => g.outChannels >= 4);
+    cases.push({ batch: 3, height: 14, width: 14, inChannels: 8, outChannels: 16, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
+    let compared = 0;
+    for (const g of cases) {
+      const info = convInfoOf(g);
+      if (info.outHeight < 1 || info.outWidth < 1) continue;
+      const dy = withSpecialValues(randomFloats(info.batch * info.outHeight * info.outWidth * info.outChannels, caseRandom), caseRandom);
+      const filter = randomFloats(25 * info.inChannels * info.outChannels, caseRandom);
+      // The input gradient's filter as a forward one: rotated by 180° with its channels swapped.
+      const flipped = new Float32Array(filter.length);
+      for (let fy = 0; fy < 5; fy++) {
+        for (let fx = 0; fx < 5; fx++) {
+          for (let c = 0; c < info.inChannels; c++) {
+            for (let k = 0; k < info.outChannels; k++) {
+              flipped[((fy * 5 + fx) * info.outChannels + k) * info.inChannels + c] = filter[(((4 - fy) * 5 + 4 - fx) * info.inChannels + c) * info.outChannels + k];
+            }
+          }
+        }
+      }
+      const forwardInfo = convInfoOf({
+        batch: info.batch, height: info.outHeight, width: info.outWidth, inChannels: info.outChannels, outChannels: info.inChannels,
+        filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1],
+        pad: [4 - g.pad[0], 4 - g.pad[1], 4 - g.pad[2], 4 - g.pad[3]],
+      });
+      expect([forwardInfo.outHeight, forwardInfo.outWidth]).toEqual([info.inHeight, info.inWidth]);
+      for (const { accelerator, kernels } of [single, threaded]) {
+        kernels.length = 0;
+        const dx = new Float32Array(info.batch * info.inHeight * info.inWidth * info.inChannels);
+        expect(accelerator.conv2dBackpropInput!(dy, filter, dx, info)).toBe(true);
+        if (!kernels.includes('winogradChunk')) continue;
+        expect(kernels).not.toContain('padImagesChunk');
+        // The forward call reads a zero-padded copy of its input.
+        const viaForward = new Float32Array(dx.length);
+        kernels.length = 0;
+        expect(accelerator.conv2d!(dy, flipped, viaForward, forwardInfo)).toBe(true);
+        expect(kernels).toEqual(['padImagesChunk', 'winogradFilterChunk', 'winogradChunk']);
+        expectSameBits(dx, viaForward);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(10);
+  });
+
+  it('fuses the 2x2 max pool into the forward (conv2dMaxPool): the same bits and indices as Winograd conv + maxPoolWithIndices, never the full-resolution output', () => {
+    const caseRandom = seededRandom(1994);
+    const cases = Array.from({ length: 16 }, () => randomGeometry(caseRandom)).filter((g) => g.inChannels >= 4);
+    // The CNN's conv2, odd outputs (the last row and column dropped) and every remainder of 4.
+    cases.push(
+      { batch: 3, height: 14, width: 14, inChannels: 8, outChannels: 16, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+      { batch: 2, height: 13, width: 15, inChannels: 5, outChannels: 11, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+      { batch: 1, height: 17, width: 16, inChannels: 9, outChannels: 7, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] },
+      { batch: 2, height: 12, width: 11, inChannels: 4, outChannels: 17, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [0, 0, 0, 0] },
+    );
+    const activations = ['linear', 'relu', 'tanh', 'sigmoid'] as const;
+    let fused = 0;
+    cases.forEach((g, index) => {
+      const info = convInfoOf(g);
+      const pooledHeight = Math.floor(info.outHeight / 2);
+      const pooledWidth = Math.floor(info.outWidth / 2);
+      if (pooledHeight < 1 || pooledWidth < 1) return;
+      const x = withSpecialValues(randomFloats(info.batch * info.inHeight * info.inWidth * info.inChannels, caseRandom), caseRandom);
+      const filter = randomFloats(25 * info.inChannels * info.outChannels, caseRandom);
+      const bias = index % 2 === 0 ? randomFloats(info.outChannels, caseRandom) : null;
+      const activation = activations[index % 4];
+      const pooledLength = info.batch * pooledHeight * pooledWidth * info.outChannels;
+      const results: Array<[Float32Array, Int32Array]> = [];
+      for (const { accelerator, kernels } of [single, threaded]) {
+        const convolved = new Float32Array(info.batch * info.outHeight * info.outWidth * info.outChannels);
+        expect(accelerator.conv2d!(x, filter, convolved, info, bias, activation)).toBe(true);
+        const expectedPooled = new Float32Array(pooledLength);
+        const expectedIndices = new Int32Array(pooledLength);
+        expect(accelerator.maxPoolWithIndices!(convolved, expectedPooled, expectedIndices, info.batch, info.outHeight, info.outWidth, info.outChannels)).toBe(true);
+        const pooled = new Float32Array(pooledLength);
+        const indices = new Int32Array(pooledLength);
+        kernels.length = 0;
+        const took = accelerator.conv2dMaxPool!(x, filter, bias, activation, info, pooled, indices);
+        if (!kernels.includes('winogradChunk')) continue;
+        expect(took).toBe(true);
+        expect(kernels).not.toContain('maxPoolIndicesChunk');
+        expectSameBits(pooled, expectedPooled);
+        expect(Array.from(indices)).toEqual(Array.from(expectedIndices));
+        results.push([pooled, indices]);
+        fused++;
+      }
+      if (results.length === 2) {
+        expectSameBits(results[1][0], results[0][0]);
+        expect(Array.from(results[1][1])).toEqual(Array.from(results[0][1]));
+        // Values (NaN replaced: a NaN input makes a Winograd tile's 16 outputs NaN, its 8x8 window mixed
+        // into every point) within float32 rounding of the float64 definition and of the direct kernel's pool.
+        const numbers = x.map((value) => (Number.isNaN(value) ? 0.25 : value));
+        const actual = new Float32Array(pooledLength);
+        expect(single.accelerator.conv2dMaxPool!(numbers, filter, bias, activation, info, actual, new Int32Array(pooledLength))).toBe(true);
+        const definition = naiveConv2d(info, numbers, filter, new Float32Array(info.batch * info.outHeight * info.outWidth * info.outChannels)).out;
+        const activate = (value: number) => (activation === 'relu' ? Math.max(0, value) : activation === 'tanh' ? Math.tanh(value)
+          : activation === 'sigmoid' ? 1 / (1 + Math.exp(-value)) : value);
+        const expected = new Float64Array(pooledLength);
+        for (let i = 0; i < pooledLength; i++) {
+          const channel = i % info.outChannels;
+          const pooledPixel = Math.floor(i / info.outChannels);
+          const image = Math.floor(pooledPixel / (pooledHeight * pooledWidth));
+          const py = Math.floor(pooledPixel / pooledWidth) % pooledHeight;
+          const px = pooledPixel % pooledWidth;
+          let best = -Infinity;
+          for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+            const cell = ((image * info.outHeight + 2 * py + dy) * info.outWidth + 2 * px + dx) * info.outChannels + channel;
+            best = Math.max(best, activate(definition[cell] + (bias === null ? 0 : bias[channel])));
+          }
+          expected[i] = best;
+        }
+        // (tanh and sigmoid squash the outputs below 1 while the convolution's rounding scales with its own larger values.)
+        const relative = activation === 'tanh' || activation === 'sigmoid' ? 1e-4 : 1e-5;
+        expectWithinScale(actual, expected, relative);
+        const directPooled = new Float32Array(pooledLength);
+        expect(direct.conv2dMaxPool!(numbers, filter, bias, activation, info, directPooled, new Int32Array(pooledLength))).toBe(true);
+        expectWithinScale(actual, directPooled, relative);
+      }
+    });
+    expect(fused).toBeGreaterThan(12);
+  });
+
+  it('writes no pooled pixel or index past its output, and pools within float32 rounding of the direct kernel', () => {
+    const info = convInfoOf({ batch: 2, height: 11, width: 9, inChannels: 6, outChannels: 10, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
+    const caseRandom = seededRandom(5);
+    const x = randomFloats(info.batch * 11 * 9 * 6, caseRandom);
+    const filter = randomFloats(25 * 6 * 10, caseRandom);
+    const bias = randomFloats(10, caseRandom);
+    const pooledLength = info.batch * 5 * 4 * 10;
+    const block = single.accelerator.allocate!(pooledLength + 8);
+    block.fill(12345);
+    const indices = new Int32Array(pooledLength);
+    single.kernels.length = 0;
+    expect(single.accelerator.conv2dMaxPool!(x, filter, bias, 'relu', info, block.subarray(0, pooledLength), indices)).toBe(true);
+    expect(single.kernels).toContain('winogradChunk');
+    expect(Array.from(block.subarray(pooledLength))).toEqual(new Array(8).fill(12345));
+    const directPooled = new Float32Array(pooledLength);
+    expect(direct.conv2dMaxPool!(x, filter, bias, 'relu', info, directPooled, new Int32Array(pooledLength))).toBe(true);
+    expectWithinScale(block.subarray(0, pooledLength), directPooled);
+  });
+
   it('stays within float32 rounding on the CNN layer at full batch: worst error / scale below 1e-5 (filter gradient 2e-5)', () => {
     const info = convInfoOf({ batch: 64, height: 14, width: 14, inChannels: 8, outChannels: 16, filterHeight: 5, filterWidth: 5, stride: [1, 1], dilation: [1, 1], pad: [2, 2, 2, 2] });
     const caseRandom = seededRandom(64);
