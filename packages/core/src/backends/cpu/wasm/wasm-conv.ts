@@ -169,23 +169,33 @@ export function queueWinogradConvolution(
 const WINOGRAD_UNPADDED = { forward: false, inputGradient: true };
 
 /**
- * Queues the zero-padded copy of the images at `pointer` ([batch, height, width, channels], shifted
- * by (top, left)) that covers whole Winograd tiles (4 * tileRows + 4 rows, 4 * tileColumns + 4 columns);
- * the images themselves when they already do.
+ * The images at `pointer` ([batch, height, width, channels]) as a source whose rows cover
+ * `neededHeight` x `neededWidth` from (top, left) outside the image (negative: inside it): the
+ * images themselves when nothing needs padding, else a zero-padded copy (queued on `pending`).
+ */
+function paddedImageSource(
+  pool: KernelThreadPool, staging: OperandStaging, pending: Array<() => void>, pointer: number, batch: number, height: number,
+  width: number, channels: number, neededHeight: number, neededWidth: number, top: number, left: number,
+): ImageSource {
+  if (top === 0 && left === 0 && neededHeight <= height && neededWidth <= width) return { pointer, height, width };
+  const padded = staging.scratch(batch * neededHeight * neededWidth * channels);
+  const imagesPerChunk = unitsPerChunk(batch, pool.threads, 2);
+  pending.push(() => pool.run('padImagesChunk', Math.ceil(batch / imagesPerChunk), [
+    pointer, padded, batch, height, width, channels, neededHeight, neededWidth, channels, top, left, imagesPerChunk,
+  ], (batch * neededHeight * neededWidth * channels) / COPIED_FLOATS_PER_MICROSECOND));
+  return { pointer: padded, height: neededHeight, width: neededWidth };
+}
+
+/**
+ * The zero-padded copy of the images at `pointer` (shifted by (top, left)) that covers whole Winograd
+ * tiles (4 * tileRows + 4 rows, 4 * tileColumns + 4 columns); the images themselves when they already do.
  */
 function queueWinogradPadding(
   pool: KernelThreadPool, staging: OperandStaging, steps: Array<() => void>, pointer: number, batch: number, height: number, width: number,
   channels: number, tileRows: number, tileColumns: number, top: number, left: number,
-): { pointer: number; height: number; width: number } {
-  const neededHeight = WINOGRAD_TILE * tileRows + 4;
-  const neededWidth = WINOGRAD_TILE * tileColumns + 4;
-  if (top === 0 && left === 0 && neededHeight <= height && neededWidth <= width) return { pointer, height, width };
-  const padded = staging.scratch(batch * neededHeight * neededWidth * channels);
-  const imagesPerChunk = unitsPerChunk(batch, pool.threads, 2);
-  steps.push(() => pool.run('padImagesChunk', Math.ceil(batch / imagesPerChunk), [
-    pointer, padded, batch, height, width, channels, neededHeight, neededWidth, channels, top, left, imagesPerChunk,
-  ], (batch * neededHeight * neededWidth * channels) / COPIED_FLOATS_PER_MICROSECOND));
-  return { pointer: padded, height: neededHeight, width: neededWidth };
+): ImageSource {
+  return paddedImageSource(pool, staging, steps, pointer, batch, height, width, channels,
+    WINOGRAD_TILE * tileRows + 4, WINOGRAD_TILE * tileColumns + 4, top, left);
 }
 
 /** Codes of the fused activations, shared with assembly/simd-math.ts. */
@@ -218,23 +228,10 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
   const aliases = (inputs: Array<[Float32Array, number]>, out: Float32Array, outLength: number): boolean =>
     inputs.some(([input, length]) => heap.overlaps(input, length, out, outLength));
 
-  /**
-   * The images at `pointer` ([batch, height, width, channels]) as a source whose rows cover
-   * `neededHeight` x `neededWidth` from (top, left) outside the image (negative: inside it): the
-   * images themselves when nothing needs padding, else a zero-padded copy (queued on `pending`).
-   */
-  function imageSource(
+  const imageSource = (
     staging: OperandStaging, pending: Array<() => void>, pointer: number, batch: number, height: number, width: number,
     channels: number, neededHeight: number, neededWidth: number, top: number, left: number,
-  ): ImageSource {
-    if (top === 0 && left === 0 && neededHeight <= height && neededWidth <= width) return { pointer, height, width };
-    const padded = staging.scratch(batch * neededHeight * neededWidth * channels);
-    const imagesPerChunk = unitsPerChunk(batch, pool.threads, 2);
-    pending.push(() => pool.run('padImagesChunk', Math.ceil(batch / imagesPerChunk), [
-      pointer, padded, batch, height, width, channels, neededHeight, neededWidth, channels, top, left, imagesPerChunk,
-    ], (batch * neededHeight * neededWidth * channels) / COPIED_FLOATS_PER_MICROSECOND));
-    return { pointer: padded, height: neededHeight, width: neededWidth };
-  }
+  ): ImageSource => paddedImageSource(pool, staging, pending, pointer, batch, height, width, channels, neededHeight, neededWidth, top, left);
 
   const winogradEnabled = winogradFromEnvironment();
 
