@@ -565,26 +565,12 @@ export function winogradChunk(chunk: i32, scratch: usize, params: usize): void {
           }
           for (let row = 0; row < rowsValid; row++) {
             const r = outputRows + <usize>row * 128;
-            const m1 = v128.load(r, 16), m2 = v128.load(r, 32), m3 = v128.load(r, 48);
-            const m4 = v128.load(r, 64), m5 = v128.load(r, 80), m6 = v128.load(r, 96);
-            const sum12 = f32x4.add(m1, m2), difference12 = f32x4.sub(m1, m2);
-            const sum34 = f32x4.add(m3, m4), difference34 = f32x4.sub(m3, m4);
-            const sum56 = f32x4.add(m5, m6), difference56 = f32x4.sub(m5, m6);
             const to = pixels + <usize>row * outRowBytes + (<usize>half << 4);
-            storePixel(f32x4.add(f32x4.add(v128.load(r), sum12), f32x4.add(sum34, sum56)), bias, biasVector, activation, to, lanesValid, storeTile);
-            if (columnsValid > 1) {
-              storePixel(f32x4.add(difference12, f32x4.add(f32x4.mul(f32x4.splat(2), difference34), f32x4.mul(f32x4.splat(0.5), difference56))),
-                bias, biasVector, activation, to + outPixelBytes, lanesValid, storeTile);
-            }
-            if (columnsValid > 2) {
-              storePixel(f32x4.add(sum12, f32x4.add(f32x4.mul(f32x4.splat(4), sum34), f32x4.mul(f32x4.splat(0.25), sum56))),
-                bias, biasVector, activation, to + 2 * outPixelBytes, lanesValid, storeTile);
-            }
-            if (columnsValid > 3) {
-              storePixel(f32x4.add(
-                f32x4.add(difference12, f32x4.add(f32x4.mul(f32x4.splat(8), difference34), f32x4.mul(f32x4.splat(0.125), difference56))),
-                v128.load(r, 112)), bias, biasVector, activation, to + 3 * outPixelBytes, lanesValid, storeTile);
-            }
+            // Constant columns, so each outputPixel folds to its own row of Aᵀ (a loop over them measured 7% slower).
+            storePixel(outputPixel(r, 0), bias, biasVector, activation, to, lanesValid, storeTile);
+            if (columnsValid > 1) storePixel(outputPixel(r, 1), bias, biasVector, activation, to + outPixelBytes, lanesValid, storeTile);
+            if (columnsValid > 2) storePixel(outputPixel(r, 2), bias, biasVector, activation, to + 2 * outPixelBytes, lanesValid, storeTile);
+            if (columnsValid > 3) storePixel(outputPixel(r, 3), bias, biasVector, activation, to + 3 * outPixelBytes, lanesValid, storeTile);
           }
         }
       }
