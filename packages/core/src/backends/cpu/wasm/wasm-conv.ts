@@ -71,12 +71,21 @@ const WINOGRAD_DIRECT_MACS_PER_MICROSECOND = 2 * MACS_PER_MICROSECOND;
 /** Most input channels of a Winograd call: its ring of transformed columns holds 168 (assembly/winograd.ts). */
 const WINOGRAD_MAX_CHANNELS = 168;
 
-/** Tiles per Winograd block for `channels` input channels (V and M fit the scratch); 0 when not even 4 fit. */
-function winogradBlockTiles(channels: number): number {
+/**
+ * Tiles per Winograd block (a multiple of 4) whose two transformed arrays fit the scratch: `channels`
+ * input channels, `columns` floats per tile in the second (an 8-column panel of products, or the
+ * filter gradient's transformed dy); 0 when not even 4 fit.
+ */
+function blockTilesFitting(channels: number, columns: number): number {
   if (roundUp(channels, 4) > WINOGRAD_MAX_CHANNELS) return 0;
-  const bytesPerTile = WINOGRAD_POINTS * (roundUp(channels, 4) + PANEL_COLUMNS) * 4;
+  const bytesPerTile = WINOGRAD_POINTS * (roundUp(channels, 4) + columns) * 4;
   const skewBytes = WINOGRAD_POINTS * 2 * WINOGRAD_POINT_SKEW;
   return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor((WINOGRAD_BLOCK_BYTES - skewBytes) / bytesPerTile / 4) * 4);
+}
+
+/** Tiles per Winograd block for `channels` input channels (V and M fit the scratch); 0 when not even 4 fit. */
+function winogradBlockTiles(channels: number): number {
+  return blockTilesFitting(channels, PANEL_COLUMNS);
 }
 
 /**
@@ -101,19 +110,9 @@ export function winogradApplies(info: Conv2DInfo, channels: number, outHeight: n
 
 /** Tiles per block of the Winograd filter gradient (V and the transformed dy fit the scratch); 0 when not even 4 fit. */
 function winogradGradientBlockTiles(inChannels: number, outChannels: number): number {
-  if (roundUp(inChannels, 4) > WINOGRAD_MAX_CHANNELS) return 0;
-  const bytesPerTile = WINOGRAD_POINTS * (roundUp(inChannels, 4) + roundUp(outChannels, PANEL_COLUMNS)) * 4;
-  const skewBytes = WINOGRAD_POINTS * 2 * WINOGRAD_POINT_SKEW;
-  return Math.min(WINOGRAD_MAX_BLOCK_TILES, Math.floor((WINOGRAD_BLOCK_BYTES - skewBytes) / bytesPerTile / 4) * 4);
+  return blockTilesFitting(inChannels, roundUp(outChannels, PANEL_COLUMNS));
 }
 
-/**
- * Whether the filter gradient runs as Winograd too. Its transforms cancel the most, so its error is the
- * largest of the three: up to 7.2e-6 of the scale against float64 on random shapes (forward and input
- * gradient: up to 5.7e-6; the direct kernels: about 1e-6), for 0.69 against 1.82-1.97 ms on one thread
- * (the CNN's conv2). false leaves it to the direct kernel.
- */
-const WINOGRAD_FILTER_GRADIENT = true;
 
 /** DENDRITE_WINOGRAD=off turns the Winograd kernel off (A/B timing against the direct kernel). */
 export function winogradFromEnvironment(): boolean {
@@ -378,7 +377,10 @@ export function createConvKernels(heap: WasmHeap, pool: KernelThreadPool): WasmC
     conv2dBackpropFilter(x, dy, dFilter, info) {
       const { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth } = info;
       const patch = filterHeight * filterWidth * inChannels;
-      const winograd = WINOGRAD_FILTER_GRADIENT && winogradEnabled && winogradApplies(info, inChannels, outHeight, outWidth) &&
+      // Winograd too, though its transforms cancel the most here: up to 7.2e-6 of the scale against
+      // float64 on random shapes (forward and input gradient up to 5.7e-6, the direct kernels about 1e-6),
+      // for 0.69 against 1.82-1.97 ms on one thread (the CNN's conv2).
+      const winograd = winogradEnabled && winogradApplies(info, inChannels, outHeight, outWidth) &&
         winogradGradientBlockTiles(inChannels, outChannels) >= 4;
       if (!hasWork(info) || (!winograd && (patch > MAX_DIRECT_PATCH || patch * outChannels > MAX_DIRECT_FILTER_GRADIENT))) return false;
       const xLength = batch * inHeight * inWidth * inChannels;
